@@ -1,0 +1,121 @@
+# eap_iot — top-level build. `make` builds the libraries and tools; `make test` installs what
+# it needs and runs every test (unit, engine, sanitizers, fuzz corpora, interop).
+CC       ?= cc
+BUILD    ?= build
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+VERSION  := 0.1.0
+
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+CFLAGS   ?= -O2 -g
+ALL_CFLAGS := -std=c11 -D_DEFAULT_SOURCE $(WARN) $(CFLAGS) -fPIC -Ieap_iot/include -Ieap_iot/src
+LIBS     := -lmbedx509 -lmbedcrypto
+
+LIB_SRC  := $(sort $(wildcard eap_iot/src/*/*.c))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+TOOL_SRC := $(sort $(wildcard eap_iot/tools/*.c))
+TOOLS    := $(TOOL_SRC:eap_iot/tools/%.c=$(BUILD)/bin/%)
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_HELPERS := $(filter-out tests/unit/test_%.c,$(wildcard tests/unit/*.c))
+UNITS    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+PKI      := $(BUILD)/pki/.done
+
+.PHONY: all lib tools test unit unit-run asan clang fuzz fuzz-replay interop deps pki \
+        install uninstall bench clean
+all: lib tools
+
+lib: $(BUILD)/libeap_iot.a $(BUILD)/libeap_iot.so
+tools: $(TOOLS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/libeap_iot.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/libeap_iot.so: $(LIB_OBJ)
+	$(CC) -shared -Wl,-soname,libeap_iot.so.0 -o $@ $^ $(LIBS)
+
+$(BUILD)/bin/%: eap_iot/tools/%.c $(BUILD)/libeap_iot.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $< -o $@ $(BUILD)/libeap_iot.a $(LIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(UNIT_HELPERS) $(BUILD)/libeap_iot.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/unit $< $(UNIT_HELPERS) -o $@ $(BUILD)/libeap_iot.a $(LIBS) -lcmocka
+
+# Test credentials: an RFC 7925 PKI plus deliberately broken certificates.
+pki: $(PKI)
+$(PKI): configs/pki/make_pki.sh
+	sh configs/pki/make_pki.sh $(BUILD)/pki
+	@touch $@
+
+deps:
+	@sh .ci/deps.sh
+
+unit: $(UNITS) $(PKI)
+unit-run: unit
+	@set -e; for t in $(UNITS); do EIOT_PKI_DIR=$(BUILD)/pki $$t; done
+
+# ASan + UBSan build of the library and the unit/engine tests, run by `make test`.
+asan:
+	$(MAKE) BUILD=$(BUILD)/asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+		LDFLAGS=-fsanitize=address,undefined unit
+	@set -e; for t in $(UNITS:$(BUILD)/%=$(BUILD)/asan/%); do \
+		EIOT_PKI_DIR=$(BUILD)/pki ASAN_OPTIONS=detect_leaks=1 $$t; done
+
+# The same tree with clang (warnings are errors there too).
+clang:
+	$(MAKE) BUILD=$(BUILD)/clang CC=clang all unit
+
+# libFuzzer harnesses: `make fuzz` runs each for FUZZ_SECONDS; `make fuzz-replay` replays corpora.
+FUZZ_SECONDS ?= 30
+FUZZ_FLAGS := -std=c11 -D_DEFAULT_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Ieap_iot/include -Ieap_iot/src
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_FLAGS) $< $(LIB_SRC) -o $@ $(LIBS)
+FUZZERS := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+fuzz: $(FUZZERS)
+	@set -e; for f in $(FUZZERS); do n=$$(basename $$f); mkdir -p $(BUILD)/fuzz/corpus-$$n; \
+		$$f -max_total_time=$(FUZZ_SECONDS) $(BUILD)/fuzz/corpus-$$n tests/fuzz/corpus/$$n; done
+fuzz-replay: $(FUZZERS)
+	@set -e; for f in $(FUZZERS); do n=$$(basename $$f); \
+		$$f -runs=0 tests/fuzz/corpus/$$n >/dev/null 2>&1 || { echo "fuzz replay failed: $$n"; \
+		$$f -runs=0 tests/fuzz/corpus/$$n; exit 1; }; echo "fuzz replay ok: $$n"; done
+
+# Interop against real openssl and gnutls programs on 127.0.0.1.
+interop: tools $(PKI)
+	@sh tests/interop/run.sh $(BUILD)
+
+test: deps
+	$(MAKE) all
+	$(MAKE) unit-run
+	$(MAKE) asan
+	$(MAKE) clang
+	$(MAKE) fuzz-replay
+	$(MAKE) interop
+
+bench: tools $(PKI)
+	@sh bench/run.sh $(BUILD)
+
+install: lib
+	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/eap_iot $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin
+	install -m 644 $(BUILD)/libeap_iot.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(BUILD)/libeap_iot.so $(DESTDIR)$(PREFIX)/lib/libeap_iot.so.0
+	ln -sf libeap_iot.so.0 $(DESTDIR)$(PREFIX)/lib/libeap_iot.so
+	install -m 644 eap_iot/include/eap_iot/*.h $(DESTDIR)$(PREFIX)/include/eap_iot/
+	install -m 755 $(TOOLS) $(DESTDIR)$(PREFIX)/bin/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' eap_iot/eap_iot.pc.in \
+		> $(DESTDIR)$(PREFIX)/lib/pkgconfig/eap_iot.pc
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/lib/libeap_iot.* $(DESTDIR)$(PREFIX)/lib/pkgconfig/eap_iot.pc
+	rm -rf $(DESTDIR)$(PREFIX)/include/eap_iot
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(LIB_OBJ:.o=.d)

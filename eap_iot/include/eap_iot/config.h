@@ -1,0 +1,132 @@
+/*
+ * eap_iot/config.h — one configuration, shared read-only by many connections.
+ *
+ * Create it, set credentials and options (every setter validates and fails at once,
+ * naming what is wrong), then create connections from it. Do not change a
+ * configuration while connections made from it are alive. A configuration and its
+ * connections are used from one thread at a time.
+ */
+#ifndef EAP_IOT_CONFIG_H
+#define EAP_IOT_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum eiot_role { EIOT_CLIENT = 0, EIOT_SERVER = 1 };
+enum eiot_transport { EIOT_TLS = 0, EIOT_DTLS = 1 };
+
+/* Cipher suites (IANA numbers). The first two are the RFC 7925 profile. */
+#define EIOT_PSK_WITH_AES_128_CCM_8 0xC0A8u
+#define EIOT_ECDHE_ECDSA_WITH_AES_128_CCM_8 0xC0AEu
+#define EIOT_ECDHE_ECDSA_WITH_AES_128_CCM 0xC0ACu
+#define EIOT_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 0xC02Bu
+
+/* Limits (RFC 7925 §4.2, RFC 6066). */
+#define EIOT_MAX_PSK_IDENTITY 128
+#define EIOT_MAX_PSK 64
+#define EIOT_MAX_SERVER_NAME 253
+
+/* Log levels; the sink gets one line per decision, no trailing newline. */
+enum eiot_log_level { EIOT_LOG_ERROR = 0, EIOT_LOG_WARN = 1, EIOT_LOG_INFO = 2, EIOT_LOG_DEBUG = 3 };
+typedef void (*eiot_log_fn)(void *user, enum eiot_log_level level, const char *line);
+
+/* Random source: fill out[0..n) or return non-zero. Default: mbedTLS CTR_DRBG seeded from the OS. */
+typedef int (*eiot_random_fn)(void *user, uint8_t *out, size_t n);
+
+/* Wall-clock source for certificate validity: seconds since 1970. */
+typedef int64_t (*eiot_time_fn)(void *user);
+
+struct eiot_config;
+
+/* Create a configuration with the profile defaults (see README "Defaults"). NULL on ENOMEM. */
+struct eiot_config *eiot_config_new(enum eiot_role role, enum eiot_transport transport);
+/* Free it, zeroizing keys. NULL is fine. */
+void eiot_config_free(struct eiot_config *cfg);
+
+enum eiot_role eiot_config_role(const struct eiot_config *cfg);
+enum eiot_transport eiot_config_transport(const struct eiot_config *cfg);
+
+/* Suites offered (client, in preference order) or accepted (server, server's order wins).
+ * Unknown numbers are refused. Default: C0AE, C0A8 (only those with credentials are used). */
+int eiot_config_set_suites(struct eiot_config *cfg, const uint16_t *suites, size_t n);
+/* Strict RFC 7925 profile: only C0AE and C0A8, whatever set_suites said. */
+int eiot_config_set_strict_profile(struct eiot_config *cfg, bool strict);
+
+/* PSK, client: the identity (1..128 bytes, opaque) and key (1..64 bytes). */
+int eiot_config_set_psk(struct eiot_config *cfg, const uint8_t *identity, size_t identity_len,
+			const uint8_t *key, size_t key_len);
+/* PSK, server: add one identity/key to the table (byte-for-byte match, RFC 7925 §4.2). */
+int eiot_config_add_psk(struct eiot_config *cfg, const uint8_t *identity, size_t identity_len,
+			const uint8_t *key, size_t key_len);
+/* PSK, server: the identity hint sent in ServerKeyExchange (0..128 bytes; none by default). */
+int eiot_config_set_psk_hint(struct eiot_config *cfg, const uint8_t *hint, size_t hint_len);
+
+/* Own certificate chain (leaf first; PEM or DER file) and private key (PEM or DER; password may
+ * be NULL). Refuses a key that is not ECDSA P-256 or does not match the leaf. */
+int eiot_config_set_own_cert_file(struct eiot_config *cfg, const char *chain_path,
+				  const char *key_path, const char *key_password);
+int eiot_config_set_own_cert_der(struct eiot_config *cfg, const uint8_t *const *certs,
+				 const size_t *cert_lens, size_t n_certs, const uint8_t *key,
+				 size_t key_len);
+/* Trust anchors (PEM file with one or more, or DER). May be called several times. */
+int eiot_config_add_trust_file(struct eiot_config *cfg, const char *path);
+int eiot_config_add_trust_der(struct eiot_config *cfg, const uint8_t *der, size_t len);
+
+/* Client: the server's reference name (RFC 6125 DNS-ID), also sent as SNI. Required for
+ * certificate suites unless EIOT_NAME_SKIP_CHECK is set. */
+int eiot_config_set_server_name(struct eiot_config *cfg, const char *dns_name);
+
+/* Name check relaxations (RFC 7925 §4.4.1 default: exact SAN dNSName, one name, no wildcard,
+ * no CN). Each flag loosens one rule; all are off by default. */
+#define EIOT_NAME_ALLOW_WILDCARD 0x1u   /* accept "*.example.com" as RFC 6125 §6.4.3 says */
+#define EIOT_NAME_ALLOW_CN 0x2u         /* fall back to the subject CN when there is no SAN */
+#define EIOT_NAME_ALLOW_MULTIPLE 0x4u   /* accept a certificate with several dNSNames */
+#define EIOT_NAME_SKIP_CHECK 0x8u       /* do not check the name at all (chain still verified) */
+int eiot_config_set_name_policy(struct eiot_config *cfg, unsigned flags);
+
+/* Server: ask for a client certificate (mutual authentication). */
+enum eiot_verify_client { EIOT_VERIFY_NONE = 0, EIOT_VERIFY_OPTIONAL = 1, EIOT_VERIFY_REQUIRED = 2 };
+int eiot_config_set_verify_client(struct eiot_config *cfg, enum eiot_verify_client mode);
+
+/* Certificate validity time. Default: the system clock. EIOT_TIME_NONE is the clock-less mode
+ * for devices without time: notBefore/notAfter are not checked at all (everything else is). */
+enum eiot_time_mode { EIOT_TIME_SYSTEM = 0, EIOT_TIME_NONE = 1, EIOT_TIME_CALLBACK = 2 };
+int eiot_config_set_time(struct eiot_config *cfg, enum eiot_time_mode mode, eiot_time_fn fn, void *user);
+
+/* Longest peer chain accepted below the trust anchor (RFC 7925 §4.4.4: >= 3). Default 3, 1..8. */
+int eiot_config_set_max_chain(struct eiot_config *cfg, unsigned n);
+/* Check keyUsage / extKeyUsage of peer certificates (default on). */
+int eiot_config_set_check_usage(struct eiot_config *cfg, bool check);
+
+/* Largest plaintext in one record we send and accept: 64..16384, default 16384. */
+int eiot_config_set_max_record(struct eiot_config *cfg, size_t bytes);
+/* Largest handshake message accepted (certificate chains): 1024..65536, default 16384. */
+int eiot_config_set_max_handshake(struct eiot_config *cfg, size_t bytes);
+
+/* DTLS: path MTU, bytes per datagram we send: 64..16397, default 1280. */
+int eiot_config_set_mtu(struct eiot_config *cfg, size_t bytes);
+/* DTLS retransmission (RFC 7925 §11): initial timer (1000..60000 ms, default 9000), cap
+ * (>= 60000 ms and >= initial, default 60000), give-up time for the whole handshake
+ * (>= initial, default 120000). */
+int eiot_config_set_retransmit(struct eiot_config *cfg, uint32_t initial_ms, uint32_t max_ms,
+			       uint32_t give_up_ms);
+/* DTLS server: send HelloVerifyRequest (default on). */
+int eiot_config_set_cookie(struct eiot_config *cfg, bool on);
+
+/* Log sink and level (default: none). */
+void eiot_config_set_log(struct eiot_config *cfg, eiot_log_fn fn, void *user, enum eiot_log_level level);
+/* Random source (tests and fuzzers use a deterministic one). */
+void eiot_config_set_random(struct eiot_config *cfg, eiot_random_fn fn, void *user);
+/* NSS key log file for Wireshark (CLIENT_RANDOM lines appended). Off by default; turning it on
+ * logs a warning, because anyone with the file can decrypt the traffic. NULL turns it off. */
+int eiot_config_set_keylog_file(struct eiot_config *cfg, const char *path);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

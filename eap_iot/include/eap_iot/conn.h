@@ -1,0 +1,103 @@
+/*
+ * eap_iot/conn.h — one TLS or DTLS 1.2 connection, sans-I/O.
+ *
+ * The engine never touches a socket or a clock. The caller:
+ *   - feeds what it received: any slice of the TLS byte stream, or exactly one UDP datagram
+ *     for DTLS, with the current time in milliseconds (any monotonic origin);
+ *   - drains what to send with eiot_conn_output() until it returns 0 (for DTLS one call
+ *     gives one datagram);
+ *   - asks eiot_conn_next_timer() when to call eiot_conn_tick() (DTLS retransmission and the
+ *     handshake give-up time);
+ *   - reads and writes application data once eiot_conn_state() is EIOT_STATE_ESTABLISHED.
+ *
+ * Memory: eiot_conn_new() makes one allocation, sized from the configuration
+ * (eiot_conn_size()); the record path allocates nothing. X.509 parsing of the peer's chain
+ * allocates inside mbedTLS, bounded by the configured maximum handshake size.
+ *
+ * Errors are sticky: after the first failure every call returns the same code, and the
+ * output holds the fatal alert to send (TLS; DTLS too when keys were in place or it is a
+ * handshake failure).
+ */
+#ifndef EAP_IOT_CONN_H
+#define EAP_IOT_CONN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "eap_iot/config.h"
+#include "eap_iot/err.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct eiot_conn;
+
+enum eiot_state {
+	EIOT_STATE_HANDSHAKE = 0, /* handshake running */
+	EIOT_STATE_ESTABLISHED,   /* application data may flow */
+	EIOT_STATE_CLOSED,        /* close_notify sent or received */
+	EIOT_STATE_FAILED         /* a fatal error: see eiot_conn_error() */
+};
+
+/* Bytes one connection of this configuration allocates. */
+size_t eiot_conn_size(const struct eiot_config *cfg);
+
+/* New connection. A client queues its ClientHello at once. NULL on ENOMEM. */
+struct eiot_conn *eiot_conn_new(const struct eiot_config *cfg, uint64_t now_ms);
+/* Free it, zeroizing every secret. NULL is fine. */
+void eiot_conn_free(struct eiot_conn *c);
+
+/* Feed received bytes. TLS: any amount of the stream (partial records are kept).
+ * DTLS: exactly one datagram; invalid records inside it are dropped silently (RFC 6347 §4.1.2.7).
+ * Returns EIOT_OK or the connection's sticky error. */
+int eiot_conn_feed(struct eiot_conn *c, const uint8_t *in, size_t len, uint64_t now_ms);
+
+/* Copy the next output into buf. TLS: as many queued bytes as fit. DTLS: one whole datagram
+ * (EIOT_ERR_BUFFER_TOO_SMALL if it does not fit; nothing is lost). *len = 0 when there is none. */
+int eiot_conn_output(struct eiot_conn *c, uint8_t *buf, size_t cap, size_t *len);
+
+/* Absolute time (ms) at which eiot_conn_tick() wants to run; UINT64_MAX when never. */
+uint64_t eiot_conn_next_timer(const struct eiot_conn *c);
+/* Run timers: retransmit the last flight (DTLS) or fail with EIOT_ERR_TIMEOUT. */
+int eiot_conn_tick(struct eiot_conn *c, uint64_t now_ms);
+
+/* Application data. write() protects up to the record limit per record and queues it;
+ * *written tells how much was taken. read() gives decrypted data: DTLS one record per call
+ * (message boundaries kept); EIOT_ERR_WANT_MORE when none is buffered. */
+int eiot_conn_write(struct eiot_conn *c, const uint8_t *data, size_t len, size_t *written);
+int eiot_conn_read(struct eiot_conn *c, uint8_t *buf, size_t cap, size_t *len);
+
+/* Queue a close_notify; the state becomes EIOT_STATE_CLOSED. */
+int eiot_conn_close(struct eiot_conn *c);
+
+enum eiot_state eiot_conn_state(const struct eiot_conn *c);
+/* The sticky error (EIOT_OK while none). */
+int eiot_conn_error(const struct eiot_conn *c);
+/* Negotiated suite, 0 before ServerHello. */
+uint16_t eiot_conn_suite(const struct eiot_conn *c);
+/* Last alert sent and received (EIOT_ALERT_NONE if none). */
+void eiot_conn_last_alert(const struct eiot_conn *c, int *sent, int *received);
+/* Whether extended master secret (RFC 7627) was negotiated. */
+bool eiot_conn_ems(const struct eiot_conn *c);
+
+/* Keying material exporter (RFC 5705): PRF(master_secret, label, client_random ||
+ * server_random [|| uint16 context_len || context]). context NULL means "no context", which
+ * is not the same as an empty one. Only when ESTABLISHED. 1..1024 bytes. */
+int eiot_conn_export(const struct eiot_conn *c, const char *label, const uint8_t *context,
+		     size_t context_len, uint8_t *out, size_t out_len);
+/* The two hello randoms (32 bytes each), as EAP-TLS needs for Session-Id and IV. */
+int eiot_conn_randoms(const struct eiot_conn *c, uint8_t client_random[32], uint8_t server_random[32]);
+
+/* Server: the PSK identity the client used (NULL if none). */
+const uint8_t *eiot_conn_psk_identity(const struct eiot_conn *c, size_t *len);
+/* The peer's EUI-64 (RFC 7925 §4.4.2) from its certificate's SAN or leftmost CN, as written
+ * in RFC 7252 §9.1.3.3 ("00-11-22-33-44-55-66-77" or 16 hex digits). EIOT_ERR_WANT_MORE when the
+ * peer sent no certificate or its certificate carries no EUI-64. */
+int eiot_conn_peer_eui64(const struct eiot_conn *c, uint8_t eui64[8]);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,45 @@
+/*
+ * eap_iot/dtls.h — the stateless front door of a DTLS server (RFC 6347 §4.2.1).
+ *
+ * A datagram from an address with no connection goes through eiot_dtls_accept() first. The
+ * server keeps no per-peer state until a ClientHello comes back with a cookie that verifies:
+ * the cookie is HMAC-SHA256(secret, client address || ClientHello fields), and the secret
+ * rotates (the previous one is still accepted, so a cookie lives one to two periods).
+ */
+#ifndef EAP_IOT_DTLS_H
+#define EAP_IOT_DTLS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "eap_iot/config.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct eiot_cookie_secret;
+
+/* Default rotation period of the cookie secret. */
+#define EIOT_COOKIE_ROTATE_MS (300u * 1000u)
+
+/* New secret, drawn from the configuration's random source. NULL on ENOMEM or RNG failure. */
+struct eiot_cookie_secret *eiot_cookie_secret_new(const struct eiot_config *cfg, uint64_t now_ms);
+void eiot_cookie_secret_free(struct eiot_cookie_secret *s);
+
+/*
+ * Decide about one datagram from a peer that has no connection yet.
+ *   EIOT_OK             — it holds a ClientHello with a valid cookie (or cookies are off in cfg):
+ *                         create a connection (eiot_conn_new) and feed it this same datagram.
+ *   EIOT_ERR_COOKIE_SENT — reply[0..*reply_len) is a HelloVerifyRequest datagram to send back.
+ *   any other error     — drop the datagram (not a ClientHello, malformed, bad cookie).
+ * addr is the peer's transport address in any stable encoding (e.g. a sockaddr).
+ */
+int eiot_dtls_accept(struct eiot_cookie_secret *s, const struct eiot_config *cfg,
+		     const void *addr, size_t addr_len, const uint8_t *dgram, size_t len,
+		     uint64_t now_ms, uint8_t *reply, size_t cap, size_t *reply_len);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,86 @@
+/*
+ * tls/config_int.h — the configuration's fields (private to the library).
+ *
+ * Filled by the setters in config.c (options, PSK) and creds.c (certificates, trust);
+ * read-only once connections exist, except the DRBG, which advances on every draw.
+ */
+#ifndef EIOT_TLS_CONFIG_INT_H
+#define EIOT_TLS_CONFIG_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crypto/crypto.h"
+#include "crypto/x509.h"
+#include "eap_iot/config.h"
+
+#define EIOT_MAX_SUITES 8
+#define EIOT_MAX_OWN_CHAIN 4
+
+struct eiot_psk_entry {
+	uint8_t identity[EIOT_MAX_PSK_IDENTITY];
+	size_t identity_len;
+	uint8_t key[EIOT_MAX_PSK];
+	size_t key_len;
+};
+
+struct eiot_config {
+	enum eiot_role role;
+	enum eiot_transport transport;
+
+	uint16_t suites[EIOT_MAX_SUITES]; /* in preference order */
+	size_t n_suites;
+	bool strict_profile;
+
+	/* PSK: client uses psk[0]; server looks identities up in psk[0..n_psk) */
+	struct eiot_psk_entry *psk;
+	size_t n_psk, cap_psk;
+	uint8_t psk_hint[EIOT_MAX_PSK_IDENTITY];
+	size_t psk_hint_len;
+
+	/* Certificates (creds.c) */
+	bool has_own_cert;
+	uint8_t *own_chain_der[EIOT_MAX_OWN_CHAIN]; /* leaf first, as sent in Certificate */
+	size_t own_chain_len[EIOT_MAX_OWN_CHAIN];
+	size_t n_own_chain;
+	struct eiot_pkey own_key;
+	struct eiot_x509_chain trust;
+	bool has_trust;
+	char server_name[EIOT_MAX_SERVER_NAME + 1]; /* "" when unset */
+	unsigned name_policy;                        /* EIOT_NAME_* */
+	enum eiot_verify_client verify_client;
+	enum eiot_time_mode time_mode;
+	eiot_time_fn time_fn;
+	void *time_user;
+	unsigned max_chain;
+	bool check_usage;
+
+	/* Sizes and timers */
+	size_t max_record;    /* plaintext bytes per record */
+	size_t max_handshake; /* bytes of one handshake message */
+	size_t mtu;           /* DTLS datagram bytes */
+	uint32_t rto_initial_ms, rto_max_ms, give_up_ms;
+	bool cookie;
+
+	/* Services */
+	eiot_log_fn log_fn;
+	void *log_user;
+	enum eiot_log_level log_level;
+	eiot_random_fn random_fn;
+	void *random_user;
+	struct eiot_drbg drbg; /* default random source */
+	bool drbg_ready;
+	char *keylog_path; /* NULL: off */
+};
+
+/* Draw random bytes from the configured source. */
+int cfg_random(const struct eiot_config *cfg, uint8_t *out, size_t n);
+
+/* Current time for certificate checks, or -1 in the clock-less mode. */
+int64_t cfg_now_seconds(const struct eiot_config *cfg);
+
+/* Release what creds.c put in the configuration (zeroizes the key). */
+void creds_config_free(struct eiot_config *cfg);
+
+#endif

@@ -1,0 +1,20 @@
+/* util/bytes.c — see util/bytes.h */
+#include "util/bytes.h"
+
+/* see util/bytes.h */
+int eiot_ct_eq(const void *a, const void *b, size_t n)
+{
+	const volatile uint8_t *x = a, *y = b;
+	uint8_t diff = 0;
+	for (size_t i = 0; i < n; i++)
+		diff |= (uint8_t)(x[i] ^ y[i]);
+	return diff == 0;
+}
+
+/* see util/bytes.h */
+void eiot_zeroize(void *p, size_t n)
+{
+	volatile uint8_t *v = p;
+	while (n--)
+		*v++ = 0;
+}

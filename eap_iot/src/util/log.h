@@ -1,0 +1,22 @@
+/*
+ * util/log.h — one log line per decision, through the configuration's sink.
+ * Secrets never go through here; the key log (util/keylog.h) is the only exit for them.
+ */
+#ifndef EIOT_UTIL_LOG_H
+#define EIOT_UTIL_LOG_H
+
+#include "eap_iot/config.h"
+
+#if defined(__GNUC__)
+#define EIOT_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define EIOT_PRINTF(f, a)
+#endif
+
+/* Format one line and hand it to cfg's sink when level is enabled. cfg may be NULL. */
+void eiot_log(const struct eiot_config *cfg, enum eiot_log_level level, const char *fmt, ...)
+	EIOT_PRINTF(3, 4);
+
+#define EIOT_LOG(cfg, level, ...) eiot_log((cfg), (level), __VA_ARGS__)
+
+#endif
