@@ -1,9 +1,12 @@
 /*
  * tls/cookie.h — stateless DTLS cookies (RFC 6347 §4.2.1), behind eap_iot/dtls.h.
  *
- * cookie = HMAC-SHA256(secret, addr || client_version || random || session_id ||
- *          cipher_suites || compression_methods)[0..COOKIE_LEN). Verifying tries the current
- * and the previous secret in constant time.
+ * cookie = HMAC-SHA256(secret, SHA-256(fields))[0..COOKIE_LEN), where fields is
+ *   len64(addr) || addr || client_version || random || len64(session_id) || session_id ||
+ *   len64(cipher_suites) || cipher_suites || len64(compression_methods) || compression_methods
+ * (every variable field length-prefixed, so no two ClientHellos share an encoding). Verifying
+ * tries the current and the previous secret in constant time. The secret rotates every
+ * rotate_ms; a cookie therefore stays valid for one to two periods (RFC 6347 §4.2.1).
  */
 #ifndef EIOT_TLS_COOKIE_H
 #define EIOT_TLS_COOKIE_H
@@ -35,7 +38,9 @@ struct cookie_input {
 };
 
 void cookie_compute(const uint8_t secret[32], const struct cookie_input *in, uint8_t out[COOKIE_LEN]);
-/* Rotate the secret when its period is over. */
+/* Rotate the secret when its period is over: current becomes previous and a new current is
+ * drawn from cfg_random(s->cfg). After two or more periods both are drawn fresh. Returns 0 or
+ * the random source's error (the secrets are then unchanged). */
 int cookie_maybe_rotate(struct eiot_cookie_secret *s, uint64_t now_ms);
 /* 1 when cookie matches under the current or previous secret. */
 int cookie_verify(const struct eiot_cookie_secret *s, const struct cookie_input *in,

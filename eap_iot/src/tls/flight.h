@@ -20,6 +20,13 @@ struct flight_timer {
 	unsigned retransmissions;
 };
 
+/* RFC 7925 §11 defaults, used where flight_init is given 0. */
+#define FLIGHT_DEFAULT_INITIAL_MS 9000u
+#define FLIGHT_DEFAULT_MAX_MS 60000u
+#define FLIGHT_DEFAULT_GIVE_UP_MS 120000u
+
+/* Timer stopped, give-up clock started at now. A 0 argument takes its default; max_ms below
+ * initial_ms is raised to initial_ms. */
 void flight_init(struct flight_timer *t, uint32_t initial_ms, uint32_t max_ms, uint32_t give_up_ms,
 		 uint64_t now);
 /* A new flight was sent: timer back to initial (RFC 6347: the peer's flight answered ours). */
@@ -28,7 +35,9 @@ void flight_sent(struct flight_timer *t, uint64_t now);
 void flight_stop(struct flight_timer *t);
 
 enum flight_action { FLIGHT_NOTHING, FLIGHT_RETRANSMIT, FLIGHT_GIVE_UP };
-/* What to do at now; on FLIGHT_RETRANSMIT the timer has doubled and re-armed. */
+/* What to do at now; on FLIGHT_RETRANSMIT the timer has doubled and re-armed (deadline =
+ * now + new timeout). FLIGHT_GIVE_UP from give_up_ms after flight_init on, for as long as
+ * the timer runs; a stopped timer never fires. */
 enum flight_action flight_tick(struct flight_timer *t, uint64_t now);
 /* Next time tick() wants to run: min(deadline, give-up time); UINT64_MAX when stopped. */
 uint64_t flight_next(const struct flight_timer *t);

@@ -34,6 +34,9 @@ void reasm_init(struct reasm *r, uint8_t *buf, uint8_t *bitmap, size_t cap);
  * lies outside length or contradicts an earlier fragment's type/length.
  * *complete is set once every byte is present: then buf holds the whole message with a
  * header whose fragment_offset = 0, fragment_length = length (what the transcript hashes).
+ * A zero-length message (ServerHelloDone) is complete with its first fragment. When a byte
+ * arrives twice, the first copy is kept. If r holds a message with another msg_seq (the
+ * caller did not reset), reassembly restarts for this one.
  */
 int reasm_add(struct reasm *r, uint16_t expect_seq, uint8_t type, uint32_t length,
 	      uint16_t msg_seq, uint32_t frag_off, const uint8_t *frag, uint32_t frag_len,

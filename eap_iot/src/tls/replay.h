@@ -11,8 +11,12 @@
 struct replay_window {
 	uint64_t top;    /* highest sequence number marked */
 	uint64_t bits;   /* bit i set: top - i was seen */
-	bool any;        /* nothing marked yet */
+	bool any;        /* false until the first record is marked */
 };
+
+/* DTLS record sequence numbers are 48 bits (RFC 6347 §4.1); larger values are never new. */
+#define REPLAY_SEQ_MAX ((UINT64_C(1) << 48) - 1)
+#define REPLAY_WINDOW 64
 
 void replay_init(struct replay_window *w);
 /* true when seq is new and inside (or above) the window. */
