@@ -65,6 +65,7 @@ enum eiot_err {
 	EIOT_ERR_NO_SHARED_SUITE,    /* no cipher suite in common (handshake_failure) */
 	EIOT_ERR_NO_SHARED_GROUP,    /* no secp256r1 / uncompressed point / 0x0403 (handshake_failure) */
 	EIOT_ERR_ILLEGAL_PARAMETER,  /* a field value the profile forbids (illegal_parameter) */
+	EIOT_ERR_UNSUPPORTED_EXTENSION, /* ServerHello extension the client did not offer (unsupported_extension) */
 	EIOT_ERR_BAD_POINT,          /* ECDH point invalid or compressed (illegal_parameter) */
 	EIOT_ERR_RENEGOTIATION,      /* renegotiation attempted (no_renegotiation) */
 	EIOT_ERR_EMS_REQUIRED,       /* extended master secret missing where required (handshake_failure) */
@@ -76,7 +77,7 @@ enum eiot_err {
 	EIOT_ERR_NO_CREDENTIALS,     /* no credential for the negotiated suite (handshake_failure) */
 	EIOT_ERR_CERT_UNTRUSTED,     /* chain does not lead to a trust anchor (unknown_ca) */
 	EIOT_ERR_CERT_EXPIRED,       /* a certificate is past notAfter (certificate_expired) */
-	EIOT_ERR_CERT_NOT_YET_VALID, /* a certificate is before notBefore (certificate_expired... see err.c) */
+	EIOT_ERR_CERT_NOT_YET_VALID, /* a certificate is before notBefore (certificate_expired: TLS has no other) */
 	EIOT_ERR_CERT_NAME_MISMATCH, /* SAN dNSName does not equal the reference name (bad_certificate) */
 	EIOT_ERR_CERT_WILDCARD,      /* a wildcard name was presented (bad_certificate, RFC 7925 §4.4.1) */
 	EIOT_ERR_CERT_CHAIN_TOO_LONG,/* chain longer than configured (bad_certificate) */

@@ -14,6 +14,7 @@
 #include "crypto/crypto.h"
 #include "crypto/x509.h"
 #include "eap_iot/config.h"
+#include "eap_iot/err.h"
 
 #define EIOT_MAX_SUITES 8
 #define EIOT_MAX_OWN_CHAIN 4

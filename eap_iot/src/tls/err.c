@@ -1,0 +1,112 @@
+/*
+ * tls/err.c — error strings and the error -> alert map (RFC 7925 §6).
+ * The map is the one place that decides which alert a failure sends.
+ */
+#include "eap_iot/err.h"
+
+#include <stddef.h>
+
+struct err_info {
+	const char *text;
+	enum eiot_alert alert;
+};
+
+static const struct err_info errs[EIOT_ERR__COUNT] = {
+	[EIOT_OK] = { "success", EIOT_ALERT_NONE },
+	[EIOT_ERR_BAD_PARAM] = { "bad parameter", EIOT_ALERT_INTERNAL_ERROR },
+	[EIOT_ERR_NO_MEMORY] = { "out of memory", EIOT_ALERT_INTERNAL_ERROR },
+	[EIOT_ERR_BUFFER_TOO_SMALL] = { "buffer too small", EIOT_ALERT_INTERNAL_ERROR },
+	[EIOT_ERR_WANT_MORE] = { "more input needed", EIOT_ALERT_NONE },
+	[EIOT_ERR_WRONG_STATE] = { "call does not fit the connection state", EIOT_ALERT_NONE },
+	[EIOT_ERR_CLOSED] = { "connection closed", EIOT_ALERT_NONE },
+	[EIOT_ERR_FILE] = { "credential file unreadable or unparsable", EIOT_ALERT_INTERNAL_ERROR },
+	[EIOT_ERR_KEY_MISMATCH] = { "private key does not match certificate", EIOT_ALERT_INTERNAL_ERROR },
+	[EIOT_ERR_CRYPTO] = { "crypto backend failure", EIOT_ALERT_INTERNAL_ERROR },
+	[EIOT_ERR_INTERNAL] = { "internal error", EIOT_ALERT_INTERNAL_ERROR },
+	[EIOT_ERR_DECODE] = { "malformed message", EIOT_ALERT_DECODE_ERROR },
+	[EIOT_ERR_RECORD_OVERFLOW] = { "record too long", EIOT_ALERT_RECORD_OVERFLOW },
+	[EIOT_ERR_BAD_RECORD_MAC] = { "record failed authentication", EIOT_ALERT_BAD_RECORD_MAC },
+	[EIOT_ERR_UNEXPECTED_MESSAGE] = { "unexpected message", EIOT_ALERT_UNEXPECTED_MESSAGE },
+	[EIOT_ERR_MESSAGE_TOO_LARGE] = { "handshake message over the configured limit", EIOT_ALERT_HANDSHAKE_FAILURE },
+	[EIOT_ERR_PROTOCOL_VERSION] = { "peer does not speak (D)TLS 1.2", EIOT_ALERT_PROTOCOL_VERSION },
+	[EIOT_ERR_NO_SHARED_SUITE] = { "no cipher suite in common", EIOT_ALERT_HANDSHAKE_FAILURE },
+	[EIOT_ERR_NO_SHARED_GROUP] = { "no secp256r1/uncompressed/ecdsa_secp256r1_sha256 in common", EIOT_ALERT_HANDSHAKE_FAILURE },
+	[EIOT_ERR_ILLEGAL_PARAMETER] = { "illegal parameter", EIOT_ALERT_ILLEGAL_PARAMETER },
+	[EIOT_ERR_UNSUPPORTED_EXTENSION] = { "extension not offered", EIOT_ALERT_UNSUPPORTED_EXTENSION },
+	[EIOT_ERR_BAD_POINT] = { "invalid or compressed ECDH point", EIOT_ALERT_ILLEGAL_PARAMETER },
+	[EIOT_ERR_RENEGOTIATION] = { "renegotiation refused", EIOT_ALERT_NO_RENEGOTIATION },
+	[EIOT_ERR_EMS_REQUIRED] = { "extended master secret required", EIOT_ALERT_HANDSHAKE_FAILURE },
+	[EIOT_ERR_INSECURE_RENEGOTIATION] = { "bad renegotiation_info", EIOT_ALERT_HANDSHAKE_FAILURE },
+	[EIOT_ERR_BAD_FINISHED] = { "Finished verify_data wrong", EIOT_ALERT_DECRYPT_ERROR },
+	[EIOT_ERR_BAD_SIGNATURE] = { "signature verification failed", EIOT_ALERT_DECRYPT_ERROR },
+	/* RFC 7925 §6: decrypt_error, not unknown_psk_identity */
+	[EIOT_ERR_PSK_UNKNOWN_IDENTITY] = { "unknown PSK identity", EIOT_ALERT_DECRYPT_ERROR },
+	[EIOT_ERR_NO_CREDENTIALS] = { "no credentials for the negotiated suite", EIOT_ALERT_HANDSHAKE_FAILURE },
+	[EIOT_ERR_CERT_UNTRUSTED] = { "certificate chain not trusted", EIOT_ALERT_UNKNOWN_CA },
+	[EIOT_ERR_CERT_EXPIRED] = { "certificate expired", EIOT_ALERT_CERTIFICATE_EXPIRED },
+	/* RFC 5246 has no "not yet valid" alert; certificate_expired covers the validity period */
+	[EIOT_ERR_CERT_NOT_YET_VALID] = { "certificate not yet valid", EIOT_ALERT_CERTIFICATE_EXPIRED },
+	[EIOT_ERR_CERT_NAME_MISMATCH] = { "certificate name does not match the reference name", EIOT_ALERT_BAD_CERTIFICATE },
+	[EIOT_ERR_CERT_WILDCARD] = { "wildcard certificate name refused", EIOT_ALERT_BAD_CERTIFICATE },
+	[EIOT_ERR_CERT_CHAIN_TOO_LONG] = { "certificate chain too long", EIOT_ALERT_BAD_CERTIFICATE },
+	[EIOT_ERR_CERT_BAD_KEY] = { "certificate key or signature algorithm not allowed", EIOT_ALERT_UNSUPPORTED_CERTIFICATE },
+	[EIOT_ERR_CERT_USAGE] = { "certificate usage does not allow this role", EIOT_ALERT_UNSUPPORTED_CERTIFICATE },
+	[EIOT_ERR_CERT_BAD] = { "bad certificate", EIOT_ALERT_BAD_CERTIFICATE },
+	[EIOT_ERR_CERT_REQUIRED] = { "client certificate required", EIOT_ALERT_HANDSHAKE_FAILURE },
+	[EIOT_ERR_TIMEOUT] = { "handshake timed out", EIOT_ALERT_NONE },
+	[EIOT_ERR_COOKIE_SENT] = { "HelloVerifyRequest sent", EIOT_ALERT_NONE },
+	[EIOT_ERR_COOKIE_BAD] = { "cookie did not verify", EIOT_ALERT_NONE },
+	[EIOT_ERR_PEER_ALERT] = { "peer sent a fatal alert", EIOT_ALERT_NONE },
+};
+
+/* see eap_iot/err.h */
+const char *eiot_err_str(int err)
+{
+	if (err < 0 || err >= EIOT_ERR__COUNT || !errs[err].text)
+		return "unknown error";
+	return errs[err].text;
+}
+
+/* see eap_iot/err.h */
+enum eiot_alert eiot_err_alert(int err)
+{
+	if (err < 0 || err >= EIOT_ERR__COUNT || !errs[err].text)
+		return EIOT_ALERT_INTERNAL_ERROR;
+	return errs[err].alert;
+}
+
+/* see eap_iot/err.h */
+const char *eiot_alert_str(int alert)
+{
+	switch (alert) {
+	case EIOT_ALERT_CLOSE_NOTIFY: return "close_notify";
+	case EIOT_ALERT_UNEXPECTED_MESSAGE: return "unexpected_message";
+	case EIOT_ALERT_BAD_RECORD_MAC: return "bad_record_mac";
+	case 21: return "decryption_failed_RESERVED";
+	case EIOT_ALERT_RECORD_OVERFLOW: return "record_overflow";
+	case 30: return "decompression_failure";
+	case EIOT_ALERT_HANDSHAKE_FAILURE: return "handshake_failure";
+	case 41: return "no_certificate_RESERVED";
+	case EIOT_ALERT_BAD_CERTIFICATE: return "bad_certificate";
+	case EIOT_ALERT_UNSUPPORTED_CERTIFICATE: return "unsupported_certificate";
+	case EIOT_ALERT_CERTIFICATE_REVOKED: return "certificate_revoked";
+	case EIOT_ALERT_CERTIFICATE_EXPIRED: return "certificate_expired";
+	case EIOT_ALERT_CERTIFICATE_UNKNOWN: return "certificate_unknown";
+	case EIOT_ALERT_ILLEGAL_PARAMETER: return "illegal_parameter";
+	case EIOT_ALERT_UNKNOWN_CA: return "unknown_ca";
+	case EIOT_ALERT_ACCESS_DENIED: return "access_denied";
+	case EIOT_ALERT_DECODE_ERROR: return "decode_error";
+	case EIOT_ALERT_DECRYPT_ERROR: return "decrypt_error";
+	case 60: return "export_restriction_RESERVED";
+	case EIOT_ALERT_PROTOCOL_VERSION: return "protocol_version";
+	case EIOT_ALERT_INSUFFICIENT_SECURITY: return "insufficient_security";
+	case EIOT_ALERT_INTERNAL_ERROR: return "internal_error";
+	case 86: return "inappropriate_fallback";
+	case EIOT_ALERT_USER_CANCELED: return "user_canceled";
+	case EIOT_ALERT_NO_RENEGOTIATION: return "no_renegotiation";
+	case EIOT_ALERT_UNSUPPORTED_EXTENSION: return "unsupported_extension";
+	case 115: return "unknown_psk_identity";
+	case EIOT_ALERT_NONE: return "none";
+	default: return "unknown";
+	}
+}
