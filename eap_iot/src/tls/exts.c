@@ -1,0 +1,271 @@
+/*
+ * tls/exts.c — hello extensions: parse an extensions block into struct hs_exts, and write
+ * the extensions our hellos send.
+ *
+ * Invariant: every extension body is read through its own sub-reader and must be consumed
+ * exactly (no error, nothing left), whatever its type; unknown types are only counted.
+ * Each type may appear once per hello (RFC 5246 §7.4.1.4).
+ */
+#include "tls/exts.h"
+
+#include <string.h>
+
+#include "eap_iot/err.h"
+
+typedef int (*ext_parse_fn)(struct rd *b, bool server_hello, struct hs_exts *e);
+
+/* RFC 6066 §3: ServerNameList<1..2^16-1> of {NameType, opaque<1..2^16-1>} from the client;
+ * an empty body from the server. At most one name of each type. */
+static int ext_server_name(struct rd *b, bool server_hello, struct hs_exts *e)
+{
+	e->has_sni = true;
+	if (server_hello)
+		return 0;
+	struct rd list = rd_vec(b, 2);
+	if (list.err || rd_left(&list) == 0)
+		return EIOT_ERR_DECODE;
+	while (rd_left(&list)) {
+		uint8_t type = rd_u8(&list);
+		struct rd name = rd_vec(&list, 2);
+		if (name.err || rd_left(&name) == 0)
+			return EIOT_ERR_DECODE;
+		if (type != 0)
+			continue;
+		if (e->sni)
+			return EIOT_ERR_DECODE;
+		e->sni = name.p;
+		e->sni_len = rd_left(&name);
+	}
+	return 0;
+}
+
+/* RFC 8422 §5.1.1: NamedCurveList<2..2^16-1> of uint16. */
+static int ext_groups(struct rd *b, bool server_hello, struct hs_exts *e)
+{
+	(void)server_hello;
+	struct rd l = rd_vec(b, 2);
+	if (l.err || rd_left(&l) < 2 || rd_left(&l) % 2)
+		return EIOT_ERR_DECODE;
+	e->has_groups = true;
+	while (rd_left(&l))
+		if (rd_u16(&l) == GROUP_SECP256R1)
+			e->group_p256 = true;
+	return 0;
+}
+
+/* RFC 8422 §5.1.2: ECPointFormatList<1..2^8-1> of uint8. */
+static int ext_point_formats(struct rd *b, bool server_hello, struct hs_exts *e)
+{
+	(void)server_hello;
+	struct rd l = rd_vec(b, 1);
+	if (l.err || rd_left(&l) == 0)
+		return EIOT_ERR_DECODE;
+	e->has_point_formats = true;
+	while (rd_left(&l))
+		if (rd_u8(&l) == POINT_FORMAT_UNCOMPRESSED)
+			e->point_uncompressed = true;
+	return 0;
+}
+
+/* RFC 5246 §7.4.1.4.1: supported_signature_algorithms<2..2^16-2> of uint16. */
+static int ext_sigalgs(struct rd *b, bool server_hello, struct hs_exts *e)
+{
+	(void)server_hello;
+	struct rd l = rd_vec(b, 2);
+	if (l.err || rd_left(&l) < 2 || rd_left(&l) % 2)
+		return EIOT_ERR_DECODE;
+	e->has_sigalgs = true;
+	while (rd_left(&l))
+		if (rd_u16(&l) == SIGALG_ECDSA_SECP256R1_SHA256)
+			e->sigalg_ecdsa_p256_sha256 = true;
+	return 0;
+}
+
+/* RFC 7627 §5.1: extension_data is empty (the caller checks the body is consumed). */
+static int ext_ems(struct rd *b, bool server_hello, struct hs_exts *e)
+{
+	(void)b;
+	(void)server_hello;
+	e->has_ems = true;
+	return 0;
+}
+
+/* RFC 5746 §3.2: renegotiated_connection<0..255>. */
+static int ext_reneg_info(struct rd *b, bool server_hello, struct hs_exts *e)
+{
+	(void)server_hello;
+	struct rd l = rd_vec(b, 1);
+	if (l.err)
+		return EIOT_ERR_DECODE;
+	e->has_reneg_info = true;
+	e->reneg_info_len = rd_left(&l);
+	return 0;
+}
+
+/* RFC 7366 §2: empty. */
+static int ext_etm(struct rd *b, bool server_hello, struct hs_exts *e)
+{
+	(void)b;
+	(void)server_hello;
+	e->has_etm = true;
+	return 0;
+}
+
+/* RFC 6066 §7: empty. */
+static int ext_truncated_hmac(struct rd *b, bool server_hello, struct hs_exts *e)
+{
+	(void)b;
+	(void)server_hello;
+	e->has_truncated_hmac = true;
+	return 0;
+}
+
+/* RFC 6066 §4: one byte (its value is the state machine's to judge). */
+static int ext_mfl(struct rd *b, bool server_hello, struct hs_exts *e)
+{
+	(void)server_hello;
+	e->has_mfl = true;
+	e->mfl_code = rd_u8(b);
+	return b->err ? EIOT_ERR_DECODE : 0;
+}
+
+/* RFC 8449 §4: uint16 RecordSizeLimit. */
+static int ext_rsl(struct rd *b, bool server_hello, struct hs_exts *e)
+{
+	(void)server_hello;
+	e->has_rsl = true;
+	e->rsl = rd_u16(b);
+	return b->err ? EIOT_ERR_DECODE : 0;
+}
+
+/* RFC 5077 §3.2: any ticket from the client; empty from the server. */
+static int ext_session_ticket(struct rd *b, bool server_hello, struct hs_exts *e)
+{
+	e->has_session_ticket = true;
+	if (!server_hello)
+		rd_bytes(b, rd_left(b));
+	return 0;
+}
+
+static const struct {
+	uint16_t type;
+	ext_parse_fn parse;
+} ext_tab[] = {
+	{ EXT_SERVER_NAME, ext_server_name },
+	{ EXT_MAX_FRAGMENT_LENGTH, ext_mfl },
+	{ EXT_TRUNCATED_HMAC, ext_truncated_hmac },
+	{ EXT_SUPPORTED_GROUPS, ext_groups },
+	{ EXT_EC_POINT_FORMATS, ext_point_formats },
+	{ EXT_SIGNATURE_ALGORITHMS, ext_sigalgs },
+	{ EXT_ENCRYPT_THEN_MAC, ext_etm },
+	{ EXT_EXTENDED_MASTER_SECRET, ext_ems },
+	{ EXT_RECORD_SIZE_LIMIT, ext_rsl },
+	{ EXT_SESSION_TICKET, ext_session_ticket },
+	{ EXT_RENEGOTIATION_INFO, ext_reneg_info },
+};
+
+static ext_parse_fn ext_lookup(uint16_t type)
+{
+	for (size_t i = 0; i < sizeof(ext_tab) / sizeof(ext_tab[0]); i++)
+		if (ext_tab[i].type == type)
+			return ext_tab[i].parse;
+	return NULL;
+}
+
+/* see tls/exts.h */
+int hs_parse_exts(struct rd *r, bool server_hello, struct hs_exts *e)
+{
+	memset(e, 0, sizeof(*e));
+	if (r->err)
+		return EIOT_ERR_DECODE;
+	if (rd_left(r) == 0)
+		return 0;
+	struct rd all = rd_vec(r, 2);
+	if (all.err || rd_left(r))
+		return EIOT_ERR_DECODE;
+
+	uint16_t seen[HS_MAX_EXTS];
+	size_t n_seen = 0;
+	while (rd_left(&all)) {
+		uint16_t type = rd_u16(&all);
+		struct rd body = rd_vec(&all, 2);
+		if (body.err)
+			return EIOT_ERR_DECODE;
+		for (size_t i = 0; i < n_seen; i++)
+			if (seen[i] == type)
+				return EIOT_ERR_DECODE; /* RFC 5246 §7.4.1.4: one of each type */
+		if (n_seen == HS_MAX_EXTS)
+			return EIOT_ERR_DECODE;
+		seen[n_seen++] = type;
+
+		ext_parse_fn parse = ext_lookup(type);
+		if (!parse) {
+			e->n_unknown++;
+			continue;
+		}
+		if (parse(&body, server_hello, e) || !rd_done(&body))
+			return EIOT_ERR_DECODE;
+	}
+	return 0;
+}
+
+/* see tls/exts.h */
+void hs_write_ext_empty(struct wr *w, uint16_t type)
+{
+	wr_u16(w, type);
+	wr_u16(w, 0);
+}
+
+/* see tls/exts.h */
+void hs_write_ext_reneg_info(struct wr *w)
+{
+	wr_u16(w, EXT_RENEGOTIATION_INFO);
+	wr_u16(w, 1);
+	wr_u8(w, 0);
+}
+
+/* see tls/exts.h */
+void hs_write_ext_server_name(struct wr *w, const char *host)
+{
+	size_t len = strlen(host);
+	if (len == 0) { /* RFC 6066 §3: HostName<1..2^16-1> */
+		w->err = true;
+		return;
+	}
+	wr_u16(w, EXT_SERVER_NAME);
+	size_t ext = wr_open_vec(w, 2);
+	size_t list = wr_open_vec(w, 2);
+	wr_u8(w, 0); /* host_name */
+	size_t name = wr_open_vec(w, 2);
+	wr_bytes(w, host, len);
+	wr_close_vec(w, name, 2);
+	wr_close_vec(w, list, 2);
+	wr_close_vec(w, ext, 2);
+}
+
+/* see tls/exts.h */
+void hs_write_ext_groups(struct wr *w)
+{
+	wr_u16(w, EXT_SUPPORTED_GROUPS);
+	wr_u16(w, 4);
+	wr_u16(w, 2);
+	wr_u16(w, GROUP_SECP256R1);
+}
+
+/* see tls/exts.h */
+void hs_write_ext_point_formats(struct wr *w)
+{
+	wr_u16(w, EXT_EC_POINT_FORMATS);
+	wr_u16(w, 2);
+	wr_u8(w, 1);
+	wr_u8(w, POINT_FORMAT_UNCOMPRESSED);
+}
+
+/* see tls/exts.h */
+void hs_write_ext_sigalgs(struct wr *w)
+{
+	wr_u16(w, EXT_SIGNATURE_ALGORITHMS);
+	wr_u16(w, 4);
+	wr_u16(w, 2);
+	wr_u16(w, SIGALG_ECDSA_SECP256R1_SHA256);
+}

@@ -1,0 +1,38 @@
+/*
+ * tls/exts.h — hello extensions (internal to msgs.c): the parser that fills struct hs_exts
+ * from the extensions block of a ClientHello or ServerHello, and the writers the hellos use.
+ */
+#ifndef EIOT_TLS_EXTS_H
+#define EIOT_TLS_EXTS_H
+
+#include <stdbool.h>
+
+#include "tls/msgs.h"
+#include "util/rw.h"
+
+/* At most this many extensions in one hello (duplicates are found by a linear scan over the
+ * types seen so far); more is a decode error. Real hellos carry fewer than 30. */
+#define HS_MAX_EXTS 64
+
+/*
+ * Parse the optional extensions block that ends a hello: r holds what is left of the body.
+ * An empty r means no block (RFC 5246 §7.4.1.2); otherwise the block must fill r exactly.
+ * server_hello selects the ServerHello forms (empty server_name and session_ticket).
+ * Returns 0 or EIOT_ERR_DECODE (bad lengths, duplicate type, too many extensions).
+ */
+int hs_parse_exts(struct rd *r, bool server_hello, struct hs_exts *e);
+
+/* An extension with an empty body (extended_master_secret, encrypt_then_mac, ...). */
+void hs_write_ext_empty(struct wr *w, uint16_t type);
+/* renegotiation_info with an empty renegotiated_connection (RFC 5746 §3.4, §3.6). */
+void hs_write_ext_reneg_info(struct wr *w);
+/* server_name with one host_name (RFC 6066 §3); an empty or over-long name sets w->err. */
+void hs_write_ext_server_name(struct wr *w, const char *host);
+/* supported_groups {secp256r1} (RFC 8422 §5.1.1). */
+void hs_write_ext_groups(struct wr *w);
+/* ec_point_formats {uncompressed} (RFC 8422 §5.1.2). */
+void hs_write_ext_point_formats(struct wr *w);
+/* signature_algorithms {ecdsa_secp256r1_sha256} (RFC 5246 §7.4.1.4.1). */
+void hs_write_ext_sigalgs(struct wr *w);
+
+#endif
