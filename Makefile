@@ -22,7 +22,7 @@ FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 PKI      := $(BUILD)/pki/.done
 
 .PHONY: all lib tools test unit unit-run asan clang fuzz fuzz-replay interop deps pki \
-        install uninstall bench clean
+        install uninstall bench demo clean
 all: lib tools
 
 lib: $(BUILD)/libeap_iot.a $(BUILD)/libeap_iot.so
@@ -97,6 +97,10 @@ test: deps
 	$(MAKE) clang
 	$(MAKE) fuzz-replay
 	$(MAKE) interop
+
+demo: deps
+	$(MAKE) tools pki
+	@sh demo/run.sh $(BUILD)
 
 bench: tools $(PKI)
 	@sh bench/run.sh $(BUILD)
