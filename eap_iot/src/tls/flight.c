@@ -7,9 +7,10 @@
  */
 #include "tls/flight.h"
 
+/* a + b, saturating below UINT64_MAX (which means "stopped") */
 static uint64_t sat_add(uint64_t a, uint64_t b)
 {
-	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+	return a >= UINT64_MAX - 1 - b ? UINT64_MAX - 1 : a + b;
 }
 
 static uint64_t give_up_at(const struct flight_timer *t)
