@@ -1,0 +1,30 @@
+/*
+ * tls/suites.c — the cipher suites we implement, as data (RFC 7925 §19).
+ * All are AEAD with a 16-byte AES key and a 4-byte implicit nonce salt: RFC 6655 §3 (CCM),
+ * RFC 7251 §2 (ECDHE_ECDSA with CCM), RFC 5288 §3 (GCM). Tags: CCM_8 8 bytes, CCM and GCM 16.
+ */
+#include "tls/suites.h"
+
+static const struct suite_info suite_tab[] = {
+	{ 0xC0AE, "TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8", KX_ECDHE_ECDSA, EIOT_AEAD_AES128_CCM_8, 16, 4, 8 },
+	{ 0xC0A8, "TLS_PSK_WITH_AES_128_CCM_8", KX_PSK, EIOT_AEAD_AES128_CCM_8, 16, 4, 8 },
+	{ 0xC0AC, "TLS_ECDHE_ECDSA_WITH_AES_128_CCM", KX_ECDHE_ECDSA, EIOT_AEAD_AES128_CCM, 16, 4, 16 },
+	{ 0xC02B, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", KX_ECDHE_ECDSA, EIOT_AEAD_AES128_GCM, 16, 4,
+	  16 },
+};
+
+/* see tls/suites.h */
+const struct suite_info *suite_find(uint16_t id)
+{
+	for (size_t i = 0; i < sizeof(suite_tab) / sizeof(suite_tab[0]); i++)
+		if (suite_tab[i].id == id)
+			return &suite_tab[i];
+	return NULL;
+}
+
+/* see tls/suites.h */
+int suite_is_profile(uint16_t id)
+{
+	/* RFC 7925 §4.2 (PSK) and §4.4 (certificates): the two mandatory CCM_8 suites. */
+	return id == 0xC0A8 || id == 0xC0AE;
+}
