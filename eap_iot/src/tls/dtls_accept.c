@@ -1,0 +1,182 @@
+/*
+ * tls/dtls_accept.c — the stateless front door of a DTLS server (RFC 6347 §4.2.1), see
+ * eap_iot/dtls.h.
+ *
+ * One datagram in, one decision out, and nothing remembered about the peer: the first record
+ * must be an epoch-0 handshake record holding one whole ClientHello. Without a valid cookie
+ * the answer is a HelloVerifyRequest built from the ClientHello alone, so a flood of spoofed
+ * ClientHellos costs a reply each and no memory.
+ */
+#include "eap_iot/dtls.h"
+
+#include <stdlib.h>
+
+#include "eap_iot/err.h"
+#include "tls/config_int.h"
+#include "tls/cookie.h"
+#include "tls/msgs.h"
+#include "tls/record.h"
+#include "util/bytes.h"
+#include "util/log.h"
+#include "util/rw.h"
+
+/* RFC 6347 §4.1: a record's length MUST NOT exceed 2^14. */
+#define ACCEPT_MAX_RECORD_BODY 16384u
+
+/* see eap_iot/dtls.h */
+struct eiot_cookie_secret *eiot_cookie_secret_new(const struct eiot_config *cfg, uint64_t now_ms)
+{
+	if (!cfg)
+		return NULL;
+	struct eiot_cookie_secret *s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	/* previous is random too: a known (zero) secret would let anyone make cookies */
+	if (cfg_random(cfg, s->current, sizeof(s->current)) ||
+	    cfg_random(cfg, s->previous, sizeof(s->previous))) {
+		EIOT_LOG(cfg, EIOT_LOG_ERROR, "dtls: cookie secret: random source failed");
+		eiot_cookie_secret_free(s);
+		return NULL;
+	}
+	s->rotated_at = now_ms;
+	s->rotate_ms = EIOT_COOKIE_ROTATE_MS;
+	s->cfg = cfg;
+	return s;
+}
+
+/* see eap_iot/dtls.h */
+void eiot_cookie_secret_free(struct eiot_cookie_secret *s)
+{
+	if (!s)
+		return;
+	eiot_zeroize(s, sizeof(*s));
+	free(s);
+}
+
+/* Parse the first record of dgram as one unfragmented epoch-0 ClientHello. */
+static int accept_parse(const struct eiot_config *cfg, const uint8_t *dgram, size_t len,
+			struct rec_header *rh, struct hs_header *hh, struct hs_client_hello *ch)
+{
+	size_t consumed, hdr_len;
+	int err = rec_parse_header(true, dgram, len, ACCEPT_MAX_RECORD_BODY, rh, &consumed);
+	if (err) {
+		EIOT_LOG(cfg, EIOT_LOG_DEBUG, "dtls accept: drop, bad record header (%d)", err);
+		return EIOT_ERR_DECODE;
+	}
+	if (rh->type != REC_CT_HANDSHAKE || rh->epoch != 0 ||
+	    (rh->version != DTLS_VERSION_1_2 && rh->version != DTLS_VERSION_1_0)) {
+		EIOT_LOG(cfg, EIOT_LOG_DEBUG,
+			 "dtls accept: drop, record type %u version 0x%04x epoch %u is no ClientHello",
+			 rh->type, rh->version, rh->epoch);
+		return EIOT_ERR_DECODE;
+	}
+	err = hs_parse_header(true, rh->body, rh->body_len, hh, &hdr_len);
+	if (err || hh->type != HT_CLIENT_HELLO) {
+		EIOT_LOG(cfg, EIOT_LOG_DEBUG, "dtls accept: drop, handshake message is no ClientHello");
+		return EIOT_ERR_DECODE;
+	}
+	/* A stateless server only handles a ClientHello that arrives whole. */
+	if (hh->frag_off != 0 || hh->frag_len != hh->length ||
+	    hh->length > rh->body_len - hdr_len) {
+		EIOT_LOG(cfg, EIOT_LOG_DEBUG,
+			 "dtls accept: drop, ClientHello fragmented or truncated (%u..+%u of %u)",
+			 (unsigned)hh->frag_off, (unsigned)hh->frag_len, (unsigned)hh->length);
+		return EIOT_ERR_DECODE;
+	}
+	if (hs_parse_client_hello(true, rh->body + hdr_len, hh->length, ch)) {
+		EIOT_LOG(cfg, EIOT_LOG_DEBUG, "dtls accept: drop, malformed ClientHello");
+		return EIOT_ERR_DECODE;
+	}
+	return EIOT_OK;
+}
+
+/* The HelloVerifyRequest datagram answering the ClientHello in rh/hh. */
+static int accept_write_hvr(const struct rec_header *rh, const struct hs_header *hh,
+			    const uint8_t cookie[COOKIE_LEN], uint8_t *reply, size_t cap,
+			    size_t *reply_len)
+{
+	struct wr w = wr_init(reply, cap);
+	/* RFC 6347 §4.2.1: version 1.0 in the HelloVerifyRequest, whatever is negotiated later,
+	 * and the ClientHello's record sequence number. */
+	wr_u8(&w, REC_CT_HANDSHAKE);
+	wr_u16(&w, DTLS_VERSION_1_0);
+	wr_u16(&w, 0);
+	wr_u48(&w, rh->seq);
+	size_t rec = wr_open_vec(&w, 2);
+
+	/* RFC 6347 erratum 5186: the ClientHello's message_seq as the HelloVerifyRequest's. */
+	struct hs_header h = {
+		.type = HT_HELLO_VERIFY_REQUEST,
+		.length = 3 + COOKIE_LEN,
+		.msg_seq = hh->msg_seq,
+		.frag_off = 0,
+		.frag_len = 3 + COOKIE_LEN,
+	};
+	hs_write_header(&w, true, &h);
+	hs_write_hello_verify_request(&w, cookie, COOKIE_LEN); /* server_version 1.0 */
+	wr_close_vec(&w, rec, 2);
+	if (w.err)
+		return EIOT_ERR_BUFFER_TOO_SMALL;
+	*reply_len = w.len;
+	return EIOT_OK;
+}
+
+/* see eap_iot/dtls.h */
+int eiot_dtls_accept(struct eiot_cookie_secret *s, const struct eiot_config *cfg,
+		     const void *addr, size_t addr_len, const uint8_t *dgram, size_t len,
+		     uint64_t now_ms, uint8_t *reply, size_t cap, size_t *reply_len)
+{
+	if (!s || !cfg || (!addr && addr_len) || (!dgram && len) || (!reply && cap) || !reply_len)
+		return EIOT_ERR_BAD_PARAM;
+	*reply_len = 0;
+
+	struct rec_header rh;
+	struct hs_header hh;
+	struct hs_client_hello ch;
+	int err = accept_parse(cfg, dgram, len, &rh, &hh, &ch);
+	if (err)
+		return err;
+	if (!cfg->cookie) {
+		EIOT_LOG(cfg, EIOT_LOG_DEBUG, "dtls accept: ClientHello accepted (cookies off)");
+		return EIOT_OK;
+	}
+	err = cookie_maybe_rotate(s, now_ms);
+	if (err) {
+		EIOT_LOG(cfg, EIOT_LOG_ERROR, "dtls accept: drop, cookie secret rotation failed (%d)", err);
+		return err;
+	}
+
+	struct cookie_input in = {
+		.addr = addr,
+		.addr_len = addr_len,
+		.client_version = ch.version,
+		.random = ch.random,
+		.session_id = ch.session_id,
+		.session_id_len = ch.session_id_len,
+		.suites = ch.suites_raw,
+		.suites_len = ch.suites_raw_len,
+		.compression = ch.comp_raw,
+		.compression_len = ch.comp_raw_len,
+	};
+	if (ch.cookie_len) {
+		if (cookie_verify(s, &in, ch.cookie, ch.cookie_len)) {
+			EIOT_LOG(cfg, EIOT_LOG_DEBUG, "dtls accept: ClientHello cookie verified");
+			return EIOT_OK;
+		}
+		/* stale (rotated out) or forged: a fresh cookie costs nothing and unblocks the former */
+		EIOT_LOG(cfg, EIOT_LOG_DEBUG,
+			 "dtls accept: ClientHello cookie (%zu bytes) did not verify, new HelloVerifyRequest",
+			 ch.cookie_len);
+	}
+
+	uint8_t cookie[COOKIE_LEN];
+	cookie_compute(s->current, &in, cookie);
+	err = accept_write_hvr(&rh, &hh, cookie, reply, cap, reply_len);
+	if (err) {
+		EIOT_LOG(cfg, EIOT_LOG_WARN, "dtls accept: drop, HelloVerifyRequest does not fit (%d)", err);
+		return err;
+	}
+	if (!ch.cookie_len)
+		EIOT_LOG(cfg, EIOT_LOG_DEBUG, "dtls accept: HelloVerifyRequest sent");
+	return EIOT_ERR_COOKIE_SENT;
+}
