@@ -98,7 +98,7 @@ key() {
 }
 
 # cert NAME SUBJECT EXTENSIONS ISSUER [STARTDATE ENDDATE]: key + CSR + NAME.pem signed by ISSUER
-# (ISSUER "self" makes a root). Dates default to 2025-01-01 .. 2049-12-31 (fixed, so the files
+# (ISSUER "self" makes a root). Dates default to 2020-01-01 .. 2049-12-31 (fixed, so the files
 # differ between runs only in keys and signatures).
 cert() {
 	name=$1 subj=$2 ext=$3 issuer=$4 start=${5:-} end=${6:-}
@@ -109,7 +109,7 @@ cert() {
 	else
 		set -- -cert "$issuer.pem" -keyfile "$issuer.key.pem"
 	fi
-	set -- "$@" -startdate "${start:-20250101000000Z}" -enddate "${end:-20491231235959Z}"
+	set -- "$@" -startdate "${start:-20200101000000Z}" -enddate "${end:-20491231235959Z}"
 	openssl ca -batch -config work/ca.cnf -notext -preserveDN -md sha256 -extensions "$ext" \
 		-in "work/$name.csr" -out "$name.pem" "$@" 2>/dev/null
 }

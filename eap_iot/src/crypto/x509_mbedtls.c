@@ -1,0 +1,483 @@
+/*
+ * crypto/x509_mbedtls.c — crypto/x509.h over mbedTLS 2.28 libmbedx509.
+ *
+ * mbedTLS parses certificates and checks signatures, basicConstraints, the CAs' keyUsage and
+ * the algorithms (through a profile that admits only ECDSA P-256 keys and SHA-256 or longer
+ * hashes, RFC 7925 §4.4.4 Table 1). Validity dates are checked here, against opts->now, and
+ * mbedTLS's own date flags (which read the system clock) are always discarded: the engine
+ * reads no clock, and the clock-less mode (now < 0) must skip dates entirely.
+ * Exactly one error comes out of a failed verification, chosen in a fixed order (see
+ * pick_error), with a sentence naming the certificate for the log line.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <mbedtls/asn1.h>
+#include <mbedtls/oid.h>
+#include <mbedtls/pem.h>
+#include <mbedtls/platform.h>
+
+#include "crypto/x509.h"
+#include "eap_iot/err.h"
+
+/* A credential file larger than this is not a certificate chain. */
+#define MAX_CERT_FILE (1024 * 1024)
+/* Certificates on a verified path, leaf to anchor (mbedTLS's own bound). */
+#define MAX_PATH MBEDTLS_X509_MAX_VERIFY_CHAIN_SIZE
+
+/* see crypto/x509.h */
+void eiot_x509_chain_init(struct eiot_x509_chain *c)
+{
+	mbedtls_x509_crt_init(&c->crt);
+	c->n = 0;
+}
+
+/* see crypto/x509.h */
+int eiot_x509_chain_add_der(struct eiot_x509_chain *c, const uint8_t *der, size_t len)
+{
+	if (!der || len == 0)
+		return EIOT_ERR_CERT_BAD;
+	/* On failure mbedTLS unlinks the new entry: the chain is unchanged. */
+	int ret = mbedtls_x509_crt_parse_der(&c->crt, der, len);
+	if (ret == MBEDTLS_ERR_X509_ALLOC_FAILED)
+		return EIOT_ERR_NO_MEMORY;
+	if (ret != 0)
+		return EIOT_ERR_CERT_BAD;
+	c->n++;
+	return 0;
+}
+
+/* Drop every certificate after the first n (undo a partly added file). */
+static void chain_truncate(struct eiot_x509_chain *c, size_t n)
+{
+	if (n == 0) {
+		mbedtls_x509_crt_free(&c->crt);
+		eiot_x509_chain_init(c);
+		return;
+	}
+	mbedtls_x509_crt *last = &c->crt;
+	for (size_t i = 1; i < n; i++)
+		last = last->next;
+	mbedtls_x509_crt *tail = last->next;
+	last->next = NULL;
+	if (tail) {
+		/* mbedtls_x509_crt_free releases the entries after tail, and tail's contents. */
+		mbedtls_x509_crt_free(tail);
+		mbedtls_free(tail);
+	}
+	c->n = n;
+}
+
+/* Read a whole file, NUL-terminated (PEM parsing needs it). */
+static int read_file(const char *path, uint8_t **out, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return EIOT_ERR_FILE;
+	uint8_t *buf = malloc(MAX_CERT_FILE + 1);
+	if (!buf) {
+		fclose(f);
+		return EIOT_ERR_NO_MEMORY;
+	}
+	size_t n = fread(buf, 1, MAX_CERT_FILE + 1, f);
+	int bad = ferror(f) || n == 0 || n > MAX_CERT_FILE;
+	fclose(f);
+	if (bad) {
+		free(buf);
+		return EIOT_ERR_FILE;
+	}
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+/* Every "CERTIFICATE" block of a NUL-terminated PEM text (other blocks are skipped); none is an error. */
+static int add_pem(struct eiot_x509_chain *c, const uint8_t *text)
+{
+	const unsigned char *p = text;
+	size_t added = 0;
+
+	for (;;) {
+		mbedtls_pem_context pem;
+		size_t used = 0;
+		mbedtls_pem_init(&pem);
+		int ret = mbedtls_pem_read_buffer(&pem, "-----BEGIN CERTIFICATE-----",
+						  "-----END CERTIFICATE-----", p, NULL, 0, &used);
+		if (ret == MBEDTLS_ERR_PEM_NO_HEADER_FOOTER_PRESENT) {
+			mbedtls_pem_free(&pem);
+			return added ? 0 : EIOT_ERR_FILE;
+		}
+		/* 2.28's context fields are public: buf/buflen hold the decoded DER. */
+		int err = ret == 0 ? eiot_x509_chain_add_der(c, pem.buf, pem.buflen) : EIOT_ERR_FILE;
+		mbedtls_pem_free(&pem);
+		if (err)
+			return err == EIOT_ERR_NO_MEMORY ? err : EIOT_ERR_FILE;
+		added++;
+		p += used;
+	}
+}
+
+/* One or more DER certificates back to back (each a complete SEQUENCE). */
+static int add_der_file(struct eiot_x509_chain *c, const uint8_t *buf, size_t len)
+{
+	size_t off = 0;
+	while (off < len) {
+		unsigned char *p = (unsigned char *)buf + off;
+		size_t body = 0;
+		if (mbedtls_asn1_get_tag(&p, buf + len, &body,
+					 MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE) != 0)
+			return EIOT_ERR_FILE;
+		size_t whole = (size_t)(p - (buf + off)) + body;
+		int err = eiot_x509_chain_add_der(c, buf + off, whole);
+		if (err)
+			return err == EIOT_ERR_NO_MEMORY ? err : EIOT_ERR_FILE;
+		off += whole;
+	}
+	return 0;
+}
+
+/* see crypto/x509.h */
+int eiot_x509_chain_add_file(struct eiot_x509_chain *c, const char *path)
+{
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	size_t before = c->n;
+
+	if (!path)
+		return EIOT_ERR_FILE;
+	int err = read_file(path, &buf, &len);
+	if (err)
+		return err;
+	if (strstr((const char *)buf, "-----BEGIN ") != NULL)
+		err = add_pem(c, buf);
+	else
+		err = add_der_file(c, buf, len);
+	free(buf);
+	if (err)
+		chain_truncate(c, before); /* all or nothing */
+	return err;
+}
+
+/* see crypto/x509.h */
+size_t eiot_x509_chain_count(const struct eiot_x509_chain *c)
+{
+	return c->n;
+}
+
+static const mbedtls_x509_crt *chain_at(const struct eiot_x509_chain *c, size_t i)
+{
+	if (i >= c->n)
+		return NULL;
+	const mbedtls_x509_crt *crt = &c->crt;
+	while (i-- > 0 && crt)
+		crt = crt->next;
+	return crt;
+}
+
+/* see crypto/x509.h */
+int eiot_x509_chain_der(const struct eiot_x509_chain *c, size_t i, const uint8_t **der, size_t *len)
+{
+	const mbedtls_x509_crt *crt = chain_at(c, i);
+	if (!crt)
+		return EIOT_ERR_BAD_PARAM;
+	*der = crt->raw.p;
+	*len = crt->raw.len;
+	return 0;
+}
+
+/* see crypto/x509.h */
+void eiot_x509_chain_free(struct eiot_x509_chain *c)
+{
+	mbedtls_x509_crt_free(&c->crt);
+	c->n = 0;
+}
+
+/* ---- verification ---- */
+
+/* RFC 7925 §4.4.4: ECDSA on secp256r1, hashes of SHA-256 or longer. */
+static const mbedtls_x509_crt_profile profile_7925 = {
+	.allowed_mds = MBEDTLS_X509_ID_FLAG(MBEDTLS_MD_SHA256) |
+		       MBEDTLS_X509_ID_FLAG(MBEDTLS_MD_SHA384) |
+		       MBEDTLS_X509_ID_FLAG(MBEDTLS_MD_SHA512),
+	.allowed_pks = MBEDTLS_X509_ID_FLAG(MBEDTLS_PK_ECKEY) | MBEDTLS_X509_ID_FLAG(MBEDTLS_PK_ECDSA),
+	.allowed_curves = MBEDTLS_X509_ID_FLAG(MBEDTLS_ECP_DP_SECP256R1),
+	.rsa_min_bitlen = 0xFFFFFFFFu, /* no RSA at all */
+};
+
+/* What the verify callback saw, per depth (0 = leaf). */
+struct vctx {
+	int64_t now;
+	int top; /* highest depth seen: the anchor, or the last certificate when untrusted */
+	uint32_t flags[MAX_PATH];
+	const mbedtls_x509_crt *crt[MAX_PATH];
+};
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (the usual civil-from-days inverse). */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	int64_t yoe = y - era * 400;
+	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static int64_t x509_time_seconds(const mbedtls_x509_time *t)
+{
+	return days_from_civil(t->year, t->mon, t->day) * 86400 + t->hour * 3600 + t->min * 60 +
+	       t->sec;
+}
+
+static int verify_cb(void *user, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
+{
+	struct vctx *v = user;
+
+	/* Our dates replace mbedTLS's, which come from the system clock. */
+	*flags &= ~(uint32_t)(MBEDTLS_X509_BADCERT_EXPIRED | MBEDTLS_X509_BADCERT_FUTURE);
+	if (v->now >= 0) {
+		/* RFC 5280 §4.1.2.5: valid from notBefore through notAfter, both inclusive. */
+		if (v->now > x509_time_seconds(&crt->valid_to))
+			*flags |= MBEDTLS_X509_BADCERT_EXPIRED;
+		else if (v->now < x509_time_seconds(&crt->valid_from))
+			*flags |= MBEDTLS_X509_BADCERT_FUTURE;
+	}
+	if (depth >= 0 && depth < MAX_PATH) {
+		v->flags[depth] = *flags;
+		v->crt[depth] = crt;
+		if (depth > v->top)
+			v->top = depth;
+	}
+	return 0;
+}
+
+static void subject_of(const mbedtls_x509_crt *crt, char *buf, size_t cap)
+{
+	if (mbedtls_x509_dn_gets(buf, cap, &crt->subject) < 0)
+		snprintf(buf, cap, "?");
+}
+
+static void fmt_time(const mbedtls_x509_time *t, char *buf, size_t cap)
+{
+	snprintf(buf, cap, "%04d-%02d-%02dT%02d:%02d:%02dZ", t->year, t->mon, t->day, t->hour,
+		 t->min, t->sec);
+}
+
+/* The lowest depth (closest to the leaf) whose flags include any of mask, or -1. */
+static int find_flag(const struct vctx *v, uint32_t mask)
+{
+	for (int d = 0; d <= v->top && d < MAX_PATH; d++)
+		if (v->crt[d] && (v->flags[d] & mask))
+			return d;
+	return -1;
+}
+
+#define BAD_ALG (MBEDTLS_X509_BADCERT_BAD_KEY | MBEDTLS_X509_BADCERT_BAD_MD | MBEDTLS_X509_BADCERT_BAD_PK)
+#define BAD_USAGE (MBEDTLS_X509_BADCERT_KEY_USAGE | MBEDTLS_X509_BADCERT_EXT_KEY_USAGE | \
+		   MBEDTLS_X509_BADCERT_NS_CERT_TYPE)
+
+/*
+ * One error for a failed path, in this order: untrusted, algorithm or key outside the
+ * profile, dates (expired, then not yet valid), usage, anything else. A fault with the trust
+ * path hides the rest, since nothing else about an unanchored chain means much.
+ */
+static int pick_error(const struct vctx *v, char *why, size_t cap)
+{
+	char name[160], when[32];
+	int d;
+
+	if ((d = find_flag(v, MBEDTLS_X509_BADCERT_NOT_TRUSTED)) >= 0) {
+		char issuer[160];
+		subject_of(v->crt[d], name, sizeof(name));
+		if (mbedtls_x509_dn_gets(issuer, sizeof(issuer), &v->crt[d]->issuer) < 0)
+			snprintf(issuer, sizeof(issuer), "?");
+		snprintf(why, cap, "certificate '%s' does not verify up to a trust anchor "
+			 "(issuer '%s' unknown, or a signature is wrong)",
+			 name, issuer);
+		return EIOT_ERR_CERT_UNTRUSTED;
+	}
+	if ((d = find_flag(v, BAD_ALG)) >= 0) {
+		subject_of(v->crt[d], name, sizeof(name));
+		snprintf(why, cap,
+			 "certificate '%s' (or its issuer) uses a key or signature outside the profile "
+			 "(RFC 7925 §4.4.4: ECDSA P-256, SHA-256)", name);
+		return EIOT_ERR_CERT_BAD_KEY;
+	}
+	if ((d = find_flag(v, MBEDTLS_X509_BADCERT_EXPIRED)) >= 0) {
+		subject_of(v->crt[d], name, sizeof(name));
+		fmt_time(&v->crt[d]->valid_to, when, sizeof(when));
+		snprintf(why, cap, "certificate '%s' expired at %s", name, when);
+		return EIOT_ERR_CERT_EXPIRED;
+	}
+	if ((d = find_flag(v, MBEDTLS_X509_BADCERT_FUTURE)) >= 0) {
+		subject_of(v->crt[d], name, sizeof(name));
+		fmt_time(&v->crt[d]->valid_from, when, sizeof(when));
+		snprintf(why, cap, "certificate '%s' is not valid before %s", name, when);
+		return EIOT_ERR_CERT_NOT_YET_VALID;
+	}
+	if ((d = find_flag(v, BAD_USAGE)) >= 0) {
+		subject_of(v->crt[d], name, sizeof(name));
+		snprintf(why, cap, "certificate '%s' has a keyUsage/extKeyUsage that forbids this use",
+			 name);
+		return EIOT_ERR_CERT_USAGE;
+	}
+	d = find_flag(v, 0xFFFFFFFFu);
+	subject_of(v->crt[d >= 0 ? d : 0], name, sizeof(name));
+	snprintf(why, cap, "certificate '%s' is invalid (mbedTLS flags 0x%08x)", name,
+		 d >= 0 ? (unsigned)v->flags[d] : 0u);
+	return EIOT_ERR_CERT_BAD;
+}
+
+/* Leaf keyUsage (when present) must allow digitalSignature, extKeyUsage (when present) the
+ * purpose: ECDHE_ECDSA signs with the leaf key (RFC 5246 §7.4.3, RFC 5280 §4.2.1.12). */
+static int check_leaf_usage(const mbedtls_x509_crt *leaf, enum eiot_x509_purpose purpose,
+			    char *why, size_t cap)
+{
+	char name[160];
+	subject_of(leaf, name, sizeof(name));
+	if (mbedtls_x509_crt_check_key_usage(leaf, MBEDTLS_X509_KU_DIGITAL_SIGNATURE) != 0) {
+		snprintf(why, cap, "certificate '%s' keyUsage lacks digitalSignature", name);
+		return EIOT_ERR_CERT_USAGE;
+	}
+	int ret = purpose == EIOT_X509_SERVER ?
+		mbedtls_x509_crt_check_extended_key_usage(leaf, MBEDTLS_OID_SERVER_AUTH,
+							   MBEDTLS_OID_SIZE(MBEDTLS_OID_SERVER_AUTH)) :
+		mbedtls_x509_crt_check_extended_key_usage(leaf, MBEDTLS_OID_CLIENT_AUTH,
+							   MBEDTLS_OID_SIZE(MBEDTLS_OID_CLIENT_AUTH));
+	if (ret != 0) {
+		snprintf(why, cap, "certificate '%s' extKeyUsage lacks %s", name,
+			 purpose == EIOT_X509_SERVER ? "serverAuth" : "clientAuth");
+		return EIOT_ERR_CERT_USAGE;
+	}
+	return 0;
+}
+
+/* see crypto/x509.h */
+int eiot_x509_verify(const struct eiot_x509_chain *chain, const struct eiot_x509_chain *trust,
+		     const struct eiot_x509_verify_opts *opts, char *why, size_t why_cap)
+{
+	struct vctx v;
+	uint32_t flags = 0;
+
+	if (why_cap > 0)
+		why[0] = '\0';
+	if (chain->n == 0) {
+		snprintf(why, why_cap, "no certificate");
+		return EIOT_ERR_CERT_BAD;
+	}
+	if (trust->n == 0) {
+		snprintf(why, why_cap, "no trust anchor configured");
+		return EIOT_ERR_CERT_UNTRUSTED;
+	}
+	/* A peer may include the anchor itself, so one more than max_chain may be presented. */
+	if (chain->n > (size_t)opts->max_chain + 1) {
+		snprintf(why, why_cap, "%zu certificates presented, at most %u accepted below the anchor",
+			 chain->n, opts->max_chain);
+		return EIOT_ERR_CERT_CHAIN_TOO_LONG;
+	}
+	memset(&v, 0, sizeof(v));
+	v.now = opts->now;
+	/* mbedTLS takes non-const pointers but does not modify the chains here. */
+	int ret = mbedtls_x509_crt_verify_with_profile((mbedtls_x509_crt *)&chain->crt,
+						       (mbedtls_x509_crt *)&trust->crt, NULL,
+						       &profile_7925, NULL, &flags, verify_cb, &v);
+	if (ret == MBEDTLS_ERR_X509_ALLOC_FAILED) {
+		snprintf(why, why_cap, "out of memory");
+		return EIOT_ERR_NO_MEMORY;
+	}
+	if (ret != 0 && ret != MBEDTLS_ERR_X509_CERT_VERIFY_FAILED) {
+		snprintf(why, why_cap, "verification failed (mbedTLS -0x%04x)", (unsigned)-ret);
+		return EIOT_ERR_CERT_BAD;
+	}
+	if (flags != 0)
+		return pick_error(&v, why, why_cap);
+	/* Depth of the anchor = certificates below it on the verified path. */
+	if ((unsigned)v.top > opts->max_chain) {
+		snprintf(why, why_cap, "path has %d certificates below the anchor, at most %u accepted",
+			 v.top, opts->max_chain);
+		return EIOT_ERR_CERT_CHAIN_TOO_LONG;
+	}
+	if (opts->check_usage)
+		return check_leaf_usage(&chain->crt, opts->purpose, why, why_cap);
+	return 0;
+}
+
+/* ---- leaf contents ---- */
+
+/* see crypto/x509.h */
+int eiot_x509_leaf_dns_names(const struct eiot_x509_chain *c, const uint8_t **names,
+			     size_t *lens, size_t max, size_t *n)
+{
+	*n = 0;
+	if (c->n == 0)
+		return EIOT_ERR_BAD_PARAM;
+	for (const mbedtls_x509_sequence *s = &c->crt.subject_alt_names; s; s = s->next) {
+		/* GeneralName dNSName is [2] IMPLICIT IA5String (RFC 5280 §4.2.1.6). */
+		if (s->buf.p == NULL || s->buf.tag != (MBEDTLS_ASN1_CONTEXT_SPECIFIC |
+						       MBEDTLS_X509_SAN_DNS_NAME))
+			continue;
+		if (*n < max) {
+			names[*n] = s->buf.p;
+			lens[*n] = s->buf.len;
+		}
+		(*n)++;
+	}
+	return 0;
+}
+
+/* see crypto/x509.h */
+int eiot_x509_leaf_cn(const struct eiot_x509_chain *c, const uint8_t **cn, size_t *len)
+{
+	const mbedtls_x509_name *found = NULL;
+
+	if (c->n == 0)
+		return EIOT_ERR_BAD_PARAM;
+	/*
+	 * "Leftmost" (RFC 7925 §4.4.2) is read as in the RFC 4514 string form, which lists RDNs
+	 * last-encoded first: the most specific CN, i.e. the last one in encoding order.
+	 */
+	for (const mbedtls_x509_name *nm = &c->crt.subject; nm; nm = nm->next)
+		if (nm->oid.p && MBEDTLS_OID_CMP(MBEDTLS_OID_AT_CN, &nm->oid) == 0)
+			found = nm;
+	if (!found)
+		return EIOT_ERR_WANT_MORE;
+	*cn = found->val.p;
+	*len = found->val.len;
+	return 0;
+}
+
+/* see crypto/x509.h */
+int eiot_x509_leaf_pubkey(const struct eiot_x509_chain *c, struct eiot_pkey *k)
+{
+	k->ready = false;
+	mbedtls_pk_init(&k->pk);
+	if (c->n == 0)
+		return EIOT_ERR_BAD_PARAM;
+	const mbedtls_pk_context *pk = &c->crt.pk;
+	if (mbedtls_pk_get_type(pk) != MBEDTLS_PK_ECKEY ||
+	    mbedtls_pk_ec(*pk)->grp.id != MBEDTLS_ECP_DP_SECP256R1)
+		return EIOT_ERR_CERT_BAD_KEY;
+	const mbedtls_ecp_keypair *src = mbedtls_pk_ec(*pk);
+	int ret = mbedtls_pk_setup(&k->pk, mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY));
+	if (ret == 0)
+		ret = mbedtls_ecp_group_load(&mbedtls_pk_ec(k->pk)->grp, MBEDTLS_ECP_DP_SECP256R1);
+	if (ret == 0)
+		ret = mbedtls_ecp_copy(&mbedtls_pk_ec(k->pk)->Q, &src->Q);
+	if (ret != 0) {
+		mbedtls_pk_free(&k->pk);
+		return ret == MBEDTLS_ERR_PK_ALLOC_FAILED || ret == MBEDTLS_ERR_MPI_ALLOC_FAILED ?
+			EIOT_ERR_NO_MEMORY : EIOT_ERR_CRYPTO;
+	}
+	k->ready = true;
+	return 0;
+}
+
+/* see crypto/x509.h */
+int eiot_x509_leaf_matches_key(const struct eiot_x509_chain *c, const struct eiot_pkey *priv)
+{
+	if (c->n == 0 || !priv->ready)
+		return 0;
+	return mbedtls_pk_check_pair(&c->crt.pk, &priv->pk) == 0;
+}
