@@ -1,0 +1,4 @@
+#!/bin/sh
+# iot-tls client -> openssl s_server, DTLS 1.2, ECDHE-ECDSA-AES128-CCM8, mutual certificates.
+. "$(dirname "$0")/lib.sh"
+client_vs_openssl dtls ccm8

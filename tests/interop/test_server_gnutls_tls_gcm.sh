@@ -1,0 +1,4 @@
+#!/bin/sh
+# gnutls-cli -> iot-tls server, TLS 1.2, ECDHE-ECDSA-AES128-GCM-SHA256, mutual certificates.
+. "$(dirname "$0")/lib.sh"
+gnutls_vs_server tls gcm

@@ -1,0 +1,4 @@
+#!/bin/sh
+# openssl s_client -> iot-tls server, TLS 1.2, ECDHE-ECDSA-AES128-CCM8, mutual certificates.
+. "$(dirname "$0")/lib.sh"
+openssl_vs_server tls ccm8
