@@ -137,7 +137,7 @@ int eiot_dtls_accept(struct eiot_cookie_secret *s, const struct eiot_config *cfg
 	if (err)
 		return err;
 	if (!cfg->cookie) {
-		EIOT_LOG(cfg, EIOT_LOG_DEBUG, "dtls accept: ClientHello accepted (cookies off)");
+		EIOT_LOG(cfg, EIOT_LOG_INFO, "dtls accept: ClientHello accepted (cookies off)");
 		return EIOT_OK;
 	}
 	err = cookie_maybe_rotate(s, now_ms);
@@ -160,7 +160,7 @@ int eiot_dtls_accept(struct eiot_cookie_secret *s, const struct eiot_config *cfg
 	};
 	if (ch.cookie_len) {
 		if (cookie_verify(s, &in, ch.cookie, ch.cookie_len)) {
-			EIOT_LOG(cfg, EIOT_LOG_DEBUG, "dtls accept: ClientHello cookie verified");
+			EIOT_LOG(cfg, EIOT_LOG_INFO, "dtls accept: ClientHello cookie verified");
 			return EIOT_OK;
 		}
 		/* stale (rotated out) or forged: a fresh cookie costs nothing and unblocks the former */
