@@ -663,7 +663,7 @@ static enum step send_data(struct app *a, const uint8_t *p, size_t len)
 		int rc = eiot_conn_write(a->conn, p, len, &w);
 
 		if (rc || !w)
-			return conn_failed(a, "the engine took no data");
+			return conn_failed(a, rc ? eiot_err_str(rc) : "the engine took no data");
 		p += w;
 		len -= w;
 		if ((s = flush(a)) != GO_ON)
@@ -722,7 +722,8 @@ static enum step after_event(struct app *a)
 			break;
 		if (n && write_out(STDOUT_FILENO, a->buf, n))
 			return sys_failed(a, "stdout");
-		if (n && a->o->echo && (s = send_data(a, a->buf, n)) != GO_ON)
+		if (n && a->o->echo && eiot_conn_state(a->conn) == EIOT_STATE_ESTABLISHED &&
+		    (s = send_data(a, a->buf, n)) != GO_ON)
 			return s;
 	}
 	if (eiot_conn_state(a->conn) == EIOT_STATE_FAILED)
