@@ -17,5 +17,5 @@ done
 mkdir -p "$BUILD/bench"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/eiot-bench.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT INT TERM
-timeout 600 python3 "$HERE/bench.py" --build "$BUILD" --work "$WORK" \
+timeout 600 python3 -B "$HERE/bench.py" --build "$BUILD" --work "$WORK" \
 	--out "$BUILD/bench/results.md" "$@"
