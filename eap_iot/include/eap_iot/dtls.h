@@ -31,8 +31,9 @@ void eiot_cookie_secret_free(struct eiot_cookie_secret *s);
  * Decide about one datagram from a peer that has no connection yet.
  *   EIOT_OK             — it holds a ClientHello with a valid cookie (or cookies are off in cfg):
  *                         create a connection (eiot_conn_new) and feed it this same datagram.
- *   EIOT_ERR_COOKIE_SENT — reply[0..*reply_len) is a HelloVerifyRequest datagram to send back.
- *   any other error     — drop the datagram (not a ClientHello, malformed, bad cookie).
+ *   EIOT_ERR_COOKIE_SENT — reply[0..*reply_len) is a HelloVerifyRequest datagram to send back
+ *                         (also when the cookie was wrong or from a rotated-out secret).
+ *   any other error     — drop the datagram (not a ClientHello, malformed).
  * addr is the peer's transport address in any stable encoding (e.g. a sockaddr).
  */
 int eiot_dtls_accept(struct eiot_cookie_secret *s, const struct eiot_config *cfg,
