@@ -324,9 +324,13 @@ static int pick_error(const struct vctx *v, char *why, size_t cap)
 		return EIOT_ERR_CERT_USAGE;
 	}
 	d = find_flag(v, 0xFFFFFFFFu);
-	subject_of(v->crt[d >= 0 ? d : 0], name, sizeof(name));
-	snprintf(why, cap, "certificate '%s' is invalid (mbedTLS flags 0x%08x)", name,
-		 d >= 0 ? (unsigned)v->flags[d] : 0u);
+	if (d >= 0) {
+		subject_of(v->crt[d], name, sizeof(name));
+		snprintf(why, cap, "certificate '%s' is invalid (mbedTLS flags 0x%08x)", name,
+			 (unsigned)v->flags[d]);
+	} else {
+		snprintf(why, cap, "chain is invalid");
+	}
 	return EIOT_ERR_CERT_BAD;
 }
 

@@ -579,6 +579,12 @@ int creds_verify_peer(const struct eiot_config *cfg, const uint8_t *const *certs
 	err = eiot_x509_leaf_pubkey(&chain, peer_key);
 	if (err)
 		EIOT_LOG(cfg, EIOT_LOG_ERROR, "creds: %s certificate key is not ECDSA P-256", role);
+	else if (*has_eui64)
+		EIOT_LOG(cfg, EIOT_LOG_INFO,
+			 "creds: client certificate accepted, EUI-64 %02x-%02x-%02x-%02x-%02x-%02x-%02x-%02x",
+			 eui64[0], eui64[1], eui64[2], eui64[3], eui64[4], eui64[5], eui64[6], eui64[7]);
+	else
+		EIOT_LOG(cfg, EIOT_LOG_INFO, "creds: %s certificate accepted", role);
 out:
 	eiot_x509_chain_free(&chain);
 	return err;
