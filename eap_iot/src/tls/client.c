@@ -1,0 +1,401 @@
+/*
+ * tls/client.c — the client handshake: one dispatcher over states named for what is
+ * expected next, one handler per server message, and the flights the client sends
+ * (ClientHello; Certificate? ClientKeyExchange CertificateVerify? CCS Finished).
+ */
+#include "tls/conn_int.h"
+
+#include <string.h>
+
+#include "tls/keys.h"
+#include "util/bytes.h"
+
+/* RFC 6066 §3: literal IPv4 and IPv6 addresses are not permitted in server_name. */
+static bool is_ip_literal(const char *name)
+{
+	if (strchr(name, ':'))
+		return true;
+	for (const char *p = name; *p; p++)
+		if (!((*p >= '0' && *p <= '9') || *p == '.'))
+			return false;
+	return true;
+}
+
+static bool offers_ecdhe(const struct hs_ctx *hs)
+{
+	for (size_t i = 0; i < hs->n_offered; i++) {
+		const struct suite_info *s = suite_find(hs->offered[i]);
+		if (s && s->kx == KX_ECDHE_ECDSA)
+			return true;
+	}
+	return false;
+}
+
+/* Flight 1 (and 3 in DTLS after HelloVerifyRequest: same random, the cookie, next seq). */
+static int send_client_hello(struct eiot_conn *c)
+{
+	const char *name = c->cfg->server_name;
+	struct hs_client_hello_params p = {
+		.random = c->hs.client_random,
+		.cookie = c->hs.cookie,
+		.cookie_len = c->hs.cookie_len,
+		.suites = c->hs.offered,
+		.n_suites = c->hs.n_offered,
+		.sni = name[0] && !is_ip_literal(name) ? name : NULL,
+		.ecc = offers_ecdhe(&c->hs),
+	};
+	hs_flight_begin(c);
+	/* the server answers with the message_seq of our ClientHello (RFC 6347 §4.2.2) */
+	c->hs.rx_seq = c->hs.tx_seq;
+	struct wr w = hs_msg_open(c);
+	hs_write_client_hello(&w, c->dtls, &p);
+	int err = hs_msg_close(c, &w, HT_CLIENT_HELLO);
+	if (err)
+		return err;
+	hs_flight_send(c);
+	c->hs.st = ST_C_EXPECT_SERVER_HELLO;
+	return 0;
+}
+
+/* see tls/conn_int.h */
+int client_start(struct eiot_conn *c)
+{
+	c->hs.n_offered = hs_usable_suites(c->cfg, c->hs.offered, EIOT_MAX_SUITES);
+	if (c->hs.n_offered == 0)
+		return conn_error(c, EIOT_ERR_NO_CREDENTIALS,
+				  "hs: no configured suite has credentials (PSK, or trust anchors and a server name)");
+	int err = cfg_random(c->cfg, c->hs.client_random, 32);
+	if (err)
+		return conn_error(c, err, "hs: random source failed");
+	c->hs.rx_seq_set = true;
+	return send_client_hello(c);
+}
+
+static bool offered(const struct hs_ctx *hs, uint16_t suite)
+{
+	for (size_t i = 0; i < hs->n_offered; i++)
+		if (hs->offered[i] == suite)
+			return true;
+	return false;
+}
+
+/* RFC 5246 §7.4.1.4: a server must not send an extension the client did not offer. */
+static const char *unoffered_extension(const struct eiot_conn *c, const struct hs_exts *e)
+{
+	if (e->has_sni && !(c->cfg->server_name[0] && !is_ip_literal(c->cfg->server_name)))
+		return "server_name";
+	if (e->has_point_formats && !offers_ecdhe(&c->hs))
+		return "ec_point_formats";
+	if (e->has_groups)
+		return "supported_groups";
+	if (e->has_sigalgs)
+		return "signature_algorithms";
+	if (e->has_etm)
+		return "encrypt_then_mac";
+	if (e->has_truncated_hmac)
+		return "truncated_hmac";
+	if (e->has_mfl)
+		return "max_fragment_length";
+	if (e->has_rsl)
+		return "record_size_limit";
+	if (e->has_session_ticket)
+		return "session_ticket";
+	if (e->n_unknown)
+		return "an unknown extension";
+	return NULL;
+}
+
+static int on_server_hello(struct eiot_conn *c, const uint8_t *body, size_t n)
+{
+	struct hs_server_hello sh;
+	if (hs_parse_server_hello(body, n, &sh))
+		return conn_error(c, EIOT_ERR_DECODE, "hs: malformed ServerHello");
+	uint16_t want = c->dtls ? DTLS_VERSION_1_2 : TLS_VERSION_1_2;
+	if (sh.version != want)
+		return conn_error(c, EIOT_ERR_PROTOCOL_VERSION,
+				  "hs: ServerHello version 0x%04x, we only do 0x%04x", sh.version, want);
+	if (!offered(&c->hs, sh.suite))
+		return conn_error(c, EIOT_ERR_ILLEGAL_PARAMETER,
+				  "hs: ServerHello picked suite 0x%04x we did not offer", sh.suite);
+	if (sh.compression != 0)
+		return conn_error(c, EIOT_ERR_ILLEGAL_PARAMETER,
+				  "hs: ServerHello picked compression %u, we offered only null",
+				  sh.compression);
+	const char *ext = unoffered_extension(c, &sh.ext);
+	if (ext)
+		return conn_error(c, EIOT_ERR_ILLEGAL_PARAMETER,
+				  "hs: ServerHello carries %s, which we did not offer", ext);
+	if (sh.ext.has_reneg_info && sh.ext.reneg_info_len != 0)
+		return conn_error(c, EIOT_ERR_INSECURE_RENEGOTIATION,
+				  "hs: ServerHello renegotiation_info not empty on an initial handshake");
+	if (!sh.ext.has_reneg_info)
+		EIOT_LOG(c->cfg, EIOT_LOG_WARN,
+			 "hs: server did not send renegotiation_info (RFC 5746 §3.4: continuing)");
+	c->hs.suite = suite_find(sh.suite);
+	c->hs.ems = sh.ext.has_ems;
+	memcpy(c->hs.server_random, sh.random, 32);
+	c->hs.have_randoms = true;
+	c->hello_seen = true;
+	if (c->hs.suite->kx == KX_ECDHE_ECDSA)
+		c->hs.st = ST_C_EXPECT_CERTIFICATE;
+	else
+		c->hs.st = ST_C_EXPECT_SKE_OR_SHD;
+	EIOT_LOG(c->cfg, EIOT_LOG_DEBUG, "hs: server chose %s%s", c->hs.suite->name,
+		 c->hs.ems ? " with extended master secret" : "");
+	return 0;
+}
+
+static int on_hello_verify_request(struct eiot_conn *c, const uint8_t *body, size_t n)
+{
+	uint16_t version;
+	const uint8_t *cookie;
+	size_t cookie_len;
+	if (hs_parse_hello_verify_request(body, n, &version, &cookie, &cookie_len))
+		return conn_error(c, EIOT_ERR_DECODE, "hs: malformed HelloVerifyRequest");
+	memcpy(c->hs.cookie, cookie, cookie_len);
+	c->hs.cookie_len = cookie_len;
+	EIOT_LOG(c->cfg, EIOT_LOG_DEBUG, "hs: HelloVerifyRequest with a %zu-byte cookie", cookie_len);
+	/* RFC 6347 §4.2.1: the first ClientHello and the HelloVerifyRequest are not hashed */
+	hs_transcript_reset(c);
+	/* a stateless server may number its records anew */
+	replay_init(&c->replay[0]);
+	return send_client_hello(c);
+}
+
+static int on_certificate(struct eiot_conn *c, const uint8_t *body, size_t n)
+{
+	bool empty;
+	int err = hs_check_certificate(c, body, n, &empty);
+	if (err)
+		return err;
+	if (empty)
+		return conn_error(c, EIOT_ERR_CERT_BAD, "hs: server sent an empty Certificate");
+	c->hs.st = ST_C_EXPECT_SKE;
+	return 0;
+}
+
+static int on_ske_ecdhe(struct eiot_conn *c, const uint8_t *body, size_t n)
+{
+	struct hs_ske_ecdhe ske;
+	if (hs_parse_ske_ecdhe(body, n, &ske))
+		return conn_error(c, EIOT_ERR_DECODE, "hs: malformed ServerKeyExchange");
+	if (ske.group != GROUP_SECP256R1)
+		return conn_error(c, EIOT_ERR_ILLEGAL_PARAMETER,
+				  "hs: ServerKeyExchange uses group %u, we offered only secp256r1",
+				  ske.group);
+	if (ske.point_len != 65 || ske.point[0] != 0x04)
+		return conn_error(c, EIOT_ERR_BAD_POINT,
+				  "hs: server's ECDHE point is not an uncompressed P-256 point (%zu bytes)",
+				  ske.point_len);
+	if (ske.sigalg != SIGALG_ECDSA_SECP256R1_SHA256)
+		return conn_error(c, EIOT_ERR_ILLEGAL_PARAMETER,
+				  "hs: ServerKeyExchange signed with 0x%04x, we offered only 0x0403",
+				  ske.sigalg);
+	/* RFC 8422 §5.4: the signature covers client_random || server_random || params */
+	struct eiot_sha256 h;
+	uint8_t hash[32];
+	eiot_sha256_init(&h);
+	eiot_sha256_update(&h, c->hs.client_random, 32);
+	eiot_sha256_update(&h, c->hs.server_random, 32);
+	eiot_sha256_update(&h, ske.params, ske.params_len);
+	eiot_sha256_peek(&h, hash);
+	eiot_sha256_free(&h);
+	if (eiot_pkey_verify(&c->hs.peer_key, hash, ske.sig, ske.sig_len))
+		return conn_error(c, EIOT_ERR_BAD_SIGNATURE,
+				  "hs: ServerKeyExchange signature does not verify with the server's key");
+	memcpy(c->hs.peer_point, ske.point, 65);
+	c->hs.st = ST_C_EXPECT_CR_OR_SHD;
+	return 0;
+}
+
+static int on_ske_psk(struct eiot_conn *c, const uint8_t *body, size_t n)
+{
+	const uint8_t *hint;
+	size_t hint_len;
+	if (hs_parse_ske_psk(body, n, &hint, &hint_len))
+		return conn_error(c, EIOT_ERR_DECODE, "hs: malformed PSK ServerKeyExchange");
+	EIOT_LOG(c->cfg, EIOT_LOG_DEBUG, "hs: server sent a %zu-byte PSK identity hint (ignored)",
+		 hint_len);
+	c->hs.st = ST_C_EXPECT_SHD;
+	return 0;
+}
+
+static int on_cert_request(struct eiot_conn *c, const uint8_t *body, size_t n)
+{
+	struct hs_cert_request cr;
+	if (hs_parse_cert_request(body, n, &cr))
+		return conn_error(c, EIOT_ERR_DECODE, "hs: malformed CertificateRequest");
+	c->hs.cert_requested = true;
+	c->hs.send_cert = c->cfg->has_own_cert && cr.type_ecdsa_sign && cr.sigalg_ecdsa_p256_sha256;
+	if (!c->hs.send_cert)
+		EIOT_LOG(c->cfg, EIOT_LOG_WARN,
+			 "hs: server asked for a certificate we cannot give (%s): sending none",
+			 c->cfg->has_own_cert ? "no ecdsa_sign / 0x0403" : "no own certificate");
+	c->hs.st = ST_C_EXPECT_SHD;
+	return 0;
+}
+
+/* ClientKeyExchange and the premaster secret for the negotiated key exchange. */
+static int add_client_key_exchange(struct eiot_conn *c)
+{
+	const struct eiot_config *cfg = c->cfg;
+	uint8_t pms[4 + 2 * EIOT_MAX_PSK];
+	size_t pms_len;
+	struct wr w = hs_msg_open(c);
+	int err;
+
+	if (c->hs.suite->kx == KX_PSK) {
+		hs_write_cke_psk(&w, cfg->psk[0].identity, cfg->psk[0].identity_len);
+		err = hs_msg_close(c, &w, HT_CLIENT_KEY_EXCHANGE);
+		if (err)
+			return err;
+		pms_len = tls_psk_premaster(cfg->psk[0].key, cfg->psk[0].key_len, pms);
+		memcpy(c->psk_identity, cfg->psk[0].identity, cfg->psk[0].identity_len);
+		c->psk_identity_len = cfg->psk[0].identity_len;
+	} else {
+		uint8_t pub[65];
+		err = eiot_ecdh_keygen(&c->hs.ecdh, hs_rng, (void *)cfg, pub);
+		if (err)
+			return conn_error(c, err, "hs: ECDHE key generation failed");
+		hs_write_cke_ecdhe(&w, pub);
+		err = hs_msg_close(c, &w, HT_CLIENT_KEY_EXCHANGE);
+		if (err)
+			return err;
+		err = eiot_ecdh_shared(&c->hs.ecdh, c->hs.peer_point, 65, pms);
+		eiot_ecdh_free(&c->hs.ecdh);
+		if (err)
+			return conn_error(c, err, "hs: server's ECDHE point is not on P-256");
+		pms_len = 32;
+	}
+	return hs_derive_keys(c, pms, pms_len);
+}
+
+static int on_server_hello_done(struct eiot_conn *c, const uint8_t *body, size_t n)
+{
+	const struct eiot_config *cfg = c->cfg;
+	int err;
+
+	if (hs_parse_empty(body, n))
+		return conn_error(c, EIOT_ERR_DECODE, "hs: ServerHelloDone with a body");
+	hs_flight_begin(c);
+	if (c->hs.cert_requested) {
+		struct wr w = hs_msg_open(c);
+		if (c->hs.send_cert)
+			hs_write_certificate(&w, (const uint8_t *const *)cfg->own_chain_der,
+					     cfg->own_chain_len, cfg->n_own_chain);
+		else
+			hs_write_certificate(&w, NULL, NULL, 0);
+		if ((err = hs_msg_close(c, &w, HT_CERTIFICATE)))
+			return err;
+	}
+	if ((err = add_client_key_exchange(c)))
+		return err;
+	if (c->hs.send_cert) {
+		/* CertificateVerify signs SHA-256 of the messages so far (RFC 5246 §7.4.8) */
+		uint8_t th[32];
+		eiot_sha256_peek(&c->hs.transcript, th);
+		struct wr w = hs_msg_open(c);
+		if ((err = hs_sign(c, th, &w)) || (err = hs_msg_close(c, &w, HT_CERTIFICATE_VERIFY)))
+			return err;
+	}
+	if ((err = hs_flight_add_ccs(c)) || (err = hs_send_finished(c)))
+		return err;
+	hs_flight_send(c);
+	c->hs.st = ST_EXPECT_CCS;
+	return 0;
+}
+
+static int on_finished(struct eiot_conn *c, const uint8_t *body, size_t n)
+{
+	int err = hs_check_finished(c, body, n);
+	if (err)
+		return err;
+	conn_established(c);
+	return 0;
+}
+
+static const char *state_name(enum hs_state st)
+{
+	switch (st) {
+	case ST_C_EXPECT_SERVER_HELLO: return "expecting ServerHello";
+	case ST_C_EXPECT_CERTIFICATE: return "expecting Certificate";
+	case ST_C_EXPECT_SKE: return "expecting ServerKeyExchange";
+	case ST_C_EXPECT_SKE_OR_SHD: return "expecting ServerKeyExchange or ServerHelloDone";
+	case ST_C_EXPECT_CR_OR_SHD: return "expecting CertificateRequest or ServerHelloDone";
+	case ST_C_EXPECT_SHD: return "expecting ServerHelloDone";
+	case ST_EXPECT_CCS: return "expecting ChangeCipherSpec";
+	case ST_EXPECT_FINISHED: return "expecting Finished";
+	case ST_DONE: return "after the handshake";
+	default: return "in a server state";
+	}
+}
+
+/* see tls/conn_int.h */
+int client_handle(struct eiot_conn *c, int type, const uint8_t *body, size_t n)
+{
+	switch (c->hs.st) {
+	case ST_C_EXPECT_SERVER_HELLO:
+		if (type == HT_SERVER_HELLO)
+			return on_server_hello(c, body, n);
+		if (type == HT_HELLO_VERIFY_REQUEST && c->dtls)
+			return on_hello_verify_request(c, body, n);
+		break;
+	case ST_C_EXPECT_CERTIFICATE:
+		if (type == HT_CERTIFICATE)
+			return on_certificate(c, body, n);
+		break;
+	case ST_C_EXPECT_SKE:
+		if (type == HT_SERVER_KEY_EXCHANGE)
+			return on_ske_ecdhe(c, body, n);
+		break;
+	case ST_C_EXPECT_SKE_OR_SHD:
+		if (type == HT_SERVER_KEY_EXCHANGE)
+			return on_ske_psk(c, body, n);
+		if (type == HT_SERVER_HELLO_DONE)
+			return on_server_hello_done(c, body, n);
+		break;
+	case ST_C_EXPECT_CR_OR_SHD:
+		if (type == HT_CERTIFICATE_REQUEST)
+			return on_cert_request(c, body, n);
+		if (type == HT_SERVER_HELLO_DONE)
+			return on_server_hello_done(c, body, n);
+		break;
+	case ST_C_EXPECT_SHD:
+		if (type == HT_SERVER_HELLO_DONE)
+			return on_server_hello_done(c, body, n);
+		break;
+	case ST_EXPECT_CCS:
+		if (type == MSG_CHANGE_CIPHER_SPEC) {
+			hs_peer_ccs(c);
+			c->hs.st = ST_EXPECT_FINISHED;
+			return 0;
+		}
+		break;
+	case ST_EXPECT_FINISHED:
+		if (type == HT_FINISHED)
+			return on_finished(c, body, n);
+		break;
+	case ST_DONE:
+		if (type == HT_HELLO_REQUEST) {
+			/* RFC 7925 §17: no renegotiation; the connection stays up */
+			EIOT_LOG(c->cfg, EIOT_LOG_INFO,
+				 "hs: HelloRequest on an established connection: no_renegotiation");
+			return conn_send_alert(c, 1, EIOT_ALERT_NO_RENEGOTIATION);
+		}
+		break;
+	default:
+		break;
+	}
+	if (type == HT_HELLO_REQUEST) {
+		/* RFC 5246 §7.4.1.1: ignored while a handshake runs */
+		EIOT_LOG(c->cfg, EIOT_LOG_DEBUG, "hs: HelloRequest during the handshake ignored");
+		return 0;
+	}
+	if (type == MSG_CHANGE_CIPHER_SPEC && c->dtls) {
+		EIOT_LOG(c->cfg, EIOT_LOG_DEBUG, "dtls: ChangeCipherSpec %s dropped",
+			 state_name(c->hs.st));
+		return 0;
+	}
+	return conn_error(c, EIOT_ERR_UNEXPECTED_MESSAGE, "hs: unexpected message type %d %s", type,
+			  state_name(c->hs.st));
+}

@@ -1,0 +1,524 @@
+/*
+ * tls/conn.c — the public connection API (eap_iot/conn.h): one allocation carved into the
+ * connection's buffers, the output side (flight records first, then the queue of alerts and
+ * application data), application data in and out, timers, close, failure and the getters.
+ * Receiving is in conn_rx.c, the handshake in hs_io.c, client.c and server.c.
+ */
+#include "tls/conn_int.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tls/keys.h"
+#include "util/bytes.h"
+
+/* Room for the ClientHello (cookie, suites, SNI, extensions) and the fixed-size messages of a
+ * flight, on top of our certificate chain. */
+#define FLIGHT_FIXED_BYTES 2048
+
+struct conn_layout {
+	size_t rx, hs, bitmap, scratch, stage, flight, outq, app, total;
+};
+
+static size_t align8(size_t n)
+{
+	return (n + 7) & ~(size_t)7;
+}
+
+static void conn_layout(const struct eiot_config *cfg, struct conn_layout *l)
+{
+	bool dtls = cfg->transport == EIOT_DTLS;
+	size_t rec_hdr = dtls ? REC_DTLS_HEADER : REC_TLS_HEADER;
+	size_t record = rec_hdr + cfg->max_record + REC_MAX_EXPANSION;
+	size_t chain = 0;
+
+	for (size_t i = 0; i < cfg->n_own_chain; i++)
+		chain += 3 + cfg->own_chain_len[i];
+	l->rx = align8(record);
+	l->hs = align8(HS_DTLS_HEADER + cfg->max_handshake);
+	l->bitmap = dtls ? align8((cfg->max_handshake + 7) / 8) : 0;
+	l->scratch = dtls ? align8(cfg->mtu) : 0;
+	l->stage = align8(dtls ? (cfg->mtu > record ? cfg->mtu : record) : record);
+	l->flight = align8(FLIGHT_FIXED_BYTES + chain);
+	l->outq = align8(2 * (2 + (cfg->mtu > record ? cfg->mtu : record)) + 64);
+	l->app = align8(2 * (2 + cfg->max_record) + 64);
+	l->total = align8(sizeof(struct eiot_conn)) + l->rx + l->hs + l->bitmap + l->scratch +
+		   l->stage + l->flight + l->outq + l->app;
+}
+
+/* see eap_iot/conn.h */
+size_t eiot_conn_size(const struct eiot_config *cfg)
+{
+	struct conn_layout l;
+	if (!cfg)
+		return 0;
+	conn_layout(cfg, &l);
+	return l.total;
+}
+
+/* see eap_iot/conn.h */
+struct eiot_conn *eiot_conn_new(const struct eiot_config *cfg, uint64_t now_ms)
+{
+	struct conn_layout l;
+	if (!cfg)
+		return NULL;
+	conn_layout(cfg, &l);
+	uint8_t *mem = calloc(1, l.total);
+	if (!mem)
+		return NULL;
+	struct eiot_conn *c = (struct eiot_conn *)mem;
+	uint8_t *p = mem + align8(sizeof(*c));
+
+	c->rx_buf = p, c->rx_cap = l.rx, p += l.rx;
+	c->hs_buf = p, c->hs_cap = l.hs, p += l.hs;
+	uint8_t *bitmap = p;
+	p += l.bitmap;
+	c->scratch = p, c->scratch_cap = l.scratch, p += l.scratch;
+	c->stage = p, c->stage_cap = l.stage, p += l.stage;
+	c->flight.buf = p, c->flight.cap = l.flight, p += l.flight;
+	c->outq.buf = p, c->outq.cap = l.outq, p += l.outq;
+	c->app.buf = p, c->app.cap = l.app;
+
+	c->cfg = cfg;
+	c->dtls = cfg->transport == EIOT_DTLS;
+	c->is_client = cfg->role == EIOT_CLIENT;
+	c->state = EIOT_STATE_HANDSHAKE;
+	c->alert_sent = c->alert_recv = EIOT_ALERT_NONE;
+	c->now = c->hs_started = now_ms;
+	for (int i = 0; i < 2; i++) {
+		rec_dir_init(&c->tx[i], c->dtls);
+		rec_dir_init(&c->rx[i], c->dtls);
+		replay_init(&c->replay[i]);
+	}
+	flight_init(&c->timer, cfg->rto_initial_ms, cfg->rto_max_ms, cfg->give_up_ms, now_ms);
+	if (c->dtls)
+		reasm_init(&c->reasm, c->hs_buf, bitmap, cfg->max_handshake);
+	eiot_sha256_init(&c->hs.transcript);
+	c->hs.st = ST_S_EXPECT_CLIENT_HELLO;
+	if (c->is_client) {
+		int err = client_start(c);
+		if (err) {
+			/* nothing was sent yet: fail without an alert */
+			c->err = err;
+			c->state = EIOT_STATE_FAILED;
+		}
+	}
+	return c;
+}
+
+/* see eap_iot/conn.h */
+void eiot_conn_free(struct eiot_conn *c)
+{
+	if (!c)
+		return;
+	for (int i = 0; i < 2; i++) {
+		rec_dir_free(&c->tx[i]);
+		rec_dir_free(&c->rx[i]);
+	}
+	eiot_sha256_free(&c->hs.transcript);
+	eiot_ecdh_free(&c->hs.ecdh);
+	eiot_pkey_free(&c->hs.peer_key);
+	eiot_zeroize(c, eiot_conn_size(c->cfg));
+	free(c);
+}
+
+/* see tls/conn_int.h */
+int conn_error(struct eiot_conn *c, int err, const char *fmt, ...)
+{
+	char line[224];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	EIOT_LOG(c->cfg, EIOT_LOG_ERROR, "%s", line);
+	return err;
+}
+
+static void buf_compact(struct bytebuf *b)
+{
+	if (b->head) {
+		memmove(b->buf, b->buf + b->head, b->len);
+		b->head = 0;
+	}
+}
+
+/* Protect one record with write state tx[t] into the output queue (DTLS: as one datagram). */
+static int queue_record(struct eiot_conn *c, uint8_t t, uint8_t type, const uint8_t *pt, size_t n)
+{
+	struct bytebuf *q = &c->outq;
+	struct rec_dir *d = &c->tx[t];
+	size_t prefix = c->dtls ? 2 : 0;
+	size_t need = prefix + rec_overhead(d) + n, out_len;
+
+	if (q->cap - q->head - q->len < need)
+		buf_compact(q);
+	if (q->cap - q->len < need)
+		return EIOT_ERR_BUFFER_TOO_SMALL;
+	uint8_t *dst = q->buf + q->head + q->len;
+	int err = rec_seal(d, type, c->dtls ? DTLS_VERSION_1_2 : TLS_VERSION_1_2, pt, n, dst + prefix,
+			   q->cap - q->head - q->len - prefix, &out_len);
+	if (err)
+		return err;
+	if (c->dtls)
+		st_be16(dst, (uint16_t)out_len);
+	q->len += prefix + out_len;
+	return 0;
+}
+
+/* The write state the peer expects next: a flight cut short before its CCS went out still
+ * leaves the peer reading plaintext. */
+static uint8_t alert_tx(const struct eiot_conn *c)
+{
+	const struct out_flight *f = &c->flight;
+	if (f->pending && f->idx < f->n)
+		return f->msg[f->idx].tx;
+	return c->tx_cur;
+}
+
+/* see tls/conn_int.h */
+int conn_send_alert(struct eiot_conn *c, uint8_t level, uint8_t desc)
+{
+	uint8_t body[2] = { level, desc };
+	int err = queue_record(c, alert_tx(c), REC_CT_ALERT, body, 2);
+	if (err)
+		return conn_error(c, err, "alert: no room to queue alert %s", eiot_alert_str(desc));
+	c->alert_sent = desc;
+	return 0;
+}
+
+/* see tls/conn_int.h */
+int conn_fail(struct eiot_conn *c, int err)
+{
+	if (c->state == EIOT_STATE_FAILED)
+		return c->err;
+	int alert = eiot_err_alert(err);
+	/* RFC 7925 §6: no certificate alerts when the suite is not certificate-based */
+	if (c->hs.suite && c->hs.suite->kx == KX_PSK && alert >= EIOT_ALERT_BAD_CERTIFICATE &&
+	    alert <= EIOT_ALERT_ACCESS_DENIED && alert != EIOT_ALERT_ILLEGAL_PARAMETER)
+		alert = EIOT_ALERT_HANDSHAKE_FAILURE;
+	if (alert != EIOT_ALERT_NONE) {
+		uint8_t t = alert_tx(c);
+		c->flight.pending = false;
+		if (c->dtls || c->stage_head == 0)
+			c->stage_len = c->stage_head = 0;
+		uint8_t body[2] = { 2, (uint8_t)alert };
+		if (!queue_record(c, t, REC_CT_ALERT, body, 2))
+			c->alert_sent = alert;
+		EIOT_LOG(c->cfg, EIOT_LOG_INFO, "alert: sending fatal %s (%s)", eiot_alert_str(alert),
+			 eiot_err_str(err));
+	}
+	c->flight.pending = false;
+	flight_stop(&c->timer);
+	c->err = err;
+	c->state = EIOT_STATE_FAILED;
+	eiot_ecdh_free(&c->hs.ecdh);
+	return err;
+}
+
+/* see tls/conn_int.h */
+void conn_established(struct eiot_conn *c)
+{
+	c->state = EIOT_STATE_ESTABLISHED;
+	c->hs.st = ST_DONE;
+	if (c->dtls)
+		flight_stop(&c->timer);
+	/* the client's last flight needs no answer; the server keeps its own (CCS, Finished)
+	 * to answer a repeated client flight (RFC 6347 §4.2.4) */
+	if (c->is_client && !c->flight.pending)
+		hs_flight_begin(c);
+	eiot_ecdh_free(&c->hs.ecdh);
+	eiot_pkey_free(&c->hs.peer_key);
+	EIOT_LOG(c->cfg, EIOT_LOG_INFO, "hs: established with %s%s", c->hs.suite->name,
+		 c->hs.ems ? ", extended master secret" : "");
+}
+
+/* see tls/conn_int.h */
+int conn_app_data(struct eiot_conn *c, const uint8_t *p, size_t n)
+{
+	struct bytebuf *a = &c->app;
+	size_t need = n + (c->dtls ? 2 : 0);
+
+	if (c->dtls && n == 0)
+		return 0;
+	if (a->cap - a->head - a->len < need)
+		buf_compact(a);
+	if (a->cap - a->len < need) {
+		if (c->dtls) {
+			EIOT_LOG(c->cfg, EIOT_LOG_DEBUG,
+				 "dtls: application data buffer full: %zu-byte record dropped", n);
+			return 0;
+		}
+		return conn_error(c, EIOT_ERR_BUFFER_TOO_SMALL,
+				  "app: received data does not fit (%zu bytes buffered): read before feeding more",
+				  a->len);
+	}
+	uint8_t *dst = a->buf + a->head + a->len;
+	if (c->dtls) {
+		st_be16(dst, (uint16_t)n);
+		dst += 2;
+	}
+	memcpy(dst, p, n);
+	a->len += need;
+	return 0;
+}
+
+/* see eap_iot/conn.h */
+int eiot_conn_output(struct eiot_conn *c, uint8_t *buf, size_t cap, size_t *len)
+{
+	if (!c || !buf || !len)
+		return EIOT_ERR_BAD_PARAM;
+	*len = 0;
+	int err;
+	if (c->dtls) {
+		if (c->stage_len == 0 && c->flight.pending && (err = hs_flight_emit(c)))
+			conn_fail(c, err);
+		const uint8_t *d = NULL;
+		size_t dl = 0;
+		if (c->stage_len) {
+			d = c->stage, dl = c->stage_len;
+		} else if (c->outq.len) {
+			d = c->outq.buf + c->outq.head + 2;
+			dl = ld_be16(c->outq.buf + c->outq.head);
+		}
+		if (!d)
+			return c->err;
+		if (cap < dl)
+			return EIOT_ERR_BUFFER_TOO_SMALL;
+		memcpy(buf, d, dl);
+		*len = dl;
+		if (c->stage_len) {
+			c->stage_len = 0;
+		} else {
+			c->outq.head += 2 + dl;
+			c->outq.len -= 2 + dl;
+		}
+		return EIOT_OK;
+	}
+	while (*len < cap) {
+		const uint8_t *src;
+		size_t avail;
+		if (c->stage_len > c->stage_head) {
+			src = c->stage + c->stage_head;
+			avail = c->stage_len - c->stage_head;
+		} else if (c->flight.pending) {
+			if ((err = hs_flight_emit(c)))
+				conn_fail(c, err);
+			continue;
+		} else if (c->outq.len) {
+			src = c->outq.buf + c->outq.head;
+			avail = c->outq.len;
+		} else {
+			break;
+		}
+		size_t take = avail < cap - *len ? avail : cap - *len;
+		memcpy(buf + *len, src, take);
+		*len += take;
+		if (c->stage_len > c->stage_head) {
+			c->stage_head += take;
+			if (c->stage_head == c->stage_len)
+				c->stage_head = c->stage_len = 0;
+		} else {
+			c->outq.head += take;
+			c->outq.len -= take;
+		}
+	}
+	return *len ? EIOT_OK : c->err;
+}
+
+/* see eap_iot/conn.h */
+uint64_t eiot_conn_next_timer(const struct eiot_conn *c)
+{
+	if (!c || c->state != EIOT_STATE_HANDSHAKE)
+		return UINT64_MAX;
+	if (c->dtls)
+		return flight_next(&c->timer);
+	uint64_t give_up = c->hs_started + c->cfg->give_up_ms;
+	return give_up < c->hs_started ? UINT64_MAX - 1 : give_up;
+}
+
+/* see eap_iot/conn.h */
+int eiot_conn_tick(struct eiot_conn *c, uint64_t now_ms)
+{
+	if (!c)
+		return EIOT_ERR_BAD_PARAM;
+	c->now = now_ms;
+	if (c->state != EIOT_STATE_HANDSHAKE)
+		return c->err;
+	bool give_up;
+	if (c->dtls) {
+		enum flight_action a = flight_tick(&c->timer, now_ms);
+		if (a == FLIGHT_RETRANSMIT) {
+			EIOT_LOG(c->cfg, EIOT_LOG_DEBUG, "dtls: timer expired: retransmitting our flight (%u)",
+				 c->timer.retransmissions);
+			hs_flight_resend(c);
+		}
+		give_up = a == FLIGHT_GIVE_UP;
+	} else {
+		give_up = now_ms >= eiot_conn_next_timer(c);
+	}
+	if (!give_up)
+		return EIOT_OK;
+	if (c->epoch1_auth_failures)
+		conn_error(c, EIOT_ERR_TIMEOUT,
+			   "hs: gave up after %u ms: peer's Finished never authenticated (wrong PSK?), %u protected records failed",
+			   c->cfg->give_up_ms, c->epoch1_auth_failures);
+	else
+		conn_error(c, EIOT_ERR_TIMEOUT, "hs: gave up after %u ms without completing the handshake",
+			   c->cfg->give_up_ms);
+	return conn_fail(c, EIOT_ERR_TIMEOUT);
+}
+
+/* see eap_iot/conn.h */
+int eiot_conn_write(struct eiot_conn *c, const uint8_t *data, size_t len, size_t *written)
+{
+	if (!c || !written || (!data && len))
+		return EIOT_ERR_BAD_PARAM;
+	*written = 0;
+	if (c->state == EIOT_STATE_FAILED)
+		return c->err;
+	if (c->state == EIOT_STATE_CLOSED)
+		return EIOT_ERR_CLOSED;
+	if (c->state != EIOT_STATE_ESTABLISHED)
+		return EIOT_ERR_WRONG_STATE;
+	size_t max = c->cfg->max_record;
+	if (c->dtls && c->cfg->mtu - rec_overhead(&c->tx[c->tx_cur]) < max)
+		max = c->cfg->mtu - rec_overhead(&c->tx[c->tx_cur]);
+	while (*written < len) {
+		size_t chunk = len - *written < max ? len - *written : max;
+		int err = queue_record(c, c->tx_cur, REC_CT_APPLICATION_DATA, data + *written, chunk);
+		if (err == EIOT_ERR_BUFFER_TOO_SMALL)
+			break;
+		if (err)
+			return conn_fail(c, conn_error(c, err, "app: cannot protect a record"));
+		*written += chunk;
+	}
+	return EIOT_OK;
+}
+
+/* see eap_iot/conn.h */
+int eiot_conn_read(struct eiot_conn *c, uint8_t *buf, size_t cap, size_t *len)
+{
+	if (!c || !len || (!buf && cap))
+		return EIOT_ERR_BAD_PARAM;
+	*len = 0;
+	struct bytebuf *a = &c->app;
+	if (a->len == 0) {
+		if (c->state == EIOT_STATE_FAILED)
+			return c->err;
+		return c->state == EIOT_STATE_CLOSED ? EIOT_ERR_CLOSED : EIOT_ERR_WANT_MORE;
+	}
+	size_t n, skip = 0;
+	if (c->dtls) {
+		n = ld_be16(a->buf + a->head);
+		if (cap < n)
+			return EIOT_ERR_BUFFER_TOO_SMALL;
+		skip = 2;
+	} else {
+		n = a->len < cap ? a->len : cap;
+	}
+	memcpy(buf, a->buf + a->head + skip, n);
+	eiot_zeroize(a->buf + a->head, skip + n);
+	a->head += skip + n;
+	a->len -= skip + n;
+	*len = n;
+	return EIOT_OK;
+}
+
+/* see eap_iot/conn.h */
+int eiot_conn_close(struct eiot_conn *c)
+{
+	if (!c)
+		return EIOT_ERR_BAD_PARAM;
+	if (c->state == EIOT_STATE_FAILED)
+		return c->err;
+	if (c->state == EIOT_STATE_CLOSED)
+		return EIOT_OK;
+	c->flight.pending = false;
+	flight_stop(&c->timer);
+	int err = conn_send_alert(c, 1, EIOT_ALERT_CLOSE_NOTIFY);
+	c->state = EIOT_STATE_CLOSED;
+	return err;
+}
+
+/* see eap_iot/conn.h */
+enum eiot_state eiot_conn_state(const struct eiot_conn *c)
+{
+	return c ? c->state : EIOT_STATE_FAILED;
+}
+
+/* see eap_iot/conn.h */
+int eiot_conn_error(const struct eiot_conn *c)
+{
+	return c ? c->err : EIOT_ERR_BAD_PARAM;
+}
+
+/* see eap_iot/conn.h */
+uint16_t eiot_conn_suite(const struct eiot_conn *c)
+{
+	return c && c->hs.suite ? c->hs.suite->id : 0;
+}
+
+/* see eap_iot/conn.h */
+void eiot_conn_last_alert(const struct eiot_conn *c, int *sent, int *received)
+{
+	if (sent)
+		*sent = c ? c->alert_sent : EIOT_ALERT_NONE;
+	if (received)
+		*received = c ? c->alert_recv : EIOT_ALERT_NONE;
+}
+
+/* see eap_iot/conn.h */
+bool eiot_conn_ems(const struct eiot_conn *c)
+{
+	return c && c->hs.suite && c->hs.ems;
+}
+
+/* see eap_iot/conn.h */
+int eiot_conn_export(const struct eiot_conn *c, const char *label, const uint8_t *context,
+		     size_t context_len, uint8_t *out, size_t out_len)
+{
+	if (!c || !label || !out || out_len < 1 || out_len > 1024 || (!context && context_len))
+		return EIOT_ERR_BAD_PARAM;
+	if (c->state != EIOT_STATE_ESTABLISHED || !c->hs.have_ms)
+		return EIOT_ERR_WRONG_STATE;
+	return tls_export(c->hs.ms, c->hs.client_random, c->hs.server_random, label, context,
+			  context_len, out, out_len);
+}
+
+/* see eap_iot/conn.h */
+int eiot_conn_randoms(const struct eiot_conn *c, uint8_t client_random[32], uint8_t server_random[32])
+{
+	if (!c || !client_random || !server_random)
+		return EIOT_ERR_BAD_PARAM;
+	if (!c->hs.have_randoms)
+		return EIOT_ERR_WRONG_STATE;
+	memcpy(client_random, c->hs.client_random, 32);
+	memcpy(server_random, c->hs.server_random, 32);
+	return EIOT_OK;
+}
+
+/* see eap_iot/conn.h */
+const uint8_t *eiot_conn_psk_identity(const struct eiot_conn *c, size_t *len)
+{
+	if (!c || !c->psk_identity_len) {
+		if (len)
+			*len = 0;
+		return NULL;
+	}
+	if (len)
+		*len = c->psk_identity_len;
+	return c->psk_identity;
+}
+
+/* see eap_iot/conn.h */
+int eiot_conn_peer_eui64(const struct eiot_conn *c, uint8_t eui64[8])
+{
+	if (!c || !eui64)
+		return EIOT_ERR_BAD_PARAM;
+	if (!c->hs.has_peer_eui64)
+		return EIOT_ERR_WANT_MORE;
+	memcpy(eui64, c->hs.peer_eui64, 8);
+	return EIOT_OK;
+}

@@ -1,0 +1,209 @@
+/*
+ * tls/conn_int.h — the connection's fields and the engine's internal API.
+ *
+ * One struct eiot_conn per connection, followed in the same allocation by its buffers
+ * (eiot_conn_size()). The engine is split by job:
+ *   conn.c      public API, output queue, application data, alerts sent;
+ *   conn_rx.c   feed: record parsing, epochs/replay (DTLS), record type dispatch;
+ *   hs_io.c     handshake framing both ways: flights, TLS records / DTLS fragments,
+ *               reassembly, duplicates, the transcript;
+ *   hs_common.c what both roles share: suite lists, key schedule, Finished, peer chains;
+ *   client.c, server.c  one dispatcher per role, one handler per message.
+ */
+#ifndef EIOT_TLS_CONN_INT_H
+#define EIOT_TLS_CONN_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crypto/crypto.h"
+#include "eap_iot/conn.h"
+#include "tls/config_int.h"
+#include "tls/flight.h"
+#include "tls/msgs.h"
+#include "tls/reasm.h"
+#include "tls/record.h"
+#include "tls/replay.h"
+#include "tls/suites.h"
+#include "util/log.h"
+
+/* Pseudo handshake type handed to the dispatchers for a ChangeCipherSpec record. */
+#define MSG_CHANGE_CIPHER_SPEC 0x100
+
+/* Largest AEAD expansion of a record body: explicit nonce + 16-byte tag. */
+#define REC_MAX_EXPANSION (REC_EXPLICIT_NONCE + 16)
+
+/* Messages in one flight: ServerHello, Certificate, ServerKeyExchange, CertificateRequest,
+ * ServerHelloDone; or Certificate, ClientKeyExchange, CertificateVerify, CCS, Finished. */
+#define FLIGHT_MAX_MSGS 8
+
+/* Handshake states, named for what is expected next. */
+enum hs_state {
+	ST_C_EXPECT_SERVER_HELLO, /* or HelloVerifyRequest (DTLS) */
+	ST_C_EXPECT_CERTIFICATE,
+	ST_C_EXPECT_SKE,          /* ECDHE: ServerKeyExchange is mandatory */
+	ST_C_EXPECT_SKE_OR_SHD,   /* PSK: ServerKeyExchange only when the server has a hint */
+	ST_C_EXPECT_CR_OR_SHD,
+	ST_C_EXPECT_SHD,
+	ST_S_EXPECT_CLIENT_HELLO,
+	ST_S_EXPECT_CERTIFICATE,
+	ST_S_EXPECT_CKE,
+	ST_S_EXPECT_CERT_VERIFY,
+	ST_EXPECT_CCS,
+	ST_EXPECT_FINISHED,
+	ST_DONE /* handshake over; eiot_conn.state tells the rest */
+};
+
+/* The last flight we built: messages with their headers, contiguous in buf (a TLS run of
+ * handshake messages with one write state goes out as one byte string). */
+struct flight_msg {
+	size_t off, len; /* bytes in buf, header included (4 or 12 bytes) */
+	bool ccs;
+	uint8_t tx;      /* index into eiot_conn.tx: 0 plaintext, 1 protected */
+};
+
+struct out_flight {
+	uint8_t *buf;
+	size_t cap, used;
+	struct flight_msg msg[FLIGHT_MAX_MSGS];
+	size_t n;
+	bool pending;   /* still (re)transmitting: output() takes records from here first */
+	size_t idx;     /* message being emitted */
+	size_t pos;     /* bytes of msg[idx] already emitted (DTLS: body bytes) */
+};
+
+/* A linear byte buffer consumed from head (output queue, application data). */
+struct bytebuf {
+	uint8_t *buf;
+	size_t cap, head, len;
+};
+
+struct hs_ctx {
+	enum hs_state st;
+	uint8_t client_random[32], server_random[32];
+	bool have_randoms;
+	const struct suite_info *suite;
+	bool ems;
+	struct eiot_sha256 transcript;
+	uint8_t th_before[32]; /* transcript hash before the message being handled */
+	struct eiot_ecdh ecdh;
+	uint8_t ms[48];
+	bool have_ms;
+	struct eiot_pkey peer_key;
+	uint8_t peer_eui64[8];
+	bool has_peer_eui64;
+	/* client */
+	bool cert_requested;
+	bool send_cert;        /* CertificateRequest asked for what our credentials can do */
+	uint8_t peer_point[65]; /* server's ECDHE public value from ServerKeyExchange */
+	uint8_t cookie[HS_MAX_COOKIE];
+	size_t cookie_len;
+	uint16_t offered[EIOT_MAX_SUITES];
+	size_t n_offered;
+	/* server */
+	const struct eiot_psk_entry *psk;
+	bool client_cert;      /* a non-empty client Certificate was verified */
+	/* DTLS message sequence numbers (RFC 6347 §4.2.2) */
+	uint16_t tx_seq, rx_seq;
+	bool rx_seq_set;
+	bool peer_flight_new;  /* the next complete message starts the peer's next flight */
+	uint16_t peer_flight_first;
+	bool have_peer_flight;
+};
+
+struct eiot_conn {
+	const struct eiot_config *cfg;
+	bool dtls, is_client;
+	enum eiot_state state;
+	int err;
+	int alert_sent, alert_recv;
+	uint64_t now;
+	uint64_t hs_started;
+
+	/* records: [0] epoch 0 / before CCS, [1] protected */
+	struct rec_dir tx[2], rx[2];
+	uint8_t tx_cur, rx_cur;
+	struct replay_window replay[2];
+	uint16_t rec_epoch;    /* DTLS: the record being handled */
+	uint64_t rec_seq;
+	bool hello_seen;       /* first ClientHello / ServerHello handled (record versions) */
+	unsigned epoch1_auth_failures;
+	struct flight_timer timer;
+
+	/* buffers carved from the allocation */
+	uint8_t *rx_buf;       /* one record (TLS: accumulates from the stream) */
+	size_t rx_cap, rx_len;
+	uint8_t *hs_buf;       /* TLS: the handshake message being assembled */
+	size_t hs_cap, hs_len;
+	struct reasm reasm;    /* DTLS */
+	uint8_t *scratch;      /* DTLS: one fragment's plaintext */
+	size_t scratch_cap;
+	uint8_t *stage;        /* one flight record (TLS) or datagram (DTLS) on its way out */
+	size_t stage_cap, stage_head, stage_len;
+	struct out_flight flight;
+	struct bytebuf outq;   /* alerts and application data; DTLS: u16-length-prefixed datagrams */
+	struct bytebuf app;    /* received application data; DTLS: u16-length-prefixed records */
+
+	struct hs_ctx hs;
+	uint8_t psk_identity[EIOT_MAX_PSK_IDENTITY];
+	size_t psk_identity_len;
+	bool has_peer_key;
+};
+
+/* ---- conn.c ---- */
+/* Log at ERROR what was wrong and return err (the caller's failure path takes it from there). */
+int conn_error(struct eiot_conn *c, int err, const char *fmt, ...) EIOT_PRINTF(3, 4);
+/* Enter FAILED with err (sticky) and queue its fatal alert; returns err. */
+int conn_fail(struct eiot_conn *c, int err);
+/* Queue an alert record (level 1 warning, 2 fatal). */
+int conn_send_alert(struct eiot_conn *c, uint8_t level, uint8_t desc);
+/* The handshake completed: ESTABLISHED, timers off, handshake secrets wiped. */
+void conn_established(struct eiot_conn *c);
+/* Append received application data. */
+int conn_app_data(struct eiot_conn *c, const uint8_t *p, size_t n);
+
+/* ---- hs_io.c ---- */
+/* Start a new flight (forgets the previous one). */
+void hs_flight_begin(struct eiot_conn *c);
+/* Open a handshake message in the flight: returns a writer for its body (header reserved). */
+struct wr hs_msg_open(struct eiot_conn *c);
+/* Close it: frame as type, hash into the transcript, add to the flight. */
+int hs_msg_close(struct eiot_conn *c, struct wr *w, uint8_t type);
+/* Add a ChangeCipherSpec; later messages and records use the protected write state. */
+int hs_flight_add_ccs(struct eiot_conn *c);
+/* The flight is complete: transmit it (DTLS: arm the retransmission timer). */
+void hs_flight_send(struct eiot_conn *c);
+/* DTLS: send the whole last flight again (timer expiry or the peer's duplicate flight). */
+void hs_flight_resend(struct eiot_conn *c);
+/* Build the next record (TLS) or datagram (DTLS) of a pending flight into stage. */
+int hs_flight_emit(struct eiot_conn *c);
+/* A handshake record's plaintext: frame, reassemble, hash, dispatch. */
+int hs_rx_handshake(struct eiot_conn *c, const uint8_t *p, size_t n);
+/* Restart the transcript (DTLS client after HelloVerifyRequest). */
+void hs_transcript_reset(struct eiot_conn *c);
+
+/* ---- hs_common.c ---- */
+/* The configured suites this side can use with its credentials, in preference order. */
+size_t hs_usable_suites(const struct eiot_config *cfg, uint16_t *out, size_t cap);
+/* Derive master secret (EMS when agreed), keys for both directions, key log line. pms is wiped. */
+int hs_derive_keys(struct eiot_conn *c, uint8_t *pms, size_t pms_len);
+/* Add our Finished to the flight (transcript so far). */
+int hs_send_finished(struct eiot_conn *c);
+/* Check the peer's Finished (against hs.th_before). */
+int hs_check_finished(struct eiot_conn *c, const uint8_t *body, size_t n);
+/* Verify the peer's Certificate message; empty ones set *empty and return 0. */
+int hs_check_certificate(struct eiot_conn *c, const uint8_t *body, size_t n, bool *empty);
+/* The peer's ChangeCipherSpec: switch reading to the protected state. */
+void hs_peer_ccs(struct eiot_conn *c);
+/* eiot_random_fn over the configuration's random source (user = the config). */
+int hs_rng(void *cfg, uint8_t *out, size_t n);
+/* Add our CertificateVerify / the SKE signature: ECDSA-SHA256 over hash into the writer. */
+int hs_sign(struct eiot_conn *c, const uint8_t hash[32], struct wr *w);
+
+/* ---- client.c / server.c ---- */
+int client_start(struct eiot_conn *c);
+int client_handle(struct eiot_conn *c, int type, const uint8_t *body, size_t n);
+int server_handle(struct eiot_conn *c, int type, const uint8_t *body, size_t n);
+
+#endif

@@ -1,0 +1,214 @@
+/*
+ * tls/conn_rx.c — eiot_conn_feed(): records in, by content type to the handshake, the
+ * alert handler and the application data buffer.
+ *
+ * TLS: the stream is cut into records in rx_buf (a record may arrive in any number of
+ * pieces); any invalid record is fatal (bad_record_mac, record_overflow, decode_error).
+ * DTLS: one datagram holds whole records; an invalid one (malformed, wrong epoch, replayed,
+ * not authentic, oversized) is dropped silently (RFC 6347 §4.1.2.7) and the rest of the
+ * datagram still counts. Invalid handshake content is fatal in both.
+ */
+#include "tls/conn_int.h"
+
+#include <string.h>
+
+#include "util/bytes.h"
+
+static bool running(const struct eiot_conn *c)
+{
+	return c->state == EIOT_STATE_HANDSHAKE || c->state == EIOT_STATE_ESTABLISHED;
+}
+
+/* A record-level fault: fatal in TLS, a silent drop in DTLS. */
+static int bad_record(struct eiot_conn *c, int err, const char *what)
+{
+	if (c->dtls) {
+		EIOT_LOG(c->cfg, EIOT_LOG_DEBUG, "dtls: record dropped: %s", what);
+		return 0;
+	}
+	return conn_error(c, err, "rec: %s", what);
+}
+
+static int on_alert(struct eiot_conn *c, const uint8_t *p, size_t n)
+{
+	if (n != 2)
+		return bad_record(c, EIOT_ERR_DECODE, "alert record is not 2 bytes");
+	uint8_t level = p[0], desc = p[1];
+	c->alert_recv = desc;
+	if (desc == EIOT_ALERT_CLOSE_NOTIFY) {
+		EIOT_LOG(c->cfg, EIOT_LOG_INFO, "alert: peer closed the connection (close_notify)");
+		/* RFC 5246 §7.2.1: answer with our own close_notify */
+		if (c->state == EIOT_STATE_ESTABLISHED)
+			conn_send_alert(c, 1, EIOT_ALERT_CLOSE_NOTIFY);
+		c->flight.pending = false;
+		flight_stop(&c->timer);
+		c->state = EIOT_STATE_CLOSED;
+		return 0;
+	}
+	if (level != 1) {
+		EIOT_LOG(c->cfg, EIOT_LOG_ERROR, "alert: peer sent fatal %s (%u)", eiot_alert_str(desc),
+			 desc);
+		c->flight.pending = false;
+		flight_stop(&c->timer);
+		c->err = EIOT_ERR_PEER_ALERT;
+		c->state = EIOT_STATE_FAILED;
+		return EIOT_ERR_PEER_ALERT;
+	}
+	EIOT_LOG(c->cfg, desc == EIOT_ALERT_USER_CANCELED ? EIOT_LOG_INFO : EIOT_LOG_WARN,
+		 "alert: peer sent warning %s (%u), ignored", eiot_alert_str(desc), desc);
+	return 0;
+}
+
+/* One record's plaintext, by content type. */
+static int dispatch(struct eiot_conn *c, uint8_t type, const uint8_t *p, size_t n)
+{
+	switch (type) {
+	case REC_CT_HANDSHAKE:
+		if (n == 0)
+			return bad_record(c, EIOT_ERR_DECODE, "empty handshake record");
+		return hs_rx_handshake(c, p, n);
+	case REC_CT_CHANGE_CIPHER_SPEC:
+		if (n != 1 || p[0] != 1)
+			return bad_record(c, EIOT_ERR_DECODE, "malformed ChangeCipherSpec");
+		/* RFC 5246 §7.1: a CCS may not split a handshake message */
+		if (!c->dtls && c->hs_len)
+			return conn_error(c, EIOT_ERR_DECODE,
+					  "rec: ChangeCipherSpec inside a handshake message");
+		return c->is_client ? client_handle(c, MSG_CHANGE_CIPHER_SPEC, NULL, 0)
+				    : server_handle(c, MSG_CHANGE_CIPHER_SPEC, NULL, 0);
+	case REC_CT_ALERT:
+		return on_alert(c, p, n);
+	case REC_CT_APPLICATION_DATA:
+		if (c->state != EIOT_STATE_ESTABLISHED) {
+			if (c->dtls) {
+				EIOT_LOG(c->cfg, EIOT_LOG_DEBUG,
+					 "dtls: application data before the handshake completed dropped");
+				return 0;
+			}
+			return conn_error(c, EIOT_ERR_UNEXPECTED_MESSAGE,
+					  "rec: application data before the handshake completed");
+		}
+		return conn_app_data(c, p, n);
+	default:
+		return bad_record(c, EIOT_ERR_DECODE, "unknown content type");
+	}
+}
+
+/* RFC 5246 App. E.1: a first ClientHello may come in a record of any TLS 1.x version. */
+static int tls_record(struct eiot_conn *c, struct rec_header *h, uint8_t *body)
+{
+	bool early = !c->hello_seen;
+	if (h->version != TLS_VERSION_1_2 &&
+	    !(early && h->version >= 0x0301 && h->version < TLS_VERSION_1_2))
+		return conn_error(c, EIOT_ERR_PROTOCOL_VERSION, "rec: record version 0x%04x",
+				  h->version);
+	const uint8_t *pt;
+	size_t pt_len;
+	int err = rec_open(&c->rx[c->rx_cur], h, body, c->cfg->max_record, &pt, &pt_len);
+	if (err == EIOT_ERR_BAD_RECORD_MAC)
+		return conn_error(c, err, "rec: record (type %u) failed authentication", h->type);
+	if (err == EIOT_ERR_RECORD_OVERFLOW)
+		return conn_error(c, err, "rec: record plaintext over max_record %zu",
+				  c->cfg->max_record);
+	if (err)
+		return conn_error(c, err, "rec: cannot open record");
+	return dispatch(c, h->type, pt, pt_len);
+}
+
+static int feed_tls(struct eiot_conn *c, const uint8_t *in, size_t len)
+{
+	size_t max_body = c->cfg->max_record + REC_MAX_EXPANSION;
+	while (len && running(c)) {
+		/* the header first; its length is checked before any of the body is taken */
+		size_t want = c->rx_len < REC_TLS_HEADER
+				      ? REC_TLS_HEADER - c->rx_len
+				      : REC_TLS_HEADER + ld_be16(c->rx_buf + 3) - c->rx_len;
+		size_t take = want < len ? want : len;
+		memcpy(c->rx_buf + c->rx_len, in, take);
+		c->rx_len += take;
+		in += take;
+		len -= take;
+		if (c->rx_len < REC_TLS_HEADER)
+			continue;
+		struct rec_header h;
+		size_t consumed;
+		int err = rec_parse_header(false, c->rx_buf, c->rx_len, max_body, &h, &consumed);
+		if (err == EIOT_ERR_WANT_MORE)
+			continue;
+		if (err == EIOT_ERR_RECORD_OVERFLOW)
+			return conn_error(c, err, "rec: record of %u bytes over the limit %zu",
+					  ld_be16(c->rx_buf + 3), max_body);
+		if (err)
+			return conn_error(c, err, "rec: malformed record header");
+		c->rx_len = 0;
+		if ((err = tls_record(c, &h, c->rx_buf + REC_TLS_HEADER)))
+			return err;
+	}
+	return 0;
+}
+
+static int dtls_record(struct eiot_conn *c, struct rec_header *h, uint8_t *body)
+{
+	bool early = !c->hello_seen && h->epoch == 0;
+	if (h->version != DTLS_VERSION_1_2 && !(early && h->version == DTLS_VERSION_1_0))
+		return bad_record(c, 0, "record version");
+	if (h->epoch > c->rx_cur)
+		return bad_record(c, 0, "record of an epoch we have no keys for yet");
+	if (h->epoch < c->rx_cur && h->type != REC_CT_HANDSHAKE &&
+	    h->type != REC_CT_CHANGE_CIPHER_SPEC)
+		return bad_record(c, 0, "plaintext record after the peer's ChangeCipherSpec");
+	if (!replay_check(&c->replay[h->epoch], h->seq))
+		return bad_record(c, 0, "replayed record");
+	const uint8_t *pt;
+	size_t pt_len;
+	int err = rec_open(&c->rx[h->epoch], h, body, c->cfg->max_record, &pt, &pt_len);
+	if (err) {
+		if (err == EIOT_ERR_BAD_RECORD_MAC && c->state == EIOT_STATE_HANDSHAKE)
+			c->epoch1_auth_failures++;
+		return bad_record(c, 0, err == EIOT_ERR_BAD_RECORD_MAC ? "failed authentication"
+								    : "plaintext over max_record");
+	}
+	replay_mark(&c->replay[h->epoch], h->seq);
+	c->rec_epoch = h->epoch;
+	c->rec_seq = h->seq;
+	return dispatch(c, h->type, pt, pt_len);
+}
+
+static int feed_dtls(struct eiot_conn *c, const uint8_t *in, size_t len)
+{
+	size_t max_body = c->cfg->max_record + REC_MAX_EXPANSION;
+	while (len && running(c)) {
+		struct rec_header h;
+		size_t consumed;
+		if (rec_parse_header(true, in, len, max_body, &h, &consumed)) {
+			EIOT_LOG(c->cfg, EIOT_LOG_DEBUG,
+				 "dtls: malformed or oversized record: rest of the datagram dropped");
+			return 0;
+		}
+		/* decrypted in place: copy out of the caller's const datagram */
+		memcpy(c->rx_buf, in, consumed);
+		h.body = c->rx_buf + REC_DTLS_HEADER;
+		in += consumed;
+		len -= consumed;
+		int err = dtls_record(c, &h, c->rx_buf + REC_DTLS_HEADER);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* see eap_iot/conn.h */
+int eiot_conn_feed(struct eiot_conn *c, const uint8_t *in, size_t len, uint64_t now_ms)
+{
+	if (!c || (!in && len))
+		return EIOT_ERR_BAD_PARAM;
+	c->now = now_ms;
+	if (c->state == EIOT_STATE_FAILED)
+		return c->err;
+	if (c->state == EIOT_STATE_CLOSED)
+		return EIOT_ERR_CLOSED;
+	int err = c->dtls ? feed_dtls(c, in, len) : feed_tls(c, in, len);
+	if (err && c->state != EIOT_STATE_FAILED)
+		conn_fail(c, err);
+	return c->state == EIOT_STATE_FAILED ? c->err : EIOT_OK;
+}

@@ -1,0 +1,152 @@
+/*
+ * tls/hs_common.c — what the client and server handshakes share: which suites our
+ * credentials allow, the key schedule (RFC 5246 §8.1, RFC 7627), Finished (§7.4.9), the
+ * peer's Certificate (checked by tls/creds.c) and our ECDSA signatures.
+ */
+#include "tls/conn_int.h"
+
+#include <string.h>
+
+#include "tls/creds.h"
+#include "tls/keys.h"
+#include "util/bytes.h"
+#include "util/keylog.h"
+
+/* see tls/conn_int.h */
+size_t hs_usable_suites(const struct eiot_config *cfg, uint16_t *out, size_t cap)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < cfg->n_suites && n < cap; i++) {
+		const struct suite_info *s = suite_find(cfg->suites[i]);
+		if (!s || (cfg->strict_profile && !suite_is_profile(s->id)))
+			continue;
+		bool ok;
+		if (s->kx == KX_PSK)
+			ok = cfg->n_psk > 0;
+		else if (cfg->role == EIOT_CLIENT)
+			ok = cfg->has_trust &&
+			     (cfg->server_name[0] || (cfg->name_policy & EIOT_NAME_SKIP_CHECK));
+		else
+			ok = cfg->has_own_cert;
+		if (ok)
+			out[n++] = s->id;
+	}
+	return n;
+}
+
+/* see tls/conn_int.h */
+int hs_derive_keys(struct eiot_conn *c, uint8_t *pms, size_t pms_len)
+{
+	struct hs_ctx *hs = &c->hs;
+	struct tls_key_block kb;
+
+	if (hs->ems) {
+		/* RFC 7627 §3: session_hash covers the transcript through ClientKeyExchange */
+		uint8_t session_hash[32];
+		eiot_sha256_peek(&hs->transcript, session_hash);
+		tls_extended_master_secret(pms, pms_len, session_hash, hs->ms);
+	} else {
+		tls_master_secret(pms, pms_len, hs->client_random, hs->server_random, hs->ms);
+	}
+	eiot_zeroize(pms, pms_len);
+	hs->have_ms = true;
+
+	tls_key_block(hs->ms, hs->client_random, hs->server_random, &kb);
+	enum eiot_aead_alg alg = hs->suite->aead;
+	int err;
+	if (c->is_client) {
+		err = rec_dir_set_keys(&c->tx[1], alg, kb.client_key, kb.client_iv);
+		if (!err)
+			err = rec_dir_set_keys(&c->rx[1], alg, kb.server_key, kb.server_iv);
+	} else {
+		err = rec_dir_set_keys(&c->tx[1], alg, kb.server_key, kb.server_iv);
+		if (!err)
+			err = rec_dir_set_keys(&c->rx[1], alg, kb.client_key, kb.client_iv);
+	}
+	eiot_zeroize(&kb, sizeof(kb));
+	if (err)
+		return conn_error(c, err, "keys: cannot set up record protection");
+	if (c->cfg->keylog_path)
+		keylog_write(c->cfg, c->cfg->keylog_path, hs->client_random, hs->ms);
+	return 0;
+}
+
+/* see tls/conn_int.h */
+int hs_send_finished(struct eiot_conn *c)
+{
+	uint8_t th[32], vd[12];
+	eiot_sha256_peek(&c->hs.transcript, th);
+	tls_finished(c->hs.ms, c->is_client, th, vd);
+	struct wr w = hs_msg_open(c);
+	wr_bytes(&w, vd, sizeof(vd));
+	eiot_zeroize(vd, sizeof(vd));
+	return hs_msg_close(c, &w, HT_FINISHED);
+}
+
+/* see tls/conn_int.h */
+int hs_check_finished(struct eiot_conn *c, const uint8_t *body, size_t n)
+{
+	const uint8_t *vd;
+	uint8_t want[12];
+
+	if (hs_parse_finished(body, n, &vd))
+		return conn_error(c, EIOT_ERR_DECODE, "hs: Finished of %zu bytes, not 12", n);
+	tls_finished(c->hs.ms, !c->is_client, c->hs.th_before, want);
+	int ok = eiot_ct_eq(vd, want, sizeof(want));
+	eiot_zeroize(want, sizeof(want));
+	if (!ok)
+		return conn_error(c, EIOT_ERR_BAD_FINISHED,
+				  "hs: peer's Finished verify_data is wrong (different keys or transcript)");
+	return 0;
+}
+
+/* see tls/conn_int.h */
+int hs_check_certificate(struct eiot_conn *c, const uint8_t *body, size_t n, bool *empty)
+{
+	struct hs_certificate cert;
+
+	*empty = false;
+	if (hs_parse_certificate(body, n, &cert))
+		return conn_error(c, EIOT_ERR_DECODE, "hs: malformed Certificate message");
+	if (cert.truncated)
+		return conn_error(c, EIOT_ERR_CERT_CHAIN_TOO_LONG,
+				  "hs: peer sent more than %d certificates", HS_MAX_CERTS);
+	if (cert.n == 0) {
+		*empty = true;
+		return 0;
+	}
+	int err = creds_verify_peer(c->cfg, cert.cert, cert.len, cert.n, c->is_client,
+				    &c->hs.peer_key, c->hs.peer_eui64, &c->hs.has_peer_eui64);
+	if (err)
+		return err; /* creds_verify_peer logged what was wrong */
+	c->has_peer_key = true;
+	return 0;
+}
+
+/* see tls/conn_int.h */
+void hs_peer_ccs(struct eiot_conn *c)
+{
+	c->rx_cur = 1;
+}
+
+/* see tls/conn_int.h */
+int hs_rng(void *cfg, uint8_t *out, size_t n)
+{
+	return cfg_random(cfg, out, n);
+}
+
+/* see tls/conn_int.h */
+int hs_sign(struct eiot_conn *c, const uint8_t hash[32], struct wr *w)
+{
+	uint8_t sig[80];
+	size_t sig_len;
+	const struct eiot_config *cfg = c->cfg;
+
+	/* the key is only read; the seam takes a mutable context as mbedTLS does */
+	int err = eiot_pkey_sign((struct eiot_pkey *)&cfg->own_key, hash, hs_rng, (void *)cfg, sig,
+				 sizeof(sig), &sig_len);
+	if (err)
+		return conn_error(c, err, "hs: ECDSA signing with our key failed");
+	hs_write_digitally_signed(w, sig, sig_len);
+	return 0;
+}

@@ -1,0 +1,317 @@
+/*
+ * tls/server.c — the server handshake: one dispatcher over states named for what is
+ * expected next, one handler per client message, and the two flights the server sends
+ * (ServerHello Certificate? ServerKeyExchange? CertificateRequest? ServerHelloDone; and
+ * CCS Finished).
+ */
+#include "tls/conn_int.h"
+
+#include <string.h>
+
+#include "tls/keys.h"
+#include "util/bytes.h"
+
+/* RFC 8422 §5.1: an ECDHE_ECDSA suite needs secp256r1, uncompressed points and
+ * ecdsa_secp256r1_sha256, each as far as the client said anything about it. */
+static bool ecdhe_fits(const struct hs_exts *e)
+{
+	return (!e->has_groups || e->group_p256) && (!e->has_point_formats || e->point_uncompressed) &&
+	       (!e->has_sigalgs || e->sigalg_ecdsa_p256_sha256);
+}
+
+static bool client_offers(const struct hs_client_hello *ch, uint16_t suite)
+{
+	for (size_t i = 0; i < ch->n_suites; i++)
+		if (ch->suites[i] == suite)
+			return true;
+	return false;
+}
+
+/* The first of our usable suites (our order) that the client offered and can do. */
+static const struct suite_info *choose_suite(const struct eiot_conn *c,
+					     const struct hs_client_hello *ch)
+{
+	uint16_t usable[EIOT_MAX_SUITES];
+	size_t n = hs_usable_suites(c->cfg, usable, EIOT_MAX_SUITES);
+	for (size_t i = 0; i < n; i++) {
+		const struct suite_info *s = suite_find(usable[i]);
+		if (!client_offers(ch, s->id))
+			continue;
+		if (s->kx == KX_ECDHE_ECDSA && !ecdhe_fits(&ch->ext)) {
+			EIOT_LOG(c->cfg, EIOT_LOG_DEBUG,
+				 "hs: skipping %s: client lacks secp256r1, uncompressed points or 0x0403",
+				 s->name);
+			continue;
+		}
+		return s;
+	}
+	return NULL;
+}
+
+/* ServerKeyExchange for ECDHE: our ephemeral point, signed with the certificate's key. */
+static int add_ske_ecdhe(struct eiot_conn *c)
+{
+	uint8_t pub[65], hash[32];
+	int err = eiot_ecdh_keygen(&c->hs.ecdh, hs_rng, (void *)c->cfg, pub);
+	if (err)
+		return conn_error(c, err, "hs: ECDHE key generation failed");
+	struct wr w = hs_msg_open(c);
+	size_t at = hs_write_ske_ecdhe_params(&w, pub);
+	if (w.err)
+		return hs_msg_close(c, &w, HT_SERVER_KEY_EXCHANGE);
+	struct eiot_sha256 h;
+	eiot_sha256_init(&h);
+	eiot_sha256_update(&h, c->hs.client_random, 32);
+	eiot_sha256_update(&h, c->hs.server_random, 32);
+	eiot_sha256_update(&h, w.p + at, w.len - at);
+	eiot_sha256_peek(&h, hash);
+	eiot_sha256_free(&h);
+	if ((err = hs_sign(c, hash, &w)))
+		return err;
+	return hs_msg_close(c, &w, HT_SERVER_KEY_EXCHANGE);
+}
+
+/* Flight 2 (4 in DTLS with a cookie exchange). */
+static int send_server_flight(struct eiot_conn *c, bool secure_reneg, bool point_formats)
+{
+	const struct eiot_config *cfg = c->cfg;
+	bool ecdhe = c->hs.suite->kx == KX_ECDHE_ECDSA;
+	struct hs_server_hello_params p = {
+		.random = c->hs.server_random,
+		.suite = c->hs.suite->id,
+		.ems = c->hs.ems,
+		.reneg_info = secure_reneg,
+		.point_formats = ecdhe && point_formats,
+	};
+	int err;
+	struct wr w;
+
+	hs_flight_begin(c);
+	w = hs_msg_open(c);
+	hs_write_server_hello(&w, c->dtls, &p);
+	if ((err = hs_msg_close(c, &w, HT_SERVER_HELLO)))
+		return err;
+	if (ecdhe) {
+		w = hs_msg_open(c);
+		hs_write_certificate(&w, (const uint8_t *const *)cfg->own_chain_der, cfg->own_chain_len,
+				     cfg->n_own_chain);
+		if ((err = hs_msg_close(c, &w, HT_CERTIFICATE)) || (err = add_ske_ecdhe(c)))
+			return err;
+		if (cfg->verify_client != EIOT_VERIFY_NONE) {
+			w = hs_msg_open(c);
+			hs_write_cert_request(&w);
+			if ((err = hs_msg_close(c, &w, HT_CERTIFICATE_REQUEST)))
+				return err;
+		}
+	} else if (cfg->psk_hint_len) {
+		w = hs_msg_open(c);
+		hs_write_ske_psk(&w, cfg->psk_hint, cfg->psk_hint_len);
+		if ((err = hs_msg_close(c, &w, HT_SERVER_KEY_EXCHANGE)))
+			return err;
+	}
+	w = hs_msg_open(c);
+	if ((err = hs_msg_close(c, &w, HT_SERVER_HELLO_DONE)))
+		return err;
+	hs_flight_send(c);
+	if (ecdhe && cfg->verify_client != EIOT_VERIFY_NONE)
+		c->hs.st = ST_S_EXPECT_CERTIFICATE;
+	else
+		c->hs.st = ST_S_EXPECT_CKE;
+	return 0;
+}
+
+static int on_client_hello(struct eiot_conn *c, const uint8_t *body, size_t n)
+{
+	struct hs_client_hello ch;
+	if (hs_parse_client_hello(c->dtls, body, n, &ch))
+		return conn_error(c, EIOT_ERR_DECODE, "hs: malformed ClientHello");
+	/* TLS: 0x0303 or higher (a newer client negotiates down); DTLS counts downwards */
+	if (c->dtls ? ch.version > DTLS_VERSION_1_2 : ch.version < TLS_VERSION_1_2)
+		return conn_error(c, EIOT_ERR_PROTOCOL_VERSION,
+				  "hs: ClientHello version 0x%04x is older than (D)TLS 1.2", ch.version);
+	if (!ch.null_compression)
+		return conn_error(c, EIOT_ERR_ILLEGAL_PARAMETER,
+				  "hs: ClientHello does not offer null compression");
+	if (ch.ext.has_reneg_info && ch.ext.reneg_info_len != 0)
+		return conn_error(c, EIOT_ERR_INSECURE_RENEGOTIATION,
+				  "hs: ClientHello renegotiation_info not empty on an initial handshake");
+	c->hs.suite = choose_suite(c, &ch);
+	if (!c->hs.suite)
+		return conn_error(c, EIOT_ERR_NO_SHARED_SUITE,
+				  "hs: none of the client's %zu suites is one we have credentials for",
+				  ch.n_suites);
+	c->hs.ems = ch.ext.has_ems;
+	memcpy(c->hs.client_random, ch.random, 32);
+	int err = cfg_random(c->cfg, c->hs.server_random, 32);
+	if (err)
+		return conn_error(c, err, "hs: random source failed");
+	c->hs.have_randoms = true;
+	c->hello_seen = true;
+	if (c->dtls)
+		/* continue above the record number the stateless HelloVerifyRequest used */
+		c->tx[0].seq = c->rec_seq;
+	EIOT_LOG(c->cfg, EIOT_LOG_DEBUG, "hs: chose %s%s", c->hs.suite->name,
+		 c->hs.ems ? " with extended master secret" : "");
+	/* RFC 5746 §3.6: the SCSV counts like an empty renegotiation_info */
+	return send_server_flight(c, ch.ext.has_reneg_info || ch.has_reneg_scsv,
+				  ch.ext.has_point_formats);
+}
+
+static int on_certificate(struct eiot_conn *c, const uint8_t *body, size_t n)
+{
+	bool empty;
+	int err = hs_check_certificate(c, body, n, &empty);
+	if (err)
+		return err;
+	if (empty && c->cfg->verify_client == EIOT_VERIFY_REQUIRED)
+		return conn_error(c, EIOT_ERR_CERT_REQUIRED,
+				  "hs: client sent no certificate, and one is required");
+	c->hs.client_cert = !empty;
+	c->hs.st = ST_S_EXPECT_CKE;
+	return 0;
+}
+
+/* RFC 4279 §2, RFC 7925 §4.2: identities compare byte for byte. */
+static const struct eiot_psk_entry *find_psk(const struct eiot_config *cfg, const uint8_t *id,
+					     size_t id_len)
+{
+	for (size_t i = 0; i < cfg->n_psk; i++)
+		if (cfg->psk[i].identity_len == id_len && !memcmp(cfg->psk[i].identity, id, id_len))
+			return &cfg->psk[i];
+	return NULL;
+}
+
+static int on_client_key_exchange(struct eiot_conn *c, const uint8_t *body, size_t n)
+{
+	uint8_t pms[4 + 2 * EIOT_MAX_PSK];
+	size_t pms_len;
+	int err;
+
+	if (c->hs.suite->kx == KX_PSK) {
+		const uint8_t *id;
+		size_t id_len;
+		if (hs_parse_cke_psk(body, n, &id, &id_len) || id_len > EIOT_MAX_PSK_IDENTITY)
+			return conn_error(c, EIOT_ERR_DECODE, "hs: malformed PSK ClientKeyExchange");
+		c->hs.psk = find_psk(c->cfg, id, id_len);
+		if (!c->hs.psk)
+			return conn_error(c, EIOT_ERR_PSK_UNKNOWN_IDENTITY,
+					  "hs: unknown PSK identity (%zu bytes)", id_len);
+		memcpy(c->psk_identity, id, id_len);
+		c->psk_identity_len = id_len;
+		pms_len = tls_psk_premaster(c->hs.psk->key, c->hs.psk->key_len, pms);
+	} else {
+		const uint8_t *pt;
+		size_t pt_len;
+		if (hs_parse_cke_ecdhe(body, n, &pt, &pt_len))
+			return conn_error(c, EIOT_ERR_DECODE, "hs: malformed ECDHE ClientKeyExchange");
+		if (pt_len != 65 || pt[0] != 0x04)
+			return conn_error(c, EIOT_ERR_BAD_POINT,
+					  "hs: client's ECDHE point is not an uncompressed P-256 point (%zu bytes)",
+					  pt_len);
+		err = eiot_ecdh_shared(&c->hs.ecdh, pt, pt_len, pms);
+		eiot_ecdh_free(&c->hs.ecdh);
+		if (err)
+			return conn_error(c, err, "hs: client's ECDHE point is not on P-256");
+		pms_len = 32;
+	}
+	if ((err = hs_derive_keys(c, pms, pms_len)))
+		return err;
+	c->hs.st = c->hs.client_cert ? ST_S_EXPECT_CERT_VERIFY : ST_EXPECT_CCS;
+	return 0;
+}
+
+static int on_cert_verify(struct eiot_conn *c, const uint8_t *body, size_t n)
+{
+	uint16_t alg;
+	const uint8_t *sig;
+	size_t sig_len;
+	if (hs_parse_digitally_signed(body, n, &alg, &sig, &sig_len))
+		return conn_error(c, EIOT_ERR_DECODE, "hs: malformed CertificateVerify");
+	if (alg != SIGALG_ECDSA_SECP256R1_SHA256)
+		return conn_error(c, EIOT_ERR_ILLEGAL_PARAMETER,
+				  "hs: CertificateVerify signed with 0x%04x, we asked for 0x0403", alg);
+	/* RFC 5246 §7.4.8: over the handshake messages before this one */
+	if (eiot_pkey_verify(&c->hs.peer_key, c->hs.th_before, sig, sig_len))
+		return conn_error(c, EIOT_ERR_BAD_SIGNATURE,
+				  "hs: CertificateVerify does not verify with the client certificate's key");
+	c->hs.st = ST_EXPECT_CCS;
+	return 0;
+}
+
+static int on_finished(struct eiot_conn *c, const uint8_t *body, size_t n)
+{
+	int err = hs_check_finished(c, body, n);
+	if (err)
+		return err;
+	hs_flight_begin(c);
+	if ((err = hs_flight_add_ccs(c)) || (err = hs_send_finished(c)))
+		return err;
+	hs_flight_send(c);
+	conn_established(c);
+	return 0;
+}
+
+static const char *state_name(enum hs_state st)
+{
+	switch (st) {
+	case ST_S_EXPECT_CLIENT_HELLO: return "expecting ClientHello";
+	case ST_S_EXPECT_CERTIFICATE: return "expecting Certificate";
+	case ST_S_EXPECT_CKE: return "expecting ClientKeyExchange";
+	case ST_S_EXPECT_CERT_VERIFY: return "expecting CertificateVerify";
+	case ST_EXPECT_CCS: return "expecting ChangeCipherSpec";
+	case ST_EXPECT_FINISHED: return "expecting Finished";
+	case ST_DONE: return "after the handshake";
+	default: return "in a client state";
+	}
+}
+
+/* see tls/conn_int.h */
+int server_handle(struct eiot_conn *c, int type, const uint8_t *body, size_t n)
+{
+	switch (c->hs.st) {
+	case ST_S_EXPECT_CLIENT_HELLO:
+		if (type == HT_CLIENT_HELLO)
+			return on_client_hello(c, body, n);
+		break;
+	case ST_S_EXPECT_CERTIFICATE:
+		if (type == HT_CERTIFICATE)
+			return on_certificate(c, body, n);
+		break;
+	case ST_S_EXPECT_CKE:
+		if (type == HT_CLIENT_KEY_EXCHANGE)
+			return on_client_key_exchange(c, body, n);
+		break;
+	case ST_S_EXPECT_CERT_VERIFY:
+		if (type == HT_CERTIFICATE_VERIFY)
+			return on_cert_verify(c, body, n);
+		break;
+	case ST_EXPECT_CCS:
+		if (type == MSG_CHANGE_CIPHER_SPEC) {
+			hs_peer_ccs(c);
+			c->hs.st = ST_EXPECT_FINISHED;
+			return 0;
+		}
+		break;
+	case ST_EXPECT_FINISHED:
+		if (type == HT_FINISHED)
+			return on_finished(c, body, n);
+		break;
+	case ST_DONE:
+		if (type == HT_CLIENT_HELLO) {
+			/* RFC 7925 §17: no renegotiation; the connection stays up */
+			EIOT_LOG(c->cfg, EIOT_LOG_INFO,
+				 "hs: ClientHello on an established connection: no_renegotiation");
+			return conn_send_alert(c, 1, EIOT_ALERT_NO_RENEGOTIATION);
+		}
+		break;
+	default:
+		break;
+	}
+	if (type == MSG_CHANGE_CIPHER_SPEC && c->dtls) {
+		EIOT_LOG(c->cfg, EIOT_LOG_DEBUG, "dtls: ChangeCipherSpec %s dropped",
+			 state_name(c->hs.st));
+		return 0;
+	}
+	return conn_error(c, EIOT_ERR_UNEXPECTED_MESSAGE, "hs: unexpected message type %d %s", type,
+			  state_name(c->hs.st));
+}
