@@ -55,6 +55,9 @@ struct pair {
 	bool no_cookie; /* DTLS: server conn made at once, no HelloVerifyRequest */
 	uint64_t now;
 	unsigned datagrams, hvr;
+	unsigned sent[2];  /* units output per side */
+	int drop_side;     /* drop unit number drop_idx of this side (-1: none) */
+	unsigned drop_idx;
 	size_t max_datagram;
 };
 
@@ -73,6 +76,7 @@ static void set_common(struct pair *p, int side)
 static void setup_psk(struct pair *p, enum eiot_transport tr)
 {
 	memset(p, 0, sizeof(*p));
+	p->drop_side = -1;
 	p->dtls = tr == EIOT_DTLS;
 	p->cfg[0] = eiot_config_new(EIOT_CLIENT, tr);
 	p->cfg[1] = eiot_config_new(EIOT_SERVER, tr);
@@ -89,6 +93,7 @@ static void setup_psk(struct pair *p, enum eiot_transport tr)
 static void setup_cert_mutual(struct pair *p, enum eiot_transport tr)
 {
 	memset(p, 0, sizeof(*p));
+	p->drop_side = -1;
 	p->dtls = tr == EIOT_DTLS;
 	p->cfg[0] = eiot_config_new(EIOT_CLIENT, tr);
 	p->cfg[1] = eiot_config_new(EIOT_SERVER, tr);
@@ -138,6 +143,8 @@ static unsigned move(struct pair *p, int from)
 		if (len == 0)
 			break;
 		moved++;
+		if (from == p->drop_side && p->sent[from]++ == p->drop_idx)
+			continue;
 		if (p->dtls) {
 			p->datagrams++;
 			if (len > p->max_datagram)
@@ -163,14 +170,26 @@ static unsigned move(struct pair *p, int from)
 	return moved;
 }
 
+/* Move units until both sides are quiet; then jump the clock to the next timer while a
+ * side is still handshaking. */
 static void run(struct pair *p)
 {
 	for (int step = 0; step < 200; step++) {
 		unsigned n = move(p, 0);
 		if (p->conn[1])
 			n += move(p, 1);
-		if (n == 0)
+		if (n)
+			continue;
+		uint64_t next = UINT64_MAX;
+		for (int i = 0; i < 2; i++)
+			if (p->conn[i] && eiot_conn_next_timer(p->conn[i]) < next)
+				next = eiot_conn_next_timer(p->conn[i]);
+		if (next == UINT64_MAX)
 			break;
+		p->now = next;
+		for (int i = 0; i < 2; i++)
+			if (p->conn[i])
+				eiot_conn_tick(p->conn[i], p->now);
 	}
 }
 
@@ -300,6 +319,49 @@ static void test_dtls_ecdhe_mutual_mtu64(void **state)
 	check_cert_mutual(EIOT_DTLS, 64);
 }
 
+/* Each datagram of a DTLS handshake lost once in turn: the timer or the peer's repeated
+ * flight brings it back (RFC 6347 §4.2.4). */
+static void test_dtls_lost_datagram_is_retransmitted(void **state)
+{
+	(void)state;
+	for (int side = 0; side < 2; side++) {
+		for (unsigned idx = 0; idx < 6; idx++) {
+			struct pair p;
+			setup_cert_mutual(&p, EIOT_DTLS);
+			assert_int_equal(eiot_config_set_mtu(p.cfg[0], 300), EIOT_OK);
+			assert_int_equal(eiot_config_set_mtu(p.cfg[1], 300), EIOT_OK);
+			p.drop_side = side;
+			p.drop_idx = idx;
+			start(&p);
+			run(&p);
+			assert_established(&p);
+			p.drop_side = -1;
+			app_roundtrip(&p, 0, 10);
+			app_roundtrip(&p, 1, 10);
+			teardown_pair(&p);
+		}
+	}
+}
+
+/* The client's last flight is lost: its timer resends it, and the server, already
+ * established, answers the repeated flight with its own last flight again. */
+static void test_dtls_lost_final_flight_psk(void **state)
+{
+	(void)state;
+	for (unsigned idx = 1; idx < 4; idx++) {
+		struct pair p;
+		setup_psk(&p, EIOT_DTLS);
+		p.drop_side = 1;
+		p.drop_idx = idx;
+		start(&p);
+		run(&p);
+		assert_established(&p);
+		p.drop_side = -1;
+		app_roundtrip(&p, 0, 10);
+		teardown_pair(&p);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -308,6 +370,8 @@ int main(void)
 		cmocka_unit_test(test_tls_ecdhe_mutual),
 		cmocka_unit_test(test_dtls_ecdhe_mutual),
 		cmocka_unit_test(test_dtls_ecdhe_mutual_mtu64),
+		cmocka_unit_test(test_dtls_lost_datagram_is_retransmitted),
+		cmocka_unit_test(test_dtls_lost_final_flight_psk),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
