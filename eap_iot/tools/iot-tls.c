@@ -318,8 +318,14 @@ static void parse_args(struct opts *o, int argc, char **argv)
 		case 'v': o->verbose = true; break;
 		case 'q': o->quiet = true; break;
 		case 'h': fputs(usage_text, stdout); exit(0);
-		case ':': usage_error("%s needs an argument", argv[optind - 1]);
-		default: usage_error("unknown option '%s'", argv[optind - 1]);
+		case ':':
+			if (optopt > 0 && optopt < 256)
+				usage_error("-%c needs an argument", optopt);
+			usage_error("%s needs an argument", argv[optind - 1]);
+		default: /* optopt: a short option's letter, a long one's val, 0 if unknown */
+			if (optopt > 0 && optopt < 256)
+				usage_error("unknown option '-%c'", optopt);
+			usage_error("unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind != argc)
