@@ -362,6 +362,36 @@ static void test_dtls_lost_final_flight_psk(void **state)
 	}
 }
 
+/* A wrong PSK: TLS fails at once on the server (bad_record_mac on the client's Finished);
+ * DTLS drops the unauthentic records silently and both sides give up at the timeout. */
+static void test_wrong_psk(void **state)
+{
+	(void)state;
+	static const uint8_t other[16] = { 9 };
+	for (int tr = 0; tr < 2; tr++) {
+		struct pair p;
+		setup_psk(&p, tr ? EIOT_DTLS : EIOT_TLS);
+		eiot_config_free(p.cfg[1]);
+		p.cfg[1] = eiot_config_new(EIOT_SERVER, tr ? EIOT_DTLS : EIOT_TLS);
+		assert_int_equal(eiot_config_add_psk(p.cfg[1], psk_id, sizeof(psk_id) - 1, other,
+						     sizeof(other)), EIOT_OK);
+		set_common(&p, 1);
+		start(&p);
+		run(&p);
+		int sent, recv;
+		if (tr) {
+			assert_int_equal(eiot_conn_error(p.conn[0]), EIOT_ERR_TIMEOUT);
+			assert_int_equal(eiot_conn_error(p.conn[1]), EIOT_ERR_TIMEOUT);
+		} else {
+			assert_int_equal(eiot_conn_error(p.conn[1]), EIOT_ERR_BAD_RECORD_MAC);
+			assert_int_equal(eiot_conn_error(p.conn[0]), EIOT_ERR_PEER_ALERT);
+			eiot_conn_last_alert(p.conn[0], &sent, &recv);
+			assert_int_equal(recv, EIOT_ALERT_BAD_RECORD_MAC);
+		}
+		teardown_pair(&p);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -372,6 +402,7 @@ int main(void)
 		cmocka_unit_test(test_dtls_ecdhe_mutual_mtu64),
 		cmocka_unit_test(test_dtls_lost_datagram_is_retransmitted),
 		cmocka_unit_test(test_dtls_lost_final_flight_psk),
+		cmocka_unit_test(test_wrong_psk),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

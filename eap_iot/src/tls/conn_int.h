@@ -108,7 +108,9 @@ struct hs_ctx {
 	uint16_t tx_seq, rx_seq;
 	bool rx_seq_set;
 	bool peer_flight_new;  /* the next complete message starts the peer's next flight */
-	uint16_t peer_flight_first;
+	uint16_t peer_flight_cand; /* first message_seq of the peer flight being received */
+	bool have_cand;
+	uint16_t peer_flight_first; /* ... of the peer flight our last flight answered */
 	bool have_peer_flight;
 };
 

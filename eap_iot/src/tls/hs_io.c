@@ -106,6 +106,12 @@ void hs_flight_send(struct eiot_conn *c)
 	c->flight.pos = 0;
 	if (c->dtls) {
 		flight_sent(&c->timer, c->now);
+		/* only a repetition of the flight this one answers makes us resend it: answering
+		 * any older or newer peer message would let two peers echo each other forever */
+		if (c->hs.have_cand) {
+			c->hs.peer_flight_first = c->hs.peer_flight_cand;
+			c->hs.have_peer_flight = true;
+		}
 		c->hs.peer_flight_new = true;
 	}
 }
@@ -368,8 +374,8 @@ static int rx_dtls(struct eiot_conn *c, const uint8_t *p, size_t n)
 			continue;
 		if (c->hs.peer_flight_new) {
 			c->hs.peer_flight_new = false;
-			c->hs.peer_flight_first = h.msg_seq;
-			c->hs.have_peer_flight = true;
+			c->hs.peer_flight_cand = h.msg_seq;
+			c->hs.have_cand = true;
 		}
 		c->hs.rx_seq++;
 		err = handle_message(c, c->reasm.buf, HS_DTLS_HEADER + c->reasm.length);
