@@ -114,7 +114,8 @@ finish() {
 	[ $rc -eq 0 ] || fail "$2 exited with status $rc"
 }
 
-# Options of iot-tls and both peers for one case: MODE tls|dtls, KIND psk|ccm8|gcm.
+# Options of iot-tls and both peers for one case: MODE tls|dtls, KIND psk|ccm8|gcm. A test may
+# set IOT_MTU / OSSL_MTU (DTLS datagram sizes of iot-tls and openssl) before calling.
 case_opts() {
 	MODE=$1
 	KIND=$2
@@ -134,7 +135,8 @@ case_opts() {
 	*) fail "unknown case kind $KIND" ;;
 	esac
 	if [ "$MODE" = dtls ]; then
-		IOT_MODE=--dtls; OSSL_MODE="-dtls1_2 -mtu 1500"; GNUTLS_MODE=--udp; VERS=DTLS1.2; PROTO=udp
+		IOT_MODE="--dtls ${IOT_MTU:+--mtu $IOT_MTU}"; OSSL_MODE="-dtls1_2 -mtu ${OSSL_MTU:-1500}"
+		GNUTLS_MODE=--udp; VERS=DTLS1.2; PROTO=udp
 	else
 		IOT_MODE=""; OSSL_MODE=-tls1_2; GNUTLS_MODE=""; VERS=TLS1.2; PROTO=tcp
 	fi
@@ -256,4 +258,47 @@ gnutls_vs_server() {
 	wait_for "$T/cli.out" "$CLI_DATA"
 	end_client "gnutls-cli"
 	finish "$SRV_PID" "iot-tls server"
+}
+
+# expect_one_line FILE PATTERN: iot-tls failed with exactly one stderr line matching PATTERN (ERE).
+expect_one_line() {
+	[ "$(wc -l <"$1")" -eq 1 ] || fail "expected exactly one line in $(basename "$1")"
+	grep -qE -- "$2" "$1" || fail "$(basename "$1") does not match '$2'"
+}
+
+# iot-tls client with the wrong reference name -> openssl s_server: status 1, one line, and the
+# server received the bad_certificate alert (RFC 7925 §4.4.1, RFC 5246 §7.2.2).
+client_bad_name_vs_openssl() {
+	need openssl timeout ss
+	case_opts "$1" ccm8
+	pick_port
+	open_stdins
+	start srv openssl s_server -accept 127.0.0.1:$PORT -naccept 1 $OSSL_MODE $OSSL_SRV
+	wait_port $PROTO
+	start cli "$IOT" --connect 127.0.0.1:$PORT $IOT_MODE $IOT_CLI --server-name bbb.example.com \
+		--timeout 25
+	wait "$LAST"
+	rc=$?
+	[ $rc -eq 1 ] || fail "iot-tls client exited with status $rc, expected 1"
+	expect_one_line "$T/cli.log" "^iot-tls: handshake failed: .*\\(alert bad_certificate sent\\)$"
+	wait_for "$T/srv.log" "SSL alert number 42"
+}
+
+# openssl s_client with the wrong PSK -> iot-tls server (TLS): the client's Finished fails record
+# authentication; status 1, one line naming bad_record_mac, and the client received alert 20.
+wrong_psk_vs_server() {
+	need openssl timeout ss
+	case_opts tls psk
+	pick_port
+	open_stdins
+	start srv "$IOT" --listen 127.0.0.1:$PORT $IOT_SRV --timeout 25
+	SRV_PID=$LAST
+	wait_port tcp
+	start cli openssl s_client -connect 127.0.0.1:$PORT $OSSL_MODE -cipher $OSSL_SUITE \
+		-psk "ff$PSK_KEY" -psk_identity $PSK_ID
+	wait "$SRV_PID"
+	rc=$?
+	[ $rc -eq 1 ] || fail "iot-tls server exited with status $rc, expected 1"
+	expect_one_line "$T/srv.log" "^iot-tls: handshake failed: .*\\(alert bad_record_mac sent\\)$"
+	wait_for "$T/cli.log" "SSL alert number 20"
 }
