@@ -1,4 +1,4 @@
 #!/bin/sh
-# iot-tls client, wrong --server-name -> openssl s_server: fails with one line, bad_certificate on the wire.
+# iot-tls client, wrong --server-name -> openssl s_server: one failure line, bad_certificate sent.
 . "$(dirname "$0")/lib.sh"
 client_bad_name_vs_openssl tls
