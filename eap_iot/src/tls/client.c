@@ -123,7 +123,7 @@ static int on_server_hello(struct eiot_conn *c, const uint8_t *body, size_t n)
 				  sh.compression);
 	const char *ext = unoffered_extension(c, &sh.ext);
 	if (ext)
-		return conn_error(c, EIOT_ERR_ILLEGAL_PARAMETER,
+		return conn_error(c, EIOT_ERR_UNSUPPORTED_EXTENSION,
 				  "hs: ServerHello carries %s, which we did not offer", ext);
 	if (sh.ext.has_reneg_info && sh.ext.reneg_info_len != 0)
 		return conn_error(c, EIOT_ERR_INSECURE_RENEGOTIATION,
