@@ -4,5 +4,6 @@
 #include "eap_iot/config.h"
 #include "eap_iot/conn.h"
 #include "eap_iot/dtls.h"
+#include "eap_iot/eap_tls.h"
 #include "eap_iot/err.h"
 #endif
