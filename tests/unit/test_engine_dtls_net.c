@@ -21,6 +21,7 @@ struct fault {
 	bool dup_all;
 	bool tamper_app;    /* flip a ciphertext byte of the next C2S application datagram */
 	bool dup_app;       /* duplicate the next C2S application datagram */
+	int drop_c2s_from;  /* drop every client datagram from this index on; -1: none */
 	unsigned hits;
 };
 
@@ -33,6 +34,8 @@ static enum pump_action fault_hook(void *user, struct pump_unit *u)
 		return PUMP_DROP;
 	}
 	if (f->drop_s2c && u->dir == PUMP_S2C)
+		return PUMP_DROP;
+	if (f->drop_c2s_from >= 0 && u->dir == PUMP_C2S && u->idx >= (unsigned)f->drop_c2s_from)
 		return PUMP_DROP;
 	if (f->dup_all)
 		return PUMP_DUP;
@@ -114,7 +117,7 @@ static void done(struct pump *p, struct eiot_config *c, struct eiot_config *s)
 
 static void drop_each_datagram(bool psk, size_t mtu)
 {
-	struct fault f = { -1, false, false, false, false, 0 };
+	struct fault f = { -1, false, false, false, false, -1, 0 };
 	struct eiot_config *c, *s;
 	struct pump *p = run_with(psk, &f, false, mtu, &c, &s);
 	unsigned total = p->seq;
@@ -161,7 +164,7 @@ static void dtls_ecdhe_mutual_mtu_64_survives_loss_of_each_fragment(void **state
 
 static void dup_and_reverse(bool psk, bool dup, bool reverse)
 {
-	struct fault f = { -1, false, dup, false, false, 0 };
+	struct fault f = { -1, false, dup, false, false, -1, 0 };
 	struct eiot_config *c, *s;
 	struct pump *p = run_with(psk, &f, reverse, 0, &c, &s);
 	struct pump_result r;
@@ -201,7 +204,7 @@ static void dtls_reordered_flights_ecdhe_mutual(void **state)
 
 static void mtu64(bool psk, bool direct)
 {
-	struct fault f = { -1, false, false, false, false, 0 };
+	struct fault f = { -1, false, false, false, false, -1, 0 };
 	struct eiot_config *c, *s;
 	struct pump *p;
 
@@ -246,7 +249,7 @@ static void dtls_mtu_64_ecdhe_mutual(void **state)
  * verifies): the client keeps within the MTU and times out, nothing crashes. */
 static void dtls_mtu_64_cookie_front_door_refuses_fragmented_hello(void **state)
 {
-	struct fault f = { -1, false, false, false, false, 0 };
+	struct fault f = { -1, false, false, false, false, -1, 0 };
 	struct eiot_config *c, *s;
 	struct pump *p;
 	struct pump_result r;
@@ -273,7 +276,7 @@ static void dtls_mtu_64_cookie_front_door_refuses_fragmented_hello(void **state)
 static void check_schedule(uint32_t initial, uint32_t max, uint32_t give_up, const uint64_t *want,
 			   size_t n_want, uint64_t fail_at)
 {
-	struct fault f = { -1, true, false, false, false, 0 };
+	struct fault f = { -1, true, false, false, false, -1, 0 };
 	struct eiot_config *c, *s;
 	struct pump *p;
 	struct pump_result r;
@@ -324,6 +327,38 @@ static void dtls_retransmit_schedule_custom(void **state)
 	check_schedule(40000, 60000, 150000, capped, 3, 150000);
 }
 
+/* The server's flight is retransmitted on its own timer too: everything the client sends
+ * after its second ClientHello is lost. */
+static void dtls_server_retransmit_schedule_default(void **state)
+{
+	static const uint64_t want[] = { 0, 9000, 27000, 63000 };
+	struct fault f = { -1, false, false, false, false, 2, 0 };
+	struct eiot_config *c, *s;
+	struct pump *p;
+	size_t k = 0;
+
+	(void)state;
+	cfgs(true, &c, &s);
+	p = pump_new(c, s, 10);
+	assert_non_null(p);
+	p->hook = fault_hook;
+	p->hook_user = &f;
+	assert_int_equal(pump_run(p), 0);
+	assert_int_equal(p->hvr, 1);
+	/* the first S2C datagram is the HelloVerifyRequest of the stateless front door */
+	for (size_t i = 0, n = 0; i < p->n_log; i++) {
+		if (p->log[i].dir != PUMP_S2C || n++ == 0)
+			continue;
+		assert_true(k < 4);
+		assert_int_equal(p->log[i].t, want[k]);
+		k++;
+	}
+	assert_int_equal(k, 4);
+	assert_int_equal(eiot_conn_error(p->conn[PUMP_SERVER]), EIOT_ERR_TIMEOUT);
+	assert_int_equal(p->fail_time[PUMP_SERVER], 120000);
+	done(p, c, s);
+}
+
 static void dtls_retransmit_config_refuses_out_of_range(void **state)
 {
 	struct eiot_config *c = eiot_config_new(EIOT_CLIENT, EIOT_DTLS);
@@ -341,7 +376,7 @@ static void dtls_retransmit_config_refuses_out_of_range(void **state)
  * association survives and the next record gets through. */
 static void dtls_tampered_record_dropped_silently(void **state)
 {
-	struct fault f = { -1, false, false, false, false, 0 };
+	struct fault f = { -1, false, false, false, false, -1, 0 };
 	struct eiot_config *c, *s;
 	struct pump *p = run_with(true, &f, false, 0, &c, &s);
 	static const char big[] = "this record will be tampered with";
@@ -367,7 +402,7 @@ static void dtls_tampered_record_dropped_silently(void **state)
 /* RFC 6347 §4.1.2.6: a replayed record is delivered once. */
 static void dtls_replayed_record_delivered_once(void **state)
 {
-	struct fault f = { -1, false, false, false, false, 0 };
+	struct fault f = { -1, false, false, false, false, -1, 0 };
 	struct eiot_config *c, *s;
 	struct pump *p = run_with(true, &f, false, 0, &c, &s);
 	static const char msg[] = "deliver me exactly once";
@@ -402,6 +437,7 @@ int main(void)
 		cmocka_unit_test(dtls_mtu_64_cookie_front_door_refuses_fragmented_hello),
 		cmocka_unit_test(dtls_retransmit_schedule_default),
 		cmocka_unit_test(dtls_retransmit_schedule_custom),
+		cmocka_unit_test(dtls_server_retransmit_schedule_default),
 		cmocka_unit_test(dtls_retransmit_config_refuses_out_of_range),
 		cmocka_unit_test(dtls_tampered_record_dropped_silently),
 		cmocka_unit_test(dtls_replayed_record_delivered_once),
