@@ -54,7 +54,8 @@ struct app {
 	int fd;
 	bool announced, stdin_eof, peer_closed, we_closed;
 	uint64_t deadline, idle_until, linger_until;
-	uint8_t buf[IO_BUF]; /* input: received bytes, decrypted data, stdin */
+	uint8_t rx[IO_BUF];  /* received bytes being fed */
+	uint8_t buf[IO_BUF]; /* decrypted data, stdin */
 	uint8_t out[IO_BUF]; /* engine output on its way to the socket */
 };
 
@@ -752,7 +753,7 @@ static enum step after_event(struct app *a)
 
 static enum step on_socket(struct app *a)
 {
-	ssize_t n = recv(a->fd, a->buf, sizeof(a->buf), 0);
+	ssize_t n = recv(a->fd, a->rx, sizeof(a->rx), 0);
 
 	if (n < 0 && (errno == EINTR || errno == EAGAIN || (a->o->dtls && errno == ECONNREFUSED)))
 		return GO_ON;
@@ -764,8 +765,18 @@ static enum step on_socket(struct app *a)
 		return conn_failed(a, a->announced ? "the peer closed without close_notify"
 						   : "the peer closed the connection");
 	a->idle_until = now_ms() + a->o->idle_ms;
-	eiot_conn_feed(a->conn, a->buf, (size_t)n, now_ms());
-	return after_event(a);
+	/* a TLS stream may bring more records than the connection buffers: feed, read, repeat */
+	for (size_t off = 0, stalls = 0;;) {
+		size_t used;
+		eiot_conn_feed_some(a->conn, a->rx + off, (size_t)n - off, now_ms(), &used);
+		off += used;
+		stalls = used ? 0 : stalls + 1;
+		enum step s = after_event(a); /* reads what was decrypted, making room */
+		if (s != GO_ON || off == (size_t)n)
+			return s;
+		if (stalls > 1)
+			return conn_failed(a, "received data could not be taken");
+	}
 }
 
 static enum step on_stdin(struct app *a)

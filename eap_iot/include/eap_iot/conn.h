@@ -53,6 +53,12 @@ void eiot_conn_free(struct eiot_conn *c);
  * DTLS: exactly one datagram; invalid records inside it are dropped silently (RFC 6347 §4.1.2.7).
  * Returns EIOT_OK or the connection's sticky error. */
 int eiot_conn_feed(struct eiot_conn *c, const uint8_t *in, size_t len, uint64_t now_ms);
+/* The same for a TLS stream that may carry more application data than the connection buffers
+ * (two records): it stops before a record that might not fit, sets *used to the bytes taken,
+ * and the caller reads (eiot_conn_read) and feeds the rest. With eiot_conn_feed such a stream
+ * fails with EIOT_ERR_BUFFER_TOO_SMALL. DTLS always takes the whole datagram. */
+int eiot_conn_feed_some(struct eiot_conn *c, const uint8_t *in, size_t len, uint64_t now_ms,
+			size_t *used);
 
 /* Copy the next output into buf. TLS: as many queued bytes as fit. DTLS: one whole datagram
  * (EIOT_ERR_BUFFER_TOO_SMALL if it does not fit; nothing is lost). *len = 0 when there is none. */

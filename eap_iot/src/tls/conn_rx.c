@@ -115,10 +115,23 @@ static int tls_record(struct eiot_conn *c, struct rec_header *h, uint8_t *body)
 	return dispatch(c, h->type, pt, pt_len);
 }
 
-static int feed_tls(struct eiot_conn *c, const uint8_t *in, size_t len)
+/* Room for one more record's plaintext in the application buffer. */
+static bool app_has_room(const struct eiot_conn *c)
+{
+	return c->app.cap - c->app.len >= c->cfg->max_record;
+}
+
+/* Takes records from the stream until it ends or, with stop_when_full, until the
+ * application buffer might not hold the next record; *used tells how far it got. */
+static int feed_tls(struct eiot_conn *c, const uint8_t *in, size_t len, bool stop_when_full,
+		    size_t *used)
 {
 	size_t max_body = c->cfg->max_record + REC_MAX_EXPANSION;
+	const uint8_t *start = in;
+	int err = 0;
 	while (len && running(c)) {
+		if (stop_when_full && c->rx_len == 0 && !app_has_room(c))
+			break;
 		/* the header first; its length is checked before any of the body is taken */
 		size_t want = c->rx_len < REC_TLS_HEADER
 				      ? REC_TLS_HEADER - c->rx_len
@@ -132,19 +145,26 @@ static int feed_tls(struct eiot_conn *c, const uint8_t *in, size_t len)
 			continue;
 		struct rec_header h;
 		size_t consumed;
-		int err = rec_parse_header(false, c->rx_buf, c->rx_len, max_body, &h, &consumed);
-		if (err == EIOT_ERR_WANT_MORE)
+		err = rec_parse_header(false, c->rx_buf, c->rx_len, max_body, &h, &consumed);
+		if (err == EIOT_ERR_WANT_MORE) {
+			err = 0;
 			continue;
-		if (err == EIOT_ERR_RECORD_OVERFLOW)
-			return conn_error(c, err, "rec: record of %u bytes over the limit %zu",
-					  ld_be16(c->rx_buf + 3), max_body);
-		if (err)
-			return conn_error(c, err, "rec: malformed record header");
+		}
+		if (err == EIOT_ERR_RECORD_OVERFLOW) {
+			err = conn_error(c, err, "rec: record of %u bytes over the limit %zu",
+					 ld_be16(c->rx_buf + 3), max_body);
+			break;
+		}
+		if (err) {
+			err = conn_error(c, err, "rec: malformed record header");
+			break;
+		}
 		c->rx_len = 0;
 		if ((err = tls_record(c, &h, c->rx_buf + REC_TLS_HEADER)))
-			return err;
+			break;
 	}
-	return 0;
+	*used = (size_t)(in - start);
+	return err;
 }
 
 static int dtls_record(struct eiot_conn *c, struct rec_header *h, uint8_t *body)
@@ -197,9 +217,10 @@ static int feed_dtls(struct eiot_conn *c, const uint8_t *in, size_t len)
 	return 0;
 }
 
-/* see eap_iot/conn.h */
-int eiot_conn_feed(struct eiot_conn *c, const uint8_t *in, size_t len, uint64_t now_ms)
+static int feed(struct eiot_conn *c, const uint8_t *in, size_t len, uint64_t now_ms,
+		bool stop_when_full, size_t *used)
 {
+	*used = 0;
 	if (!c || (!in && len))
 		return EIOT_ERR_BAD_PARAM;
 	c->now = now_ms;
@@ -207,8 +228,28 @@ int eiot_conn_feed(struct eiot_conn *c, const uint8_t *in, size_t len, uint64_t 
 		return c->err;
 	if (c->state == EIOT_STATE_CLOSED)
 		return EIOT_ERR_CLOSED;
-	int err = c->dtls ? feed_dtls(c, in, len) : feed_tls(c, in, len);
+	int err;
+	if (c->dtls) {
+		err = feed_dtls(c, in, len);
+		*used = len;
+	} else {
+		err = feed_tls(c, in, len, stop_when_full, used);
+	}
 	if (err && c->state != EIOT_STATE_FAILED)
 		conn_fail(c, err);
 	return c->state == EIOT_STATE_FAILED ? c->err : EIOT_OK;
+}
+
+/* see eap_iot/conn.h */
+int eiot_conn_feed(struct eiot_conn *c, const uint8_t *in, size_t len, uint64_t now_ms)
+{
+	size_t used;
+	return feed(c, in, len, now_ms, false, &used);
+}
+
+/* see eap_iot/conn.h */
+int eiot_conn_feed_some(struct eiot_conn *c, const uint8_t *in, size_t len, uint64_t now_ms,
+			size_t *used)
+{
+	return feed(c, in, len, now_ms, true, used);
 }
