@@ -1,0 +1,156 @@
+# tests/netns/lib.sh — shared helpers of the namespace tests (sourced, POSIX sh): a private work
+# directory, uniquely named network namespaces, daemons started under `timeout` in them, config
+# rendering from configs/, and a trap that stops only our PIDs and deletes only our namespaces.
+#
+# Environment (set by tests/netns/run.sh, or by hand):
+#   BUILD          build directory (default build): PKI in $BUILD/pki, our supplicant in
+#                  $BUILD/supplicant/{bin,plugin}
+#   VARIANT        stock | static | plugin: which wpa_supplicant/eapol_test to use
+#   KEEP_WORK=1    keep the work directory (logs) after the run
+
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD=${BUILD:-build}
+case $BUILD in /*) ;; *) BUILD=$TOP/$BUILD ;; esac
+PKI=$BUILD/pki
+VARIANT=${VARIANT:-stock}
+SECRET=testing123
+CCM8=ECDHE-ECDSA-AES128-CCM8
+
+RUN_ID=$$$(od -An -N2 -tx2 /dev/urandom | tr -d ' ')
+WORK=$(mktemp -d "/tmp/eiot-netns.XXXXXX")
+OUR_PIDS=""
+OUR_NS=""
+
+say() { echo "[$(basename "$0" .sh)] $*"; }
+fail() { say "FAIL: $*"; exit 1; }
+
+cleanup() {
+	for p in $OUR_PIDS; do kill "$p" 2>/dev/null; done
+	for p in $OUR_PIDS; do
+		i=0
+		while kill -0 "$p" 2>/dev/null && [ $i -lt 20 ]; do sleep 0.1; i=$((i + 1)); done
+		kill -9 "$p" 2>/dev/null
+	done
+	for ns in $OUR_NS; do ip netns del "$ns" 2>/dev/null; done
+	if [ "${KEEP_WORK:-0}" = 1 ]; then echo "work directory kept: $WORK"; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+need() {
+	for p in "$@"; do
+		[ -x "$p" ] || command -v "$p" >/dev/null 2>&1 || fail "missing program: $p"
+	done
+}
+
+# Binaries of the chosen variant: WPAS, WPA_CLI, EAPOL_TEST, and GLOBAL_CONF (plugin loading),
+# NET_CONF (profile knob), OURS (1 when eap_iot's method must show in the log).
+PHASE1_STRICT=${PHASE1_STRICT:-iot_profile=strict}
+select_variant() {
+	case $VARIANT in
+	stock)
+		WPAS=/usr/sbin/wpa_supplicant WPA_CLI=/usr/sbin/wpa_cli EAPOL_TEST=/usr/bin/eapol_test
+		GLOBAL_CONF="" NET_CONF="openssl_ciphers=\"$CCM8\"" OURS=0 ;;
+	static)
+		WPAS=$BUILD/supplicant/bin/wpa_supplicant WPA_CLI=$BUILD/supplicant/bin/wpa_cli
+		EAPOL_TEST=$BUILD/supplicant/bin/eapol_test
+		GLOBAL_CONF="" NET_CONF="phase1=\"$PHASE1_STRICT\"" OURS=1 ;;
+	plugin)
+		WPAS=$BUILD/supplicant/plugin/wpa_supplicant WPA_CLI=$BUILD/supplicant/bin/wpa_cli
+		EAPOL_TEST=$BUILD/supplicant/plugin/eapol_test
+		[ -f "$BUILD/supplicant/plugin/eap_iot.so" ] ||
+			fail "missing program: $BUILD/supplicant/plugin/eap_iot.so"
+		GLOBAL_CONF="load_dynamic_eap=$BUILD/supplicant/plugin/eap_iot.so"
+		NET_CONF="phase1=\"$PHASE1_STRICT\"" OURS=1 ;;
+	*) fail "unknown VARIANT $VARIANT" ;;
+	esac
+	need "$WPAS" "$WPA_CLI" "$EAPOL_TEST"
+}
+
+# Log lines that prove eap_iot's EAP-TLS peer ran (the supplicant glue logs them).
+OUR_MARK="EAP-TLS (eap_iot):"
+check_ours() {
+	[ "$OURS" = 1 ] || return 0
+	grep -qF "$OUR_MARK" "$1" || fail "no '$OUR_MARK' line in $1: eap_iot's method did not run"
+}
+
+# netns_new TAG: a namespace named eiot-TAG-RUN_ID with its loopback up; prints the name.
+netns_new() {
+	ns=eiot-$1-$RUN_ID
+	ip netns add "$ns" || fail "cannot create namespace $ns"
+	OUR_NS="$OUR_NS $ns"
+	ip -n "$ns" link set lo up
+	NS_NAME=$ns
+}
+
+# spawn NS SECONDS LOG CMD...: run CMD in NS under timeout, in the background; sets LAST_PID.
+spawn() {
+	sns=$1 secs=$2 log=$3
+	shift 3
+	ip netns exec "$sns" timeout "$secs" "$@" >"$log" 2>&1 &
+	LAST_PID=$!
+	OUR_PIDS="$OUR_PIDS $LAST_PID"
+}
+
+# stop PID: stop one daemon we started and wait for it.
+stop() {
+	kill "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+	return 0
+}
+
+# wait_log FILE PATTERN SECONDS [PID]: until an extended-regex PATTERN appears in FILE
+# (false on timeout, or as soon as PID has exited without printing it).
+wait_log() {
+	i=0
+	while [ $i -lt $(($3 * 10)) ]; do
+		grep -Eq "$2" "$1" 2>/dev/null && return 0
+		if [ -n "${4:-}" ] && ! kill -0 "$4" 2>/dev/null; then
+			grep -Eq "$2" "$1" 2>/dev/null
+			return
+		fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# count_log FILE PATTERN: number of lines matching an extended regex.
+count_log() { grep -Ec "$2" "$1" 2>/dev/null || true; }
+
+# render_radius DIR CIPHERS FRAGMENT [CERT]: a private FreeRADIUS directory from
+# configs/freeradius/radiusd.conf (CERT = base name in the PKI, default server).
+render_radius() {
+	d=$1 cert=${4:-server}
+	mkdir -p "$d/tlscache" && chmod 700 "$d/tlscache"
+	sed -e "s|@RUNDIR@|$d|g" -e "s|@CERT@|$PKI/$cert.pem|" -e "s|@KEY@|$PKI/$cert.key.pem|" \
+		-e "s|@CA@|$PKI/ca.pem|" -e "s|@CIPHERS@|$2|" -e "s|@FRAGMENT@|$3|" \
+		"$TOP/configs/freeradius/radiusd.conf" >"$d/radiusd.conf"
+}
+
+# start_radius NS DIR: FreeRADIUS in debug mode (log DIR/radius.out); waits until it is ready.
+start_radius() {
+	need freeradius
+	spawn "$1" 120 "$2/radius.out" freeradius -X -d "$2"
+	RADIUS_PID=$LAST_PID
+	wait_log "$2/radius.out" "Ready to process requests" 15 "$RADIUS_PID" ||
+		{ tail -20 "$2/radius.out"; fail "FreeRADIUS did not start (see above)"; }
+}
+
+# render_supplicant OUT FRAGMENT [DEVICE [DEVICE_KEY_FILE]]: wpa_supplicant/eapol_test config
+# from configs/wpa_supplicant/wired.conf for the selected variant.
+render_supplicant() {
+	dev=${3:-device} devkey=${4:-${3:-device}.key.pem}
+	sed -e "s|@CTRL@|$WORK/ctrl|" -e "s|@GLOBAL@|$GLOBAL_CONF|" -e "s|@PKI@|$PKI|g" \
+		-e "s|@DEVICE@|$dev|" -e "s|@DEVICE_KEY@|$devkey|" -e "s|@FRAGMENT@|$2|" \
+		-e "s|@NETWORK@|$NET_CONF|" "$TOP/configs/wpa_supplicant/wired.conf" >"$1"
+}
+
+# render_hostapd OUT [EXTRA_LINE]
+render_hostapd() {
+	sed -e "s|@RADIUS_ATTR@|${2:-}|" "$TOP/configs/hostapd/wired.conf" >"$1"
+}
+
+[ "$(id -u)" = 0 ] || fail "needs root (network namespaces)"
+[ -f "$PKI/ca.pem" ] || fail "no PKI in $PKI (make pki)"
+need ip timeout

@@ -1,0 +1,76 @@
+#!/bin/sh
+# tests/netns/topology.sh 1500|127 — the wired 802.1X topology (TEST_BED.md): netns sta runs
+# VARIANT's `wpa_supplicant -D wired -i veth-sta`, netns ap runs stock hostapd (driver=wired) on
+# veth-ap and stock FreeRADIUS on its own loopback; the veth pair is created inside the two
+# namespaces. Asserts CTRL-EVENT-EAP-SUCCESS and hostapd's "authorizing port", then that
+# `wpa_cli reauthenticate` succeeds a second time. Fragment sizes per link MTU:
+#   1500: ours 1398 (EAP 1408), FreeRADIUS 1408
+#   127:  ours 113 (EAP 123 + EAPOL 4 = 127), FreeRADIUS 123 (whole EAP packet)
+# With TOPO_KEEP_UP=1 the summary files stay in $WORK for demo/eap.sh.
+set -u
+. "$(dirname "$0")/lib.sh"
+select_variant
+case ${1:-} in
+1500) mtu=1500 ours=1398 fr=1408 ;;
+127) mtu=127 ours=113 fr=123 ;;
+*) fail "usage: topology.sh 1500|127" ;;
+esac
+need hostapd
+
+netns_new sta
+sta=$NS_NAME
+netns_new ap
+ap=$NS_NAME
+ip -n "$sta" link add veth-sta type veth peer name veth-ap netns "$ap" || fail "veth"
+ip -n "$sta" link set veth-sta mtu "$mtu" up
+ip -n "$ap" link set veth-ap mtu "$mtu" up
+
+render_radius "$WORK/radius" "$CCM8" "$fr"
+start_radius "$ap" "$WORK/radius"
+render_hostapd "$WORK/hostapd.conf"
+spawn "$ap" 120 "$WORK/hostapd.out" hostapd -d "$WORK/hostapd.conf"
+HOSTAPD_PID=$LAST_PID
+wait_log "$WORK/hostapd.out" "veth-ap: AP-ENABLED|interface state .*->ENABLED" 10 "$HOSTAPD_PID" ||
+	{ tail -20 "$WORK/hostapd.out"; fail "hostapd did not start"; }
+
+render_supplicant "$WORK/wpas.conf" "$ours"
+spawn "$sta" 120 "$WORK/wpas.out" "$WPAS" -D wired -i veth-sta -c "$WORK/wpas.conf" -dd
+WPAS_PID=$LAST_PID
+
+wait_log "$WORK/wpas.out" "CTRL-EVENT-EAP-SUCCESS" 30 "$WPAS_PID" ||
+	{ tail -30 "$WORK/wpas.out"; fail "no CTRL-EVENT-EAP-SUCCESS (MTU $mtu)"; }
+wait_log "$WORK/hostapd.out" "authorizing port" 10 "$HOSTAPD_PID" ||
+	fail "hostapd did not authorize the port"
+say "MTU $mtu: first authentication succeeded"
+
+ip netns exec "$sta" timeout 10 "$WPA_CLI" -p "$WORK/ctrl" -i veth-sta reauthenticate \
+	>"$WORK/wpa_cli.out" 2>&1
+grep -q OK "$WORK/wpa_cli.out" || { cat "$WORK/wpa_cli.out"; fail "wpa_cli reauthenticate"; }
+i=0
+while [ "$(count_log "$WORK/wpas.out" CTRL-EVENT-EAP-SUCCESS)" -lt 2 ] && [ $i -lt 300 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+[ "$(count_log "$WORK/wpas.out" CTRL-EVENT-EAP-SUCCESS)" -ge 2 ] ||
+	{ tail -30 "$WORK/wpas.out"; fail "re-authentication did not succeed (MTU $mtu)"; }
+i=0
+while [ "$(count_log "$WORK/hostapd.out" "authorizing port")" -lt 2 ] && [ $i -lt 50 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+[ "$(count_log "$WORK/hostapd.out" "authorizing port")" -ge 2 ] ||
+	fail "hostapd did not authorize the port again"
+if grep -q "Message too long" "$WORK/wpas.out" "$WORK/hostapd.out"; then
+	fail "a frame did not fit MTU $mtu"
+fi
+check_ours "$WORK/wpas.out"
+stop "$WPAS_PID"
+stop "$HOSTAPD_PID"
+stop "$RADIUS_PID"
+up=$(sed -n 's/^TX EAPOL - hexdump(len=\([0-9]*\)).*/\1/p' "$WORK/wpas.out" | sort -n | tail -1)
+down=$(sed -n 's/^l2_packet_receive: src=.* len=\([0-9]*\).*/\1/p' "$WORK/wpas.out" | sort -n | tail -1)
+[ -n "$up" ] && [ -n "$down" ] || fail "no EAPOL frame sizes in the wpa_supplicant log"
+[ "$up" -le "$mtu" ] && [ "$down" -le "$mtu" ] || fail "EAPOL frames $up/$down B exceed MTU $mtu"
+resumed=$(count_log "$WORK/radius/radius.out" "EAP-Session-Resumed := 1")
+say "PASS ($VARIANT, MTU $mtu, fragment $ours/$fr, largest EAPOL frames sta->ap $up B, ap->sta $down B," \
+	"resumed re-authentications: $resumed)"
