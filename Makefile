@@ -78,11 +78,11 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_FLAGS) $< $(LIB_SRC) -o $@ $(LIBS)
 FUZZERS := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
-fuzz: $(FUZZERS)
-	@set -e; for f in $(FUZZERS); do n=$$(basename $$f); mkdir -p $(BUILD)/fuzz/corpus-$$n; \
+fuzz: $(FUZZERS) $(PKI)
+	@set -e; export EIOT_PKI_DIR=$(BUILD)/pki; for f in $(FUZZERS); do n=$$(basename $$f); mkdir -p $(BUILD)/fuzz/corpus-$$n; \
 		$$f -max_total_time=$(FUZZ_SECONDS) $(BUILD)/fuzz/corpus-$$n tests/fuzz/corpus/$$n; done
-fuzz-replay: $(FUZZERS)
-	@set -e; for f in $(FUZZERS); do n=$$(basename $$f); \
+fuzz-replay: $(FUZZERS) $(PKI)
+	@set -e; export EIOT_PKI_DIR=$(BUILD)/pki; for f in $(FUZZERS); do n=$$(basename $$f); \
 		$$f -runs=0 tests/fuzz/corpus/$$n >/dev/null 2>&1 || { echo "fuzz replay failed: $$n"; \
 		$$f -runs=0 tests/fuzz/corpus/$$n; exit 1; }; echo "fuzz replay ok: $$n"; done
 
