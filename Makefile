@@ -73,10 +73,14 @@ clang:
 
 # libFuzzer harnesses: `make fuzz` runs each for FUZZ_SECONDS; `make fuzz-replay` replays corpora.
 FUZZ_SECONDS ?= 30
-FUZZ_FLAGS := -std=c11 -D_DEFAULT_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Ieap_iot/include -Ieap_iot/src
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
+FUZZ_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -g -O1 -Ieap_iot/include -Ieap_iot/src
+FUZZ_OBJ := $(LIB_SRC:%.c=$(BUILD)/fuzzobj/%.o)
+$(BUILD)/fuzzobj/%.o: %.c
 	@mkdir -p $(dir $@)
-	clang $(FUZZ_FLAGS) $< $(LIB_SRC) -o $@ $(LIBS)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -MMD -MP -c $< -o $@
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJ)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined $< $(FUZZ_OBJ) -o $@ $(LIBS)
 FUZZERS := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 fuzz: $(FUZZERS) $(PKI)
 	@set -e; export EIOT_PKI_DIR=$(BUILD)/pki; for f in $(FUZZERS); do n=$$(basename $$f); mkdir -p $(BUILD)/fuzz/corpus-$$n; \
@@ -122,4 +126,4 @@ uninstall:
 clean:
 	rm -rf $(BUILD)
 
--include $(LIB_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(FUZZ_OBJ:.o=.d)
