@@ -8,7 +8,7 @@
 #   VARIANT        stock | static | plugin: which wpa_supplicant/eapol_test to use
 #   KEEP_WORK=1    keep the work directory (logs) after the run
 
-TOP=$(cd "$(dirname "$0")/../.." && pwd)
+TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$TOP/$BUILD ;; esac
 PKI=$BUILD/pki
@@ -25,21 +25,21 @@ say() { echo "[$(basename "$0" .sh)] $*"; }
 fail() { say "FAIL: $*"; exit 1; }
 
 cleanup() {
-	for p in $OUR_PIDS; do kill "$p" 2>/dev/null; done
-	for p in $OUR_PIDS; do
-		i=0
-		while kill -0 "$p" 2>/dev/null && [ $i -lt 20 ]; do sleep 0.1; i=$((i + 1)); done
-		kill -9 "$p" 2>/dev/null
+	for _p in $OUR_PIDS; do kill "$_p" 2>/dev/null; done
+	for _p in $OUR_PIDS; do
+		_i=0
+		while kill -0 "$_p" 2>/dev/null && [ $_i -lt 20 ]; do sleep 0.1; _i=$((_i + 1)); done
+		kill -9 "$_p" 2>/dev/null
 	done
-	for ns in $OUR_NS; do ip netns del "$ns" 2>/dev/null; done
+	for _ns in $OUR_NS; do ip netns del "$_ns" 2>/dev/null; done
 	if [ "${KEEP_WORK:-0}" = 1 ]; then echo "work directory kept: $WORK"; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 need() {
-	for p in "$@"; do
-		[ -x "$p" ] || command -v "$p" >/dev/null 2>&1 || fail "missing program: $p"
+	for _p in "$@"; do
+		[ -x "$_p" ] || command -v "$_p" >/dev/null 2>&1 || fail "missing program: $_p"
 	done
 }
 
@@ -74,20 +74,19 @@ check_ours() {
 	grep -qF "$OUR_MARK" "$1" || fail "no '$OUR_MARK' line in $1: eap_iot's method did not run"
 }
 
-# netns_new TAG: a namespace named eiot-TAG-RUN_ID with its loopback up; prints the name.
+# netns_new TAG: a namespace named eiot-TAG-RUN_ID with its loopback up, name in NS_NAME.
 netns_new() {
-	ns=eiot-$1-$RUN_ID
-	ip netns add "$ns" || fail "cannot create namespace $ns"
-	OUR_NS="$OUR_NS $ns"
-	ip -n "$ns" link set lo up
-	NS_NAME=$ns
+	NS_NAME=eiot-$1-$RUN_ID
+	ip netns add "$NS_NAME" || fail "cannot create namespace $NS_NAME"
+	OUR_NS="$OUR_NS $NS_NAME"
+	ip -n "$NS_NAME" link set lo up
 }
 
 # spawn NS SECONDS LOG CMD...: run CMD in NS under timeout, in the background; sets LAST_PID.
 spawn() {
-	sns=$1 secs=$2 log=$3
+	_ns=$1 _secs=$2 _log=$3
 	shift 3
-	ip netns exec "$sns" timeout "$secs" "$@" >"$log" 2>&1 &
+	ip netns exec "$_ns" timeout "$_secs" "$@" >"$_log" 2>&1 &
 	LAST_PID=$!
 	OUR_PIDS="$OUR_PIDS $LAST_PID"
 }
@@ -102,15 +101,15 @@ stop() {
 # wait_log FILE PATTERN SECONDS [PID]: until an extended-regex PATTERN appears in FILE
 # (false on timeout, or as soon as PID has exited without printing it).
 wait_log() {
-	i=0
-	while [ $i -lt $(($3 * 10)) ]; do
+	_i=0
+	while [ $_i -lt $(($3 * 10)) ]; do
 		grep -Eq "$2" "$1" 2>/dev/null && return 0
 		if [ -n "${4:-}" ] && ! kill -0 "$4" 2>/dev/null; then
 			grep -Eq "$2" "$1" 2>/dev/null
 			return
 		fi
 		sleep 0.1
-		i=$((i + 1))
+		_i=$((_i + 1))
 	done
 	return 1
 }
@@ -121,11 +120,11 @@ count_log() { grep -Ec "$2" "$1" 2>/dev/null || true; }
 # render_radius DIR CIPHERS FRAGMENT [CERT]: a private FreeRADIUS directory from
 # configs/freeradius/radiusd.conf (CERT = base name in the PKI, default server).
 render_radius() {
-	d=$1 cert=${4:-server}
-	mkdir -p "$d/tlscache" && chmod 700 "$d/tlscache"
-	sed -e "s|@RUNDIR@|$d|g" -e "s|@CERT@|$PKI/$cert.pem|" -e "s|@KEY@|$PKI/$cert.key.pem|" \
+	_d=$1 _cert=${4:-server}
+	mkdir -p "$_d/tlscache" && chmod 700 "$_d/tlscache"
+	sed -e "s|@RUNDIR@|$_d|g" -e "s|@CERT@|$PKI/$_cert.pem|" -e "s|@KEY@|$PKI/$_cert.key.pem|" \
 		-e "s|@CA@|$PKI/ca.pem|" -e "s|@CIPHERS@|$2|" -e "s|@FRAGMENT@|$3|" \
-		"$TOP/configs/freeradius/radiusd.conf" >"$d/radiusd.conf"
+		"$TOP/configs/freeradius/radiusd.conf" >"$_d/radiusd.conf"
 }
 
 # start_radius NS DIR: FreeRADIUS in debug mode (log DIR/radius.out); waits until it is ready.
@@ -140,9 +139,9 @@ start_radius() {
 # render_supplicant OUT FRAGMENT [DEVICE [DEVICE_KEY_FILE]]: wpa_supplicant/eapol_test config
 # from configs/wpa_supplicant/wired.conf for the selected variant.
 render_supplicant() {
-	dev=${3:-device} devkey=${4:-${3:-device}.key.pem}
+	_dev=${3:-device} _devkey=${4:-${3:-device}.key.pem}
 	sed -e "s|@CTRL@|$WORK/ctrl|" -e "s|@GLOBAL@|$GLOBAL_CONF|" -e "s|@PKI@|$PKI|g" \
-		-e "s|@DEVICE@|$dev|" -e "s|@DEVICE_KEY@|$devkey|" -e "s|@FRAGMENT@|$2|" \
+		-e "s|@DEVICE@|$_dev|" -e "s|@DEVICE_KEY@|$_devkey|" -e "s|@FRAGMENT@|$2|" \
 		-e "s|@NETWORK@|$NET_CONF|" "$TOP/configs/wpa_supplicant/wired.conf" >"$1"
 }
 

@@ -1,0 +1,71 @@
+#!/bin/sh
+# bench/eap_rounds.sh [BUILD_DIR] — EAP-TLS cost on the wire, Debian's stock eapol_test (OpenSSL)
+# next to ours (build/supplicant/bin/eapol_test), on the same PKI and the same FreeRADIUS
+# (configs/freeradius/radiusd.conf: ECDHE-ECDSA-AES128-CCM8, auto_chain = no, session cache on)
+# in a private network namespace. For each fragment size (TLS bytes per EAP packet: 1398, 300,
+# 100; FreeRADIUS gets the same + 10 as its whole-packet size) it runs `eapol_test -r 1`: a full
+# authentication, then a second one that is resumed when both sides can. Prints one Markdown
+# table. Counting, per authentication, from eapol_test's own log:
+#   round trips = RADIUS Access-Requests (EAP-Response/Identity included)
+#   bytes       = sum of EAP packet lengths: peer->AAA every EAP-Response sent,
+#                 AAA->peer every EAP packet received (EAP-Success included)
+set -u
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${1:-build}
+export TOP BUILD
+. "$TOP/tests/netns/lib.sh"
+need freeradius
+FRAGS="1398 300 100"
+
+# stats FILE: one line per authentication: "round_trips bytes_up bytes_down"
+stats() {
+	awk '
+	/code=1 \(Access-Request\)/ { rt++ }
+	/^TX EAP -> RADIUS - hexdump\(len=/ { s = $0; sub(/.*len=/, "", s); up += s + 0 }
+	/^decapsulated EAP packet \(code=/ { s = $0; sub(/.* len=/, "", s); down += s + 0 }
+	/code=2 \(Access-Accept\)|code=3 \(Access-Reject\)/ { acc = 1 }
+	/^decapsulated EAP packet \(code=[34] / { if (acc) { print rt, up, down; rt = up = down = acc = 0 } }
+	' "$1"
+}
+
+rows=""
+for impl in stock ours; do
+	if [ $impl = stock ]; then VARIANT=stock; else VARIANT=static; fi
+	label="Debian eapol_test (OpenSSL)"
+	[ $impl = ours ] && label="ours (eap_iot, static)"
+	if ! (select_variant) >/dev/null 2>&1; then
+		rows="$rows| $label | – | not built | | | | |
+"
+		continue
+	fi
+	select_variant
+	for fs in $FRAGS; do
+		d=$WORK/$impl-$fs
+		mkdir -p "$d"
+		netns_new "b$fs"
+		render_radius "$d/radius" "$CCM8" $((fs + 10))
+		start_radius "$NS_NAME" "$d/radius"
+		render_supplicant "$d/eapol.conf" "$fs"
+		ip netns exec "$NS_NAME" timeout 60 "$EAPOL_TEST" -c "$d/eapol.conf" -a 127.0.0.1 \
+			-s "$SECRET" -r 1 -t 30 >"$d/eapol.out" 2>&1
+		stop "$RADIUS_PID"
+		ip netns del "$NS_NAME"
+		msk=$(sed -n 's/^MPPE keys OK: \([0-9]*\)  mismatch: \([0-9]*\).*/\1 ok, \2 bad/p' "$d/eapol.out")
+		suite=$(sed -n 's/.*TLS-Session-Cipher-Suite = "\(.*\)"/\1/p' "$d/radius/radius.out" | head -1)
+		resumed=$(count_log "$d/radius/radius.out" "EAP-Session-Resumed := 1")
+		n=0
+		stats "$d/eapol.out" >"$d/stats"
+		while read -r rt up down; do
+			n=$((n + 1))
+			kind=full
+			[ $n = 2 ] && { if [ "$resumed" -gt 0 ]; then kind=resumed; else kind="2nd (full)"; fi; }
+			rows="$rows| $label | $kind | $fs | $rt | $up | $down | ${suite:-?}, MSK ${msk:-?} |
+"
+		done <"$d/stats"
+		[ -s "$d/stats" ] || rows="$rows| $label | failed | $fs | – | – | – | see $d |
+"
+	done
+done
+echo "| supplicant | authentication | fragment (TLS B/packet) | EAP round trips | EAP bytes peer→AAA | EAP bytes AAA→peer | suite, MPPE check |"
+echo "|---|---|---|---|---|---|---|"
+printf "%s" "$rows" | sort -s -t'|' -k2,3
