@@ -32,20 +32,29 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
-$(BUILD)/libeap_iot.a: $(LIB_OBJ)
+# Every object, internal symbols included: what the unit tests link against.
+$(BUILD)/libeap_iot_test.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/libeap_iot.so: $(LIB_OBJ)
-	$(CC) -shared -Wl,-soname,libeap_iot.so.0 -o $@ $^ $(LIBS)
+# The libraries users link: only eiot_* is global, so the internal names (rd_*, hs_*, ...)
+# cannot clash with a host program's (wpa_supplicant, FreeRADIUS) when linked statically.
+$(BUILD)/libeap_iot.a: $(LIB_OBJ)
+	@rm -f $@ $(BUILD)/eap_iot_all.o
+	ld -r -o $(BUILD)/eap_iot_all.o $^
+	objcopy -w --keep-global-symbol='eiot_*' $(BUILD)/eap_iot_all.o
+	ar rcs $@ $(BUILD)/eap_iot_all.o
+
+$(BUILD)/libeap_iot.so: $(LIB_OBJ) eap_iot/libeap_iot.map
+	$(CC) -shared -Wl,-soname,libeap_iot.so.0 -Wl,--version-script=eap_iot/libeap_iot.map -o $@ $(LIB_OBJ) $(LIBS)
 
 $(BUILD)/bin/%: eap_iot/tools/%.c $(BUILD)/libeap_iot.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $< -o $@ $(BUILD)/libeap_iot.a $(LIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(UNIT_HELPERS) $(BUILD)/libeap_iot.a
+$(BUILD)/tests/%: tests/unit/%.c $(UNIT_HELPERS) $(BUILD)/libeap_iot_test.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests/unit $< $(UNIT_HELPERS) -o $@ $(BUILD)/libeap_iot.a $(LIBS) -lcmocka
+	$(CC) $(ALL_CFLAGS) -Itests/unit $< $(UNIT_HELPERS) -o $@ $(BUILD)/libeap_iot_test.a $(LIBS) -lcmocka
 
 # Test credentials: an RFC 7925 PKI plus deliberately broken certificates.
 pki: $(PKI)
