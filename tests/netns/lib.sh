@@ -45,7 +45,7 @@ need() {
 
 # Binaries of the chosen variant: WPAS, WPA_CLI, EAPOL_TEST, and GLOBAL_CONF (plugin loading),
 # NET_CONF (profile knob), OURS (1 when eap_iot's method must show in the log).
-PHASE1_STRICT=${PHASE1_STRICT:-iot_profile=strict}
+PHASE1_STRICT=${PHASE1_STRICT:-eiot_strict=1}
 select_variant() {
 	case $VARIANT in
 	stock)

@@ -28,13 +28,13 @@ ip -n "$ap" link set veth-ap mtu "$mtu" up
 render_radius "$WORK/radius" "$CCM8" "$fr"
 start_radius "$ap" "$WORK/radius"
 render_hostapd "$WORK/hostapd.conf"
-spawn "$ap" 120 "$WORK/hostapd.out" hostapd -d "$WORK/hostapd.conf"
+spawn "$ap" 120 "$WORK/hostapd.out" hostapd -d -K "$WORK/hostapd.conf"
 HOSTAPD_PID=$LAST_PID
 wait_log "$WORK/hostapd.out" "veth-ap: AP-ENABLED|interface state .*->ENABLED" 10 "$HOSTAPD_PID" ||
 	{ tail -20 "$WORK/hostapd.out"; fail "hostapd did not start"; }
 
 render_supplicant "$WORK/wpas.conf" "$ours"
-spawn "$sta" 120 "$WORK/wpas.out" "$WPAS" -D wired -i veth-sta -c "$WORK/wpas.conf" -dd
+spawn "$sta" 120 "$WORK/wpas.out" "$WPAS" -D wired -i veth-sta -c "$WORK/wpas.conf" -dd -K
 WPAS_PID=$LAST_PID
 
 wait_log "$WORK/wpas.out" "CTRL-EVENT-EAP-SUCCESS" 30 "$WPAS_PID" ||
