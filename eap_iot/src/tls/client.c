@@ -314,22 +314,6 @@ static int on_finished(struct eiot_conn *c, const uint8_t *body, size_t n)
 	return 0;
 }
 
-static const char *state_name(enum hs_state st)
-{
-	switch (st) {
-	case ST_C_EXPECT_SERVER_HELLO: return "expecting ServerHello";
-	case ST_C_EXPECT_CERTIFICATE: return "expecting Certificate";
-	case ST_C_EXPECT_SKE: return "expecting ServerKeyExchange";
-	case ST_C_EXPECT_SKE_OR_SHD: return "expecting ServerKeyExchange or ServerHelloDone";
-	case ST_C_EXPECT_CR_OR_SHD: return "expecting CertificateRequest or ServerHelloDone";
-	case ST_C_EXPECT_SHD: return "expecting ServerHelloDone";
-	case ST_EXPECT_CCS: return "expecting ChangeCipherSpec";
-	case ST_EXPECT_FINISHED: return "expecting Finished";
-	case ST_DONE: return "after the handshake";
-	default: return "in a server state";
-	}
-}
-
 /* see tls/conn_int.h */
 int client_handle(struct eiot_conn *c, int type, const uint8_t *body, size_t n)
 {
@@ -367,7 +351,6 @@ int client_handle(struct eiot_conn *c, int type, const uint8_t *body, size_t n)
 	case ST_EXPECT_CCS:
 		if (type == MSG_CHANGE_CIPHER_SPEC) {
 			hs_peer_ccs(c);
-			c->hs.st = ST_EXPECT_FINISHED;
 			return 0;
 		}
 		break;
@@ -391,11 +374,5 @@ int client_handle(struct eiot_conn *c, int type, const uint8_t *body, size_t n)
 		EIOT_LOG(c->cfg, EIOT_LOG_DEBUG, "hs: HelloRequest during the handshake ignored");
 		return 0;
 	}
-	if (type == MSG_CHANGE_CIPHER_SPEC && c->dtls) {
-		EIOT_LOG(c->cfg, EIOT_LOG_DEBUG, "dtls: ChangeCipherSpec %s dropped",
-			 state_name(c->hs.st));
-		return 0;
-	}
-	return conn_error(c, EIOT_ERR_UNEXPECTED_MESSAGE, "hs: unexpected message type %d %s", type,
-			  state_name(c->hs.st));
+	return hs_unexpected(c, type);
 }

@@ -196,8 +196,11 @@ int hs_send_finished(struct eiot_conn *c);
 int hs_check_finished(struct eiot_conn *c, const uint8_t *body, size_t n);
 /* Verify the peer's Certificate message; empty ones set *empty and return 0. */
 int hs_check_certificate(struct eiot_conn *c, const uint8_t *body, size_t n, bool *empty);
-/* The peer's ChangeCipherSpec: switch reading to the protected state. */
+/* The peer's ChangeCipherSpec: switch reading to the protected state, expect Finished. */
 void hs_peer_ccs(struct eiot_conn *c);
+/* The end of both dispatchers: HelloRequest during a handshake and a stray DTLS
+ * ChangeCipherSpec are ignored; anything else is the one UNEXPECTED_MESSAGE. */
+int hs_unexpected(struct eiot_conn *c, int type);
 /* eiot_random_fn over the configuration's random source (user = the config). */
 int hs_rng(void *cfg, uint8_t *out, size_t n);
 /* Add our CertificateVerify / the SKE signature: ECDSA-SHA256 over hash into the writer. */

@@ -127,6 +127,43 @@ int hs_check_certificate(struct eiot_conn *c, const uint8_t *body, size_t n, boo
 void hs_peer_ccs(struct eiot_conn *c)
 {
 	c->rx_cur = 1;
+	c->hs.st = ST_EXPECT_FINISHED;
+}
+
+static const char *state_name(enum hs_state st)
+{
+	switch (st) {
+	case ST_C_EXPECT_SERVER_HELLO: return "expecting ServerHello";
+	case ST_C_EXPECT_CERTIFICATE: return "expecting Certificate";
+	case ST_C_EXPECT_SKE: return "expecting ServerKeyExchange";
+	case ST_C_EXPECT_SKE_OR_SHD: return "expecting ServerKeyExchange or ServerHelloDone";
+	case ST_C_EXPECT_CR_OR_SHD: return "expecting CertificateRequest or ServerHelloDone";
+	case ST_C_EXPECT_SHD: return "expecting ServerHelloDone";
+	case ST_S_EXPECT_CLIENT_HELLO: return "expecting ClientHello";
+	case ST_S_EXPECT_CERTIFICATE: return "expecting Certificate";
+	case ST_S_EXPECT_CKE: return "expecting ClientKeyExchange";
+	case ST_S_EXPECT_CERT_VERIFY: return "expecting CertificateVerify";
+	case ST_EXPECT_CCS: return "expecting ChangeCipherSpec";
+	case ST_EXPECT_FINISHED: return "expecting Finished";
+	default: return "after the handshake";
+	}
+}
+
+/* see tls/conn_int.h */
+int hs_unexpected(struct eiot_conn *c, int type)
+{
+	if (type == HT_HELLO_REQUEST && c->is_client) {
+		/* RFC 5246 §7.4.1.1: ignored while a handshake runs */
+		EIOT_LOG(c->cfg, EIOT_LOG_DEBUG, "hs: HelloRequest during the handshake ignored");
+		return 0;
+	}
+	if (type == MSG_CHANGE_CIPHER_SPEC && c->dtls) {
+		EIOT_LOG(c->cfg, EIOT_LOG_DEBUG, "dtls: ChangeCipherSpec %s dropped",
+			 state_name(c->hs.st));
+		return 0;
+	}
+	return conn_error(c, EIOT_ERR_UNEXPECTED_MESSAGE, "hs: unexpected message type %d %s", type,
+			  state_name(c->hs.st));
 }
 
 /* see tls/conn_int.h */

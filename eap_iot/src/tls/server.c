@@ -251,20 +251,6 @@ static int on_finished(struct eiot_conn *c, const uint8_t *body, size_t n)
 	return 0;
 }
 
-static const char *state_name(enum hs_state st)
-{
-	switch (st) {
-	case ST_S_EXPECT_CLIENT_HELLO: return "expecting ClientHello";
-	case ST_S_EXPECT_CERTIFICATE: return "expecting Certificate";
-	case ST_S_EXPECT_CKE: return "expecting ClientKeyExchange";
-	case ST_S_EXPECT_CERT_VERIFY: return "expecting CertificateVerify";
-	case ST_EXPECT_CCS: return "expecting ChangeCipherSpec";
-	case ST_EXPECT_FINISHED: return "expecting Finished";
-	case ST_DONE: return "after the handshake";
-	default: return "in a client state";
-	}
-}
-
 /* see tls/conn_int.h */
 int server_handle(struct eiot_conn *c, int type, const uint8_t *body, size_t n)
 {
@@ -288,7 +274,6 @@ int server_handle(struct eiot_conn *c, int type, const uint8_t *body, size_t n)
 	case ST_EXPECT_CCS:
 		if (type == MSG_CHANGE_CIPHER_SPEC) {
 			hs_peer_ccs(c);
-			c->hs.st = ST_EXPECT_FINISHED;
 			return 0;
 		}
 		break;
@@ -307,11 +292,5 @@ int server_handle(struct eiot_conn *c, int type, const uint8_t *body, size_t n)
 	default:
 		break;
 	}
-	if (type == MSG_CHANGE_CIPHER_SPEC && c->dtls) {
-		EIOT_LOG(c->cfg, EIOT_LOG_DEBUG, "dtls: ChangeCipherSpec %s dropped",
-			 state_name(c->hs.st));
-		return 0;
-	}
-	return conn_error(c, EIOT_ERR_UNEXPECTED_MESSAGE, "hs: unexpected message type %d %s", type,
-			  state_name(c->hs.st));
+	return hs_unexpected(c, type);
 }
