@@ -67,14 +67,14 @@ deps:
 
 unit: $(UNITS) $(PKI)
 unit-run: unit
-	@set -e; for t in $(UNITS); do EIOT_PKI_DIR=$(BUILD)/pki $$t; done
+	@fail=0; for t in $(UNITS); do EIOT_PKI_DIR=$(BUILD)/pki $$t || { echo "FAILED: $$t"; fail=1; }; done; exit $$fail
 
 # ASan + UBSan build of the library and the unit/engine tests, run by `make test`.
 asan:
 	$(MAKE) BUILD=$(BUILD)/asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 		LDFLAGS=-fsanitize=address,undefined unit
-	@set -e; for t in $(UNITS:$(BUILD)/%=$(BUILD)/asan/%); do \
-		EIOT_PKI_DIR=$(BUILD)/pki ASAN_OPTIONS=detect_leaks=1 $$t; done
+	@fail=0; for t in $(UNITS:$(BUILD)/%=$(BUILD)/asan/%); do \
+		EIOT_PKI_DIR=$(BUILD)/pki ASAN_OPTIONS=detect_leaks=1 $$t || { echo "FAILED: $$t"; fail=1; }; done; exit $$fail
 
 # The same tree with clang (warnings are errors there too).
 clang:
