@@ -51,32 +51,40 @@ OSSL_LEAF = " -verifyCAfile {pki}/ca.pem -no_ticket"
 IOT_SRV = "{tool} --listen 127.0.0.1:{port} --dtls --mtu 1500 -q"
 IOT_CLI = "{tool} --connect 127.0.0.1:{port} --dtls --mtu 1500 -q --idle 200"
 
+# Handshake entry points (shell patterns, "!" excludes): shutdown / close_notify is left out.
 OSSL_HS = ["SSL_connect", "SSL_accept", "SSL_do_handshake", "SSL_read", "SSL_read_ex",
            "SSL_write", "SSL_write_ex", "SSL_peek", "SSL_peek_ex", "DTLSv1_listen"]
-IOT_HS = ["eiot_conn_new", "eiot_conn_feed", "eiot_conn_tick", "eiot_conn_output",
-          "eiot_conn_read", "eiot_conn_write", "eiot_dtls_accept"]
+IOT_HS = ["eiot_conn_*", "eiot_dtls_accept", "!eiot_conn_free", "!eiot_conn_close"]
 
 CASES = {
     "psk": "DTLS PSK-AES128-CCM8",
     "ecc": "DTLS ECDHE-ECDSA-AES128-CCM8, mutual",
 }
 
-# name, case, server command, client command, handshake entry points, chain each side sends
+def impl(name, case, server, client, hs_funcs, conn_fn, certs):
+    """One row: commands ({port} {pki} {psk} {psk_id} {sni} {tool} are filled in), the
+    handshake entry points (for callgrind), the function that allocates the connection object
+    (for massif) and what each side sends as its certificate chain."""
+    return dict(name=name, case=case, server=server, client=client, hs=hs_funcs,
+                conn_fn=conn_fn, certs=certs)
+
+
 IMPLS = [
-    ("openssl (defaults)", "psk", OSSL_SRV + OSSL_PSK_SRV, OSSL_CLI + OSSL_PSK_CLI, OSSL_HS,
-     "-, ticket"),
-    ("openssl -no_ticket", "psk", OSSL_SRV + OSSL_PSK_SRV + " -no_ticket",
-     OSSL_CLI + OSSL_PSK_CLI + " -no_ticket", OSSL_HS, "-"),
-    ("iot-tls", "psk", IOT_SRV + " --psk {psk_id}:{psk} --suites PSK-AES128-CCM8",
-     IOT_CLI + " --psk-identity {psk_id} --psk {psk} --suites PSK-AES128-CCM8", IOT_HS, "-"),
-    ("openssl (defaults)", "ecc", OSSL_SRV + OSSL_ECC_SRV + OSSL_CHAIN,
-     OSSL_CLI + OSSL_ECC_CLI + OSSL_CHAIN, OSSL_HS, "leaf+root, ticket"),
-    ("openssl leaf-only -no_ticket", "ecc", OSSL_SRV + OSSL_ECC_SRV + OSSL_LEAF,
-     OSSL_CLI + OSSL_ECC_CLI + OSSL_LEAF, OSSL_HS, "leaf"),
-    ("iot-tls", "ecc", IOT_SRV + " --cert {pki}/server.pem --key {pki}/server.key.pem "
-     "--ca {pki}/ca.pem --verify-client required --suites ECDHE-ECDSA-AES128-CCM8",
-     IOT_CLI + " --cert {pki}/device.pem --key {pki}/device.key.pem --ca {pki}/ca.pem "
-     "--server-name {sni} --suites ECDHE-ECDSA-AES128-CCM8", IOT_HS, "leaf"),
+    impl("openssl (defaults)", "psk", OSSL_SRV + OSSL_PSK_SRV, OSSL_CLI + OSSL_PSK_CLI,
+         OSSL_HS, "SSL_new", "-, ticket"),
+    impl("openssl -no_ticket", "psk", OSSL_SRV + OSSL_PSK_SRV + " -no_ticket",
+         OSSL_CLI + OSSL_PSK_CLI + " -no_ticket", OSSL_HS, "SSL_new", "-"),
+    impl("iot-tls", "psk", IOT_SRV + " --psk {psk_id}:{psk} --suites PSK-AES128-CCM8",
+         IOT_CLI + " --psk-identity {psk_id} --psk {psk} --suites PSK-AES128-CCM8",
+         IOT_HS, "eiot_conn_new", "-"),
+    impl("openssl (defaults)", "ecc", OSSL_SRV + OSSL_ECC_SRV + OSSL_CHAIN,
+         OSSL_CLI + OSSL_ECC_CLI + OSSL_CHAIN, OSSL_HS, "SSL_new", "leaf+root, ticket"),
+    impl("openssl leaf-only -no_ticket", "ecc", OSSL_SRV + OSSL_ECC_SRV + OSSL_LEAF,
+         OSSL_CLI + OSSL_ECC_CLI + OSSL_LEAF, OSSL_HS, "SSL_new", "leaf"),
+    impl("iot-tls", "ecc", IOT_SRV + " --cert {pki}/server.pem --key {pki}/server.key.pem "
+         "--ca {pki}/ca.pem --verify-client required --suites ECDHE-ECDSA-AES128-CCM8",
+         IOT_CLI + " --cert {pki}/device.pem --key {pki}/device.key.pem --ca {pki}/ca.pem "
+         "--server-name {sni} --suites ECDHE-ECDSA-AES128-CCM8", IOT_HS, "eiot_conn_new", "leaf"),
 ]
 
 MODES = ["wire", "cg-client", "cg-server", "ms-client", "ms-server"]
@@ -150,7 +158,9 @@ def last_line(path):
 def valgrind(tool, out):
     if tool == "cg":
         return ["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out]
+    # Every snapshot detailed and no threshold: the trees tell when a connection is alive.
     return ["valgrind", "--tool=massif", "--stacks=no", "--peak-inaccuracy=0.5",
+            "--detailed-freq=1", "--threshold=0", "--max-snapshots=300",
             "--massif-out-file=" + out]
 
 
@@ -215,10 +225,9 @@ def run_pair(work, tag, server_cmd, client_cmd, mode):
                 p.wait()
 
 
-def measure(work, idx, impl, pki, tool):
-    name, case, srv_t, cli_t, hs_funcs, _ = impl
+def measure(work, idx, row, pki, tool):
     subst = dict(pki=pki, psk=PSK_HEX, psk_id=PSK_ID, sni=SNI, tool=tool, port="{port}")
-    srv_cmd, cli_cmd = srv_t.format(**subst), cli_t.format(**subst)
+    srv_cmd, cli_cmd = row["server"].format(**subst), row["client"].format(**subst)
     tag = "r%d" % idx
     res = {"cmd_server": srv_cmd, "cmd_client": cli_cmd}
     for mode in MODES:
@@ -231,9 +240,9 @@ def measure(work, idx, impl, pki, tool):
                 res["wire"]["c2s"]["datagrams"] + res["wire"]["s2c"]["datagrams"]):
             res.setdefault("retransmit", []).append(mode)
         if mode.startswith("cg"):
-            res[side + "_ir"] = vgparse.callgrind(vg_out, hs_funcs)
+            res[side + "_ir"] = vgparse.callgrind(vg_out, row["hs"])
         else:
-            res[side + "_heap"] = vgparse.massif_peak(vg_out)
+            res[side + "_heap"] = vgparse.massif_peak(vg_out, row["conn_fn"])
     return res
 
 
@@ -242,29 +251,31 @@ def mir(n):
 
 
 def kib(n):
-    return "%.1f KiB" % (n / 1024.0)
+    return "%.1f" % (n / 1024.0)
 
 
 def table(results):
     head = ("| case | implementation | certs sent | handshake B c→s | s→c | total | datagrams c→s/s→c"
             " | client Ir process / handshake | server Ir process / handshake"
-            " | client peak heap | server peak heap |")
+            " | client peak heap KiB process / with connection"
+            " | server peak heap KiB process / with connection |")
     rows = [head, "|" + "---|" * 11]
-    for impl, res in results:
-        name, case = impl[0], impl[1]
+    for row, res in results:
         if "error" in res:
             rows.append("| %s | %s | %s | FAILED: %s |%s" % (
-                CASES[case], name, impl[5], res["error"].replace("|", "/"), " |" * 7))
+                CASES[row["case"]], row["name"], row["certs"], res["error"].replace("|", "/"),
+                " |" * 7))
             continue
         w = res["wire"]
         hs = lambda d: w[d]["handshake"] + w[d]["ccs"]
         mark = " †" if res.get("retransmit") else ""
-        rows.append("| %s | %s | %s | %d | %d | %d | %d / %d | %s / %s | %s / %s | %s | %s |%s" % (
-            CASES[case], name, impl[5], hs("c2s"), hs("s2c"), hs("c2s") + hs("s2c"),
+        rows.append("| %s | %s | %s | %d | %d | %d | %d / %d | %s / %s | %s / %s | %s / %s | %s / %s |%s" % (
+            CASES[row["case"]], row["name"], row["certs"], hs("c2s"), hs("s2c"), hs("c2s") + hs("s2c"),
             w["c2s"]["hs_datagrams"], w["s2c"]["hs_datagrams"],
             mir(res["client_ir"][0]), mir(res["client_ir"][1]),
             mir(res["server_ir"][0]), mir(res["server_ir"][1]),
-            kib(res["client_heap"]), kib(res["server_heap"]), mark))
+            kib(res["client_heap"][0]), kib(res["client_heap"][1]),
+            kib(res["server_heap"][0]), kib(res["server_heap"][1]), mark))
     return "\n".join(rows)
 
 
@@ -297,19 +308,19 @@ def main():
     pki = os.path.abspath(os.path.join(a.build, "pki"))
     tool = os.path.abspath(os.path.join(a.build, "bin", "iot-tls"))
     results = []
-    for idx, impl in enumerate(IMPLS):
-        if a.only and impl[0] not in a.only.split(","):
+    for idx, row in enumerate(IMPLS):
+        if a.only and row["name"] not in a.only.split(","):
             continue
         t0 = time.monotonic()
         try:
-            if impl[0] == "iot-tls" and not os.access(tool, os.X_OK):
+            if "{tool}" in row["client"] + row["server"] and not os.access(tool, os.X_OK):
                 raise Failed("%s not built" % tool)
-            res = measure(a.work, idx, impl, pki, tool)
+            res = measure(a.work, idx, row, pki, tool)
         except Failed as e:
             res = {"error": str(e)}
-        print("bench: %-32s %-4s %5.1f s %s" % (impl[0], impl[1], time.monotonic() - t0,
+        print("bench: %-30s %-4s %5.1f s %s" % (row["name"], row["case"], time.monotonic() - t0,
                                                res.get("error", "ok")), file=sys.stderr)
-        results.append((impl, res))
+        results.append((row, res))
 
     git = version(["git", "-C", HERE, "log", "-1", "--format=%h %s"])
     lines = [
@@ -327,15 +338,17 @@ def main():
         "the HelloVerifyRequest exchange, excluding the 1-byte application record, the close_notify "
         "alerts and the 28 B IPv4+UDP headers per datagram. Datagrams: those carrying handshake records. "
         "Ir: callgrind instructions of the whole process / inclusive of the calls the program makes "
-        "into the handshake entry points (OpenSSL: SSL_connect/accept/do_handshake/read/write, "
-        "DTLSv1_listen; iot-tls: eiot_conn_new/feed/tick/output/read/write, eiot_dtls_accept), so it "
-        "also holds the 1-byte record. Peak heap: massif, heap + allocator overhead, whole process. "
+        "into the handshake entry points (OpenSSL: SSL_connect/accept/do_handshake/read/write/peek, "
+        "DTLSv1_listen; iot-tls: eiot_conn_* but free and close, eiot_dtls_accept), so it "
+        "also holds the 1-byte record. Peak heap: massif, heap + allocator overhead, over "
+        "the whole process / over the snapshots in which the connection object (allocated by "
+        "SSL_new / eiot_conn_new) is live. "
         "† = the peer retransmitted while the measured side ran under Valgrind (more datagrams than "
         "the native run).",
     ]
     text = "\n".join(lines) + "\n"
     with open(os.path.join(a.work, "results.json"), "w") as f:
-        json.dump([{"impl": i[0], "case": i[1], "result": r} for i, r in results], f, indent=1)
+        json.dump([{"row": r, "result": res} for r, res in results], f, indent=1)
     with open(a.out, "w") as f:
         f.write(text)
     sys.stdout.write(text)

@@ -6,10 +6,12 @@ Owns two numbers per process run:
              program itself (an object that is not a shared library) into one of the named
              functions, so nested calls are not counted twice;
   massif:    the peak of useful heap + allocator overhead ("mem_heap_B + mem_heap_extra_B")
-             over all snapshots (stacks are not profiled).
+             over all snapshots, and over those taken while a connection object is allocated
+             (stacks are not profiled).
 The callgrind format (name compression "(id) name", cob/cfn/calls lines) is the one documented in
 Valgrind's "Callgrind Format Specification".
 """
+import fnmatch
 import os
 import re
 
@@ -31,21 +33,35 @@ def _is_library(ob):
     return ".so" in os.path.basename(ob)
 
 
-def callgrind(path, entry_funcs):
-    """Return (total Ir, Ir inclusive of calls from the program into entry_funcs)."""
+def matcher(patterns):
+    """A predicate over function names: shell patterns ("eiot_conn_*"), "!name" excludes."""
+    take = [p for p in patterns if not p.startswith("!")]
+    drop = [p[1:] for p in patterns if p.startswith("!")]
+    cache = {}
+
+    def match(name):
+        if name not in cache:
+            cache[name] = (any(fnmatch.fnmatchcase(name, p) for p in take)
+                           and not any(fnmatch.fnmatchcase(name, p) for p in drop))
+        return cache[name]
+    return match
+
+
+def callgrind(path, entry_patterns):
+    """Return (total Ir, Ir inclusive of calls from the program into the entry points)."""
     table = {}
     total = None
     ob = fn = cfn = None
     pending = False
     hs = 0
-    entries = set(entry_funcs)
+    entry = matcher(entry_patterns)
     with open(path, errors="replace") as f:
         for line in f:
             line = line.rstrip("\n")
             if pending:
                 pending = False
                 parts = line.split()
-                if (len(parts) >= 2 and cfn in entries and fn not in entries
+                if (len(parts) >= 2 and entry(cfn) and not entry(fn)
                         and not _is_library(ob)):
                     hs += int(parts[1])
                 continue
@@ -64,13 +80,31 @@ def callgrind(path, entry_funcs):
     return total, hs
 
 
-def massif_peak(path):
-    """Return the peak of heap + heap overhead in bytes over all snapshots."""
-    peak, heap = 0, 0
+def massif_peak(path, conn_fn):
+    """Return (peak of heap + overhead over all snapshots, the same over the snapshots whose
+    allocation tree holds memory allocated under conn_fn, i.e. while a connection is alive).
+    The second needs massif's --detailed-freq=1 --threshold=0 to see every allocation site."""
+    marker = re.compile(r": %s \(" % re.escape(conn_fn))
+    peak = conn_peak = 0
+    heap = total = 0
+    alive = False
+
+    def close():
+        nonlocal conn_peak
+        if alive:
+            conn_peak = max(conn_peak, total)
+
     with open(path) as f:
         for line in f:
-            if line.startswith("mem_heap_B="):
+            if line.startswith("snapshot="):
+                close()
+                alive, total = False, 0
+            elif line.startswith("mem_heap_B="):
                 heap = int(line.split("=")[1])
             elif line.startswith("mem_heap_extra_B="):
-                peak = max(peak, heap + int(line.split("=")[1]))
-    return peak
+                total = heap + int(line.split("=")[1])
+                peak = max(peak, total)
+            elif not alive and marker.search(line):
+                alive = True
+    close()
+    return peak, conn_peak
