@@ -198,8 +198,8 @@ def run_pair(work, tag, server_cmd, client_cmd, mode):
         cli = subprocess.Popen(["timeout", str(PROC_TIMEOUT)] + cli_argv, stdin=subprocess.PIPE,
                                stdout=log("client.out"), stderr=log("client.err"))
         procs.append(cli)
-        # The byte goes in at once; stdin closes only once it was seen on the wire, as
-        # s_client drops stdin that reaches EOF while it is still in the handshake.
+        # The byte goes in at once; stdin closes (the client's cue to send close_notify) only
+        # once the record was seen on the wire, whenever each client gets to read its stdin.
         cli.stdin.write(PAYLOAD)
         cli.stdin.flush()
         wait_for(lambda: relay_appdata(relay_out) or cli.poll() is not None, PROC_TIMEOUT,
