@@ -69,19 +69,26 @@ static void chain_truncate(struct eiot_x509_chain *c, size_t n)
 	c->n = n;
 }
 
-/* Read a whole file, NUL-terminated (PEM parsing needs it). */
+/* Read a whole file, NUL-terminated (PEM parsing needs it), into a buffer of its own size. */
 static int read_file(const char *path, uint8_t **out, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return EIOT_ERR_FILE;
-	uint8_t *buf = malloc(MAX_CERT_FILE + 1);
+	long size = -1;
+	if (fseek(f, 0, SEEK_END) == 0)
+		size = ftell(f);
+	if (size <= 0 || size > MAX_CERT_FILE || fseek(f, 0, SEEK_SET) != 0) {
+		fclose(f);
+		return EIOT_ERR_FILE;
+	}
+	uint8_t *buf = malloc((size_t)size + 1);
 	if (!buf) {
 		fclose(f);
 		return EIOT_ERR_NO_MEMORY;
 	}
-	size_t n = fread(buf, 1, MAX_CERT_FILE + 1, f);
-	int bad = ferror(f) || n == 0 || n > MAX_CERT_FILE;
+	size_t n = fread(buf, 1, (size_t)size, f);
+	int bad = ferror(f) || n != (size_t)size;
 	fclose(f);
 	if (bad) {
 		free(buf);
