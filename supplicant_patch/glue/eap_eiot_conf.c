@@ -1,0 +1,401 @@
+/*
+ * eap_eiot_conf.c — a wpa_supplicant network block -> one eap_iot client configuration.
+ *
+ * Runs when the configuration file is read (struct eap_method::check_config), so that a missing
+ * file, a key that does not match its certificate or an unknown phase1 knob stops the program at
+ * startup with a message naming the option and the file. The parsed form is kept in the block
+ * (config->method_conf) and used by every conversation on that network.
+ *
+ * Options: ca_cert, client_cert, private_key, private_key_passwd, domain_match (one name: the AAA
+ * server's reference name, RFC 7925 §4.4.1), fragment_size (TLS bytes per EAP packet), and in
+ * phase1: eiot_strict=0|1, eiot_suites=A:B:..., eiot_no_time=0|1, eiot_max_chain=N,
+ * eiot_max_message=N, eiot_keylog=FILE (supplicant_patch/README.md says what each does).
+ */
+#include "includes.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "common.h"
+#include "eap_i.h"
+#include "eap_config.h"
+#include "eap_eiot.h"
+#include "eap_iot/err.h"
+
+#define EIOT_MAX_SUITES 8
+
+struct conf_ctx {
+	int id; /* network id for messages; -1 when unknown */
+	struct eap_eiot_conf *conf;
+};
+
+static void conf_err(const struct conf_ctx *c, const char *fmt, ...)
+	PRINTF_FORMAT(2, 3);
+
+static void conf_err(const struct conf_ctx *c, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (c->id >= 0)
+		wpa_printf(MSG_ERROR, "eap_iot: network %d: %s", c->id, msg);
+	else
+		wpa_printf(MSG_ERROR, "eap_iot: network block: %s", msg);
+}
+
+/* eap_iot's own log lines go to wpa_printf at the matching level. */
+static void conf_log(void *user, enum eiot_log_level level, const char *line)
+{
+	int lvl = MSG_DEBUG;
+
+	(void) user;
+	if (level == EIOT_LOG_ERROR)
+		lvl = MSG_ERROR;
+	else if (level == EIOT_LOG_WARN)
+		lvl = MSG_WARNING;
+	else if (level == EIOT_LOG_INFO)
+		lvl = MSG_INFO;
+	wpa_printf(lvl, EAP_EIOT_PREFIX "%s", line);
+}
+
+/* A file option: set, a plain path (no blob:// or engine), readable. */
+static int check_file(const struct conf_ctx *c, const char *opt, const char *path, int required)
+{
+	int fd;
+
+	if (!path) {
+		if (required)
+			conf_err(c, "%s: required by EAP-TLS (eap_iot)", opt);
+		return required ? -1 : 0;
+	}
+	if (os_strncmp(path, "blob://", 7) == 0 || os_strncmp(path, "hash://", 7) == 0 ||
+	    os_strncmp(path, "keystore://", 11) == 0 || os_strncmp(path, "pkcs11:", 7) == 0) {
+		conf_err(c, "%s '%s': only a file name is supported", opt, path);
+		return -1;
+	}
+	fd = open(path, O_RDONLY);
+	if (fd < 0) {
+		conf_err(c, "%s '%s': cannot read: %s", opt, path, strerror(errno));
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+/* Options eap_iot does not implement: refuse rather than ignore a security setting. */
+static int check_unsupported(const struct conf_ctx *c, const struct eap_peer_config *config)
+{
+	const struct eap_peer_cert_config *cert = &config->cert;
+	const char *bad = NULL;
+
+	if (cert->ca_path)
+		bad = "ca_path";
+	else if (cert->subject_match)
+		bad = "subject_match";
+	else if (cert->altsubject_match)
+		bad = "altsubject_match";
+	else if (cert->domain_suffix_match)
+		bad = "domain_suffix_match";
+	else if (cert->check_cert_subject)
+		bad = "check_cert_subject";
+	else if (cert->engine)
+		bad = "engine";
+	if (!bad)
+		return 0;
+	conf_err(c, "%s: not supported by EAP-TLS (eap_iot); name the AAA server with domain_match",
+		 bad);
+	return -1;
+}
+
+/* Unsigned decimal option value in [lo, hi]. */
+static int parse_uint(const struct conf_ctx *c, const char *key, const char *val, unsigned long lo,
+		      unsigned long hi, unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(val, &end, 10);
+	if (errno || end == val || *end || val[0] == '-' || v < lo || v > hi) {
+		conf_err(c, "phase1 %s=%s: expected a number from %lu to %lu", key, val, lo, hi);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	uint16_t id;
+} suite_names[] = {
+	{ "ECDHE-ECDSA-AES128-CCM8", EIOT_ECDHE_ECDSA_WITH_AES_128_CCM_8 },
+	{ "ECDHE-ECDSA-AES128-CCM", EIOT_ECDHE_ECDSA_WITH_AES_128_CCM },
+	{ "ECDHE-ECDSA-AES128-GCM-SHA256", EIOT_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 },
+	{ "PSK-AES128-CCM8", EIOT_PSK_WITH_AES_128_CCM_8 },
+};
+
+/* Offered unless phase1 says otherwise: the RFC 7925 suite first, then the ECDSA suites an AAA
+ * server at OpenSSL's DEFAULT cipher list accepts (it has no CCM_8). eiot_strict=1 leaves CCM_8. */
+static const uint16_t default_suites[] = {
+	EIOT_ECDHE_ECDSA_WITH_AES_128_CCM_8,
+	EIOT_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+	EIOT_ECDHE_ECDSA_WITH_AES_128_CCM,
+};
+
+/* eiot_suites: colon-separated OpenSSL names or IANA numbers (C0AE or 0xC0AE). */
+static int parse_suites(const struct conf_ctx *c, const char *val)
+{
+	uint16_t ids[EIOT_MAX_SUITES];
+	size_t n = 0, i, len;
+	const char *p = val, *end;
+	char tok[48], *e;
+	unsigned long v;
+
+	while (*p) {
+		end = os_strchr(p, ':');
+		len = end ? (size_t) (end - p) : os_strlen(p);
+		if (len == 0 || len >= sizeof(tok) || n == EIOT_MAX_SUITES)
+			goto bad;
+		os_memcpy(tok, p, len);
+		tok[len] = '\0';
+		for (i = 0; i < ARRAY_SIZE(suite_names); i++)
+			if (os_strcasecmp(tok, suite_names[i].name) == 0)
+				break;
+		if (i < ARRAY_SIZE(suite_names)) {
+			ids[n++] = suite_names[i].id;
+		} else {
+			v = strtoul(tok, &e, 16);
+			if (*e || e == tok || v > 0xffff)
+				goto bad;
+			ids[n++] = (uint16_t) v;
+		}
+		p = end ? end + 1 : p + len;
+	}
+	if (n == 0)
+		goto bad;
+	if (eiot_config_set_suites(c->conf->cfg, ids, n) != EIOT_OK) {
+		conf_err(c, "phase1 eiot_suites=%s: a suite eap_iot does not implement", val);
+		return -1;
+	}
+	return 0;
+bad:
+	conf_err(c, "phase1 eiot_suites=%s: expected up to %d names (e.g. ECDHE-ECDSA-AES128-CCM8) "
+		 "or hex numbers separated by ':'", val, EIOT_MAX_SUITES);
+	return -1;
+}
+
+/* One phase1 knob "eiot_key=value"; other phase1 words belong to other methods. */
+static int parse_knob(const struct conf_ctx *c, const char *key, const char *val)
+{
+	struct eiot_config *cfg = c->conf->cfg;
+	unsigned long v;
+	int rc;
+
+	if (os_strcmp(key, "eiot_suites") == 0)
+		return parse_suites(c, val);
+	if (os_strcmp(key, "eiot_keylog") == 0) {
+		if (eiot_config_set_keylog_file(cfg, val) != EIOT_OK) {
+			conf_err(c, "phase1 eiot_keylog '%s': cannot open", val);
+			return -1;
+		}
+		return 0;
+	}
+	if (os_strcmp(key, "eiot_strict") == 0) {
+		if (parse_uint(c, key, val, 0, 1, &v) < 0)
+			return -1;
+		rc = eiot_config_set_strict_profile(cfg, v == 1);
+	} else if (os_strcmp(key, "eiot_no_time") == 0) {
+		if (parse_uint(c, key, val, 0, 1, &v) < 0)
+			return -1;
+		rc = eiot_config_set_time(cfg, v ? EIOT_TIME_NONE : EIOT_TIME_SYSTEM, NULL, NULL);
+	} else if (os_strcmp(key, "eiot_max_chain") == 0) {
+		if (parse_uint(c, key, val, 1, 8, &v) < 0)
+			return -1;
+		rc = eiot_config_set_max_chain(cfg, (unsigned) v);
+	} else if (os_strcmp(key, "eiot_max_message") == 0) {
+		if (parse_uint(c, key, val, 1024, 1048576, &v) < 0)
+			return -1;
+		c->conf->opts.max_message = v;
+		rc = EIOT_OK;
+	} else {
+		conf_err(c, "phase1 %s: unknown eap_iot option (known: eiot_strict, eiot_suites, "
+			 "eiot_no_time, eiot_max_chain, eiot_max_message, eiot_keylog)", key);
+		return -1;
+	}
+	if (rc != EIOT_OK) {
+		conf_err(c, "phase1 %s=%s: %s", key, val, eiot_err_str(rc));
+		return -1;
+	}
+	return 0;
+}
+
+/* phase1 is a list of words separated by spaces; ours start with "eiot_". */
+static int parse_phase1(const struct conf_ctx *c, const char *phase1)
+{
+	char word[600], *eq;
+	const char *p = phase1, *end;
+	size_t len;
+
+	while (p && *p) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		end = p;
+		while (*end && *end != ' ' && *end != '\t')
+			end++;
+		len = (size_t) (end - p);
+		if (len >= 5 && os_strncmp(p, "eiot_", 5) == 0) {
+			if (len >= sizeof(word)) {
+				conf_err(c, "phase1: an eiot_ option longer than %zu bytes",
+					 sizeof(word) - 1);
+				return -1;
+			}
+			os_memcpy(word, p, len);
+			word[len] = '\0';
+			eq = os_strchr(word, '=');
+			if (!eq) {
+				conf_err(c, "phase1 %s: expected %s=VALUE", word, word);
+				return -1;
+			}
+			*eq = '\0';
+			if (parse_knob(c, word, eq + 1) < 0)
+				return -1;
+		}
+		p = end;
+	}
+	return 0;
+}
+
+static int set_credentials(const struct conf_ctx *c, const struct eap_peer_config *config)
+{
+	const struct eap_peer_cert_config *cert = &config->cert;
+	int rc;
+
+	if (check_file(c, "ca_cert", cert->ca_cert, 1) < 0 ||
+	    check_file(c, "client_cert", cert->client_cert, 1) < 0 ||
+	    check_file(c, "private_key", cert->private_key, 1) < 0)
+		return -1;
+	rc = eiot_config_add_trust_file(c->conf->cfg, cert->ca_cert);
+	if (rc != EIOT_OK) {
+		conf_err(c, "ca_cert '%s': %s", cert->ca_cert, eiot_err_str(rc));
+		return -1;
+	}
+	rc = eiot_config_set_own_cert_file(c->conf->cfg, cert->client_cert, cert->private_key,
+					   cert->private_key_passwd);
+	if (rc != EIOT_OK) {
+		conf_err(c, "client_cert '%s' with private_key '%s': %s", cert->client_cert,
+			 cert->private_key, eiot_err_str(rc));
+		return -1;
+	}
+	if (!cert->domain_match) {
+		conf_err(c, "domain_match: required by EAP-TLS (eap_iot): the AAA server's name");
+		return -1;
+	}
+	if (os_strchr(cert->domain_match, ';')) {
+		conf_err(c, "domain_match '%s': eap_iot takes exactly one name", cert->domain_match);
+		return -1;
+	}
+	rc = eiot_config_set_server_name(c->conf->cfg, cert->domain_match);
+	if (rc != EIOT_OK) {
+		conf_err(c, "domain_match '%s': %s", cert->domain_match, eiot_err_str(rc));
+		return -1;
+	}
+	return 0;
+}
+
+/* A throw-away conversation proves that the options fit together (fragment_size, suites). */
+static int try_conversation(const struct conf_ctx *c, int fragment_size, const char *phase1)
+{
+	struct eiot_eap_tls *e;
+
+	if (fragment_size < EIOT_EAP_MIN_FRAGMENT) {
+		conf_err(c, "fragment_size %d: eap_iot needs at least %d TLS bytes per packet",
+			 fragment_size, EIOT_EAP_MIN_FRAGMENT);
+		return -1;
+	}
+	c->conf->opts.fragment_size = (size_t) fragment_size;
+	e = eiot_eap_tls_new(c->conf->cfg, &c->conf->opts, 0);
+	if (!e) {
+		conf_err(c, "fragment_size %d with phase1 '%s': eap_iot refused these options",
+			 fragment_size, phase1 ? phase1 : "");
+		return -1;
+	}
+	eiot_eap_tls_free(e);
+	return 0;
+}
+
+static struct eap_eiot_conf *conf_build(struct eap_peer_config *config, int network_id)
+{
+	struct conf_ctx c = { network_id, NULL };
+
+	c.conf = os_zalloc(sizeof(*c.conf));
+	if (!c.conf)
+		return NULL;
+	c.conf->refs = 1;
+	c.conf->cfg = eiot_config_new(EIOT_CLIENT, EIOT_TLS);
+	if (!c.conf->cfg) {
+		os_free(c.conf);
+		return NULL;
+	}
+	eiot_config_set_log(c.conf->cfg, conf_log, NULL, EIOT_LOG_DEBUG);
+	if (eiot_config_set_suites(c.conf->cfg, default_suites, ARRAY_SIZE(default_suites)) !=
+	    EIOT_OK) {
+		eap_eiot_conf_put(c.conf);
+		return NULL;
+	}
+	if (check_unsupported(&c, config) < 0 || set_credentials(&c, config) < 0 ||
+	    parse_phase1(&c, config->phase1) < 0 ||
+	    try_conversation(&c, config->fragment_size, config->phase1) < 0) {
+		eap_eiot_conf_put(c.conf);
+		return NULL;
+	}
+	return c.conf;
+}
+
+static void conf_unref(void *p)
+{
+	eap_eiot_conf_put(p);
+}
+
+/* see eap_eiot.h */
+void eap_eiot_conf_put(struct eap_eiot_conf *conf)
+{
+	if (!conf || --conf->refs > 0)
+		return;
+	eiot_config_free(conf->cfg);
+	os_free(conf);
+}
+
+/* see eap_eiot.h */
+int eap_eiot_check_config(struct eap_peer_config *config, int network_id)
+{
+	struct eap_eiot_conf *conf;
+
+	eap_peer_drop_method_conf(config);
+	conf = conf_build(config, network_id);
+	if (!conf)
+		return -1;
+	config->method_conf = conf;
+	config->method_conf_free = conf_unref;
+	wpa_printf(MSG_DEBUG, EAP_EIOT_PREFIX "network %d: configuration checked", network_id);
+	return 0;
+}
+
+/* see eap_eiot.h */
+struct eap_eiot_conf *eap_eiot_conf_get(struct eap_peer_config *config)
+{
+	struct eap_eiot_conf *conf = config->method_conf;
+
+	if (!conf || config->method_conf_free != conf_unref) {
+		if (eap_eiot_check_config(config, -1) < 0)
+			return NULL;
+		conf = config->method_conf;
+	}
+	conf->refs++;
+	return conf;
+}

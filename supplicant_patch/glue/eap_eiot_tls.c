@@ -1,0 +1,231 @@
+/*
+ * eap_eiot_tls.c — hostap's struct eap_method for EAP-TLS (type 13, "TLS") on eap_iot's
+ * sans-I/O EAP-TLS peer. hostap hands us whole EAP-Requests and sends back whole
+ * EAP-Responses; eap_iot does fragments, reassembly, the TLS handshake and the keys.
+ *
+ * RFC 4137 §4.1 mapping: while the handshake runs, methodState MAY_CONT with decision FAIL, so
+ * an EAP-Success before the handshake completed is taken as a failure and an EAP-Failure ends
+ * the conversation; once eap_iot reports TLS_DONE (keys exported, last response is the ACK of
+ * the server's Finished), methodState DONE with decision UNCOND_SUCC; when eap_iot fails, DONE
+ * with FAIL, and the response carrying our alert still goes out.
+ *
+ * Linked in (eap_peer_eiot_tls_register from eap_register.c) or built as eap_iot.so, where the
+ * same function is renamed eap_peer_method_dynamic_init by the Makefile.
+ */
+#include "includes.h"
+
+#include "common.h"
+#include "eap_i.h"
+#include "eap_config.h"
+#include "eap_methods.h"
+#include "eap_eiot.h"
+#include "eap_iot/conn.h"
+#include "eap_iot/err.h"
+
+struct eap_eiot_data {
+	struct eap_eiot_conf *conf;
+	struct eiot_eap_tls *eap;
+	enum eiot_eap_status reported; /* last status logged */
+};
+
+static uint64_t eiot_now_ms(void)
+{
+	struct os_reltime t;
+
+	os_get_reltime(&t);
+	return (uint64_t) t.sec * 1000 + (uint64_t) t.usec / 1000;
+}
+
+static const char *eiot_suite_name(uint16_t suite)
+{
+	switch (suite) {
+	case EIOT_ECDHE_ECDSA_WITH_AES_128_CCM_8:
+		return "TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8";
+	case EIOT_ECDHE_ECDSA_WITH_AES_128_CCM:
+		return "TLS_ECDHE_ECDSA_WITH_AES_128_CCM";
+	case EIOT_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256:
+		return "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256";
+	case EIOT_PSK_WITH_AES_128_CCM_8:
+		return "TLS_PSK_WITH_AES_128_CCM_8";
+	default:
+		return "unknown suite";
+	}
+}
+
+static void *eiot_init(struct eap_sm *sm)
+{
+	struct eap_peer_config *config = eap_get_config(sm);
+	struct eap_eiot_data *data;
+
+	if (!config)
+		return NULL;
+	data = os_zalloc(sizeof(*data));
+	if (!data)
+		return NULL;
+	data->conf = eap_eiot_conf_get(config);
+	if (data->conf)
+		data->eap = eiot_eap_tls_new(data->conf->cfg, &data->conf->opts, eiot_now_ms());
+	if (!data->eap) {
+		wpa_printf(MSG_ERROR, EAP_EIOT_PREFIX "cannot start a conversation");
+		eap_eiot_conf_put(data->conf);
+		os_free(data);
+		return NULL;
+	}
+	data->reported = EIOT_EAP_CONTINUE;
+	wpa_printf(MSG_DEBUG, EAP_EIOT_PREFIX "start, fragment_size %zu",
+		   data->conf->opts.fragment_size);
+	return data;
+}
+
+static void eiot_deinit(struct eap_sm *sm, void *priv)
+{
+	struct eap_eiot_data *data = priv;
+
+	(void) sm;
+	if (!data)
+		return;
+	eiot_eap_tls_free(data->eap);
+	eap_eiot_conf_put(data->conf);
+	os_free(data);
+}
+
+/* One line when the conversation ends either way: the proof our code ran, and why it failed. */
+static void eiot_report(struct eap_eiot_data *data, enum eiot_eap_status st)
+{
+	const struct eiot_conn *conn = eiot_eap_tls_conn(data->eap);
+	struct eiot_eap_stats stats;
+	int sent, received;
+
+	if (st == data->reported || st == EIOT_EAP_CONTINUE)
+		return;
+	data->reported = st;
+	eiot_eap_tls_stats(data->eap, &stats);
+	if (st == EIOT_EAP_FAILURE) {
+		eiot_conn_last_alert(conn, &sent, &received);
+		wpa_printf(MSG_ERROR, EAP_EIOT_PREFIX "authentication failed: %s "
+			   "(alert sent: %s, received: %s)",
+			   eiot_err_str(eiot_eap_tls_error(data->eap)), eiot_alert_str(sent),
+			   eiot_alert_str(received));
+		return;
+	}
+	wpa_printf(MSG_INFO, EAP_EIOT_PREFIX "handshake complete, suite %s; "
+		   "%u round trips, EAP bytes out %zu in %zu",
+		   eiot_suite_name(eiot_conn_suite(conn)), stats.round_trips, stats.bytes_out,
+		   stats.bytes_in);
+}
+
+static struct wpabuf *eiot_process(struct eap_sm *sm, void *priv, struct eap_method_ret *ret,
+				   const struct wpabuf *req)
+{
+	struct eap_eiot_data *data = priv;
+	size_t cap = data->conf->opts.fragment_size + 10, out_len = 0;
+	enum eiot_eap_status st;
+	struct wpabuf *resp;
+	int rc;
+
+	(void) sm;
+	resp = wpabuf_alloc(cap);
+	if (!resp) {
+		ret->ignore = true;
+		return NULL;
+	}
+	rc = eiot_eap_tls_process(data->eap, wpabuf_head(req), wpabuf_len(req), eiot_now_ms(),
+				  wpabuf_mhead(resp), cap, &out_len);
+	st = eiot_eap_tls_status(data->eap);
+	if ((rc != EIOT_OK && st != EIOT_EAP_FAILURE) ||
+	    (out_len == 0 && st == EIOT_EAP_CONTINUE)) {
+		/* A malformed or spoofed packet: eap_iot kept its state, so do we. */
+		wpa_printf(MSG_DEBUG, EAP_EIOT_PREFIX "request ignored: %s", eiot_err_str(rc));
+		wpabuf_free(resp);
+		ret->ignore = true;
+		return NULL;
+	}
+	wpabuf_put(resp, out_len);
+	ret->ignore = false;
+	ret->allowNotifications = true;
+	if (st == EIOT_EAP_CONTINUE) {
+		ret->methodState = METHOD_MAY_CONT;
+		ret->decision = DECISION_FAIL;
+	} else if (st == EIOT_EAP_FAILURE) {
+		ret->methodState = METHOD_DONE;
+		ret->decision = DECISION_FAIL;
+	} else {
+		ret->methodState = METHOD_DONE;
+		ret->decision = DECISION_UNCOND_SUCC;
+	}
+	eiot_report(data, st);
+	if (out_len == 0) {
+		wpabuf_free(resp);
+		return NULL;
+	}
+	return resp;
+}
+
+static bool eiot_key_available(struct eap_sm *sm, void *priv)
+{
+	struct eap_eiot_data *data = priv;
+	enum eiot_eap_status st = eiot_eap_tls_status(data->eap);
+
+	(void) sm;
+	return st == EIOT_EAP_TLS_DONE || st == EIOT_EAP_SUCCESS;
+}
+
+enum eiot_key_kind { EIOT_KEY_MSK, EIOT_KEY_EMSK, EIOT_KEY_SESSION_ID };
+
+/* A copy of one RFC 5216 §2.3 value for hostap (which frees it), or NULL before TLS_DONE. */
+static u8 *eiot_key_copy(struct eap_sm *sm, void *priv, size_t *len, enum eiot_key_kind kind)
+{
+	struct eap_eiot_data *data = priv;
+	struct eiot_eap_keys keys;
+	u8 *out = NULL;
+
+	if (!eiot_key_available(sm, priv) || eiot_eap_tls_keys(data->eap, &keys) != EIOT_OK)
+		return NULL;
+	if (kind == EIOT_KEY_MSK) {
+		out = os_memdup(keys.msk, sizeof(keys.msk));
+		*len = sizeof(keys.msk);
+	} else if (kind == EIOT_KEY_EMSK) {
+		out = os_memdup(keys.emsk, sizeof(keys.emsk));
+		*len = sizeof(keys.emsk);
+	} else {
+		out = os_memdup(keys.session_id, sizeof(keys.session_id));
+		*len = sizeof(keys.session_id);
+	}
+	forced_memzero(&keys, sizeof(keys));
+	return out;
+}
+
+static u8 *eiot_get_key(struct eap_sm *sm, void *priv, size_t *len)
+{
+	return eiot_key_copy(sm, priv, len, EIOT_KEY_MSK);
+}
+
+static u8 *eiot_get_emsk(struct eap_sm *sm, void *priv, size_t *len)
+{
+	return eiot_key_copy(sm, priv, len, EIOT_KEY_EMSK);
+}
+
+static u8 *eiot_get_session_id(struct eap_sm *sm, void *priv, size_t *len)
+{
+	return eiot_key_copy(sm, priv, len, EIOT_KEY_SESSION_ID);
+}
+
+int eap_peer_eiot_tls_register(void)
+{
+	struct eap_method *eap;
+
+	eap = eap_peer_method_alloc(EAP_PEER_METHOD_INTERFACE_VERSION, EAP_VENDOR_IETF,
+				    EAP_TYPE_TLS, "TLS");
+	if (!eap)
+		return -1;
+	eap->init = eiot_init;
+	eap->deinit = eiot_deinit;
+	eap->process = eiot_process;
+	eap->isKeyAvailable = eiot_key_available;
+	eap->getKey = eiot_get_key;
+	eap->get_emsk = eiot_get_emsk;
+	eap->getSessionId = eiot_get_session_id;
+	eap->check_config = eap_eiot_check_config;
+	wpa_printf(MSG_DEBUG, EAP_EIOT_PREFIX "registered as EAP type 13 \"TLS\"");
+	return eap_peer_method_register(eap);
+}
