@@ -62,6 +62,24 @@ $(PKI): configs/pki/make_pki.sh
 	sh configs/pki/make_pki.sh $(BUILD)/pki
 	@touch $@
 
+# hostap 2.10 (`apt-get source wpa`) with eap_iot's EAP-TLS: BUILD/supplicant/bin (linked in) and
+# BUILD/supplicant/plugin (eap_iot.so). `make` rebuilds it when its inputs changed; SUPPLICANT=0
+# leaves it out of `make`; `make supplicant` always runs the (idempotent) build script.
+.PHONY: supplicant
+SUPPLICANT ?= 1
+SUPP_STAMP := $(BUILD)/supplicant/.stamp-build
+SUPP_DEPS := $(wildcard supplicant_patch/*.sh supplicant_patch/*.patch supplicant_patch/config.* \
+	supplicant_patch/glue/* eap_iot/include/eap_iot/*.h) $(BUILD)/libeap_iot.a
+supplicant: $(BUILD)/libeap_iot.a
+	sh supplicant_patch/build.sh $(BUILD)
+	@touch $(SUPP_STAMP)
+$(SUPP_STAMP): $(SUPP_DEPS)
+	sh supplicant_patch/build.sh $(BUILD)
+	@touch $@
+ifeq ($(SUPPLICANT),1)
+all: $(SUPP_STAMP)
+endif
+
 deps:
 	@sh .ci/deps.sh
 
