@@ -63,8 +63,9 @@ $(PKI): configs/pki/make_pki.sh
 	@touch $@
 
 # hostap 2.10 (`apt-get source wpa`) with eap_iot's EAP-TLS: BUILD/supplicant/bin (linked in) and
-# BUILD/supplicant/plugin (eap_iot.so). `make` rebuilds it when its inputs changed; SUPPLICANT=0
-# leaves it out of `make`; `make supplicant` always runs the (idempotent) build script.
+# BUILD/supplicant/plugin (eap_iot.so). `make`, `make test` and `make demo` rebuild it when its
+# inputs changed (not the sub-makes of asan/clang); SUPPLICANT=0 leaves it out; `make supplicant`
+# always runs the (idempotent) build script.
 .PHONY: supplicant
 SUPPLICANT ?= 1
 SUPP_STAMP := $(BUILD)/supplicant/.stamp-build
@@ -77,7 +78,10 @@ $(SUPP_STAMP): $(SUPP_DEPS)
 	sh supplicant_patch/build.sh $(BUILD)
 	@touch $@
 ifeq ($(SUPPLICANT),1)
+ifeq ($(MAKELEVEL),0)
 all: $(SUPP_STAMP)
+endif
+test demo: $(SUPP_STAMP)
 endif
 
 deps:
