@@ -7,6 +7,7 @@
 #                  $BUILD/supplicant/{bin,plugin}
 #   VARIANT        stock | static | plugin: which wpa_supplicant/eapol_test to use
 #   KEEP_WORK=1    keep the work directory (logs) after the run
+#   SAVE_LOGS=DIR  copy the logs and rendered configs there at exit
 
 TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 BUILD=${BUILD:-build}
@@ -32,6 +33,10 @@ cleanup() {
 		kill -9 "$_p" 2>/dev/null
 	done
 	for _ns in $OUR_NS; do ip netns del "$_ns" 2>/dev/null; done
+	if [ -n "${SAVE_LOGS:-}" ]; then
+		rm -rf "$SAVE_LOGS" && mkdir -p "$SAVE_LOGS"
+		(cd "$WORK" && find . \( -name '*.out' -o -name '*.conf' \) -exec cp --parents {} "$SAVE_LOGS" \;)
+	fi
 	if [ "${KEEP_WORK:-0}" = 1 ]; then echo "work directory kept: $WORK"; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
@@ -69,6 +74,7 @@ select_variant() {
 
 # Log lines that prove eap_iot's EAP-TLS peer ran (the supplicant glue logs them).
 OUR_MARK="EAP-TLS (eap_iot):"
+OUR_RE='EAP-TLS \(eap_iot\):'
 check_ours() {
 	[ "$OURS" = 1 ] || return 0
 	grep -qF "$OUR_MARK" "$1" || fail "no '$OUR_MARK' line in $1: eap_iot's method did not run"

@@ -19,11 +19,11 @@ why_peer="" why_aaa=""
 case $case in
 untrusted-ca)
 	server=server-untrusted
-	if [ "$OURS" = 1 ]; then why_peer="$OUR_MARK.*(trust|issuer|unknown ca|verif)"
+	if [ "$OURS" = 1 ]; then why_peer="$OUR_RE.*server certificate rejected.*trust anchor"
 	else why_peer="unable to get local issuer certificate"; fi ;;
 wrong-name)
 	server=server-wrongname
-	if [ "$OURS" = 1 ]; then why_peer="$OUR_MARK.*(name|domain)"
+	if [ "$OURS" = 1 ]; then why_peer="$OUR_RE.*name 'other.example.com' does not match 'aaa.example.com'"
 	else why_peer="Domain (suffix )?match.*(mismatch|not found)|Domain mismatch"; fi ;;
 expired-device)
 	device=device-expired devkey=device-expired.key.pem

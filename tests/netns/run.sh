@@ -2,7 +2,8 @@
 # tests/netns/run.sh BUILD_DIR — every namespace test: eapol_test against stock FreeRADIUS
 # (CCM_8 and cipher_list DEFAULT), the wired hostapd topology at MTU 1500 and 127, and the
 # negative cases; for Debian's stock supplicant (the baseline) and for our static and plugin
-# builds. One PASS/FAIL line per test, logs in BUILD_DIR/netns/, then "N passed, M failed".
+# builds. One PASS/FAIL line per test, logs in BUILD_DIR/netns/<test>.log and <test>/ (daemon
+# logs, rendered configs), then "N passed, M failed".
 # A missing program is a FAIL. VARIANTS="stock static plugin" (default) selects the builds.
 set -u
 BUILD=${1:-build}
@@ -18,7 +19,7 @@ passed=0 failed=0
 t() {
 	name=$1
 	shift
-	if BUILD=$BUILD VARIANT=$variant timeout 180 sh "$HERE/$1.sh" "$2" >"$LOGS/$name.log" 2>&1
+	if BUILD=$BUILD VARIANT=$variant SAVE_LOGS=$LOGS/$name timeout 180 sh "$HERE/$1.sh" "$2" >"$LOGS/$name.log" 2>&1
 	then
 		passed=$((passed + 1))
 		echo "PASS $name"
