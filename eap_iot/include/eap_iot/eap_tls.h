@@ -77,6 +77,9 @@ int eiot_eap_server_start(struct eiot_eap_tls *e, uint8_t identifier, uint8_t *o
  * Malformed packets (wrong type, bad lengths, flags out of place) are refused with
  * EIOT_ERR_DECODE without changing state, so a spoofed packet cannot end the conversation;
  * a TLS Message Length above max_message is EIOT_ERR_MESSAGE_TOO_LARGE and fails it.
+ * cap must be at least fragment_size + 10 (EIOT_ERR_BUFFER_TOO_SMALL otherwise). When the
+ * conversation fails, out may still hold a packet to send — the response or request carrying
+ * our alert, or EAP-Failure — even though the return value is the error (hostap's tls.h rule).
  */
 int eiot_eap_tls_process(struct eiot_eap_tls *e, const uint8_t *in, size_t in_len, uint64_t now_ms,
 			 uint8_t *out, size_t cap, size_t *out_len);
