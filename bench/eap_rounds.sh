@@ -28,7 +28,7 @@ stats() {
 	' "$1"
 }
 
-rows=""
+rows="" second=""
 for impl in stock ours; do
 	if [ $impl = stock ]; then VARIANT=stock; else VARIANT=static; fi
 	label="Debian eapol_test (OpenSSL)"
@@ -39,6 +39,7 @@ for impl in stock ours; do
 		continue
 	fi
 	select_variant
+	second=""
 	for fs in $FRAGS; do
 		d=$WORK/$impl-$fs
 		mkdir -p "$d"
@@ -57,15 +58,23 @@ for impl in stock ours; do
 		stats "$d/eapol.out" >"$d/stats"
 		while read -r rt up down; do
 			n=$((n + 1))
-			kind=full
-			[ $n = 2 ] && { if [ "$resumed" -gt 0 ]; then kind=resumed; else kind="2nd (full)"; fi; }
-			rows="$rows| $label | $kind | $fs | $rt | $up | $down | ${suite:-?}, MSK ${msk:-?} |
+			row="| $fs | $rt | $up | $down | ${suite:-?}, MSK ${msk:-?} |"
+			if [ $n = 1 ]; then
+				rows="$rows| $label | full $row
 "
+			elif [ "$resumed" -gt 0 ]; then
+				second="$second| $label | resumed $row
+"
+			else
+				second="$second| $label | 2nd, not resumed (full) $row
+"
+			fi
 		done <"$d/stats"
 		[ -s "$d/stats" ] || rows="$rows| $label | failed | $fs | – | – | – | see $d |
 "
 	done
+	rows="$rows$second"
 done
 echo "| supplicant | authentication | fragment (TLS B/packet) | EAP round trips | EAP bytes peer→AAA | EAP bytes AAA→peer | suite, MPPE check |"
 echo "|---|---|---|---|---|---|---|"
-printf "%s" "$rows" | sort -s -t'|' -k2,3
+printf "%s" "$rows"
