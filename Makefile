@@ -22,7 +22,7 @@ FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 PKI      := $(BUILD)/pki/.done
 
 .PHONY: all lib tools test unit unit-run asan clang fuzz fuzz-replay interop deps pki \
-        install uninstall bench demo clean
+        install uninstall bench demo netns clean
 all: lib tools
 
 lib: $(BUILD)/libeap_iot.a $(BUILD)/libeap_iot.so
@@ -81,7 +81,6 @@ ifeq ($(SUPPLICANT),1)
 ifeq ($(MAKELEVEL),0)
 all: $(SUPP_STAMP)
 endif
-test demo: $(SUPP_STAMP)
 endif
 
 deps:
@@ -125,20 +124,30 @@ fuzz-replay: $(FUZZERS) $(PKI)
 interop: tools $(PKI)
 	@sh tests/interop/run.sh $(BUILD)
 
+# The real 802.1X topology in network namespaces: stock hostapd + FreeRADIUS, Debian's and our
+# wpa_supplicant/eapol_test (needs root).
+netns: tools $(PKI) $(SUPP_STAMP)
+	@sh tests/netns/run.sh $(BUILD)
+
 test: deps
-	$(MAKE) all
+	$(MAKE) all $(SUPP_STAMP)
 	$(MAKE) unit-run
 	$(MAKE) asan
 	$(MAKE) clang
 	$(MAKE) fuzz-replay
 	$(MAKE) interop
+	$(MAKE) netns
 
+# A device joins the network (EAP-TLS through hostapd + FreeRADIUS in namespaces), then talks
+# DTLS to a server with the same engine.
 demo: deps
-	$(MAKE) tools pki
+	$(MAKE) tools pki $(SUPP_STAMP)
+	@sh demo/eap.sh $(BUILD)
 	@sh demo/run.sh $(BUILD)
 
-bench: tools $(PKI)
+bench: tools $(PKI) $(SUPP_STAMP)
 	@sh bench/run.sh $(BUILD)
+	@sh bench/eap_rounds.sh $(BUILD)
 
 install: lib
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/eap_iot $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin
