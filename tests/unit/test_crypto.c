@@ -491,7 +491,7 @@ static void test_ecdsa_sign_verify_and_flipped_bit(void **state)
 	eiot_drbg_free(&d);
 }
 
-/* The test PKI's keys, when `make` has built them (EIOT_PKI_DIR). */
+/* The test PKI's keys (EIOT_PKI_DIR, made by `make pki`; a missing PKI fails the test). */
 static void test_pkey_pki_files(void **state)
 {
 	(void)state;
@@ -499,7 +499,7 @@ static void test_pkey_pki_files(void **state)
 	char path[512];
 	struct eiot_pkey k;
 	if (!dir)
-		skip();
+		dir = "build/pki";
 	snprintf(path, sizeof(path), "%s/server.key.pem", dir);
 	assert_int_equal(eiot_pkey_load_private_file(&k, path, NULL), 0);
 	eiot_pkey_free(&k);
