@@ -12,7 +12,6 @@
 #include <string.h>
 
 #include <mbedtls/ecdsa.h>
-#include <mbedtls/md.h>
 
 #include "eap_iot/err.h"
 #include "util/bytes.h"
@@ -98,33 +97,45 @@ void eiot_sha256(const uint8_t *p, size_t n, uint8_t out[32])
 	(void)mbedtls_sha256_ret(p, n, out, 0);
 }
 
-/* see crypto/crypto.h */
+/* see crypto/crypto.h
+ * HMAC (RFC 2104) composed from SHA-256 contexts rather than mbedtls_md, whose setup
+ * allocates and can fail: this cannot fail, so no caller ever sees a MAC it must not trust. */
 void eiot_hmac_sha256(const uint8_t *key, size_t key_len, const uint8_t *p1, size_t n1,
 		      const uint8_t *p2, size_t n2, const uint8_t *p3, size_t n3,
 		      const uint8_t *p4, size_t n4, uint8_t out[32])
 {
+	enum { BLOCK = 64 };
 	const uint8_t *parts[4] = { p1, p2, p3, p4 };
 	const size_t lens[4] = { n1, n2, n3, n4 };
-	mbedtls_md_context_t md;
-	int ret;
+	uint8_t k[BLOCK] = { 0 }, pad[BLOCK], inner[32];
+	mbedtls_sha256_context h;
 
-	mbedtls_md_init(&md);
-	ret = mbedtls_md_setup(&md, mbedtls_md_info_from_type(MBEDTLS_MD_SHA256), 1);
-	if (ret == 0)
-		ret = mbedtls_md_hmac_starts(&md, key, key_len);
-	for (size_t i = 0; i < 4 && ret == 0; i++)
+	if (key_len > BLOCK)
+		eiot_sha256(key, key_len, k);
+	else if (key_len)
+		memcpy(k, key, key_len);
+
+	mbedtls_sha256_init(&h);
+	for (size_t i = 0; i < BLOCK; i++)
+		pad[i] = k[i] ^ 0x36;
+	mbedtls_sha256_starts_ret(&h, 0);
+	mbedtls_sha256_update_ret(&h, pad, BLOCK);
+	for (size_t i = 0; i < 4; i++)
 		if (parts[i] && lens[i] > 0)
-			ret = mbedtls_md_hmac_update(&md, parts[i], lens[i]);
-	if (ret == 0)
-		ret = mbedtls_md_hmac_finish(&md, out);
-	mbedtls_md_free(&md);
-	/*
-	 * Only an allocation failure in mbedtls_md_setup can get here. The output must then be
-	 * useless rather than predictable: a MAC of all 0xff bytes never matches a peer's, so
-	 * Finished fails and the handshake ends (fail closed).
-	 */
-	if (ret != 0)
-		memset(out, 0xff, 32);
+			mbedtls_sha256_update_ret(&h, parts[i], lens[i]);
+	mbedtls_sha256_finish_ret(&h, inner);
+
+	for (size_t i = 0; i < BLOCK; i++)
+		pad[i] = k[i] ^ 0x5c;
+	mbedtls_sha256_starts_ret(&h, 0);
+	mbedtls_sha256_update_ret(&h, pad, BLOCK);
+	mbedtls_sha256_update_ret(&h, inner, sizeof(inner));
+	mbedtls_sha256_finish_ret(&h, out);
+
+	mbedtls_sha256_free(&h);
+	eiot_zeroize(k, sizeof(k));
+	eiot_zeroize(pad, sizeof(pad));
+	eiot_zeroize(inner, sizeof(inner));
 }
 
 /* ---- AEAD ---- */
