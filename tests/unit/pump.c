@@ -42,10 +42,17 @@ static void note_state(struct pump *p, enum pump_side side)
 
 struct pump *pump_new(struct eiot_config *ccfg, struct eiot_config *scfg, uint64_t seed)
 {
+	return pump_new_resume(ccfg, scfg, seed, 0, NULL);
+}
+
+struct pump *pump_new_resume(struct eiot_config *ccfg, struct eiot_config *scfg, uint64_t seed,
+			     uint64_t start_ms, const struct eiot_session *session)
+{
 	struct pump *p = calloc(1, sizeof(*p));
 
 	if (!p)
 		return NULL;
+	p->now = p->start = start_ms;
 	p->cfg[PUMP_CLIENT] = ccfg;
 	p->cfg[PUMP_SERVER] = scfg;
 	p->dtls = eiot_config_transport(ccfg) == EIOT_DTLS;
@@ -57,15 +64,16 @@ struct pump *pump_new(struct eiot_config *ccfg, struct eiot_config *scfg, uint64
 	p->wire_alert[0] = p->wire_alert[1] = EIOT_ALERT_NONE;
 	p->fail_time[0] = p->fail_time[1] = UINT64_MAX;
 	if (p->dtls) {
-		p->cookie = eiot_cookie_secret_new(scfg, 0);
+		p->cookie = eiot_cookie_secret_new(scfg, start_ms);
 		if (!p->cookie)
 			goto fail;
 	} else {
-		p->conn[PUMP_SERVER] = eiot_conn_new(scfg, 0);
+		p->conn[PUMP_SERVER] = eiot_conn_new(scfg, start_ms);
 		if (!p->conn[PUMP_SERVER])
 			goto fail;
 	}
-	p->conn[PUMP_CLIENT] = eiot_conn_new(ccfg, 0);
+	p->conn[PUMP_CLIENT] = session ? eiot_conn_new_resume(ccfg, session, start_ms)
+				       : eiot_conn_new(ccfg, start_ms);
 	if (!p->conn[PUMP_CLIENT])
 		goto fail;
 	return p;
@@ -294,7 +302,7 @@ int pump_run(struct pump *p)
 		}
 		if (next == UINT64_MAX)
 			return 0;
-		if (next > PUMP_TIME_LIMIT_MS)
+		if (next - p->start > PUMP_TIME_LIMIT_MS)
 			return -1;
 		if (next > p->now)
 			p->now = next;

@@ -67,6 +67,7 @@ struct pump {
 	struct eiot_cookie_secret *cookie;
 	uint8_t addr[6];                /* the client's "address" for cookies */
 	uint64_t now;
+	uint64_t start;                 /* the clock's value at pump_new */
 	uint64_t rng[2];
 
 	pump_hook_fn hook;
@@ -107,6 +108,9 @@ struct pump_result {
  * creates the client conn at time 0 and, for DTLS, a cookie secret when the server config
  * keeps cookies on. NULL on failure. The configs stay the caller's. */
 struct pump *pump_new(struct eiot_config *ccfg, struct eiot_config *scfg, uint64_t seed);
+/* The same, with the clock starting at start_ms and the client offering session (NULL: none). */
+struct pump *pump_new_resume(struct eiot_config *ccfg, struct eiot_config *scfg, uint64_t seed,
+			     uint64_t start_ms, const struct eiot_session *session);
 void pump_free(struct pump *p);
 /* Move, tick, until both sides settle (no side handshaking and nothing moving), or until a
  * side is stuck with no timer. 0, or -1 when a bound (steps, time) was hit. */

@@ -101,7 +101,7 @@ static int sp_hs(struct script_peer *sp, struct eiot_conn *conn, uint8_t type, c
 size_t script_client_hello(struct script_peer *sp, uint8_t *out, size_t cap)
 {
 	static const uint16_t suites[] = { EIOT_PSK_WITH_AES_128_CCM_8 };
-	struct hs_client_hello_params cp = { sp->cr, NULL, 0, suites, 1, NULL, false };
+	struct hs_client_hello_params cp = { .random = sp->cr, .suites = suites, .n_suites = 1 };
 	struct wr w = wr_init(out, cap);
 
 	hs_write_client_hello(&w, false, &cp);
@@ -140,8 +140,8 @@ static int sp_on_client_hello(struct script_peer *sp, struct eiot_conn *conn, co
 			      size_t n)
 {
 	struct hs_client_hello ch;
-	struct hs_server_hello_params sh = { sp->sr, NULL, 0, EIOT_PSK_WITH_AES_128_CCM_8,
-					     true, true, false };
+	struct hs_server_hello_params sh = { .random = sp->sr, .suite = EIOT_PSK_WITH_AES_128_CCM_8,
+					     .ems = true, .reneg_info = true };
 	uint8_t out[512];
 	struct wr w = wr_init(out, sizeof(out));
 

@@ -118,6 +118,38 @@ int eiot_config_set_retransmit(struct eiot_config *cfg, uint32_t initial_ms, uin
 /* DTLS server: send HelloVerifyRequest (default on). */
 int eiot_config_set_cookie(struct eiot_config *cfg, bool on);
 
+/* ---- Resumption (RFC 5246 §7.4.1.2 session IDs, RFC 5077 tickets, RFC 7627 §5.3) ----
+ *
+ * A server resumes only through a session cache the application owns: one object holding the
+ * session-ID cache (bounded, entries expire after lifetime_s) and the ticket keys (AES-128-GCM,
+ * a fresh key every lifetime_s, the previous one still accepted; tickets older than lifetime_s
+ * are refused whatever key sealed them). It draws random bytes from cfg, which must outlive
+ * it. Attach it to one or more server configurations of the same process; it is used from the
+ * connections' thread. Times are the connections' now_ms (any monotonic origin).
+ * A session is never resumed across an extended master secret mismatch: the server falls back
+ * to a full handshake, the client aborts (handshake_failure). */
+struct eiot_session_cache;
+
+/* max_entries 1..65536 (session IDs cached at once; the oldest is evicted when full),
+ * lifetime_s 1..604800 (RFC 5077 §5.6: short lifetimes). NULL on a bad argument or ENOMEM. */
+struct eiot_session_cache *eiot_session_cache_new(const struct eiot_config *cfg,
+						  size_t max_entries, uint32_t lifetime_s);
+/* Free it, zeroizing every master secret and key. NULL is fine. */
+void eiot_session_cache_free(struct eiot_session_cache *sc);
+/* Rotate the ticket key now (the current key becomes the previous one; the one before is
+ * forgotten, so its tickets get a full handshake). Also happens every lifetime_s by itself. */
+int eiot_session_cache_rotate(struct eiot_session_cache *sc, uint64_t now_ms);
+/* Session IDs cached now (expired ones included until they are found or evicted). */
+size_t eiot_session_cache_count(const struct eiot_session_cache *sc);
+
+/* Server: resume sessions from this cache (NULL: no resumption, the default). */
+int eiot_config_set_session_cache(struct eiot_config *cfg, struct eiot_session_cache *sc);
+/* Session tickets (RFC 5077). Client: offer the SessionTicket extension (default off; a
+ * session holding a ticket is offered with it anyway). Server: issue tickets to clients that
+ * offer the extension (default on; needs a session cache for the keys), instead of a cache
+ * entry: a server that issues a ticket keeps no state for the session. */
+int eiot_config_set_session_tickets(struct eiot_config *cfg, bool on);
+
 /* Log sink and level (default: none). */
 void eiot_config_set_log(struct eiot_config *cfg, eiot_log_fn fn, void *user, enum eiot_log_level level);
 /* Random source (tests and fuzzers use a deterministic one). */

@@ -103,6 +103,40 @@ const uint8_t *eiot_conn_psk_identity(const struct eiot_conn *c, size_t *len);
  * peer sent no certificate or its certificate carries no EUI-64. */
 int eiot_conn_peer_eui64(const struct eiot_conn *c, uint8_t eui64[8]);
 
+/* ---- Resumption (client) ----
+ * After a handshake the client may keep its session and offer it on a later connection to the
+ * same server (the application keys stored sessions by server). The struct holds the master
+ * secret: keep it as secret as a key, and wipe it with eiot_session_clear(). Its layout is for
+ * this library version only; treat it as opaque bytes. A resumed connection has no peer
+ * certificate: eiot_conn_peer_eui64() answers EIOT_ERR_WANT_MORE there. */
+#define EIOT_SESSION_MAX_TICKET 1024 /* a longer ticket is not kept (the session ID still is) */
+struct eiot_session {
+	bool valid;
+	uint8_t transport;      /* enum eiot_transport */
+	uint16_t suite;
+	bool ems;               /* the session used extended master secret (RFC 7627) */
+	uint8_t master[48];
+	uint8_t id[32];
+	uint8_t id_len;         /* 0: the server gave no session ID */
+	uint16_t ticket_len;    /* 0: no ticket */
+	uint32_t ticket_lifetime_hint; /* seconds, as the server said (0: unspecified) */
+	uint8_t ticket[EIOT_SESSION_MAX_TICKET];
+};
+
+/* Client: a new connection that offers session s (copied; s may be wiped afterwards). A
+ * session the configuration cannot use (other transport, suite no longer configured, nothing
+ * to offer) is not offered: the handshake is a full one. NULL on ENOMEM or a NULL argument. */
+struct eiot_conn *eiot_conn_new_resume(const struct eiot_config *cfg, const struct eiot_session *s,
+				       uint64_t now_ms);
+/* Client, ESTABLISHED: the session to keep (the new ticket if the server sent one).
+ * EIOT_ERR_WANT_MORE when the server offered no way to resume (no session ID, no ticket),
+ * EIOT_ERR_WRONG_STATE before the handshake completed or on a server. */
+int eiot_conn_get_session(const struct eiot_conn *c, struct eiot_session *out);
+/* Zeroize a session. NULL is fine. */
+void eiot_session_clear(struct eiot_session *s);
+/* Whether this connection was an abbreviated (resumed) handshake. */
+bool eiot_conn_resumed(const struct eiot_conn *c);
+
 #ifdef __cplusplus
 }
 #endif

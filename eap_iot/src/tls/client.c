@@ -31,6 +31,12 @@ static bool offers_ecdhe(const struct hs_ctx *hs)
 	return false;
 }
 
+/* RFC 5077 §3.2: the SessionTicket extension goes out when tickets are on or a ticket is offered. */
+static bool offers_ticket(const struct eiot_conn *c)
+{
+	return c->cfg->tickets || (c->hs.offering && c->session.ticket_len);
+}
+
 /* Flight 1 (and 3 in DTLS after HelloVerifyRequest: same random, the cookie, next seq). */
 static int send_client_hello(struct eiot_conn *c)
 {
@@ -43,6 +49,11 @@ static int send_client_hello(struct eiot_conn *c)
 		.n_suites = c->hs.n_offered,
 		.sni = name[0] && !is_ip_literal(name) ? name : NULL,
 		.ecc = offers_ecdhe(&c->hs),
+		.session_id = c->hs.sid,
+		.session_id_len = c->hs.sid_len,
+		.session_ticket = offers_ticket(c),
+		.ticket = c->session.ticket,
+		.ticket_len = c->hs.offering ? c->session.ticket_len : 0,
 	};
 	hs_flight_begin(c);
 	/* the server answers with the message_seq of our ClientHello (RFC 6347 §4.2.2) */
@@ -57,26 +68,58 @@ static int send_client_hello(struct eiot_conn *c)
 	return 0;
 }
 
-/* see tls/conn_int.h */
-int client_start(struct eiot_conn *c)
-{
-	c->hs.n_offered = hs_usable_suites(c->cfg, c->hs.offered, EIOT_MAX_SUITES);
-	if (c->hs.n_offered == 0)
-		return conn_error(c, EIOT_ERR_NO_CREDENTIALS,
-				  "hs: no configured suite has credentials (PSK, or trust anchors and a server name)");
-	int err = cfg_random(c->cfg, c->hs.client_random, 32);
-	if (err)
-		return conn_error(c, err, "hs: random source failed");
-	c->hs.rx_seq_set = true;
-	return send_client_hello(c);
-}
-
 static bool offered(const struct hs_ctx *hs, uint16_t suite)
 {
 	for (size_t i = 0; i < hs->n_offered; i++)
 		if (hs->offered[i] == suite)
 			return true;
 	return false;
+}
+
+/* Offer s if this configuration can resume it: same transport, its suite still offered
+ * (RFC 5246 §7.4.1.2), and a session ID or ticket to present. */
+static int offer_session(struct eiot_conn *c, const struct eiot_session *s)
+{
+	const char *why = NULL;
+	if (!s->valid)
+		why = "it is not valid";
+	else if (s->transport != (uint8_t)c->cfg->transport)
+		why = "it is of the other transport";
+	else if (!offered(&c->hs, s->suite))
+		why = "its suite is not configured any more";
+	else if ((!s->id_len && !s->ticket_len) || s->id_len > 32 ||
+		 s->ticket_len > EIOT_SESSION_MAX_TICKET)
+		why = "it holds no session ID or ticket";
+	if (why) {
+		EIOT_LOG(c->cfg, EIOT_LOG_INFO, "hs: session not offered (%s): full handshake", why);
+		return 0;
+	}
+	c->session = *s;
+	c->hs.offering = true;
+	if (s->ticket_len) {
+		/* RFC 5077 §3.4: a fresh session ID, echoed by a server that accepts the ticket */
+		c->hs.sid_len = 32;
+		return cfg_random(c->cfg, c->hs.sid, 32);
+	}
+	memcpy(c->hs.sid, s->id, s->id_len);
+	c->hs.sid_len = s->id_len;
+	return 0;
+}
+
+/* see tls/conn_int.h */
+int client_start(struct eiot_conn *c, const struct eiot_session *s)
+{
+	c->hs.n_offered = hs_usable_suites(c->cfg, c->hs.offered, EIOT_MAX_SUITES);
+	if (c->hs.n_offered == 0)
+		return conn_error(c, EIOT_ERR_NO_CREDENTIALS,
+				  "hs: no configured suite has credentials (PSK, or trust anchors and a server name)");
+	int err = cfg_random(c->cfg, c->hs.client_random, 32);
+	if (!err && s)
+		err = offer_session(c, s);
+	if (err)
+		return conn_error(c, err, "hs: random source failed");
+	c->hs.rx_seq_set = true;
+	return send_client_hello(c);
 }
 
 /* RFC 5246 §7.4.1.4: a server must not send an extension the client did not offer. */
@@ -98,11 +141,38 @@ static const char *unoffered_extension(const struct eiot_conn *c, const struct h
 		return "max_fragment_length";
 	if (e->has_rsl)
 		return "record_size_limit";
-	if (e->has_session_ticket)
+	if (e->has_session_ticket && !offers_ticket(c))
 		return "session_ticket";
 	if (e->n_unknown)
 		return "an unknown extension";
 	return NULL;
+}
+
+/* The abbreviated handshake: the session's suite and master secret, keys from the new
+ * randoms, then NewSessionTicket? CCS Finished from the server (RFC 5246 §7.3, RFC 5077 §3.1). */
+static int resume(struct eiot_conn *c, const struct hs_server_hello *sh)
+{
+	const struct eiot_session *s = &c->session;
+	if (sh->suite != s->suite)
+		return conn_error(c, EIOT_ERR_ILLEGAL_PARAMETER,
+				  "hs: server resumed our session with suite 0x%04x, the session's is 0x%04x",
+				  sh->suite, s->suite);
+	/* RFC 7627 §5.3: abort when the ServerHello's EMS differs from the session's */
+	if (sh->ext.has_ems != s->ems)
+		return conn_error(c, EIOT_ERR_EMS_REQUIRED,
+				  "hs: server resumed a session %s extended master secret, its ServerHello %s it (RFC 7627 §5.3)",
+				  s->ems ? "with" : "without", sh->ext.has_ems ? "has" : "lacks");
+	c->hs.suite = suite_find(s->suite);
+	c->hs.ems = s->ems;
+	memcpy(c->hs.ms, s->master, 48);
+	c->hs.have_ms = true;
+	c->hs.resumed = true;
+	int err = hs_install_keys(c);
+	if (err)
+		return err;
+	c->hs.st = c->hs.ticket_follows ? ST_C_EXPECT_NEW_TICKET : ST_EXPECT_CCS;
+	EIOT_LOG(c->cfg, EIOT_LOG_DEBUG, "hs: server resumed our session (%s)", c->hs.suite->name);
+	return 0;
 }
 
 static int on_server_hello(struct eiot_conn *c, const uint8_t *body, size_t n)
@@ -131,11 +201,22 @@ static int on_server_hello(struct eiot_conn *c, const uint8_t *body, size_t n)
 	if (!sh.ext.has_reneg_info)
 		EIOT_LOG(c->cfg, EIOT_LOG_WARN,
 			 "hs: server did not send renegotiation_info (RFC 5746 §3.4: continuing)");
-	c->hs.suite = suite_find(sh.suite);
-	c->hs.ems = sh.ext.has_ems;
 	memcpy(c->hs.server_random, sh.random, 32);
 	c->hs.have_randoms = true;
 	c->hello_seen = true;
+	c->hs.ticket_follows = sh.ext.has_session_ticket;
+	/* RFC 5246 §7.4.1.3: the server resumes by echoing the session ID we offered */
+	if (c->hs.offering && sh.session_id_len && sh.session_id_len == c->hs.sid_len &&
+	    !memcmp(sh.session_id, c->hs.sid, c->hs.sid_len))
+		return resume(c, &sh);
+	if (c->hs.offering)
+		EIOT_LOG(c->cfg, EIOT_LOG_INFO, "hs: server did not resume our session: full handshake");
+	c->hs.offering = false;
+	eiot_session_clear(&c->session);
+	memcpy(c->hs.sid, sh.session_id, sh.session_id_len);
+	c->hs.sid_len = sh.session_id_len;
+	c->hs.suite = suite_find(sh.suite);
+	c->hs.ems = sh.ext.has_ems;
 	if (c->hs.suite->kx == KX_ECDHE_ECDSA)
 		c->hs.st = ST_C_EXPECT_CERTIFICATE;
 	else
@@ -301,8 +382,44 @@ static int on_server_hello_done(struct eiot_conn *c, const uint8_t *body, size_t
 	if ((err = hs_flight_add_ccs(c)) || (err = hs_send_finished(c)))
 		return err;
 	hs_flight_send(c);
+	c->hs.st = c->hs.ticket_follows ? ST_C_EXPECT_NEW_TICKET : ST_EXPECT_CCS;
+	return 0;
+}
+
+static int on_new_session_ticket(struct eiot_conn *c, const uint8_t *body, size_t n)
+{
+	uint32_t hint;
+	const uint8_t *t;
+	size_t len;
+	if (hs_parse_new_session_ticket(body, n, &hint, &t, &len))
+		return conn_error(c, EIOT_ERR_DECODE, "hs: malformed NewSessionTicket");
+	c->session.ticket_len = 0;
+	if (len > EIOT_SESSION_MAX_TICKET) {
+		EIOT_LOG(c->cfg, EIOT_LOG_WARN,
+			 "hs: session ticket of %zu bytes is longer than we keep (%d): not kept", len,
+			 EIOT_SESSION_MAX_TICKET);
+	} else {
+		memcpy(c->session.ticket, t, len);
+		c->session.ticket_len = (uint16_t)len;
+		c->session.ticket_lifetime_hint = hint;
+	}
 	c->hs.st = ST_EXPECT_CCS;
 	return 0;
+}
+
+/* The session to keep: a way to resume it (session ID or ticket) and its secret. */
+static void keep_session(struct eiot_conn *c)
+{
+	struct eiot_session *s = &c->session;
+	s->transport = (uint8_t)c->cfg->transport;
+	s->suite = c->hs.suite->id;
+	s->ems = c->hs.ems;
+	memcpy(s->master, c->hs.ms, 48);
+	memcpy(s->id, c->hs.sid, c->hs.sid_len);
+	s->id_len = (uint8_t)c->hs.sid_len;
+	s->valid = s->id_len || s->ticket_len;
+	if (!s->valid)
+		eiot_session_clear(s);
 }
 
 static int on_finished(struct eiot_conn *c, const uint8_t *body, size_t n)
@@ -310,6 +427,14 @@ static int on_finished(struct eiot_conn *c, const uint8_t *body, size_t n)
 	int err = hs_check_finished(c, body, n);
 	if (err)
 		return err;
+	if (c->hs.resumed) {
+		/* abbreviated handshake: the client's CCS and Finished end it */
+		hs_flight_begin(c);
+		if ((err = hs_flight_add_ccs(c)) || (err = hs_send_finished(c)))
+			return err;
+		hs_flight_send(c);
+	}
+	keep_session(c);
 	conn_established(c);
 	return 0;
 }
@@ -347,6 +472,10 @@ int client_handle(struct eiot_conn *c, int type, const uint8_t *body, size_t n)
 	case ST_C_EXPECT_SHD:
 		if (type == HT_SERVER_HELLO_DONE)
 			return on_server_hello_done(c, body, n);
+		break;
+	case ST_C_EXPECT_NEW_TICKET:
+		if (type == HT_NEW_SESSION_TICKET)
+			return on_new_session_ticket(c, body, n);
 		break;
 	case ST_EXPECT_CCS:
 		if (type == MSG_CHANGE_CIPHER_SPEC) {

@@ -55,6 +55,7 @@ struct eiot_config *eiot_config_new(enum eiot_role role, enum eiot_transport tra
 	cfg->rto_max_ms = DEFAULT_RTO_MAX_MS;
 	cfg->give_up_ms = DEFAULT_GIVE_UP_MS;
 	cfg->cookie = true;
+	cfg->tickets = role == EIOT_SERVER;
 	cfg->log_level = EIOT_LOG_WARN;
 	return cfg;
 }
@@ -293,4 +294,26 @@ int64_t cfg_now_seconds(const struct eiot_config *cfg)
 	default:
 		return (int64_t)time(NULL);
 	}
+}
+
+/* see eap_iot/config.h */
+int eiot_config_set_session_cache(struct eiot_config *cfg, struct eiot_session_cache *sc)
+{
+	if (!cfg)
+		return EIOT_ERR_BAD_PARAM;
+	if (cfg->role != EIOT_SERVER) {
+		EIOT_LOG(cfg, EIOT_LOG_ERROR, "config: a session cache is for servers (clients keep eiot_session)");
+		return EIOT_ERR_BAD_PARAM;
+	}
+	cfg->cache = sc;
+	return EIOT_OK;
+}
+
+/* see eap_iot/config.h */
+int eiot_config_set_session_tickets(struct eiot_config *cfg, bool on)
+{
+	if (!cfg)
+		return EIOT_ERR_BAD_PARAM;
+	cfg->tickets = on;
+	return EIOT_OK;
 }

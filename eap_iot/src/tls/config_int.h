@@ -64,6 +64,10 @@ struct eiot_config {
 	uint32_t rto_initial_ms, rto_max_ms, give_up_ms;
 	bool cookie;
 
+	/* Resumption (tls/session.c) */
+	struct eiot_session_cache *cache; /* server; the application's, NULL: none */
+	bool tickets;                     /* client: offer; server: issue */
+
 	/* Services */
 	eiot_log_fn log_fn;
 	void *log_user;

@@ -58,8 +58,9 @@ size_t eiot_conn_size(const struct eiot_config *cfg)
 	return l.total;
 }
 
-/* see eap_iot/conn.h */
-struct eiot_conn *eiot_conn_new(const struct eiot_config *cfg, uint64_t now_ms)
+/* A new connection; a client offers session s (NULL: none). */
+static struct eiot_conn *conn_new(const struct eiot_config *cfg, const struct eiot_session *s,
+				  uint64_t now_ms)
 {
 	struct conn_layout l;
 	if (!cfg)
@@ -98,7 +99,7 @@ struct eiot_conn *eiot_conn_new(const struct eiot_config *cfg, uint64_t now_ms)
 	eiot_sha256_init(&c->hs.transcript);
 	c->hs.st = ST_S_EXPECT_CLIENT_HELLO;
 	if (c->is_client) {
-		int err = client_start(c);
+		int err = client_start(c, s);
 		if (err) {
 			/* nothing was sent yet: fail without an alert */
 			c->err = err;
@@ -106,6 +107,47 @@ struct eiot_conn *eiot_conn_new(const struct eiot_config *cfg, uint64_t now_ms)
 		}
 	}
 	return c;
+}
+
+/* see eap_iot/conn.h */
+struct eiot_conn *eiot_conn_new(const struct eiot_config *cfg, uint64_t now_ms)
+{
+	return conn_new(cfg, NULL, now_ms);
+}
+
+/* see eap_iot/conn.h */
+struct eiot_conn *eiot_conn_new_resume(const struct eiot_config *cfg, const struct eiot_session *s,
+				       uint64_t now_ms)
+{
+	if (!s)
+		return NULL;
+	return conn_new(cfg, s, now_ms);
+}
+
+/* see eap_iot/conn.h */
+int eiot_conn_get_session(const struct eiot_conn *c, struct eiot_session *out)
+{
+	if (!c || !out)
+		return EIOT_ERR_BAD_PARAM;
+	if (!c->is_client || c->state != EIOT_STATE_ESTABLISHED)
+		return EIOT_ERR_WRONG_STATE;
+	if (!c->session.valid)
+		return EIOT_ERR_WANT_MORE;
+	*out = c->session;
+	return EIOT_OK;
+}
+
+/* see eap_iot/conn.h */
+void eiot_session_clear(struct eiot_session *s)
+{
+	if (s)
+		eiot_zeroize(s, sizeof(*s));
+}
+
+/* see eap_iot/conn.h */
+bool eiot_conn_resumed(const struct eiot_conn *c)
+{
+	return c && c->hs.resumed && c->hs.st == ST_DONE;
 }
 
 /* see eap_iot/conn.h */
@@ -224,14 +266,15 @@ void conn_established(struct eiot_conn *c)
 	c->hs.st = ST_DONE;
 	if (c->dtls)
 		flight_stop(&c->timer);
-	/* the client's last flight needs no answer; the server keeps its own (CCS, Finished)
-	 * to answer a repeated client flight (RFC 6347 §4.2.4) */
-	if (c->is_client && !c->flight.pending)
+	/* the side that did not send the last flight (the client in a full handshake, the server
+	 * in a resumed one) needs it no more; the other keeps its own (CCS, Finished) to answer a
+	 * repeated peer flight (RFC 6347 §4.2.4) */
+	if (c->is_client != c->hs.resumed && !c->flight.pending)
 		hs_flight_begin(c);
 	eiot_ecdh_free(&c->hs.ecdh);
 	eiot_pkey_free(&c->hs.peer_key);
-	EIOT_LOG(c->cfg, EIOT_LOG_INFO, "hs: established with %s%s", c->hs.suite->name,
-		 c->hs.ems ? ", extended master secret" : "");
+	EIOT_LOG(c->cfg, EIOT_LOG_INFO, "hs: established with %s%s%s", c->hs.suite->name,
+		 c->hs.ems ? ", extended master secret" : "", c->hs.resumed ? ", resumed" : "");
 }
 
 /* see tls/conn_int.h */

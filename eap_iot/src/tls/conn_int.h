@@ -46,6 +46,7 @@ enum hs_state {
 	ST_C_EXPECT_SKE_OR_SHD,   /* PSK: ServerKeyExchange only when the server has a hint */
 	ST_C_EXPECT_CR_OR_SHD,
 	ST_C_EXPECT_SHD,
+	ST_C_EXPECT_NEW_TICKET,   /* the server echoed SessionTicket (RFC 5077 §3.3) */
 	ST_S_EXPECT_CLIENT_HELLO,
 	ST_S_EXPECT_CERTIFICATE,
 	ST_S_EXPECT_CKE,
@@ -101,6 +102,13 @@ struct hs_ctx {
 	size_t cookie_len;
 	uint16_t offered[EIOT_MAX_SUITES];
 	size_t n_offered;
+	/* resumption (both roles) */
+	bool resumed;          /* abbreviated handshake: the client sends the last flight */
+	bool ticket_follows;   /* a NewSessionTicket comes before the server's CCS */
+	uint8_t sid[32];       /* client: session ID offered; server: session ID given */
+	size_t sid_len;
+	bool offering;         /* client: a session is offered (conn.session holds it) */
+	uint64_t born_ms;      /* server: when the session's full handshake began */
 	/* server */
 	const struct eiot_psk_entry *psk;
 	bool client_cert;      /* a non-empty client Certificate was verified */
@@ -151,6 +159,7 @@ struct eiot_conn {
 	uint8_t psk_identity[EIOT_MAX_PSK_IDENTITY];
 	size_t psk_identity_len;
 	bool has_peer_key;
+	struct eiot_session session; /* client: offered, then the one to keep */
 };
 
 /* ---- conn.c ---- */
@@ -190,6 +199,9 @@ void hs_transcript_reset(struct eiot_conn *c);
 size_t hs_usable_suites(const struct eiot_config *cfg, uint16_t *out, size_t cap);
 /* Derive master secret (EMS when agreed), keys for both directions, key log line. pms is wiped. */
 int hs_derive_keys(struct eiot_conn *c, uint8_t *pms, size_t pms_len);
+/* Keys for both directions (and the key log line) from hs.ms and this handshake's randoms:
+ * the second half of hs_derive_keys, and all a resumed handshake needs. */
+int hs_install_keys(struct eiot_conn *c);
 /* Add our Finished to the flight (transcript so far). */
 int hs_send_finished(struct eiot_conn *c);
 /* Check the peer's Finished (against hs.th_before). */
@@ -207,7 +219,8 @@ int hs_rng(void *cfg, uint8_t *out, size_t n);
 int hs_sign(struct eiot_conn *c, const uint8_t hash[32], struct wr *w);
 
 /* ---- client.c / server.c ---- */
-int client_start(struct eiot_conn *c);
+/* Queue the ClientHello, offering session s when it is usable (NULL: none). */
+int client_start(struct eiot_conn *c, const struct eiot_session *s);
 int client_handle(struct eiot_conn *c, int type, const uint8_t *body, size_t n);
 int server_handle(struct eiot_conn *c, int type, const uint8_t *body, size_t n);
 

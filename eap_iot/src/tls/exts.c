@@ -142,8 +142,10 @@ static int ext_rsl(struct rd *b, bool server_hello, struct hs_exts *e)
 static int ext_session_ticket(struct rd *b, bool server_hello, struct hs_exts *e)
 {
 	e->has_session_ticket = true;
-	if (!server_hello)
-		rd_bytes(b, rd_left(b));
+	if (!server_hello) {
+		e->ticket_len = rd_left(b);
+		e->ticket = rd_bytes(b, e->ticket_len);
+	}
 	return 0;
 }
 

@@ -38,7 +38,6 @@ size_t hs_usable_suites(const struct eiot_config *cfg, uint16_t *out, size_t cap
 int hs_derive_keys(struct eiot_conn *c, uint8_t *pms, size_t pms_len)
 {
 	struct hs_ctx *hs = &c->hs;
-	struct tls_key_block kb;
 
 	if (hs->ems) {
 		/* RFC 7627 §3: session_hash covers the transcript through ClientKeyExchange */
@@ -50,6 +49,14 @@ int hs_derive_keys(struct eiot_conn *c, uint8_t *pms, size_t pms_len)
 	}
 	eiot_zeroize(pms, pms_len);
 	hs->have_ms = true;
+	return hs_install_keys(c);
+}
+
+/* see tls/conn_int.h */
+int hs_install_keys(struct eiot_conn *c)
+{
+	struct hs_ctx *hs = &c->hs;
+	struct tls_key_block kb;
 
 	tls_key_block(hs->ms, hs->client_random, hs->server_random, &kb);
 	enum eiot_aead_alg alg = hs->suite->aead;
@@ -139,6 +146,7 @@ static const char *state_name(enum hs_state st)
 	case ST_C_EXPECT_SKE_OR_SHD: return "expecting ServerKeyExchange or ServerHelloDone";
 	case ST_C_EXPECT_CR_OR_SHD: return "expecting CertificateRequest or ServerHelloDone";
 	case ST_C_EXPECT_SHD: return "expecting ServerHelloDone";
+	case ST_C_EXPECT_NEW_TICKET: return "expecting NewSessionTicket";
 	case ST_S_EXPECT_CLIENT_HELLO: return "expecting ClientHello";
 	case ST_S_EXPECT_CERTIFICATE: return "expecting Certificate";
 	case ST_S_EXPECT_CKE: return "expecting ClientKeyExchange";

@@ -120,7 +120,12 @@ void hs_write_client_hello(struct wr *w, bool dtls, const struct hs_client_hello
 {
 	wr_u16(w, dtls ? VERSION_DTLS12 : VERSION_TLS12);
 	wr_bytes(w, p->random, HS_RANDOM_LEN);
-	wr_u8(w, 0); /* no session_id: we do not resume */
+	if (p->session_id_len > HS_MAX_SESSION_ID) {
+		w->err = true;
+		return;
+	}
+	wr_u8(w, (uint8_t)p->session_id_len);
+	wr_bytes(w, p->session_id, p->session_id_len);
 	if (dtls) {
 		size_t ck = wr_open_vec(w, 1);
 		wr_bytes(w, p->cookie, p->cookie_len);
@@ -147,6 +152,12 @@ void hs_write_client_hello(struct wr *w, bool dtls, const struct hs_client_hello
 	}
 	hs_write_ext_empty(w, EXT_EXTENDED_MASTER_SECRET);
 	hs_write_ext_reneg_info(w);
+	if (p->session_ticket) {
+		wr_u16(w, EXT_SESSION_TICKET);
+		size_t t = wr_open_vec(w, 2);
+		wr_bytes(w, p->ticket, p->ticket_len);
+		wr_close_vec(w, t, 2);
+	}
 	wr_close_vec(w, ext, 2);
 }
 
@@ -177,7 +188,7 @@ void hs_write_server_hello(struct wr *w, bool dtls, const struct hs_server_hello
 	wr_bytes(w, p->session_id, p->session_id_len);
 	wr_u16(w, p->suite);
 	wr_u8(w, 0); /* null compression */
-	if (!p->ems && !p->reneg_info && !p->point_formats)
+	if (!p->ems && !p->reneg_info && !p->point_formats && !p->session_ticket)
 		return; /* RFC 5246 §7.4.1.3: no extensions block at all */
 	size_t ext = wr_open_vec(w, 2);
 	if (p->reneg_info)
@@ -186,7 +197,33 @@ void hs_write_server_hello(struct wr *w, bool dtls, const struct hs_server_hello
 		hs_write_ext_empty(w, EXT_EXTENDED_MASTER_SECRET);
 	if (p->point_formats)
 		hs_write_ext_point_formats(w);
+	if (p->session_ticket)
+		hs_write_ext_empty(w, EXT_SESSION_TICKET);
 	wr_close_vec(w, ext, 2);
+}
+
+/* see tls/msgs.h */
+int hs_parse_new_session_ticket(const uint8_t *body, size_t n, uint32_t *lifetime_hint,
+				const uint8_t **ticket, size_t *ticket_len)
+{
+	struct rd r = rd_init(body, n);
+	*lifetime_hint = rd_u32(&r);
+	struct rd t = rd_vec(&r, 2);
+	if (t.err || !rd_done(&r))
+		return EIOT_ERR_DECODE;
+	*ticket = t.p;
+	*ticket_len = rd_left(&t);
+	return 0;
+}
+
+/* see tls/msgs.h */
+void hs_write_new_session_ticket(struct wr *w, uint32_t lifetime_hint, const uint8_t *ticket,
+				 size_t ticket_len)
+{
+	wr_u32(w, lifetime_hint);
+	size_t t = wr_open_vec(w, 2);
+	wr_bytes(w, ticket, ticket_len);
+	wr_close_vec(w, t, 2);
 }
 
 /* see tls/msgs.h */

@@ -22,6 +22,7 @@
 #define HT_CLIENT_HELLO 1
 #define HT_SERVER_HELLO 2
 #define HT_HELLO_VERIFY_REQUEST 3
+#define HT_NEW_SESSION_TICKET 4 /* RFC 5077 §3.3 */
 #define HT_CERTIFICATE 11
 #define HT_SERVER_KEY_EXCHANGE 12
 #define HT_CERTIFICATE_REQUEST 13
@@ -93,6 +94,8 @@ struct hs_exts {
 	bool has_rsl;
 	uint16_t rsl;                /* RFC 8449 */
 	bool has_session_ticket;
+	const uint8_t *ticket;       /* ClientHello: the ticket offered (ticket_len 0: none) */
+	size_t ticket_len;
 	unsigned n_unknown;          /* extensions we ignore */
 };
 
@@ -121,11 +124,17 @@ struct hs_client_hello_params {
 	const uint16_t *suites;
 	size_t n_suites;
 	const char *sni;             /* NULL: no server_name */
+	const uint8_t *session_id;   /* resumption (RFC 5246 §7.4.1.2): 0..32 bytes */
+	size_t session_id_len;
+	bool session_ticket;         /* send SessionTicket (RFC 5077 §3.2) holding ticket[0..len) */
+	const uint8_t *ticket;
+	size_t ticket_len;
 	bool ecc;                    /* send supported_groups, ec_point_formats, signature_algorithms */
 };
 
 int hs_parse_client_hello(bool dtls, const uint8_t *body, size_t n, struct hs_client_hello *out);
-/* Always sends extended_master_secret and an empty renegotiation_info (RFC 5746 §3.4). */
+/* Always sends extended_master_secret and an empty renegotiation_info (RFC 5746 §3.4). A
+ * session_id longer than 32 bytes sets w->err. */
 void hs_write_client_hello(struct wr *w, bool dtls, const struct hs_client_hello_params *p);
 
 struct hs_server_hello {
@@ -146,10 +155,17 @@ struct hs_server_hello_params {
 	bool ems;                    /* echo extended_master_secret */
 	bool reneg_info;             /* echo an empty renegotiation_info */
 	bool point_formats;          /* send ec_point_formats {uncompressed} (ECC suites) */
+	bool session_ticket;         /* echo an empty SessionTicket: a NewSessionTicket follows */
 };
 
 int hs_parse_server_hello(const uint8_t *body, size_t n, struct hs_server_hello *out);
 void hs_write_server_hello(struct wr *w, bool dtls, const struct hs_server_hello_params *p);
+
+/* NewSessionTicket (RFC 5077 §3.3): ticket_lifetime_hint, ticket<0..2^16-1>. */
+int hs_parse_new_session_ticket(const uint8_t *body, size_t n, uint32_t *lifetime_hint,
+				const uint8_t **ticket, size_t *ticket_len);
+void hs_write_new_session_ticket(struct wr *w, uint32_t lifetime_hint, const uint8_t *ticket,
+				 size_t ticket_len);
 
 /* HelloVerifyRequest (RFC 6347 §4.2.1): server_version, cookie<0..2^8-1>. */
 int hs_parse_hello_verify_request(const uint8_t *body, size_t n, uint16_t *version,

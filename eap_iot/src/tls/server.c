@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "tls/keys.h"
+#include "tls/session.h"
 #include "util/bytes.h"
 
 /* RFC 8422 §5.1: an ECDHE_ECDSA suite needs secp256r1, uncompressed points and
@@ -71,25 +72,67 @@ static int add_ske_ecdhe(struct eiot_conn *c)
 	return hs_msg_close(c, &w, HT_SERVER_KEY_EXCHANGE);
 }
 
+/* What resuming this connection's session restores. */
+static void session_state(const struct eiot_conn *c, struct sess_state *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->transport = (uint8_t)c->cfg->transport;
+	st->suite = c->hs.suite->id;
+	st->ems = c->hs.ems;
+	memcpy(st->ms, c->hs.ms, 48);
+	st->born_ms = c->hs.born_ms;
+	st->client_cert = c->hs.client_cert;
+	st->has_eui64 = c->hs.has_peer_eui64;
+	memcpy(st->eui64, c->hs.peer_eui64, 8);
+	memcpy(st->psk_identity, c->psk_identity, c->psk_identity_len);
+	st->psk_identity_len = c->psk_identity_len;
+}
+
+/* NewSessionTicket (RFC 5077 §3.3): the session sealed under the current ticket key. */
+static int add_new_session_ticket(struct eiot_conn *c)
+{
+	struct sess_state st;
+	uint8_t t[SESS_TICKET_MAX];
+	size_t len;
+	session_state(c, &st);
+	int err = sess_ticket_seal(c->cfg->cache, &st, c->now, t, sizeof(t), &len);
+	eiot_zeroize(&st, sizeof(st));
+	if (err)
+		return conn_error(c, err, "hs: cannot seal a session ticket");
+	struct wr w = hs_msg_open(c);
+	hs_write_new_session_ticket(&w, sess_lifetime_s(c->cfg->cache), t, len);
+	eiot_zeroize(t, len);
+	return hs_msg_close(c, &w, HT_NEW_SESSION_TICKET);
+}
+
+/* ServerHello: the session ID given (or echoed), the extensions we answer. */
+static int add_server_hello(struct eiot_conn *c, bool secure_reneg, bool point_formats)
+{
+	struct hs_server_hello_params p = {
+		.random = c->hs.server_random,
+		.session_id = c->hs.sid,
+		.session_id_len = c->hs.sid_len,
+		.suite = c->hs.suite->id,
+		.ems = c->hs.ems,
+		.reneg_info = secure_reneg,
+		.point_formats = c->hs.suite->kx == KX_ECDHE_ECDSA && point_formats,
+		.session_ticket = c->hs.ticket_follows,
+	};
+	struct wr w = hs_msg_open(c);
+	hs_write_server_hello(&w, c->dtls, &p);
+	return hs_msg_close(c, &w, HT_SERVER_HELLO);
+}
+
 /* Flight 2 (4 in DTLS with a cookie exchange). */
 static int send_server_flight(struct eiot_conn *c, bool secure_reneg, bool point_formats)
 {
 	const struct eiot_config *cfg = c->cfg;
 	bool ecdhe = c->hs.suite->kx == KX_ECDHE_ECDSA;
-	struct hs_server_hello_params p = {
-		.random = c->hs.server_random,
-		.suite = c->hs.suite->id,
-		.ems = c->hs.ems,
-		.reneg_info = secure_reneg,
-		.point_formats = ecdhe && point_formats,
-	};
 	int err;
 	struct wr w;
 
 	hs_flight_begin(c);
-	w = hs_msg_open(c);
-	hs_write_server_hello(&w, c->dtls, &p);
-	if ((err = hs_msg_close(c, &w, HT_SERVER_HELLO)))
+	if ((err = add_server_hello(c, secure_reneg, point_formats)))
 		return err;
 	if (ecdhe) {
 		w = hs_msg_open(c);
@@ -120,6 +163,85 @@ static int send_server_flight(struct eiot_conn *c, bool secure_reneg, bool point
 	return 0;
 }
 
+static bool is_usable(const struct eiot_config *cfg, uint16_t suite)
+{
+	uint16_t usable[EIOT_MAX_SUITES];
+	size_t n = hs_usable_suites(cfg, usable, EIOT_MAX_SUITES);
+	for (size_t i = 0; i < n; i++)
+		if (usable[i] == suite)
+			return true;
+	return false;
+}
+
+/* The session the ClientHello asks to resume, from its ticket or else its session ID, if it
+ * may be resumed with this ClientHello (RFC 5246 §7.4.1.2, RFC 5077 §3.4, RFC 7627 §5.3). */
+static bool find_session(struct eiot_conn *c, const struct hs_client_hello *ch,
+			 struct sess_state *st)
+{
+	const struct eiot_config *cfg = c->cfg;
+	enum sess_miss m;
+	const char *how, *why = NULL;
+	if (ch->ext.ticket_len && cfg->tickets) {
+		how = "ticket";
+		m = sess_ticket_open(cfg->cache, ch->ext.ticket, ch->ext.ticket_len, c->now, st);
+	} else if (ch->session_id_len) {
+		how = "session ID";
+		m = sess_cache_get(cfg->cache, ch->session_id, ch->session_id_len, c->now, st);
+	} else {
+		return false;
+	}
+	if (m != SESS_FOUND)
+		why = sess_miss_str(m);
+	else if (st->transport != (uint8_t)cfg->transport)
+		why = "the session is of the other transport";
+	else if (!client_offers(ch, st->suite) || !is_usable(cfg, st->suite))
+		why = "the session's suite is not offered or not configured";
+	else if (st->ems != ch->ext.has_ems)
+		why = st->ems ? "the session used extended master secret, the ClientHello lacks it"
+			      : "the session did not use extended master secret, the ClientHello has it";
+	else if (cfg->verify_client == EIOT_VERIFY_REQUIRED && !st->client_cert &&
+		 suite_find(st->suite)->kx == KX_ECDHE_ECDSA)
+		why = "the session has no client certificate and one is required";
+	if (!why)
+		return true;
+	EIOT_LOG(cfg, EIOT_LOG_INFO, "hs: not resuming by %s (%s): full handshake", how, why);
+	eiot_zeroize(st, sizeof(*st));
+	return false;
+}
+
+/* The abbreviated handshake: ServerHello NewSessionTicket? CCS Finished (RFC 5246 §7.3). */
+static int send_resumed_flight(struct eiot_conn *c, const struct hs_client_hello *ch,
+			       const struct sess_state *st, bool secure_reneg)
+{
+	c->hs.resumed = true;
+	c->hs.suite = suite_find(st->suite);
+	c->hs.ems = st->ems;
+	memcpy(c->hs.ms, st->ms, 48);
+	c->hs.have_ms = true;
+	c->hs.born_ms = st->born_ms;
+	c->hs.client_cert = st->client_cert;
+	c->hs.has_peer_eui64 = st->has_eui64;
+	memcpy(c->hs.peer_eui64, st->eui64, 8);
+	memcpy(c->psk_identity, st->psk_identity, st->psk_identity_len);
+	c->psk_identity_len = st->psk_identity_len;
+	memcpy(c->hs.sid, ch->session_id, ch->session_id_len);
+	c->hs.sid_len = ch->session_id_len;
+
+	int err;
+	hs_flight_begin(c);
+	if ((err = add_server_hello(c, secure_reneg, ch->ext.has_point_formats)) ||
+	    (err = hs_install_keys(c)))
+		return err;
+	if (c->hs.ticket_follows && (err = add_new_session_ticket(c)))
+		return err;
+	if ((err = hs_flight_add_ccs(c)) || (err = hs_send_finished(c)))
+		return err;
+	hs_flight_send(c);
+	c->hs.st = ST_EXPECT_CCS;
+	EIOT_LOG(c->cfg, EIOT_LOG_DEBUG, "hs: resuming a session (%s)", c->hs.suite->name);
+	return 0;
+}
+
 static int on_client_hello(struct eiot_conn *c, const uint8_t *body, size_t n)
 {
 	struct hs_client_hello ch;
@@ -135,12 +257,6 @@ static int on_client_hello(struct eiot_conn *c, const uint8_t *body, size_t n)
 	if (ch.ext.has_reneg_info && ch.ext.reneg_info_len != 0)
 		return conn_error(c, EIOT_ERR_INSECURE_RENEGOTIATION,
 				  "hs: ClientHello renegotiation_info not empty on an initial handshake");
-	c->hs.suite = choose_suite(c, &ch);
-	if (!c->hs.suite)
-		return conn_error(c, EIOT_ERR_NO_SHARED_SUITE,
-				  "hs: none of the client's %zu suites is one we have credentials for",
-				  ch.n_suites);
-	c->hs.ems = ch.ext.has_ems;
 	memcpy(c->hs.client_random, ch.random, 32);
 	int err = cfg_random(c->cfg, c->hs.server_random, 32);
 	if (err)
@@ -150,11 +266,35 @@ static int on_client_hello(struct eiot_conn *c, const uint8_t *body, size_t n)
 	if (c->dtls)
 		/* continue above the record number the stateless HelloVerifyRequest used */
 		c->tx[0].seq = c->rec_seq;
+	/* RFC 5746 §3.6: the SCSV counts like an empty renegotiation_info */
+	bool secure_reneg = ch.ext.has_reneg_info || ch.has_reneg_scsv;
+	const struct eiot_config *cfg = c->cfg;
+	c->hs.ticket_follows = cfg->cache && cfg->tickets && ch.ext.has_session_ticket;
+	if (cfg->cache) {
+		struct sess_state st;
+		bool found = find_session(c, &ch, &st);
+		if (found) {
+			err = send_resumed_flight(c, &ch, &st, secure_reneg);
+			eiot_zeroize(&st, sizeof(st));
+			return err;
+		}
+	}
+	c->hs.suite = choose_suite(c, &ch);
+	if (!c->hs.suite)
+		return conn_error(c, EIOT_ERR_NO_SHARED_SUITE,
+				  "hs: none of the client's %zu suites is one we have credentials for",
+				  ch.n_suites);
+	c->hs.ems = ch.ext.has_ems;
+	c->hs.born_ms = c->now;
+	/* a ticket keeps the session; otherwise the cache does, under a fresh session ID */
+	if (cfg->cache && !c->hs.ticket_follows) {
+		c->hs.sid_len = SESS_ID_LEN;
+		if ((err = cfg_random(cfg, c->hs.sid, SESS_ID_LEN)))
+			return conn_error(c, err, "hs: random source failed");
+	}
 	EIOT_LOG(c->cfg, EIOT_LOG_DEBUG, "hs: chose %s%s", c->hs.suite->name,
 		 c->hs.ems ? " with extended master secret" : "");
-	/* RFC 5746 §3.6: the SCSV counts like an empty renegotiation_info */
-	return send_server_flight(c, ch.ext.has_reneg_info || ch.has_reneg_scsv,
-				  ch.ext.has_point_formats);
+	return send_server_flight(c, secure_reneg, ch.ext.has_point_formats);
 }
 
 static int on_certificate(struct eiot_conn *c, const uint8_t *body, size_t n)
@@ -243,10 +383,22 @@ static int on_finished(struct eiot_conn *c, const uint8_t *body, size_t n)
 	int err = hs_check_finished(c, body, n);
 	if (err)
 		return err;
+	if (c->hs.resumed) {
+		conn_established(c);
+		return 0;
+	}
 	hs_flight_begin(c);
+	if (c->hs.ticket_follows && (err = add_new_session_ticket(c)))
+		return err;
 	if ((err = hs_flight_add_ccs(c)) || (err = hs_send_finished(c)))
 		return err;
 	hs_flight_send(c);
+	if (c->cfg->cache && c->hs.sid_len) {
+		struct sess_state st;
+		session_state(c, &st);
+		sess_cache_put(c->cfg->cache, c->hs.sid, &st);
+		eiot_zeroize(&st, sizeof(st));
+	}
 	conn_established(c);
 	return 0;
 }
