@@ -33,6 +33,7 @@ for variant in $VARIANTS; do
 	t "$variant-eapol-default" eapol default
 	t "$variant-topology-mtu1500" topology 1500
 	t "$variant-topology-mtu127" topology 127
+	t "$variant-topology-mtu127-framed-mtu" topology 127fm
 	for c in untrusted-ca wrong-name expired-device key-mismatch no-suite; do
 		t "$variant-negative-$c" negative "$c"
 	done

@@ -1,19 +1,24 @@
 #!/bin/sh
-# tests/netns/topology.sh 1500|127 — the wired 802.1X topology (TEST_BED.md): netns sta runs
+# tests/netns/topology.sh 1500|127|127fm — the wired 802.1X topology (TEST_BED.md): netns sta runs
 # VARIANT's `wpa_supplicant -D wired -i veth-sta`, netns ap runs stock hostapd (driver=wired) on
 # veth-ap and stock FreeRADIUS on its own loopback; the veth pair is created inside the two
 # namespaces. Asserts CTRL-EVENT-EAP-SUCCESS and hostapd's "authorizing port", then that
 # `wpa_cli reauthenticate` succeeds a second time. Fragment sizes per link MTU:
 #   1500: ours 1398 (EAP 1408), FreeRADIUS 1408
 #   127:  ours 113 (EAP 123 + EAPOL 4 = 127), FreeRADIUS 123 (whole EAP packet)
+#   127fm: ours 113; FreeRADIUS left at 1408 and told the link size by hostapd instead:
+#          Framed-MTU = 113 (RADIUS attribute 12), which FreeRADIUS reads as TLS bytes per
+#          fragment — the same number as our fragment_size
 # With TOPO_KEEP_UP=1 the summary files stay in $WORK for demo/eap.sh.
 set -u
 . "$(dirname "$0")/lib.sh"
 select_variant
+attr=""
 case ${1:-} in
 1500) mtu=1500 ours=1398 fr=1408 ;;
 127) mtu=127 ours=113 fr=123 ;;
-*) fail "usage: topology.sh 1500|127" ;;
+127fm) mtu=127 ours=113 fr=1408 attr="radius_auth_req_attr=12:d:113" ;;
+*) fail "usage: topology.sh 1500|127|127fm" ;;
 esac
 need hostapd
 
@@ -27,7 +32,7 @@ ip -n "$ap" link set veth-ap mtu "$mtu" up
 
 render_radius "$WORK/radius" "$CCM8" "$fr"
 start_radius "$ap" "$WORK/radius"
-render_hostapd "$WORK/hostapd.conf"
+render_hostapd "$WORK/hostapd.conf" "$attr"
 spawn "$ap" 120 "$WORK/hostapd.out" hostapd -d -K "$WORK/hostapd.conf"
 HOSTAPD_PID=$LAST_PID
 wait_log "$WORK/hostapd.out" "veth-ap: AP-ENABLED|interface state .*->ENABLED" 10 "$HOSTAPD_PID" ||
