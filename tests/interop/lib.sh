@@ -226,7 +226,7 @@ openssl_vs_server() {
 	start srv "$IOT" --listen 127.0.0.1:$PORT $IOT_MODE $IOT_SRV --timeout 25
 	SRV_PID=$LAST
 	wait_port $PROTO
-	start cli openssl s_client -connect 127.0.0.1:$PORT $OSSL_MODE $OSSL_CLI
+	start cli openssl s_client -connect 127.0.0.1:$PORT $OSSL_MODE $OSSL_CLI ${OSSL_CLI_EXTRA:-}
 	CLI_PID=$LAST
 	wait_for "$T/srv.log" "handshake ok"
 	wait_for "$T/cli.out" "Cipher is $OSSL_SUITE"
