@@ -21,7 +21,7 @@ UNITS    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 PKI      := $(BUILD)/pki/.done
 
-.PHONY: all lib tools test unit unit-run asan clang fuzz fuzz-replay interop deps pki \
+.PHONY: all lib tools test unit unit-run asan valgrind clang fuzz fuzz-replay interop deps pki \
         install uninstall bench demo netns clean
 all: lib tools
 
@@ -97,6 +97,14 @@ asan:
 	@fail=0; for t in $(UNITS:$(BUILD)/%=$(BUILD)/asan/%); do \
 		EIOT_PKI_DIR=$(BUILD)/pki ASAN_OPTIONS=detect_leaks=1 $$t || { echo "FAILED: $$t"; fail=1; }; done; exit $$fail
 
+# Memcheck over the engine and codec tests (the slow ECDHE matrices are left to ASan).
+VALGRIND_UNITS := test_engine_basic test_engine_negative test_engine_stream test_msgs test_record \
+	test_cookie test_reasm test_eap_packet
+valgrind: unit
+	@fail=0; for t in $(VALGRIND_UNITS); do EIOT_PKI_DIR=$(BUILD)/pki valgrind -q --leak-check=full \
+		--errors-for-leak-kinds=definite,indirect --error-exitcode=9 $(BUILD)/tests/$$t >/dev/null 2>$(BUILD)/tests/$$t.vg \
+		&& echo "valgrind clean: $$t" || { echo "valgrind FAILED: $$t"; cat $(BUILD)/tests/$$t.vg; fail=1; }; done; exit $$fail
+
 # The same tree with clang (warnings are errors there too).
 clang:
 	$(MAKE) BUILD=$(BUILD)/clang CC=clang all unit
@@ -133,6 +141,7 @@ test: deps
 	$(MAKE) all $(SUPP_STAMP)
 	$(MAKE) unit-run
 	$(MAKE) asan
+	$(MAKE) valgrind
 	$(MAKE) clang
 	$(MAKE) fuzz-replay
 	$(MAKE) interop
