@@ -818,9 +818,10 @@ static void test_bad_cert_request_rejected(void **state)
 
 /* Builds a TLS ClientHello (server=false) or ServerHello whose extensions block holds
  * exts[0..len) and parses it. */
+/* The parsed extensions point into the hello, so it outlives the call (static). */
 static int parse_with_exts(bool server, const uint8_t *exts, size_t len, struct hs_exts *out)
 {
-	uint8_t buf[1024];
+	static uint8_t buf[1024];
 	struct wr w = wr_init(buf, sizeof(buf));
 	if (server) {
 		struct hs_server_hello_params p = { .random = rnd, .suite = 0xC0AE };
