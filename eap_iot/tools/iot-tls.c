@@ -10,7 +10,10 @@
  * The client sends its stdin; at stdin EOF it keeps reading until the peer has been silent for
  * --idle ms, then sends close_notify. The server serves one connection (DTLS: through the
  * stateless cookie exchange of eiot_dtls_accept), prints what it receives, sends its stdin (or
- * echoes with --echo) and ends when the client sends close_notify.
+ * echoes with --echo) and ends when the client sends close_notify (--connections N: serves N
+ * connections one after the other, resuming sessions with --session-cache). The client with
+ * --reconnect connects a second time offering the first connection's session and fails unless
+ * the server resumed it.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -34,6 +37,8 @@
 struct opts {
 	const char *connect, *listen;
 	bool dtls, strict, no_time, no_cookie, echo, verbose, quiet;
+	bool reconnect, tickets, no_tickets;
+	unsigned long session_cache, connections;
 	const char *psk_identity, *psk_hint;
 	const char *psk[MAX_LIST];
 	size_t n_psk;
@@ -50,6 +55,7 @@ struct opts {
 struct app {
 	const struct opts *o;
 	struct eiot_config *cfg;
+	struct eiot_session_cache *cache;
 	struct eiot_conn *conn;
 	int fd;
 	bool announced, stdin_eof, peer_closed, we_closed;
@@ -100,6 +106,11 @@ static const char usage_text[] =
 	"  --rto MS                 DTLS: initial retransmission timeout\n"
 	"  --give-up MS             DTLS: handshake give-up time\n"
 	"  --no-cookie              DTLS server: no HelloVerifyRequest\n"
+"  --reconnect              client: connect again offering the session; fail unless resumed\n"
+	"  --tickets                client: offer session tickets (RFC 5077)\n"
+	"  --session-cache N        server: resume sessions, N cached session IDs (lifetime 300 s)\n"
+	"  --no-tickets             server: do not issue session tickets (cache by session ID)\n"
+	"  --connections N          server: serve N connections one after the other (default 1)\n"
 	"  --keylog FILE            append NSS key log lines (decrypts the traffic: tests only)\n"
 	"  --echo                   server: send received data back\n"
 	"  --idle MS                client: after stdin EOF, close once the peer is silent this long\n"
@@ -242,7 +253,8 @@ static unsigned parse_name_policy(const char *list)
 
 enum { O_CONNECT = 256, O_LISTEN, O_DTLS, O_PSK_ID, O_PSK, O_HINT, O_CERT, O_KEY, O_KEY_PASS, O_CA,
        O_SNI, O_NAMES, O_VERIFY, O_NO_TIME, O_SUITES, O_STRICT, O_MTU, O_MAX_REC, O_RTO, O_GIVE_UP,
-       O_NO_COOKIE, O_KEYLOG, O_TIMEOUT, O_ECHO, O_IDLE };
+       O_NO_COOKIE, O_KEYLOG, O_TIMEOUT, O_ECHO, O_IDLE, O_RECONNECT, O_TICKETS, O_CACHE,
+       O_NO_TICKETS, O_CONNECTIONS };
 
 static const struct option long_opts[] = {
 	{ "connect", required_argument, NULL, O_CONNECT }, { "listen", required_argument, NULL, O_LISTEN },
@@ -259,6 +271,10 @@ static const struct option long_opts[] = {
 	{ "give-up", required_argument, NULL, O_GIVE_UP },
 	{ "no-cookie", no_argument, NULL, O_NO_COOKIE },
 	{ "keylog", required_argument, NULL, O_KEYLOG },
+	{ "reconnect", no_argument, NULL, O_RECONNECT }, { "tickets", no_argument, NULL, O_TICKETS },
+	{ "session-cache", required_argument, NULL, O_CACHE },
+	{ "no-tickets", no_argument, NULL, O_NO_TICKETS },
+	{ "connections", required_argument, NULL, O_CONNECTIONS },
 	{ "timeout", required_argument, NULL, O_TIMEOUT }, { "echo", no_argument, NULL, O_ECHO },
 	{ "idle", required_argument, NULL, O_IDLE }, { "verbose", no_argument, NULL, 'v' },
 	{ "quiet", no_argument, NULL, 'q' }, { "help", no_argument, NULL, 'h' },
@@ -273,6 +289,7 @@ static void parse_args(struct opts *o, int argc, char **argv)
 	o->verify_client = -1;
 	o->timeout_s = 30;
 	o->idle_ms = 1000;
+	o->connections = 1;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, ":vqh", long_opts, NULL)) != -1) {
 		switch (ch) {
@@ -318,6 +335,11 @@ static void parse_args(struct opts *o, int argc, char **argv)
 		case O_TIMEOUT: o->timeout_s = parse_num("--timeout", optarg, 1, 86400); break;
 		case O_ECHO: o->echo = true; break;
 		case O_IDLE: o->idle_ms = parse_num("--idle", optarg, 0, 600000); break;
+		case O_RECONNECT: o->reconnect = true; break;
+		case O_TICKETS: o->tickets = true; break;
+		case O_CACHE: o->session_cache = parse_num("--session-cache", optarg, 1, 65536); break;
+		case O_NO_TICKETS: o->no_tickets = true; break;
+		case O_CONNECTIONS: o->connections = parse_num("--connections", optarg, 1, 1000); break;
 		case 'v': o->verbose = true; break;
 		case 'q': o->quiet = true; break;
 		case 'h': fputs(usage_text, stdout); exit(0);
@@ -339,6 +361,10 @@ static void parse_args(struct opts *o, int argc, char **argv)
 		usage_error("a client takes one --psk");
 	if (o->connect && !o->psk_identity != !o->n_psk)
 		usage_error("a client needs both --psk-identity and --psk");
+	if (o->listen && (o->reconnect || o->tickets))
+		usage_error("--reconnect and --tickets are for the client");
+	if (o->connect && (o->session_cache || o->no_tickets || o->connections > 1))
+		usage_error("--session-cache, --no-tickets and --connections are for the server");
 	if (o->listen && o->psk_identity)
 		usage_error("--psk-identity is for the client; the server takes --psk ID:HEX");
 	if (!o->cert != !o->key)
@@ -429,6 +455,8 @@ static int configure(const struct opts *o, struct eiot_config **out)
 		return setter_failed("--no-cookie", err);
 	if (o->keylog && (err = eiot_config_set_keylog_file(cfg, o->keylog)))
 		return setter_failed("--keylog", err);
+	if ((o->tickets || o->no_tickets) && (err = eiot_config_set_session_tickets(cfg, o->tickets)))
+		return setter_failed(o->tickets ? "--tickets" : "--no-tickets", err);
 	return 0;
 }
 
@@ -499,6 +527,11 @@ static int open_server(const struct opts *o, int *fd_out)
 		if (fd < 0)
 			continue;
 		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		/* DTLS, several connections: the next listening socket shares the port with the
+		 * one connected to the current client (the connected one gets that client's
+		 * datagrams) */
+		if (o->dtls && o->connections > 1)
+			setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
 		if (bind(fd, ai->ai_addr, ai->ai_addrlen) || (!o->dtls && listen(fd, 1))) {
 			saved = errno;
 			close(fd);
@@ -532,7 +565,8 @@ static int wait_readable(struct app *a, int fd, const char *what)
 	return 1;
 }
 
-/* TLS: accept one TCP connection. DTLS: answer ClientHellos statelessly until one carries a
+/* TLS: accept one TCP connection on the listening socket a->fd (a->fd becomes the
+ * connection's). DTLS: answer ClientHellos statelessly until one carries a
  * valid cookie (RFC 6347 §4.2.1), then connect the socket to that peer and start the conn. */
 static int accept_peer(struct app *a)
 {
@@ -550,8 +584,7 @@ static int accept_peer(struct app *a)
 			fprintf(stderr, "iot-tls: accept failed: %s\n", strerror(errno));
 			return 1;
 		}
-		close(a->fd);
-		a->fd = fd;
+		a->fd = fd; /* the caller keeps the listening socket */
 		a->conn = eiot_conn_new(a->cfg, now_ms());
 		return a->conn ? 0 : setter_failed("connection", EIOT_ERR_NO_MEMORY);
 	}
@@ -706,8 +739,8 @@ static void announce(struct app *a)
 					       id[i] >= 0x20 && id[i] < 0x7f && id[i] != '\\' ? "%c" : "\\x%02x",
 					       id[i]);
 	}
-	info(a, "handshake ok, suite %s (0x%04X), EMS %s%s", name, suite,
-	     eiot_conn_ems(a->conn) ? "yes" : "no", extra);
+	info(a, "handshake ok, suite %s (0x%04X), EMS %s, resumed %s%s", name, suite,
+	     eiot_conn_ems(a->conn) ? "yes" : "no", eiot_conn_resumed(a->conn) ? "yes" : "no", extra);
 }
 
 /* After input, a timer or a write: send, report the handshake, deliver data, see a close. */
@@ -851,6 +884,87 @@ static enum step run(struct app *a)
 	return s;
 }
 
+/* One connection is over: free it and close its socket; the next starts afresh (stdin stays
+ * where it is). */
+static void end_connection(struct app *a)
+{
+	eiot_conn_free(a->conn);
+	a->conn = NULL;
+	if (a->fd >= 0)
+		close(a->fd);
+	a->fd = -1;
+	a->announced = a->peer_closed = a->we_closed = false;
+	a->idle_until = now_ms() + a->o->idle_ms;
+	a->linger_until = 0;
+}
+
+/* The client: one connection, or with --reconnect a second one that must resume the first's
+ * session. */
+static int client_main(struct app *a)
+{
+	struct eiot_session sess;
+	int rc = 0, err;
+
+	memset(&sess, 0, sizeof(sess));
+	for (int i = 0; i < (a->o->reconnect ? 2 : 1) && !rc; i++) {
+		rc = open_client(a->o, &a->fd);
+		if (!rc) {
+			a->conn = i ? eiot_conn_new_resume(a->cfg, &sess, now_ms())
+				    : eiot_conn_new(a->cfg, now_ms());
+			if (!a->conn)
+				rc = setter_failed("connection", EIOT_ERR_NO_MEMORY);
+		}
+		if (!rc)
+			rc = run(a) == DONE ? 0 : 1;
+		if (!rc && a->o->reconnect && i == 0 && (err = eiot_conn_get_session(a->conn, &sess))) {
+			fprintf(stderr, "iot-tls: reconnect: the server gave no session to resume: %s\n",
+				eiot_err_str(err));
+			rc = 1;
+		}
+		if (!rc && i == 1 && !eiot_conn_resumed(a->conn)) {
+			fputs("iot-tls: reconnect: the server did not resume the session\n", stderr);
+			rc = 1;
+		}
+		end_connection(a);
+	}
+	eiot_session_clear(&sess);
+	return rc;
+}
+
+/* The server: --connections connections one after the other (DTLS: the socket is connected
+ * to its client, so the next listening socket is opened at once, for clients that come early). */
+static int server_main(struct app *a)
+{
+	int lfd = -1, rc = 0;
+
+	if (a->o->session_cache) {
+		a->cache = eiot_session_cache_new(a->cfg, a->o->session_cache, 300);
+		if (!a->cache)
+			return setter_failed("--session-cache", EIOT_ERR_NO_MEMORY);
+		eiot_config_set_session_cache(a->cfg, a->cache);
+	}
+	for (unsigned long i = 0; i < a->o->connections && !rc; i++) {
+		if (lfd < 0)
+			rc = open_server(a->o, &lfd);
+		if (rc)
+			break;
+		a->fd = lfd;
+		rc = accept_peer(a);
+		if (a->o->dtls) {
+			lfd = -1; /* a->fd: closed with the connection */
+			if (!rc && i + 1 < a->o->connections)
+				rc = open_server(a->o, &lfd);
+		} else if (a->fd == lfd)
+			a->fd = -1; /* no client was accepted */
+		if (!rc)
+			rc = run(a) == DONE ? 0 : 1;
+		end_connection(a);
+	}
+	if (lfd >= 0)
+		close(lfd);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o;
@@ -868,21 +982,10 @@ int main(int argc, char **argv)
 	a->fd = -1;
 	a->deadline = now_ms() + o.timeout_s * 1000u;
 	rc = configure(&o, &a->cfg);
-	if (!rc && o.connect) {
-		rc = open_client(&o, &a->fd);
-		if (!rc && !(a->conn = eiot_conn_new(a->cfg, now_ms())))
-			rc = setter_failed("connection", EIOT_ERR_NO_MEMORY);
-	} else if (!rc) {
-		rc = open_server(&o, &a->fd);
-		if (!rc)
-			rc = accept_peer(a);
-	}
 	if (!rc)
-		rc = run(a) == DONE ? 0 : 1;
-	eiot_conn_free(a->conn);
+		rc = o.connect ? client_main(a) : server_main(a);
 	eiot_config_free(a->cfg);
-	if (a->fd >= 0)
-		close(a->fd);
+	eiot_session_cache_free(a->cache);
 	free(a);
 	return rc;
 }

@@ -128,9 +128,10 @@ struct eiot_session {
  * to offer) is not offered: the handshake is a full one. NULL on ENOMEM or a NULL argument. */
 struct eiot_conn *eiot_conn_new_resume(const struct eiot_config *cfg, const struct eiot_session *s,
 				       uint64_t now_ms);
-/* Client, ESTABLISHED: the session to keep (the new ticket if the server sent one).
- * EIOT_ERR_WANT_MORE when the server offered no way to resume (no session ID, no ticket),
- * EIOT_ERR_WRONG_STATE before the handshake completed or on a server. */
+/* Client, once the handshake completed (ESTABLISHED or CLOSED): the session to keep (the new
+ * ticket if the server sent one). EIOT_ERR_WANT_MORE when the server offered no way to resume
+ * (no session ID, no ticket); EIOT_ERR_WRONG_STATE before the handshake completed, after a
+ * fatal error (RFC 5246 §7.2.2) or on a server. */
 int eiot_conn_get_session(const struct eiot_conn *c, struct eiot_session *out);
 /* Zeroize a session. NULL is fine. */
 void eiot_session_clear(struct eiot_session *s);

@@ -96,6 +96,8 @@ static int offer_session(struct eiot_conn *c, const struct eiot_session *s)
 	}
 	c->session = *s;
 	c->hs.offering = true;
+	EIOT_LOG(c->cfg, EIOT_LOG_DEBUG, "hs: offering a session by %s",
+		 s->ticket_len ? "ticket" : "session ID");
 	if (s->ticket_len) {
 		/* RFC 5077 §3.4: a fresh session ID, echoed by a server that accepts the ticket */
 		c->hs.sid_len = 32;
@@ -402,6 +404,8 @@ static int on_new_session_ticket(struct eiot_conn *c, const uint8_t *body, size_
 		memcpy(c->session.ticket, t, len);
 		c->session.ticket_len = (uint16_t)len;
 		c->session.ticket_lifetime_hint = hint;
+		EIOT_LOG(c->cfg, EIOT_LOG_DEBUG, "hs: NewSessionTicket: %zu-byte ticket, lifetime hint %u s",
+			 len, hint);
 	}
 	c->hs.st = ST_EXPECT_CCS;
 	return 0;

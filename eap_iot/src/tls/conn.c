@@ -129,7 +129,8 @@ int eiot_conn_get_session(const struct eiot_conn *c, struct eiot_session *out)
 {
 	if (!c || !out)
 		return EIOT_ERR_BAD_PARAM;
-	if (!c->is_client || c->state != EIOT_STATE_ESTABLISHED)
+	/* RFC 5246 §7.2.2: a fatal alert makes the session unresumable */
+	if (!c->is_client || c->hs.st != ST_DONE || c->state == EIOT_STATE_FAILED)
 		return EIOT_ERR_WRONG_STATE;
 	if (!c->session.valid)
 		return EIOT_ERR_WANT_MORE;

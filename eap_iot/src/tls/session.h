@@ -21,7 +21,8 @@
 #define SESS_TICKET_IV 12
 #define SESS_TICKET_TAG 16
 /* key name, IV, state (fixed part + PSK identity), tag */
-#define SESS_TICKET_MAX (SESS_KEY_NAME + SESS_TICKET_IV + 80 + EIOT_MAX_PSK_IDENTITY + SESS_TICKET_TAG)
+#define SESS_TICKET_MAX \
+	(SESS_KEY_NAME + SESS_TICKET_IV + 80 + EIOT_MAX_PSK_IDENTITY + SESS_TICKET_TAG)
 
 /* What resuming a session restores. */
 struct sess_state {

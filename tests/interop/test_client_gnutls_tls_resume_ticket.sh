@@ -1,0 +1,5 @@
+#!/bin/sh
+# iot-tls --reconnect -> gnutls-serv, TLS, RFC 5077 ticket resumption.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib_resume.sh"
+client_resume_vs_gnutls tls ticket
