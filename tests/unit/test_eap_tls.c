@@ -4,7 +4,8 @@
  * then in steps to 1500), both credential kinds, keys equal on both sides and the IV checked
  * against an independent P_SHA256; lost, repeated and stale packets; and the attacks and faults
  * RFC 5216 / RFC 3748 name (early Success, oversize L, fragment overrun, wrong type, untrusted
- * server). Credentials from $EIOT_PKI_DIR.
+ * server). Resumption (RFC 5216 §2.1.3) by session ID and by ticket, with the round trips
+ * counted, and the fall back to a full handshake. Credentials from $EIOT_PKI_DIR.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -44,6 +45,7 @@ struct conv {
 	int peer_rc, server_rc;
 	uint8_t last_code[2];
 	size_t last_resp_len;     /* the peer's last response is in resp */
+	uint64_t now;             /* the clock both sides see (ms) */
 	char log[8192];
 };
 
@@ -98,7 +100,8 @@ static void conv_init(struct conv *c, enum cred cred, size_t frag_peer, size_t f
 	c->frag[PEER] = frag_peer;
 	c->frag[SERVER] = frag_server;
 	for (int s = 0; s < 2; s++) {
-		struct eiot_eap_tls_opts o = { c->frag[s], max_message };
+		struct eiot_eap_tls_opts o = { .fragment_size = c->frag[s],
+					       .max_message = max_message };
 		c->e[s] = eiot_eap_tls_new(c->cfg[s], &o, 0);
 		assert_non_null(c->e[s]);
 	}
@@ -125,7 +128,7 @@ static void note(struct conv *c, int side, const uint8_t *pkt, size_t n)
 
 static int peer_in(struct conv *c, const uint8_t *in, size_t n, uint8_t *out, size_t *out_len)
 {
-	int rc = eiot_eap_tls_process(c->e[PEER], in, n, 0, out, MAXPKT, out_len);
+	int rc = eiot_eap_tls_process(c->e[PEER], in, n, c->now, out, MAXPKT, out_len);
 	if (*out_len)
 		note(c, PEER, out, *out_len);
 	return rc;
@@ -133,7 +136,7 @@ static int peer_in(struct conv *c, const uint8_t *in, size_t n, uint8_t *out, si
 
 static int server_in(struct conv *c, const uint8_t *in, size_t n, uint8_t *out, size_t *out_len)
 {
-	int rc = eiot_eap_tls_process(c->e[SERVER], in, n, 0, out, MAXPKT, out_len);
+	int rc = eiot_eap_tls_process(c->e[SERVER], in, n, c->now, out, MAXPKT, out_len);
 	if (*out_len)
 		note(c, SERVER, out, *out_len);
 	return rc;
@@ -565,7 +568,7 @@ static void test_expired_device_server_alert_then_failure(void **state)
 			 EIOT_OK);
 	eiot_config_set_random(c.cfg[PEER], det_random, &c.seed[PEER]);
 	eiot_config_set_log(c.cfg[PEER], log_sink, &c, EIOT_LOG_DEBUG);
-	struct eiot_eap_tls_opts o = { 200, 0 };
+	struct eiot_eap_tls_opts o = { .fragment_size = 200 };
 	c.e[PEER] = eiot_eap_tls_new(c.cfg[PEER], &o, 0);
 	assert_non_null(c.e[PEER]);
 	conv_run(&c, NULL);
@@ -583,8 +586,9 @@ static void test_bad_options_refused(void **state)
 {
 	struct eiot_config *cfg = pump_cfg_psk(EIOT_CLIENT, EIOT_TLS, psk_id, 9, psk_key, 16, NULL);
 	struct eiot_config *dcfg = pump_cfg_psk(EIOT_CLIENT, EIOT_DTLS, psk_id, 9, psk_key, 16, NULL);
-	struct eiot_eap_tls_opts small = { 63, 0 }, huge = { 0xFFFF, 0 }, tiny_msg = { 64, 100 };
-	struct eiot_eap_tls_opts ok = { 64, 1024 };
+	struct eiot_eap_tls_opts small = { .fragment_size = 63 }, huge = { .fragment_size = 0xFFFF };
+	struct eiot_eap_tls_opts tiny_msg = { .fragment_size = 64, .max_message = 100 };
+	struct eiot_eap_tls_opts ok = { .fragment_size = 64, .max_message = 1024 };
 	struct eiot_eap_tls *e;
 	size_t n;
 	(void)state;
@@ -603,6 +607,230 @@ static void test_bad_options_refused(void **state)
 	eiot_config_free(dcfg);
 }
 
+/* ---- Resumption (RFC 5216 §2.1.3) ---- */
+
+/* A new conversation on the same configurations (and so the same server session cache), the
+ * peer at fragment size frag offering resume (NULL: none). */
+static void conv_again(struct conv *c, size_t frag, const struct eiot_session *resume)
+{
+	for (int s = 0; s < 2; s++) {
+		eiot_eap_tls_free(c->e[s]);
+		c->frag[s] = frag;
+		c->max_pkt[s] = c->sent[s] = c->bytes[s] = 0;
+		c->last_code[s] = 0;
+		struct eiot_eap_tls_opts o = { .fragment_size = frag,
+					       .resume = s == PEER ? resume : NULL };
+		c->e[s] = eiot_eap_tls_new(c->cfg[s], &o, c->now);
+		assert_non_null(c->e[s]);
+	}
+	c->exchanges = 0;
+	c->last_resp_len = 0;
+	c->log[0] = '\0';
+}
+
+enum resume_kind { BY_SESSION_ID, BY_TICKET };
+
+/* A cert conversation whose server resumes from cache (tickets per kind). */
+static struct conv *resume_setup(enum resume_kind kind, struct eiot_session_cache **cache,
+				 uint32_t lifetime_s)
+{
+	struct conv *c = calloc(1, sizeof(*c));
+	assert_non_null(c);
+	conv_init(c, CRED_CERT, 1398, 1398, 0);
+	*cache = eiot_session_cache_new(c->cfg[SERVER], 16, lifetime_s);
+	assert_non_null(*cache);
+	assert_int_equal(eiot_config_set_session_cache(c->cfg[SERVER], *cache), EIOT_OK);
+	assert_int_equal(eiot_config_set_session_tickets(c->cfg[SERVER], kind == BY_TICKET),
+			 EIOT_OK);
+	assert_int_equal(eiot_config_set_session_tickets(c->cfg[PEER], kind == BY_TICKET),
+			 EIOT_OK);
+	return c;
+}
+
+static void resume_teardown(struct conv *c, struct eiot_session_cache *cache)
+{
+	conv_free(c);
+	eiot_session_cache_free(cache);
+	free(c);
+}
+
+/* A full authentication at frag: success, not resumed, the session to keep in *s. */
+static void full_auth(struct conv *c, size_t frag, struct eiot_session *s)
+{
+	conv_again(c, frag, NULL);
+	conv_run(c, NULL);
+	check_success(c);
+	assert_false(eiot_eap_tls_resumed(c->e[PEER]));
+	assert_false(eiot_eap_tls_resumed(c->e[SERVER]));
+	assert_int_equal(eiot_eap_tls_get_session(c->e[PEER], s), EIOT_OK);
+	assert_true(s->valid);
+}
+
+/* Re-authentication offering s at frag: resumed on both sides, Start/ClientHello and
+ * ServerHello+CCS+Finished/CCS+Finished (2 pairs at 1398), then EAP-Success; fresh keys. */
+static void resumed_auth(struct conv *c, size_t frag, const struct eiot_session *s,
+			 const uint8_t prev_msk[64])
+{
+	struct eiot_eap_keys k;
+	struct eiot_session again;
+
+	conv_again(c, frag, s);
+	conv_run(c, NULL);
+	check_success(c);
+	assert_true(eiot_eap_tls_resumed(c->e[PEER]));
+	assert_true(eiot_eap_tls_resumed(c->e[SERVER]));
+	assert_non_null(strstr(c->log, "eap-tls: TLS handshake complete (suite 0xc0ae, resumed)"));
+	if (frag >= 1398)
+		assert_int_equal(c->exchanges, 2);
+	else
+		assert_true(c->exchanges > 2);
+	assert_int_equal(eiot_eap_tls_keys(c->e[PEER], &k), EIOT_OK);
+	/* RFC 5216 §2.3: the MSK comes from the new randoms, never the old one again */
+	assert_memory_not_equal(k.msk, prev_msk, 64);
+	/* the resumed session can be resumed again */
+	assert_int_equal(eiot_eap_tls_get_session(c->e[PEER], &again), EIOT_OK);
+	assert_true(again.valid);
+	eiot_session_clear(&again);
+}
+
+static void check_resume(enum resume_kind kind)
+{
+	static const size_t frags[] = { 1398, 64 };
+	struct eiot_session_cache *cache;
+	struct eiot_session s;
+	struct eiot_eap_keys k;
+
+	for (size_t i = 0; i < sizeof(frags) / sizeof(frags[0]); i++) {
+		struct conv *c = resume_setup(kind, &cache, 3600);
+		full_auth(c, frags[i], &s);
+		if (kind == BY_TICKET) {
+			/* RFC 5077 §3: the server keeps no state; the ticket is the session */
+			assert_true(s.ticket_len > 0);
+			assert_int_equal(eiot_session_cache_count(cache), 0);
+		} else {
+			assert_int_equal(s.ticket_len, 0);
+			assert_true(s.id_len > 0);
+			assert_int_equal(eiot_session_cache_count(cache), 1);
+		}
+		assert_int_equal(eiot_eap_tls_keys(c->e[PEER], &k), EIOT_OK);
+		c->now = 60000;
+		resumed_auth(c, frags[i], &s, k.msk);
+		eiot_session_clear(&s);
+		resume_teardown(c, cache);
+	}
+}
+
+static void test_resume_by_session_id(void **state)
+{
+	(void)state;
+	check_resume(BY_SESSION_ID);
+}
+
+static void test_resume_by_ticket(void **state)
+{
+	(void)state;
+	check_resume(BY_TICKET);
+}
+
+/* Each side at its own fragment size, as with FreeRADIUS at 113 and a supplicant at 1398. */
+static void test_resume_mixed_fragment_sizes(void **state)
+{
+	struct eiot_session_cache *cache;
+	struct eiot_session s;
+	struct eiot_eap_keys k;
+	(void)state;
+	struct conv *c = resume_setup(BY_SESSION_ID, &cache, 3600);
+	full_auth(c, 1398, &s);
+	assert_int_equal(eiot_eap_tls_keys(c->e[PEER], &k), EIOT_OK);
+	conv_again(c, 64, &s);
+	eiot_eap_tls_free(c->e[PEER]);
+	struct eiot_eap_tls_opts o = { .fragment_size = 1398, .resume = &s };
+	c->frag[PEER] = 1398;
+	c->e[PEER] = eiot_eap_tls_new(c->cfg[PEER], &o, c->now);
+	assert_non_null(c->e[PEER]);
+	conv_run(c, NULL);
+	check_success(c);
+	assert_true(eiot_eap_tls_resumed(c->e[SERVER]));
+	eiot_session_clear(&s);
+	resume_teardown(c, cache);
+}
+
+/* The server does not know the session (another cache, expired entry, expired ticket, no
+ * cache at all): a full handshake, 3 pairs at 1398, a new session to keep unless the server
+ * has no cache (EIOT_ERR_WANT_MORE: it offered no way to resume). */
+static void check_fallback(struct conv *c, const struct eiot_session *s, int want_session)
+{
+	struct eiot_session fresh;
+
+	memset(&fresh, 0, sizeof(fresh));
+	conv_again(c, 1398, s);
+	conv_run(c, NULL);
+	check_success(c);
+	assert_false(eiot_eap_tls_resumed(c->e[PEER]));
+	assert_false(eiot_eap_tls_resumed(c->e[SERVER]));
+	assert_int_equal(c->exchanges, 3);
+	assert_int_equal(eiot_eap_tls_get_session(c->e[PEER], &fresh), want_session);
+	assert_true(fresh.valid == (want_session == EIOT_OK));
+	eiot_session_clear(&fresh);
+}
+
+static void test_resume_unknown_session_full_handshake(void **state)
+{
+	struct eiot_session_cache *cache, *other;
+	struct eiot_session s;
+	(void)state;
+	for (int kind = BY_SESSION_ID; kind <= BY_TICKET; kind++) {
+		struct conv *c = resume_setup(kind, &cache, 3600);
+		full_auth(c, 1398, &s);
+		/* the server restarted: a new cache, new ticket keys */
+		other = eiot_session_cache_new(c->cfg[SERVER], 16, 3600);
+		assert_non_null(other);
+		assert_int_equal(eiot_config_set_session_cache(c->cfg[SERVER], other), EIOT_OK);
+		check_fallback(c, &s, EIOT_OK);
+		/* a server without a cache */
+		assert_int_equal(eiot_config_set_session_cache(c->cfg[SERVER], NULL), EIOT_OK);
+		check_fallback(c, &s, EIOT_ERR_WANT_MORE);
+		eiot_session_clear(&s);
+		resume_teardown(c, cache);
+		eiot_session_cache_free(other);
+	}
+}
+
+static void test_resume_expired_session_full_handshake(void **state)
+{
+	struct eiot_session_cache *cache;
+	struct eiot_session s;
+	(void)state;
+	for (int kind = BY_SESSION_ID; kind <= BY_TICKET; kind++) {
+		struct conv *c = resume_setup(kind, &cache, 1);
+		full_auth(c, 1398, &s);
+		c->now = 5000; /* past the 1 s lifetime */
+		check_fallback(c, &s, EIOT_OK);
+		eiot_session_clear(&s);
+		resume_teardown(c, cache);
+	}
+}
+
+/* No session before the handshake completed, none on a server; a server refuses opts.resume. */
+static void test_resume_api_misuse_refused(void **state)
+{
+	struct eiot_session_cache *cache;
+	struct eiot_session s;
+	(void)state;
+	struct conv *c = resume_setup(BY_SESSION_ID, &cache, 3600);
+	conv_again(c, 1398, NULL);
+	assert_int_equal(eiot_eap_tls_get_session(c->e[PEER], &s), EIOT_ERR_WRONG_STATE);
+	assert_false(eiot_eap_tls_resumed(c->e[PEER]));
+	conv_run(c, NULL);
+	assert_int_equal(eiot_eap_tls_get_session(c->e[SERVER], &s), EIOT_ERR_WRONG_STATE);
+	assert_int_equal(eiot_eap_tls_get_session(c->e[PEER], &s), EIOT_OK);
+	struct eiot_eap_tls_opts o = { .fragment_size = 1398, .resume = &s };
+	assert_null(eiot_eap_tls_new(c->cfg[SERVER], &o, 0));
+	assert_int_equal(eiot_eap_tls_get_session(NULL, &s), EIOT_ERR_BAD_PARAM);
+	eiot_session_clear(&s);
+	resume_teardown(c, cache);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -619,6 +847,12 @@ int main(void)
 		cmocka_unit_test(test_untrusted_server_alert_then_failure),
 		cmocka_unit_test(test_expired_device_server_alert_then_failure),
 		cmocka_unit_test(test_bad_options_refused),
+		cmocka_unit_test(test_resume_by_session_id),
+		cmocka_unit_test(test_resume_by_ticket),
+		cmocka_unit_test(test_resume_mixed_fragment_sizes),
+		cmocka_unit_test(test_resume_unknown_session_full_handshake),
+		cmocka_unit_test(test_resume_expired_session_full_handshake),
+		cmocka_unit_test(test_resume_api_misuse_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

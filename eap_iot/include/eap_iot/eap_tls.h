@@ -48,6 +48,13 @@ struct eiot_eap_tls;
 struct eiot_eap_tls_opts {
 	size_t fragment_size; /* TLS bytes per packet; 0 = EIOT_EAP_DEFAULT_FRAGMENT */
 	size_t max_message;   /* bound on one reassembled TLS message (the L field); 0 = default */
+	/* Peer only: a session from eiot_eap_tls_get_session() to offer (copied at
+	 * eiot_eap_tls_new; NULL = full handshake). RFC 5216 §2.1.3: when the server resumes it,
+	 * the conversation is Start -> ClientHello; ServerHello, ChangeCipherSpec, Finished ->
+	 * ChangeCipherSpec, Finished; EAP-Success. A server that does not resume it answers with
+	 * a full handshake. A server refuses the option (eiot_eap_tls_new returns NULL); its
+	 * resumption is the session cache on its configuration (eiot_config_set_session_cache). */
+	const struct eiot_session *resume;
 };
 
 /* New conversation. cfg must be transport EIOT_TLS; its role decides peer (client) or
@@ -102,6 +109,14 @@ struct eiot_eap_keys {
 	uint8_t method_id[64];
 };
 int eiot_eap_tls_keys(const struct eiot_eap_tls *e, struct eiot_eap_keys *keys);
+
+/* Peer, from EIOT_EAP_TLS_DONE on: the session to offer on the next authentication to the
+ * same server (eiot_conn_get_session: the new ticket when the server sent one). Holds the
+ * master secret: wipe it with eiot_session_clear(). EIOT_ERR_WANT_MORE when the server offered
+ * no way to resume; EIOT_ERR_WRONG_STATE before TLS_DONE, after a failure or on a server. */
+int eiot_eap_tls_get_session(const struct eiot_eap_tls *e, struct eiot_session *out);
+/* Whether the TLS handshake was an abbreviated (resumed) one. False until it completed. */
+bool eiot_eap_tls_resumed(const struct eiot_eap_tls *e);
 
 /* Counters for reports: EAP packets and bytes each way, round trips (request/response pairs). */
 struct eiot_eap_stats {

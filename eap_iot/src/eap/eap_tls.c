@@ -57,6 +57,12 @@ struct eiot_eap_tls *eiot_eap_tls_new(const struct eiot_config *cfg,
 			 MIN_MAX_MESSAGE, MAX_MESSAGE_LIMIT);
 		return NULL;
 	}
+	const struct eiot_session *resume = opts ? opts->resume : NULL;
+	if (resume && eiot_config_role(cfg) == EIOT_SERVER) {
+		EIOT_LOG(cfg, EIOT_LOG_ERROR,
+			 "eap-tls: a server resumes from its session cache, not from opts.resume");
+		return NULL;
+	}
 	size_t last_cap = frag + EAPTLS_MAX_OVERHEAD;
 	uint8_t *mem = calloc(1, sizeof(struct eiot_eap_tls) + 2 * max_msg + last_cap);
 	if (!mem) {
@@ -71,14 +77,16 @@ struct eiot_eap_tls *eiot_eap_tls_new(const struct eiot_config *cfg,
 	e->rx = mem + sizeof(*e);
 	e->tx = e->rx + max_msg;
 	e->last = e->tx + max_msg;
-	e->conn = eiot_conn_new(cfg, now_ms);
+	e->conn = resume ? eiot_conn_new_resume(cfg, resume, now_ms) : eiot_conn_new(cfg, now_ms);
 	if (!e->conn) {
 		EIOT_LOG(cfg, EIOT_LOG_ERROR, "eap-tls: cannot create the TLS connection");
 		free(mem);
 		return NULL;
 	}
-	EIOT_LOG(cfg, EIOT_LOG_DEBUG, "eap-tls: new %s conversation, fragment_size %zu, max_message %zu",
-		 e->is_server ? "server" : "peer", frag, max_msg);
+	EIOT_LOG(cfg, EIOT_LOG_DEBUG,
+		 "eap-tls: new %s conversation, fragment_size %zu, max_message %zu%s",
+		 e->is_server ? "server" : "peer", frag, max_msg,
+		 resume ? ", offering a session to resume" : "");
 	return e;
 }
 
@@ -205,8 +213,9 @@ void eaptls_feed(struct eiot_eap_tls *e, uint64_t now_ms)
 	}
 	e->keys_ready = true;
 	e->status = EIOT_EAP_TLS_DONE;
-	EIOT_LOG(e->cfg, EIOT_LOG_INFO, "eap-tls: TLS handshake complete (suite 0x%04x), keys exported",
-		 eiot_conn_suite(e->conn));
+	EIOT_LOG(e->cfg, EIOT_LOG_INFO,
+		 "eap-tls: TLS handshake complete (suite 0x%04x%s), keys exported",
+		 eiot_conn_suite(e->conn), eiot_conn_resumed(e->conn) ? ", resumed" : "");
 }
 
 /* see eap/eap_tls_int.h */
@@ -312,6 +321,23 @@ int eiot_eap_tls_keys(const struct eiot_eap_tls *e, struct eiot_eap_keys *keys)
 		return EIOT_ERR_WRONG_STATE;
 	*keys = e->keys;
 	return EIOT_OK;
+}
+
+/* see eap_iot/eap_tls.h */
+int eiot_eap_tls_get_session(const struct eiot_eap_tls *e, struct eiot_session *out)
+{
+	if (!e || !out)
+		return EIOT_ERR_BAD_PARAM;
+	if (e->is_server || !e->keys_ready ||
+	    (e->status != EIOT_EAP_TLS_DONE && e->status != EIOT_EAP_SUCCESS))
+		return EIOT_ERR_WRONG_STATE;
+	return eiot_conn_get_session(e->conn, out);
+}
+
+/* see eap_iot/eap_tls.h */
+bool eiot_eap_tls_resumed(const struct eiot_eap_tls *e)
+{
+	return e && e->keys_ready && eiot_conn_resumed(e->conn);
 }
 
 /* see eap_iot/eap_tls.h */
