@@ -16,7 +16,8 @@ struct eap_peer_config;
  * conversation, freed when the last of them lets go. */
 struct eap_eiot_conf {
 	struct eiot_config *cfg;
-	struct eiot_eap_tls_opts opts;
+	struct eiot_eap_tls_opts opts; /* opts.resume stays NULL: sessions live in the method data */
+	int resume;                    /* phase1 eiot_resume (default 1) */
 	unsigned refs;
 };
 

@@ -9,7 +9,9 @@
  * Options: ca_cert, client_cert, private_key, private_key_passwd, domain_match (one name: the AAA
  * server's reference name, RFC 7925 §4.4.1), fragment_size (TLS bytes per EAP packet), and in
  * phase1: eiot_strict=0|1, eiot_suites=A:B:..., eiot_no_time=0|1, eiot_max_chain=N,
- * eiot_max_message=N, eiot_keylog=FILE (supplicant_patch/README.md says what each does).
+ * eiot_max_message=N, eiot_keylog=FILE, eiot_resume=0|1 (offer the last session on a
+ * re-authentication, default 1), eiot_tickets=0|1 (offer RFC 5077 tickets, default 0: the
+ * AAA server's session cache by session ID) (README.md says what each does).
  */
 #include "includes.h"
 
@@ -218,6 +220,15 @@ static int parse_knob(const struct conf_ctx *c, const char *key, const char *val
 		if (parse_uint(c, key, val, 1, 8, &v) < 0)
 			return -1;
 		rc = eiot_config_set_max_chain(cfg, (unsigned) v);
+	} else if (os_strcmp(key, "eiot_resume") == 0) {
+		if (parse_uint(c, key, val, 0, 1, &v) < 0)
+			return -1;
+		c->conf->resume = v == 1;
+		rc = EIOT_OK;
+	} else if (os_strcmp(key, "eiot_tickets") == 0) {
+		if (parse_uint(c, key, val, 0, 1, &v) < 0)
+			return -1;
+		rc = eiot_config_set_session_tickets(cfg, v == 1);
 	} else if (os_strcmp(key, "eiot_max_message") == 0) {
 		if (parse_uint(c, key, val, 1024, 1048576, &v) < 0)
 			return -1;
@@ -225,7 +236,8 @@ static int parse_knob(const struct conf_ctx *c, const char *key, const char *val
 		rc = EIOT_OK;
 	} else {
 		conf_err(c, "phase1 %s: unknown eap_iot option (known: eiot_strict, eiot_suites, "
-			 "eiot_no_time, eiot_max_chain, eiot_max_message, eiot_keylog)", key);
+			 "eiot_no_time, eiot_max_chain, eiot_max_message, eiot_keylog, eiot_resume, "
+			 "eiot_tickets)", key);
 		return -1;
 	}
 	if (rc != EIOT_OK) {
@@ -337,6 +349,7 @@ static struct eap_eiot_conf *conf_build(struct eap_peer_config *config, int netw
 	if (!c.conf)
 		return NULL;
 	c.conf->refs = 1;
+	c.conf->resume = 1;
 	c.conf->cfg = eiot_config_new(EIOT_CLIENT, EIOT_TLS);
 	if (!c.conf->cfg) {
 		os_free(c.conf);

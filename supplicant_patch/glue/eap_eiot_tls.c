@@ -7,7 +7,15 @@
  * an EAP-Success before the handshake completed is taken as a failure and an EAP-Failure ends
  * the conversation; once eap_iot reports TLS_DONE (keys exported, last response is the ACK of
  * the server's Finished), methodState DONE with decision UNCOND_SUCC; when eap_iot fails, DONE
- * with FAIL, and the response carrying our alert still goes out.
+ * with FAIL, and the response carrying our alert still goes out. A resumed handshake
+ * (RFC 5216 §2.1.3) completes when we send our Finished, before the server checked it: DONE
+ * with COND_SUCC there, so an EAP-Failure is still taken and a missing Success is no success.
+ *
+ * Resumption: the method data keeps the last good session and outlives a re-authentication
+ * through hostap's has_reauth_data / deinit_for_reauth / init_for_reauth (used when fast_reauth
+ * is on, the last authentication did not fail and the network block is the same). A changed
+ * block (its parsed form replaced) or a failed authentication drops the data and the session
+ * with it (eiot_session_clear). phase1 eiot_resume=0 keeps no session.
  *
  * Linked in (eap_peer_eiot_tls_register from eap_register.c) or built as eap_iot.so, where the
  * same function is renamed eap_peer_method_dynamic_init by the Makefile.
@@ -24,8 +32,9 @@
 
 struct eap_eiot_data {
 	struct eap_eiot_conf *conf;
-	struct eiot_eap_tls *eap;
+	struct eiot_eap_tls *eap;      /* NULL between deinit_for_reauth and init_for_reauth */
 	enum eiot_eap_status reported; /* last status logged */
+	struct eiot_session session;   /* the last good session (valid) to offer next time */
 };
 
 static uint64_t eiot_now_ms(void)
@@ -52,6 +61,37 @@ static const char *eiot_suite_name(uint16_t suite)
 	}
 }
 
+/* A new conversation on data->conf, offering data->session when there is one. */
+static int eiot_start(struct eap_eiot_data *data)
+{
+	struct eiot_eap_tls_opts opts = data->conf->opts;
+	bool offer = data->conf->resume && data->session.valid;
+
+	opts.resume = offer ? &data->session : NULL;
+	data->eap = eiot_eap_tls_new(data->conf->cfg, &opts, eiot_now_ms());
+	if (!data->eap) {
+		wpa_printf(MSG_ERROR, EAP_EIOT_PREFIX "cannot start a conversation");
+		return -1;
+	}
+	data->reported = EIOT_EAP_CONTINUE;
+	wpa_printf(MSG_DEBUG, EAP_EIOT_PREFIX "start, fragment_size %zu%s",
+		   data->conf->opts.fragment_size, offer ? ", offering the last session" : "");
+	return 0;
+}
+
+static void eiot_deinit(struct eap_sm *sm, void *priv)
+{
+	struct eap_eiot_data *data = priv;
+
+	(void) sm;
+	if (!data)
+		return;
+	eiot_eap_tls_free(data->eap);
+	eiot_session_clear(&data->session);
+	eap_eiot_conf_put(data->conf);
+	os_free(data);
+}
+
 static void *eiot_init(struct eap_sm *sm)
 {
 	struct eap_peer_config *config = eap_get_config(sm);
@@ -63,30 +103,66 @@ static void *eiot_init(struct eap_sm *sm)
 	if (!data)
 		return NULL;
 	data->conf = eap_eiot_conf_get(config);
-	if (data->conf)
-		data->eap = eiot_eap_tls_new(data->conf->cfg, &data->conf->opts, eiot_now_ms());
-	if (!data->eap) {
-		wpa_printf(MSG_ERROR, EAP_EIOT_PREFIX "cannot start a conversation");
-		eap_eiot_conf_put(data->conf);
-		os_free(data);
+	if (!data->conf || eiot_start(data) < 0) {
+		eiot_deinit(sm, data);
 		return NULL;
 	}
-	data->reported = EIOT_EAP_CONTINUE;
-	wpa_printf(MSG_DEBUG, EAP_EIOT_PREFIX "start, fragment_size %zu",
-		   data->conf->opts.fragment_size);
 	return data;
 }
 
-static void eiot_deinit(struct eap_sm *sm, void *priv)
+/* hostap keeps the method data for a re-authentication when this says there is something to
+ * resume with: a session from the last good authentication on this very network block. */
+static bool eiot_has_reauth_data(struct eap_sm *sm, void *priv)
+{
+	struct eap_eiot_data *data = priv;
+	struct eap_peer_config *config = eap_get_config(sm);
+
+	return data && data->conf->resume && data->session.valid && config &&
+		config->method_conf == data->conf;
+}
+
+/* The conversation is over; the session stays for the next one. */
+static void eiot_deinit_for_reauth(struct eap_sm *sm, void *priv)
 {
 	struct eap_eiot_data *data = priv;
 
 	(void) sm;
-	if (!data)
-		return;
 	eiot_eap_tls_free(data->eap);
-	eap_eiot_conf_put(data->conf);
-	os_free(data);
+	data->eap = NULL;
+}
+
+static void *eiot_init_for_reauth(struct eap_sm *sm, void *priv)
+{
+	struct eap_eiot_data *data = priv;
+	struct eap_peer_config *config = eap_get_config(sm);
+
+	if (!config || config->method_conf != data->conf) {
+		/* the block changed since the session was made: forget it */
+		eiot_session_clear(&data->session);
+		eap_eiot_conf_put(data->conf);
+		data->conf = config ? eap_eiot_conf_get(config) : NULL;
+	}
+	if (!data->conf || eiot_start(data) < 0) {
+		eiot_deinit(sm, data);
+		return NULL;
+	}
+	return data;
+}
+
+/* At TLS_DONE: keep the session to offer next time (or none if the server offered none). */
+static void eiot_keep_session(struct eap_eiot_data *data)
+{
+	int rc;
+
+	eiot_session_clear(&data->session);
+	if (!data->conf->resume)
+		return;
+	rc = eiot_eap_tls_get_session(data->eap, &data->session);
+	if (rc != EIOT_OK) {
+		eiot_session_clear(&data->session);
+		wpa_printf(MSG_DEBUG, EAP_EIOT_PREFIX "no session to resume later: %s",
+			   eiot_err_str(rc));
+	}
 }
 
 /* One line when the conversation ends either way: the proof our code ran, and why it failed. */
@@ -108,8 +184,9 @@ static void eiot_report(struct eap_eiot_data *data, enum eiot_eap_status st)
 			   eiot_alert_str(received));
 		return;
 	}
-	wpa_printf(MSG_INFO, EAP_EIOT_PREFIX "handshake complete, suite %s; "
+	wpa_printf(MSG_INFO, EAP_EIOT_PREFIX "handshake complete%s, suite %s; "
 		   "%u round trips, EAP bytes out %zu in %zu",
+		   eiot_eap_tls_resumed(data->eap) ? " (resumed)" : "",
 		   eiot_suite_name(eiot_conn_suite(conn)), stats.round_trips, stats.bytes_out,
 		   stats.bytes_in);
 }
@@ -149,9 +226,13 @@ static struct wpabuf *eiot_process(struct eap_sm *sm, void *priv, struct eap_met
 	} else if (st == EIOT_EAP_FAILURE) {
 		ret->methodState = METHOD_DONE;
 		ret->decision = DECISION_FAIL;
+		eiot_session_clear(&data->session);
 	} else {
 		ret->methodState = METHOD_DONE;
-		ret->decision = DECISION_UNCOND_SUCC;
+		ret->decision = eiot_eap_tls_resumed(data->eap) ? DECISION_COND_SUCC :
+			DECISION_UNCOND_SUCC;
+		if (data->reported != st)
+			eiot_keep_session(data);
 	}
 	eiot_report(data, st);
 	if (out_len == 0) {
@@ -225,6 +306,9 @@ int eap_peer_eiot_tls_register(void)
 	eap->getKey = eiot_get_key;
 	eap->get_emsk = eiot_get_emsk;
 	eap->getSessionId = eiot_get_session_id;
+	eap->has_reauth_data = eiot_has_reauth_data;
+	eap->deinit_for_reauth = eiot_deinit_for_reauth;
+	eap->init_for_reauth = eiot_init_for_reauth;
 	eap->check_config = eap_eiot_check_config;
 	wpa_printf(MSG_DEBUG, EAP_EIOT_PREFIX "registered as EAP type 13 \"TLS\"");
 	return eap_peer_method_register(eap);
