@@ -80,6 +80,29 @@ check_ours() {
 	grep -qF "$OUR_MARK" "$1" || fail "no '$OUR_MARK' line in $1: eap_iot's method did not run"
 }
 
+# radius_rounds FILE: one line per authentication FreeRADIUS (-X log FILE) finished, in order:
+# "ACCESS_REQUESTS RESUMED" — the Access-Requests of that authentication, the one carrying the
+# EAP-Response/Identity included (= EAP round trips), and 1 when FreeRADIUS resumed the TLS
+# session (it logs EAP-Session-Resumed := 1), else 0.
+radius_rounds() {
+	awk '/Received Access-Request/ { n++ }
+	/EAP-Session-Resumed := 1/ { r = 1 }
+	/Sent Access-(Accept|Reject)/ { print n, r + 0; n = r = 0 }' "$1"
+}
+
+# check_resumed RADIUS_LOG SUPPLICANT_LOG ROUND_TRIPS: the last authentication was resumed
+# (FreeRADIUS says so and, for our builds, eap_iot's log line does) in ROUND_TRIPS round trips.
+check_resumed() {
+	_last=$(radius_rounds "$1" | tail -1)
+	say "last authentication: ${_last%% *} Access-Requests, resumed=${_last##* }"
+	[ "${_last##* }" = 1 ] || fail "the re-authentication was not resumed (FreeRADIUS)"
+	[ "${_last%% *}" = "$3" ] ||
+		fail "the resumed re-authentication took ${_last%% *} round trips, expected $3"
+	[ "$OURS" = 1 ] || return 0
+	grep -qF "$OUR_MARK handshake complete (resumed)" "$2" ||
+		fail "no '$OUR_MARK handshake complete (resumed)' line in $2"
+}
+
 # netns_new TAG: a namespace named eiot-TAG-RUN_ID with its loopback up, name in NS_NAME.
 netns_new() {
 	NS_NAME=eiot-$1-$RUN_ID
