@@ -1,20 +1,29 @@
 #!/bin/sh
-# tests/netns/eapol.sh ccm8|default — eapol_test (VARIANT's build) against stock FreeRADIUS on
-# the loopback of a private namespace: a full authentication and one re-authentication (-r 1)
-# that must be resumed (RFC 5216 §2.1.3, FreeRADIUS's session cache): 3 round trips, the
-# Identity included, and for our builds eap_iot's "handshake complete (resumed)" line.
-# Asserts Access-Accept, "MPPE keys OK: 2  mismatch: 0" (the MSK
-# eapol_test derived equals the one FreeRADIUS sent, both times) and the suite FreeRADIUS
-# negotiated: ECDHE-ECDSA-AES128-CCM8 with `ccm8` (supplicant strict), something else with
-# `default` (FreeRADIUS at cipher_list = DEFAULT, which has no CCM_8; supplicant not strict).
+# tests/netns/eapol.sh ccm8|default|tickets|noresume — eapol_test (VARIANT's build) against stock
+# FreeRADIUS on the loopback of a private namespace: a full authentication and one
+# re-authentication (-r 1) that must be resumed (RFC 5216 §2.1.3, FreeRADIUS's session cache):
+# 3 round trips, the Identity included, and for our builds eap_iot's "handshake complete
+# (resumed)" line. Asserts Access-Accept, "MPPE keys OK: 2  mismatch: 0" (the MSK eapol_test
+# derived equals the one FreeRADIUS sent, both times) and the suite FreeRADIUS negotiated:
+# ECDHE-ECDSA-AES128-CCM8 with `ccm8` (supplicant strict), something else with `default`
+# (FreeRADIUS at cipher_list = DEFAULT, which has no CCM_8; supplicant not strict).
+# Our builds only: `tickets` offers RFC 5077 tickets (phase1 eiot_tickets=1); FreeRADIUS 3.2
+# issues none, so the session is still resumed by its ID. `noresume` (eiot_resume=0): the
+# second authentication is a full one again (4 round trips, not resumed).
 set -u
 . "$(dirname "$0")/lib.sh"
+case ${1:-} in
+tickets) PHASE1_STRICT="eiot_strict=1 eiot_tickets=1" ;;
+noresume) PHASE1_STRICT="eiot_strict=1 eiot_resume=0" ;;
+esac
 select_variant
 case ${1:-} in
 ccm8) ciphers=$CCM8 ;;
 default) ciphers=DEFAULT NET_CONF="" ;;
-*) fail "usage: eapol.sh ccm8|default" ;;
+tickets | noresume) ciphers=$CCM8 ;;
+*) fail "usage: eapol.sh ccm8|default|tickets|noresume" ;;
 esac
+case $1 in tickets | noresume) [ "$OURS" = 1 ] || fail "$1 is a test of our builds" ;; esac
 
 netns_new aaa
 ns=$NS_NAME
@@ -32,8 +41,16 @@ grep -F "MPPE keys OK" "$WORK/eapol.out"
 grep -q "code=2 (Access-Accept)" "$WORK/eapol.out" || fail "no Access-Accept"
 grep -q "^MPPE keys OK: 2  mismatch: 0" "$WORK/eapol.out" || fail "MSK mismatch"
 check_ours "$WORK/eapol.out"
+if [ "$1" = noresume ]; then
+	last=$(radius_rounds "$WORK/radius/radius.out" | tail -1)
+	[ "$last" = "4 0" ] || fail "eiot_resume=0: second authentication '$last', expected '4 0'"
+	grep -qF "$OUR_MARK handshake complete (resumed)" "$WORK/eapol.out" &&
+		fail "eiot_resume=0 but a handshake was resumed"
+	say "PASS ($VARIANT, $1, $suite, second authentication full: $last)"
+	exit 0
+fi
 check_resumed "$WORK/radius/radius.out" "$WORK/eapol.out" 3
-if [ "$1" = ccm8 ]; then
+if [ "$1" != default ]; then
 	[ "$suite" = "$CCM8" ] || fail "suite $suite, expected $CCM8"
 else
 	[ -n "$suite" ] && [ "$suite" != "$CCM8" ] || fail "suite '$suite' with cipher_list DEFAULT"

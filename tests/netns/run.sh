@@ -1,6 +1,7 @@
 #!/bin/sh
 # tests/netns/run.sh BUILD_DIR — every namespace test: eapol_test against stock FreeRADIUS
-# (CCM_8 and cipher_list DEFAULT), the wired hostapd topology at MTU 1500 and 127, and the
+# (CCM_8 and cipher_list DEFAULT; re-authentication resumed; for our builds also with tickets
+# offered and with resumption off), the wired hostapd topology at MTU 1500 and 127, and the
 # negative cases; for Debian's stock supplicant (the baseline) and for our static and plugin
 # builds. One PASS/FAIL line per test, logs in BUILD_DIR/netns/<test>.log and <test>/ (daemon
 # logs, rendered configs), then "N passed, M failed".
@@ -31,6 +32,10 @@ t() {
 for variant in $VARIANTS; do
 	t "$variant-eapol-ccm8" eapol ccm8
 	t "$variant-eapol-default" eapol default
+	if [ "$variant" != stock ]; then
+		t "$variant-eapol-tickets" eapol tickets
+		t "$variant-eapol-noresume" eapol noresume
+	fi
 	t "$variant-topology-mtu1500" topology 1500
 	t "$variant-topology-mtu127" topology 127
 	t "$variant-topology-mtu127-framed-mtu" topology 127fm

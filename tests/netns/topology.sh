@@ -10,6 +10,8 @@
 #   127:  ours 113 (EAP 123 + EAPOL 4 = 127), FreeRADIUS 123 (whole EAP packet); R = 5 (the
 #         ClientHello, 139 B with the session ID, and the ServerHello/ChangeCipherSpec/Finished
 #         flight, 133 B, take two fragments each)
+# Our builds at 1500 then change the network block (wpa_cli set_network, same value) and
+# re-authenticate once more: the session is forgotten, the authentication is a full one.
 #   127fm: ours 113; FreeRADIUS left at 1408 and told the link size by hostapd instead:
 #          Framed-MTU = 113 (RADIUS attribute 12), which FreeRADIUS reads as TLS bytes per
 #          fragment — the same number as our fragment_size
@@ -52,28 +54,42 @@ wait_log "$WORK/hostapd.out" "authorizing port" 10 "$HOSTAPD_PID" ||
 	fail "hostapd did not authorize the port"
 say "MTU $mtu: first authentication succeeded"
 
-ip netns exec "$sta" timeout 10 "$WPA_CLI" -p "$WORK/ctrl" -i veth-sta reauthenticate \
-	>"$WORK/wpa_cli.out" 2>&1
-grep -q OK "$WORK/wpa_cli.out" || { cat "$WORK/wpa_cli.out"; fail "wpa_cli reauthenticate"; }
-i=0
-while [ "$(count_log "$WORK/wpas.out" CTRL-EVENT-EAP-SUCCESS)" -lt 2 ] && [ $i -lt 300 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-[ "$(count_log "$WORK/wpas.out" CTRL-EVENT-EAP-SUCCESS)" -ge 2 ] ||
-	{ tail -30 "$WORK/wpas.out"; fail "re-authentication did not succeed (MTU $mtu)"; }
-i=0
-while [ "$(count_log "$WORK/hostapd.out" "authorizing port")" -lt 2 ] && [ $i -lt 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-[ "$(count_log "$WORK/hostapd.out" "authorizing port")" -ge 2 ] ||
-	fail "hostapd did not authorize the port again"
+# reauth N: `wpa_cli reauthenticate`, then wait for the N-th EAP success and port authorization.
+reauth() {
+	ip netns exec "$sta" timeout 10 "$WPA_CLI" -p "$WORK/ctrl" -i veth-sta reauthenticate \
+		>"$WORK/wpa_cli.out" 2>&1
+	grep -q OK "$WORK/wpa_cli.out" || { cat "$WORK/wpa_cli.out"; fail "wpa_cli reauthenticate"; }
+	i=0
+	while [ "$(count_log "$WORK/wpas.out" CTRL-EVENT-EAP-SUCCESS)" -lt "$1" ] && [ $i -lt 300 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	[ "$(count_log "$WORK/wpas.out" CTRL-EVENT-EAP-SUCCESS)" -ge "$1" ] ||
+		{ tail -30 "$WORK/wpas.out"; fail "re-authentication $1 did not succeed (MTU $mtu)"; }
+	i=0
+	while [ "$(count_log "$WORK/hostapd.out" "authorizing port")" -lt "$1" ] && [ $i -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	[ "$(count_log "$WORK/hostapd.out" "authorizing port")" -ge "$1" ] ||
+		fail "hostapd did not authorize the port again"
+}
+reauth 2
+check_resumed "$WORK/radius/radius.out" "$WORK/wpas.out" "$rounds"
+if [ "$OURS" = 1 ] && [ "$mtu" = 1500 ]; then
+	# a changed network block forgets the session: the next authentication is a full one
+	ip netns exec "$sta" timeout 10 "$WPA_CLI" -p "$WORK/ctrl" -i veth-sta set_network 0 \
+		fragment_size "$ours" >"$WORK/wpa_cli.out" 2>&1
+	grep -q OK "$WORK/wpa_cli.out" || { cat "$WORK/wpa_cli.out"; fail "wpa_cli set_network"; }
+	reauth 3
+	last=$(radius_rounds "$WORK/radius/radius.out" | tail -1)
+	[ "$last" = "4 0" ] || fail "after set_network: authentication '$last', expected '4 0' (full)"
+	say "after set_network: a full authentication ($last)"
+fi
 if grep -q "Message too long" "$WORK/wpas.out" "$WORK/hostapd.out"; then
 	fail "a frame did not fit MTU $mtu"
 fi
 check_ours "$WORK/wpas.out"
-check_resumed "$WORK/radius/radius.out" "$WORK/wpas.out" "$rounds"
 stop "$WPAS_PID"
 stop "$HOSTAPD_PID"
 stop "$RADIUS_PID"
