@@ -76,7 +76,7 @@ IMPLS = [
          OSSL_CLI + OSSL_PSK_CLI + " -no_ticket", OSSL_HS, "SSL_new", "-"),
     impl("iot-tls", "psk", IOT_SRV + " --psk {psk_id}:{psk} --suites PSK-AES128-CCM8",
          IOT_CLI + " --psk-identity {psk_id} --psk {psk} --suites PSK-AES128-CCM8",
-         IOT_HS, "eiot_conn_new", "-"),
+         IOT_HS, "eiot_conn_new|conn_new", "-"),
     impl("openssl (defaults)", "ecc", OSSL_SRV + OSSL_ECC_SRV + OSSL_CHAIN,
          OSSL_CLI + OSSL_ECC_CLI + OSSL_CHAIN, OSSL_HS, "SSL_new", "leaf+root, ticket"),
     impl("openssl leaf-only -no_ticket", "ecc", OSSL_SRV + OSSL_ECC_SRV + OSSL_LEAF,
@@ -84,7 +84,7 @@ IMPLS = [
     impl("iot-tls", "ecc", IOT_SRV + " --cert {pki}/server.pem --key {pki}/server.key.pem "
          "--ca {pki}/ca.pem --verify-client required --suites ECDHE-ECDSA-AES128-CCM8",
          IOT_CLI + " --cert {pki}/device.pem --key {pki}/device.key.pem --ca {pki}/ca.pem "
-         "--server-name {sni} --suites ECDHE-ECDSA-AES128-CCM8", IOT_HS, "eiot_conn_new", "leaf"),
+         "--server-name {sni} --suites ECDHE-ECDSA-AES128-CCM8", IOT_HS, "eiot_conn_new|conn_new", "leaf"),
 ]
 
 MODES = ["wire", "cg-client", "cg-server", "ms-client", "ms-server"]

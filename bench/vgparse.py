@@ -83,8 +83,11 @@ def callgrind(path, entry_patterns):
 def massif_peak(path, conn_fn):
     """Return (peak of heap + overhead over all snapshots, the same over the snapshots whose
     allocation tree holds memory allocated under conn_fn, i.e. while a connection is alive).
+    conn_fn may name several functions separated by "|" (a public entry point can be a tail
+    call into the allocating one, and then only the latter is in the stack).
     The second needs massif's --detailed-freq=1 --threshold=0 to see every allocation site."""
-    marker = re.compile(r": %s \(" % re.escape(conn_fn))
+    names = "|".join(re.escape(n) for n in conn_fn.split("|"))
+    marker = re.compile(r": (?:%s) \(" % names)
     peak = conn_peak = 0
     heap = total = 0
     alive = False
