@@ -85,6 +85,13 @@ IMPLS = [
          "--ca {pki}/ca.pem --verify-client required --suites ECDHE-ECDSA-AES128-CCM8",
          IOT_CLI + " --cert {pki}/device.pem --key {pki}/device.key.pem --ca {pki}/ca.pem "
          "--server-name {sni} --suites ECDHE-ECDSA-AES128-CCM8", IOT_HS, "eiot_conn_new|conn_new", "leaf"),
+    # the same with the per-connection buffers sized for a constrained device: 1 KB records
+    # (the peer here sends small records; a real one must agree, e.g. by max_fragment_length)
+    impl("iot-tls 1 KB records", "ecc", IOT_SRV + " --cert {pki}/server.pem --key {pki}/server.key.pem "
+         "--ca {pki}/ca.pem --verify-client required --suites ECDHE-ECDSA-AES128-CCM8 --max-record 1024",
+         IOT_CLI + " --cert {pki}/device.pem --key {pki}/device.key.pem --ca {pki}/ca.pem "
+         "--server-name {sni} --suites ECDHE-ECDSA-AES128-CCM8 --max-record 1024", IOT_HS,
+         "eiot_conn_new|conn_new", "leaf"),
 ]
 
 MODES = ["wire", "cg-client", "cg-server", "ms-client", "ms-server"]
