@@ -4,8 +4,9 @@
 # (configs/freeradius/radiusd.conf: ECDHE-ECDSA-AES128-CCM8, auto_chain = no, session cache on)
 # in a private network namespace. For each fragment size (TLS bytes per EAP packet: 1398, 300,
 # 100; FreeRADIUS gets the same + 10 as its whole-packet size) it runs `eapol_test -r 1`: a full
-# authentication, then a second one that is resumed when both sides can. Prints one Markdown
-# table. Counting, per authentication, from eapol_test's own log:
+# authentication, then a second one that is resumed when both sides can (FreeRADIUS's log says
+# which: EAP-Session-Resumed := 1). Prints one Markdown table: the full authentications, then
+# the second ones, each fragment size with stock's row above ours. Counting, per authentication, from eapol_test's own log:
 #   round trips = RADIUS Access-Requests (EAP-Response/Identity included)
 #   bytes       = sum of EAP packet lengths: peer->AAA every EAP-Response sent,
 #                 AAA->peer every EAP packet received (EAP-Success included)
@@ -28,18 +29,20 @@ stats() {
 	' "$1"
 }
 
-rows="" second=""
+# Rows are kept in $WORK/rows/<kind>-<fragment>-<n><impl> and printed full rows first, then the
+# second authentications, each fragment size with stock's row above ours.
+mkdir -p "$WORK/rows"
+n_impl=0
 for impl in stock ours; do
+	n_impl=$((n_impl + 1))
 	if [ $impl = stock ]; then VARIANT=stock; else VARIANT=static; fi
 	label="Debian eapol_test (OpenSSL)"
 	[ $impl = ours ] && label="ours (eap_iot, static)"
 	if ! (select_variant) >/dev/null 2>&1; then
-		rows="$rows| $label | – | not built | | | | |
-"
+		echo "| $label | – | not built | | | | |" >"$WORK/rows/full-0-$n_impl$impl"
 		continue
 	fi
 	select_variant
-	second=""
 	for fs in $FRAGS; do
 		d=$WORK/$impl-$fs
 		mkdir -p "$d"
@@ -53,28 +56,32 @@ for impl in stock ours; do
 		ip netns del "$NS_NAME"
 		msk=$(sed -n 's/^MPPE keys OK: \([0-9]*\)  mismatch: \([0-9]*\).*/\1 ok, \2 bad/p' "$d/eapol.out")
 		suite=$(sed -n 's/.*TLS-Session-Cipher-Suite = "\(.*\)"/\1/p' "$d/radius/radius.out" | head -1)
-		resumed=$(count_log "$d/radius/radius.out" "EAP-Session-Resumed := 1")
-		n=0
+		radius_rounds "$d/radius/radius.out" >"$d/resumed"
 		stats "$d/eapol.out" >"$d/stats"
+		n=0
 		while read -r rt up down; do
 			n=$((n + 1))
+			resumed=$(sed -n "${n}p" "$d/resumed" | cut -d' ' -f2)
 			row="| $fs | $rt | $up | $down | ${suite:-?}, MSK ${msk:-?} |"
 			if [ $n = 1 ]; then
-				rows="$rows| $label | full $row
-"
-			elif [ "$resumed" -gt 0 ]; then
-				second="$second| $label | resumed $row
-"
+				echo "| $label | full $row" >"$WORK/rows/full-$fs-$n_impl$impl"
+			elif [ "$resumed" = 1 ]; then
+				echo "| $label | resumed $row" >"$WORK/rows/second-$fs-$n_impl$impl"
 			else
-				second="$second| $label | 2nd, not resumed (full) $row
-"
+				echo "| $label | 2nd, not resumed (full) $row" \
+					>"$WORK/rows/second-$fs-$n_impl$impl"
 			fi
 		done <"$d/stats"
-		[ -s "$d/stats" ] || rows="$rows| $label | failed | $fs | – | – | – | see $d |
-"
+		[ -s "$d/stats" ] || echo "| $label | failed | $fs | – | – | – | see $d |" \
+			>"$WORK/rows/full-$fs-$n_impl$impl"
 	done
-	rows="$rows$second"
 done
 echo "| supplicant | authentication | fragment (TLS B/packet) | EAP round trips | EAP bytes peer→AAA | EAP bytes AAA→peer | suite, MPPE check |"
 echo "|---|---|---|---|---|---|---|"
-printf "%s" "$rows"
+for kind in full second; do
+	for fs in 0 $FRAGS; do
+		for f in "$WORK/rows/$kind-$fs-"*; do
+			if [ -f "$f" ]; then cat "$f"; fi
+		done
+	done
+done

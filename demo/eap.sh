@@ -3,7 +3,8 @@
 # EAP-TLS, static build; DEMO_VARIANT=plugin|stock to change) in netns sta, stock hostapd
 # (driver=wired) and stock FreeRADIUS in netns ap, a veth pair between them at MTU 1500. Prints
 # who authenticated to whom, the suite, EAP round trips, EAP bytes each way and whether the MSK
-# matches FreeRADIUS's, then cleans up (only our processes and namespaces).
+# matches FreeRADIUS's; then `wpa_cli reauthenticate` and the same counts for the resumed
+# re-authentication (RFC 5216 §2.1.3); then cleans up (only our processes and namespaces).
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${1:-build}
@@ -36,6 +37,15 @@ wait_log "$WORK/wpas.out" "CTRL-EVENT-EAP-SUCCESS|CTRL-EVENT-EAP-FAILURE" 30 "$W
 grep -q CTRL-EVENT-EAP-SUCCESS "$WORK/wpas.out" ||
 	{ grep -E "FAIL|$OUR_MARK" "$WORK/wpas.out" | tail -5; fail "the device was not authenticated"; }
 wait_log "$WORK/hostapd.out" "authorizing port" 10 "$HOSTAPD_PID" || fail "port not authorized"
+first_lines=$(wc -l <"$WORK/wpas.out")
+ip netns exec "$sta" timeout 10 "$WPA_CLI" -p "$WORK/ctrl" -i veth-sta reauthenticate \
+	>"$WORK/wpa_cli.out" 2>&1 || fail "wpa_cli reauthenticate"
+i=0
+while [ "$(count_log "$WORK/wpas.out" CTRL-EVENT-EAP-SUCCESS)" -lt 2 ] && [ $i -lt 300 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+[ "$(count_log "$WORK/wpas.out" CTRL-EVENT-EAP-SUCCESS)" -ge 2 ] || fail "re-authentication failed"
 stop "$WPAS_PID"
 stop "$HOSTAPD_PID"
 
@@ -50,16 +60,24 @@ device=$(sed -n 's/.*TLS-Client-Cert-Common-Name := "\(.*\)"/\1/p' "$WORK/radius
 aaa=$(openssl x509 -in "$PKI/server.pem" -noout -ext subjectAltName 2>/dev/null |
 	sed -n 's/^ *DNS://p')
 suite=$(sed -n 's/.*TLS-Session-Cipher-Suite = "\(.*\)"/\1/p' "$WORK/radius/radius.out" | head -1)
-# EAP-Packet frames (EAPOL type 0) on the device's interface, EAPOL header (4 B) left out.
+# EAP-Packet frames (EAPOL type 0) on the device's interface, EAPOL header (4 B) left out, of
+# the first authentication (first) or the re-authentication (second).
 frames() {
-	sed -n "s/^$1 EAPOL - hexdump(len=\\([0-9]*\\)): [0-9a-f][0-9a-f] 00 .*/\\1/p" "$WORK/wpas.out"
+	if [ "$2" = first ]; then head -n "$first_lines" "$WORK/wpas.out"
+	else tail -n +"$((first_lines + 1))" "$WORK/wpas.out"; fi |
+		sed -n "s/^$1 EAPOL - hexdump(len=\\([0-9]*\\)): [0-9a-f][0-9a-f] 00 .*/\\1/p"
 }
-rt=$(frames TX | wc -l)
-out=$(frames TX | awk '{ s += $1 - 4 } END { print s + 0 }')
-in=$(frames RX | awk '{ s += $1 - 4 } END { print s + 0 }')
+rt=$(frames TX first | wc -l)
+out=$(frames TX first | awk '{ s += $1 - 4 } END { print s + 0 }')
+in=$(frames RX first | awk '{ s += $1 - 4 } END { print s + 0 }')
+rt2=$(frames TX second | wc -l)
+out2=$(frames TX second | awk '{ s += $1 - 4 } END { print s + 0 }')
+in2=$(frames RX second | awk '{ s += $1 - 4 } END { print s + 0 }')
+resumed=$(radius_rounds "$WORK/radius/radius.out" | sed -n 2p | cut -d' ' -f2)
 mppe=$(grep -c "MS-MPPE-Recv-Key" "$WORK/hostapd.out")
 if grep -q "^MPPE keys OK: 1  mismatch: 0" "$WORK/eapol.out"; then msk=yes; else msk=NO; fi
 ours=$(grep -F "$OUR_MARK" "$WORK/wpas.out" | grep "round trips" | sed "s/.*$OUR_MARK *//" | head -1)
+ours2=$(grep -F "$OUR_MARK" "$WORK/wpas.out" | grep "round trips" | sed "s/.*$OUR_MARK *//" | sed -n 2p)
 
 echo
 echo "=== EAP-TLS join ($VARIANT wpa_supplicant: $WPAS) ==="
@@ -70,5 +88,8 @@ echo "suite         ${suite:-?} (TLS 1.2, P-256)"
 echo "EAP exchange  $rt round trips; EAP bytes device->AAA $out, AAA->device $in" \
 	"(on the wire, EAP-Identity and EAP-Success included)"
 [ -n "$ours" ] && echo "eap_iot says  $ours (EAP-TLS method only)"
+echo "re-auth       wpa_cli reauthenticate: $([ "$resumed" = 1 ] && echo "resumed (FreeRADIUS: EAP-Session-Resumed)" ||
+	echo "NOT resumed"); $rt2 round trips; EAP bytes device->AAA $out2, AAA->device $in2"
+[ -n "$ours2" ] && echo "eap_iot says  $ours2"
 echo "MSK match     $msk (eapol_test's MSK vs FreeRADIUS's MS-MPPE keys)"
 [ "$msk" = yes ] || fail "MSK mismatch"
