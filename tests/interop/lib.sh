@@ -302,3 +302,22 @@ wrong_psk_vs_server() {
 	expect_one_line "$T/srv.log" "^iot-tls: handshake failed: .*\\(alert bad_record_mac sent\\)$"
 	wait_for "$T/cli.log" "SSL alert number 20"
 }
+
+# openssl s_server with the certificate CERT (a broken one from the PKI) -> iot-tls client:
+# status 1, exactly one line matching CLI_PATTERN, and SRV_PATTERN in s_server's log.
+client_bad_cert_vs_openssl() {
+	need openssl timeout ss
+	case_opts "$1" ccm8
+	cert=$2 cli_pattern=$3 srv_pattern=$4
+	pick_port
+	open_stdins
+	start srv openssl s_server -accept 127.0.0.1:$PORT -naccept 1 $OSSL_MODE \
+		-cipher $OSSL_SUITE -cert $PKI/$cert.pem -key $PKI/$cert.key.pem
+	wait_port $PROTO
+	start cli "$IOT" --connect 127.0.0.1:$PORT $IOT_MODE $IOT_CLI --timeout 25
+	wait "$LAST"
+	rc=$?
+	[ $rc -eq 1 ] || fail "iot-tls client exited with status $rc, expected 1"
+	expect_one_line "$T/cli.log" "$cli_pattern"
+	wait_for "$T/srv.log" "$srv_pattern"
+}
