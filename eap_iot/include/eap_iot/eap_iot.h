@@ -6,4 +6,5 @@
 #include "eap_iot/dtls.h"
 #include "eap_iot/eap_tls.h"
 #include "eap_iot/err.h"
+#include "eap_iot/stores.h"
 #endif
