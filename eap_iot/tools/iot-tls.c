@@ -38,7 +38,7 @@ struct opts {
 	const char *connect, *listen;
 	bool dtls, strict, no_time, no_cookie, echo, verbose, quiet;
 	bool reconnect, tickets, no_tickets;
-	unsigned long session_cache, connections;
+	unsigned long session_cache, connections, max_fragment, record_size_limit;
 	const char *psk_identity, *psk_hint;
 	const char *psk[MAX_LIST];
 	size_t n_psk;
@@ -106,7 +106,9 @@ static const char usage_text[] =
 	"  --rto MS                 DTLS: initial retransmission timeout\n"
 	"  --give-up MS             DTLS: handshake give-up time\n"
 	"  --no-cookie              DTLS server: no HelloVerifyRequest\n"
-"  --reconnect              client: connect again offering the session; fail unless resumed\n"
+	"  --max-fragment N         client: offer max_fragment_length 512/1024/2048/4096\n"
+	"  --record-size-limit N    offer (client) / answer (server) record_size_limit N\n"
+	"  --reconnect              client: connect again offering the session; fail unless resumed\n"
 	"  --tickets                client: offer session tickets (RFC 5077)\n"
 	"  --session-cache N        server: resume sessions, N cached session IDs (lifetime 300 s)\n"
 	"  --no-tickets             server: do not issue session tickets (cache by session ID)\n"
@@ -254,7 +256,7 @@ static unsigned parse_name_policy(const char *list)
 enum { O_CONNECT = 256, O_LISTEN, O_DTLS, O_PSK_ID, O_PSK, O_HINT, O_CERT, O_KEY, O_KEY_PASS, O_CA,
        O_SNI, O_NAMES, O_VERIFY, O_NO_TIME, O_SUITES, O_STRICT, O_MTU, O_MAX_REC, O_RTO, O_GIVE_UP,
        O_NO_COOKIE, O_KEYLOG, O_TIMEOUT, O_ECHO, O_IDLE, O_RECONNECT, O_TICKETS, O_CACHE,
-       O_NO_TICKETS, O_CONNECTIONS };
+       O_NO_TICKETS, O_CONNECTIONS, O_MFL, O_RSL };
 
 static const struct option long_opts[] = {
 	{ "connect", required_argument, NULL, O_CONNECT }, { "listen", required_argument, NULL, O_LISTEN },
@@ -275,6 +277,8 @@ static const struct option long_opts[] = {
 	{ "session-cache", required_argument, NULL, O_CACHE },
 	{ "no-tickets", no_argument, NULL, O_NO_TICKETS },
 	{ "connections", required_argument, NULL, O_CONNECTIONS },
+	{ "max-fragment", required_argument, NULL, O_MFL },
+	{ "record-size-limit", required_argument, NULL, O_RSL },
 	{ "timeout", required_argument, NULL, O_TIMEOUT }, { "echo", no_argument, NULL, O_ECHO },
 	{ "idle", required_argument, NULL, O_IDLE }, { "verbose", no_argument, NULL, 'v' },
 	{ "quiet", no_argument, NULL, 'q' }, { "help", no_argument, NULL, 'h' },
@@ -339,6 +343,10 @@ static void parse_args(struct opts *o, int argc, char **argv)
 		case O_TICKETS: o->tickets = true; break;
 		case O_CACHE: o->session_cache = parse_num("--session-cache", optarg, 1, 65536); break;
 		case O_NO_TICKETS: o->no_tickets = true; break;
+		case O_MFL: o->max_fragment = parse_num("--max-fragment", optarg, 512, 4096); break;
+		case O_RSL:
+			o->record_size_limit = parse_num("--record-size-limit", optarg, 64, 16384);
+			break;
 		case O_CONNECTIONS: o->connections = parse_num("--connections", optarg, 1, 1000); break;
 		case 'v': o->verbose = true; break;
 		case 'q': o->quiet = true; break;
@@ -455,6 +463,11 @@ static int configure(const struct opts *o, struct eiot_config **out)
 		return setter_failed("--no-cookie", err);
 	if (o->keylog && (err = eiot_config_set_keylog_file(cfg, o->keylog)))
 		return setter_failed("--keylog", err);
+	if (o->max_fragment && (err = eiot_config_set_max_fragment_length(cfg, o->max_fragment)))
+		return setter_failed("--max-fragment", err);
+	if (o->record_size_limit &&
+	    (err = eiot_config_set_record_size_limit(cfg, o->record_size_limit)))
+		return setter_failed("--record-size-limit", err);
 	if ((o->tickets || o->no_tickets) && (err = eiot_config_set_session_tickets(cfg, o->tickets)))
 		return setter_failed(o->tickets ? "--tickets" : "--no-tickets", err);
 	return 0;

@@ -105,6 +105,18 @@ int eiot_config_set_check_usage(struct eiot_config *cfg, bool check);
 
 /* Largest plaintext in one record we send and accept: 64..16384, default 16384. */
 int eiot_config_set_max_record(struct eiot_config *cfg, size_t bytes);
+/* Small records (RFC 7925 §15).
+ * max_fragment_length (RFC 6066 §4), client: offer 512, 1024, 2048 or 4096 bytes (0: do not
+ * offer, the default). Records both ways are then at most that long once the server agrees,
+ * and the receive buffers are sized for it (a server that ignores the offer and sends longer
+ * records gets record_overflow). Servers always honour a valid offer. */
+int eiot_config_set_max_fragment_length(struct eiot_config *cfg, size_t bytes);
+/* record_size_limit (RFC 8449), both roles: the largest protected record plaintext we accept,
+ * 64..16384 (0: do not offer or answer, the default). The client offers it; the server
+ * answers when the client offered it (and then ignores max_fragment_length, RFC 8449 §5). The
+ * peer's limit caps what we send. Unprotected handshake records are not limited (§4). */
+int eiot_config_set_record_size_limit(struct eiot_config *cfg, size_t bytes);
+
 /* Largest handshake message accepted (certificate chains): 1024..65536, default 16384. */
 int eiot_config_set_max_handshake(struct eiot_config *cfg, size_t bytes);
 

@@ -54,6 +54,8 @@ static int send_client_hello(struct eiot_conn *c)
 		.session_ticket = offers_ticket(c),
 		.ticket = c->session.ticket,
 		.ticket_len = c->hs.offering ? c->session.ticket_len : 0,
+		.mfl_code = c->hs.mfl_code,
+		.rsl = c->hs.rsl_sent,
 	};
 	hs_flight_begin(c);
 	/* the server answers with the message_seq of our ClientHello (RFC 6347 §4.2.2) */
@@ -121,6 +123,12 @@ int client_start(struct eiot_conn *c, const struct eiot_session *s)
 	if (err)
 		return conn_error(c, err, "hs: random source failed");
 	c->hs.rx_seq_set = true;
+	/* RFC 6066 §4: 512 << (code - 1) */
+	for (uint8_t code = 1; code <= 4; code++)
+		if (c->cfg->mfl == (size_t)256 << code)
+			c->hs.mfl_code = code;
+	if (c->cfg->rsl)
+		c->hs.rsl_sent = (uint16_t)(c->cfg->rsl < c->rx_max ? c->cfg->rsl : c->rx_max);
 	return send_client_hello(c);
 }
 
@@ -139,9 +147,9 @@ static const char *unoffered_extension(const struct eiot_conn *c, const struct h
 		return "encrypt_then_mac";
 	if (e->has_truncated_hmac)
 		return "truncated_hmac";
-	if (e->has_mfl)
+	if (e->has_mfl && !c->hs.mfl_code)
 		return "max_fragment_length";
-	if (e->has_rsl)
+	if (e->has_rsl && !c->hs.rsl_sent)
 		return "record_size_limit";
 	if (e->has_session_ticket && !offers_ticket(c))
 		return "session_ticket";
@@ -203,6 +211,17 @@ static int on_server_hello(struct eiot_conn *c, const uint8_t *body, size_t n)
 	if (!sh.ext.has_reneg_info)
 		EIOT_LOG(c->cfg, EIOT_LOG_WARN,
 			 "hs: server did not send renegotiation_info (RFC 5746 §3.4: continuing)");
+	if (sh.ext.has_mfl && sh.ext.has_rsl)
+		return conn_error(c, EIOT_ERR_ILLEGAL_PARAMETER,
+				  "hs: ServerHello carries both max_fragment_length and record_size_limit (RFC 8449 §5)");
+	if (sh.ext.has_mfl && sh.ext.mfl_code != c->hs.mfl_code)
+		return conn_error(c, EIOT_ERR_ILLEGAL_PARAMETER,
+				  "hs: ServerHello max_fragment_length code %u, we offered %u (RFC 6066 §4)",
+				  sh.ext.mfl_code, c->hs.mfl_code);
+	int err = hs_apply_record_limits(c, sh.ext.has_mfl ? sh.ext.mfl_code : 0, sh.ext.has_rsl,
+					 sh.ext.rsl, sh.ext.has_rsl);
+	if (err)
+		return err;
 	memcpy(c->hs.server_random, sh.random, 32);
 	c->hs.have_randoms = true;
 	c->hello_seen = true;

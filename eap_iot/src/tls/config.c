@@ -195,6 +195,33 @@ int eiot_config_set_max_record(struct eiot_config *cfg, size_t bytes)
 }
 
 /* see eap_iot/config.h */
+int eiot_config_set_max_fragment_length(struct eiot_config *cfg, size_t bytes)
+{
+	if (bytes != 0 && bytes != 512 && bytes != 1024 && bytes != 2048 && bytes != 4096)
+		return refuse(cfg, "max_fragment_length must be 0, 512, 1024, 2048 or 4096 bytes");
+	if (cfg->role != EIOT_CLIENT)
+		return refuse(cfg, "max_fragment_length is offered by clients (servers always honour it)");
+	cfg->mfl = bytes;
+	return EIOT_OK;
+}
+
+/* see eap_iot/config.h */
+int eiot_config_set_record_size_limit(struct eiot_config *cfg, size_t bytes)
+{
+	/* RFC 8449 §4: at least 64; TLS 1.2 records carry at most 2^14 */
+	if (bytes != 0 && (bytes < MIN_RECORD || bytes > MAX_RECORD))
+		return refuse(cfg, "record_size_limit must be 0 or 64..16384 bytes");
+	cfg->rsl = bytes;
+	return EIOT_OK;
+}
+
+/* see tls/config_int.h */
+size_t cfg_rx_record(const struct eiot_config *cfg)
+{
+	return cfg->mfl && cfg->mfl < cfg->max_record ? cfg->mfl : cfg->max_record;
+}
+
+/* see eap_iot/config.h */
 int eiot_config_set_max_handshake(struct eiot_config *cfg, size_t bytes)
 {
 	if (bytes < MIN_HANDSHAKE || bytes > MAX_HANDSHAKE)

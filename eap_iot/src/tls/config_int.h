@@ -59,6 +59,8 @@ struct eiot_config {
 
 	/* Sizes and timers */
 	size_t max_record;    /* plaintext bytes per record */
+	size_t mfl;           /* client: max_fragment_length offered (bytes; 0 none) */
+	size_t rsl;           /* record_size_limit advertised (0 none) */
 	size_t max_handshake; /* bytes of one handshake message */
 	size_t mtu;           /* DTLS datagram bytes */
 	uint32_t rto_initial_ms, rto_max_ms, give_up_ms;
@@ -78,6 +80,10 @@ struct eiot_config {
 	bool drbg_ready;
 	char *keylog_path; /* NULL: off */
 };
+
+/* Largest record plaintext a connection can receive: max_record, or less when the client
+ * offers max_fragment_length (its buffers are sized from this). */
+size_t cfg_rx_record(const struct eiot_config *cfg);
 
 /* Draw random bytes from the configured source. */
 int cfg_random(const struct eiot_config *cfg, uint8_t *out, size_t n);

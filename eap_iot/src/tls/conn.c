@@ -31,7 +31,8 @@ static void conn_layout(const struct eiot_config *cfg, struct conn_layout *l)
 {
 	bool dtls = cfg->transport == EIOT_DTLS;
 	size_t rec_hdr = dtls ? REC_DTLS_HEADER : REC_TLS_HEADER;
-	size_t record = rec_hdr + cfg->max_record + REC_MAX_EXPANSION;
+	size_t record = rec_hdr + cfg_rx_record(cfg) + REC_MAX_EXPANSION;
+	size_t send = rec_hdr + cfg->max_record + REC_MAX_EXPANSION;
 	size_t chain = 0;
 
 	for (size_t i = 0; i < cfg->n_own_chain; i++)
@@ -40,10 +41,10 @@ static void conn_layout(const struct eiot_config *cfg, struct conn_layout *l)
 	l->hs = align8(HS_DTLS_HEADER + cfg->max_handshake);
 	l->bitmap = dtls ? align8((cfg->max_handshake + 7) / 8) : 0;
 	l->scratch = dtls ? align8(cfg->mtu) : 0;
-	l->stage = align8(dtls ? (cfg->mtu > record ? cfg->mtu : record) : record);
+	l->stage = align8(dtls ? (cfg->mtu > send ? cfg->mtu : send) : send);
 	l->flight = align8(FLIGHT_FIXED_BYTES + chain);
-	l->outq = align8(2 * (2 + (cfg->mtu > record ? cfg->mtu : record)) + 64);
-	l->app = align8(2 * (2 + cfg->max_record) + 64);
+	l->outq = align8(2 * (2 + (cfg->mtu > send ? cfg->mtu : send)) + 64);
+	l->app = align8(2 * (2 + cfg_rx_record(cfg)) + 64);
 	l->total = align8(sizeof(struct eiot_conn)) + l->rx + l->hs + l->bitmap + l->scratch +
 		   l->stage + l->flight + l->outq + l->app;
 }
@@ -88,6 +89,8 @@ static struct eiot_conn *conn_new(const struct eiot_config *cfg, const struct ei
 	c->state = EIOT_STATE_HANDSHAKE;
 	c->alert_sent = c->alert_recv = EIOT_ALERT_NONE;
 	c->now = c->hs_started = now_ms;
+	c->rx_max = c->rx_limit = cfg_rx_record(cfg);
+	c->tx_limit = cfg->max_record;
 	for (int i = 0; i < 2; i++) {
 		rec_dir_init(&c->tx[i], c->dtls);
 		rec_dir_init(&c->rx[i], c->dtls);
@@ -426,7 +429,7 @@ int eiot_conn_write(struct eiot_conn *c, const uint8_t *data, size_t len, size_t
 		return EIOT_ERR_CLOSED;
 	if (c->state != EIOT_STATE_ESTABLISHED)
 		return EIOT_ERR_WRONG_STATE;
-	size_t max = c->cfg->max_record;
+	size_t max = c->tx_limit;
 	if (c->dtls && c->cfg->mtu - rec_overhead(&c->tx[c->tx_cur]) < max)
 		max = c->cfg->mtu - rec_overhead(&c->tx[c->tx_cur]);
 	while (*written < len) {

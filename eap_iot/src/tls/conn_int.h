@@ -108,6 +108,9 @@ struct hs_ctx {
 	uint8_t sid[32];       /* client: session ID offered; server: session ID given */
 	size_t sid_len;
 	bool offering;         /* client: a session is offered (conn.session holds it) */
+	/* record sizes (RFC 6066 §4, RFC 8449) */
+	uint8_t mfl_code;      /* client: offered; server: to echo (0 none) */
+	uint16_t rsl_sent;     /* our record_size_limit in the hello (0 none) */
 	uint64_t born_ms;      /* server: when the session's full handshake began */
 	/* server */
 	const struct eiot_psk_entry *psk;
@@ -159,6 +162,9 @@ struct eiot_conn {
 	uint8_t psk_identity[EIOT_MAX_PSK_IDENTITY];
 	size_t psk_identity_len;
 	bool has_peer_key;
+	size_t rx_max;         /* largest record plaintext the buffers hold (cfg_rx_record) */
+	size_t rx_limit;       /* ... accepted in protected records (our record_size_limit) */
+	size_t tx_limit;       /* largest record plaintext we send (max_record, MFL, peer's RSL) */
 	struct eiot_session session; /* client: offered, then the one to keep */
 };
 
@@ -217,6 +223,13 @@ int hs_unexpected(struct eiot_conn *c, int type);
 int hs_rng(void *cfg, uint8_t *out, size_t n);
 /* Add our CertificateVerify / the SKE signature: ECDSA-SHA256 over hash into the writer. */
 int hs_sign(struct eiot_conn *c, const uint8_t hash[32], struct wr *w);
+
+/* Record sizes agreed in the hellos: an MFL code (0 none) applies both ways, the peer's
+ * record_size_limit (if has_rsl) caps what we send, and when the limit we advertised was
+ * agreed it caps what we accept in protected records. 0, or EIOT_ERR_ILLEGAL_PARAMETER
+ * (logged) for a code outside 1..4 or a limit below 64. */
+int hs_apply_record_limits(struct eiot_conn *c, uint8_t mfl_code, bool has_rsl, uint16_t peer_rsl,
+			   bool rsl_agreed);
 
 /* ---- client.c / server.c ---- */
 /* Queue the ClientHello, offering session s when it is usable (NULL: none). */

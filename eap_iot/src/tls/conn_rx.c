@@ -104,12 +104,13 @@ static int tls_record(struct eiot_conn *c, struct rec_header *h, uint8_t *body)
 				  h->version);
 	const uint8_t *pt;
 	size_t pt_len;
-	int err = rec_open(&c->rx[c->rx_cur], h, body, c->cfg->max_record, &pt, &pt_len);
+	/* RFC 8449 §4: the limit we advertised binds protected records only */
+	size_t max = c->rx_cur ? c->rx_limit : c->rx_max;
+	int err = rec_open(&c->rx[c->rx_cur], h, body, max, &pt, &pt_len);
 	if (err == EIOT_ERR_BAD_RECORD_MAC)
 		return conn_error(c, err, "rec: record (type %u) failed authentication", h->type);
 	if (err == EIOT_ERR_RECORD_OVERFLOW)
-		return conn_error(c, err, "rec: record plaintext over max_record %zu",
-				  c->cfg->max_record);
+		return conn_error(c, err, "rec: record plaintext over the %zu-byte limit", max);
 	if (err)
 		return conn_error(c, err, "rec: cannot open record");
 	return dispatch(c, h->type, pt, pt_len);
@@ -118,7 +119,7 @@ static int tls_record(struct eiot_conn *c, struct rec_header *h, uint8_t *body)
 /* Room for one more record's plaintext in the application buffer. */
 static bool app_has_room(const struct eiot_conn *c)
 {
-	return c->app.cap - c->app.len >= c->cfg->max_record;
+	return c->app.cap - c->app.len >= c->rx_max;
 }
 
 /* Takes records from the stream until it ends or, with stop_when_full, until the
@@ -126,7 +127,7 @@ static bool app_has_room(const struct eiot_conn *c)
 static int feed_tls(struct eiot_conn *c, const uint8_t *in, size_t len, bool stop_when_full,
 		    size_t *used)
 {
-	size_t max_body = c->cfg->max_record + REC_MAX_EXPANSION;
+	size_t max_body = c->rx_max + REC_MAX_EXPANSION;
 	const uint8_t *start = in;
 	int err = 0;
 	while (len && running(c)) {
@@ -181,12 +182,13 @@ static int dtls_record(struct eiot_conn *c, struct rec_header *h, uint8_t *body)
 		return bad_record(c, 0, "replayed record");
 	const uint8_t *pt;
 	size_t pt_len;
-	int err = rec_open(&c->rx[h->epoch], h, body, c->cfg->max_record, &pt, &pt_len);
+	int err = rec_open(&c->rx[h->epoch], h, body, h->epoch ? c->rx_limit : c->rx_max, &pt,
+			   &pt_len);
 	if (err) {
 		if (err == EIOT_ERR_BAD_RECORD_MAC && c->state == EIOT_STATE_HANDSHAKE)
 			c->epoch1_auth_failures++;
 		return bad_record(c, 0, err == EIOT_ERR_BAD_RECORD_MAC ? "failed authentication"
-								    : "plaintext over max_record");
+								    : "plaintext over the record limit");
 	}
 	replay_mark(&c->replay[h->epoch], h->seq);
 	c->rec_epoch = h->epoch;
@@ -196,7 +198,7 @@ static int dtls_record(struct eiot_conn *c, struct rec_header *h, uint8_t *body)
 
 static int feed_dtls(struct eiot_conn *c, const uint8_t *in, size_t len)
 {
-	size_t max_body = c->cfg->max_record + REC_MAX_EXPANSION;
+	size_t max_body = c->rx_max + REC_MAX_EXPANSION;
 	while (len && running(c)) {
 		struct rec_header h;
 		size_t consumed;

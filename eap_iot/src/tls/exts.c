@@ -246,6 +246,22 @@ void hs_write_ext_server_name(struct wr *w, const char *host)
 }
 
 /* see tls/exts.h */
+void hs_write_ext_mfl(struct wr *w, uint8_t code)
+{
+	wr_u16(w, EXT_MAX_FRAGMENT_LENGTH);
+	wr_u16(w, 1);
+	wr_u8(w, code);
+}
+
+/* see tls/exts.h */
+void hs_write_ext_rsl(struct wr *w, uint16_t limit)
+{
+	wr_u16(w, EXT_RECORD_SIZE_LIMIT);
+	wr_u16(w, 2);
+	wr_u16(w, limit);
+}
+
+/* see tls/exts.h */
 void hs_write_ext_groups(struct wr *w)
 {
 	wr_u16(w, EXT_SUPPORTED_GROUPS);

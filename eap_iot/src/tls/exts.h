@@ -28,6 +28,10 @@ void hs_write_ext_empty(struct wr *w, uint16_t type);
 void hs_write_ext_reneg_info(struct wr *w);
 /* server_name with one host_name (RFC 6066 §3); an empty or over-long name sets w->err. */
 void hs_write_ext_server_name(struct wr *w, const char *host);
+/* max_fragment_length with one code (RFC 6066 §4). */
+void hs_write_ext_mfl(struct wr *w, uint8_t code);
+/* record_size_limit (RFC 8449 §4). */
+void hs_write_ext_rsl(struct wr *w, uint16_t limit);
 /* supported_groups {secp256r1} (RFC 8422 §5.1.1). */
 void hs_write_ext_groups(struct wr *w);
 /* ec_point_formats {uncompressed} (RFC 8422 §5.1.2). */

@@ -34,6 +34,44 @@ size_t hs_usable_suites(const struct eiot_config *cfg, uint16_t *out, size_t cap
 	return n;
 }
 
+/* RFC 6066 §4: codes 1..4 are 2^9..2^12 bytes. */
+static size_t mfl_bytes(uint8_t code)
+{
+	return code >= 1 && code <= 4 ? (size_t)256 << code : 0;
+}
+
+/* see tls/conn_int.h */
+int hs_apply_record_limits(struct eiot_conn *c, uint8_t mfl_code, bool has_rsl, uint16_t peer_rsl,
+			   bool rsl_agreed)
+{
+	if (mfl_code) {
+		size_t n = mfl_bytes(mfl_code);
+		if (!n)
+			return conn_error(c, EIOT_ERR_ILLEGAL_PARAMETER,
+					  "hs: max_fragment_length code %u is not 1..4 (RFC 6066 §4)",
+					  mfl_code);
+		if (n < c->tx_limit)
+			c->tx_limit = n;
+		if (n < c->rx_limit)
+			c->rx_limit = n;
+	}
+	if (has_rsl) {
+		if (peer_rsl < RSL_MIN)
+			return conn_error(c, EIOT_ERR_ILLEGAL_PARAMETER,
+					  "hs: record_size_limit %u is below 64 (RFC 8449 §4)", peer_rsl);
+		/* RFC 8449 §4: a TLS 1.2 limit above 2^14 means 2^14 */
+		if (peer_rsl < c->tx_limit)
+			c->tx_limit = peer_rsl;
+	}
+	if (rsl_agreed && c->hs.rsl_sent < c->rx_limit)
+		c->rx_limit = c->hs.rsl_sent;
+	if (mfl_code || has_rsl)
+		EIOT_LOG(c->cfg, EIOT_LOG_DEBUG,
+			 "hs: records at most %zu bytes out, %zu in (max_fragment_length %zu, peer's record_size_limit %u)",
+			 c->tx_limit, c->rx_limit, mfl_bytes(mfl_code), peer_rsl);
+	return 0;
+}
+
 /* see tls/conn_int.h */
 int hs_derive_keys(struct eiot_conn *c, uint8_t *pms, size_t pms_len)
 {

@@ -4,8 +4,9 @@
  * Out: a flight is built message by message into the flight buffer (each message hashed into
  * the transcript as it is closed) and then emitted lazily, one TLS record or one DTLS
  * datagram at a time, when the caller drains output. TLS packs consecutive messages into
- * records of at most max_record bytes; DTLS cuts each message into fragments that fit
- * cfg->mtu and packs several records into one datagram where they fit. A DTLS flight stays
+ * records of at most tx_limit bytes (max_record, or less as MFL / record_size_limit agreed);
+ * DTLS cuts each message into fragments that fit cfg->mtu and tx_limit and packs several
+ * records into one datagram where they fit. A DTLS flight stays
  * in the buffer for retransmission (new record numbers, same message_seq: RFC 6347 §4.2.4).
  *
  * In: TLS messages are assembled across records (several per record allowed); DTLS
@@ -164,8 +165,8 @@ static int emit_tls_record(struct eiot_conn *c)
 		size_t start = m->off + f->pos;
 		size_t end = f->msg[j].off + f->msg[j].len;
 		size_t chunk = end - start;
-		if (chunk > c->cfg->max_record)
-			chunk = c->cfg->max_record;
+		if (chunk > c->tx_limit)
+			chunk = c->tx_limit;
 		err = rec_seal(d, REC_CT_HANDSHAKE, TLS_VERSION_1_2, f->buf + start, chunk, c->stage,
 			       c->stage_cap, &out_len);
 		flight_advance(f, chunk);
@@ -210,8 +211,8 @@ static int emit_dtls_record(struct eiot_conn *c, size_t *dlen)
 	size_t space = room - ovh - HS_DTLS_HEADER;
 	if (space > c->scratch_cap - HS_DTLS_HEADER)
 		space = c->scratch_cap - HS_DTLS_HEADER;
-	if (space > c->cfg->max_record - HS_DTLS_HEADER)
-		space = c->cfg->max_record - HS_DTLS_HEADER;
+	if (space > c->tx_limit - HS_DTLS_HEADER)
+		space = c->tx_limit - HS_DTLS_HEADER;
 	if (left > 0 && space < (left < MIN_FRAGMENT ? left : MIN_FRAGMENT))
 		return 1;
 	size_t frag = left < space ? left : space;

@@ -152,6 +152,10 @@ void hs_write_client_hello(struct wr *w, bool dtls, const struct hs_client_hello
 	}
 	hs_write_ext_empty(w, EXT_EXTENDED_MASTER_SECRET);
 	hs_write_ext_reneg_info(w);
+	if (p->mfl_code)
+		hs_write_ext_mfl(w, p->mfl_code);
+	if (p->rsl)
+		hs_write_ext_rsl(w, p->rsl);
 	if (p->session_ticket) {
 		wr_u16(w, EXT_SESSION_TICKET);
 		size_t t = wr_open_vec(w, 2);
@@ -188,7 +192,8 @@ void hs_write_server_hello(struct wr *w, bool dtls, const struct hs_server_hello
 	wr_bytes(w, p->session_id, p->session_id_len);
 	wr_u16(w, p->suite);
 	wr_u8(w, 0); /* null compression */
-	if (!p->ems && !p->reneg_info && !p->point_formats && !p->session_ticket)
+	if (!p->ems && !p->reneg_info && !p->point_formats && !p->session_ticket && !p->mfl_code &&
+	    !p->rsl)
 		return; /* RFC 5246 §7.4.1.3: no extensions block at all */
 	size_t ext = wr_open_vec(w, 2);
 	if (p->reneg_info)
@@ -199,6 +204,10 @@ void hs_write_server_hello(struct wr *w, bool dtls, const struct hs_server_hello
 		hs_write_ext_point_formats(w);
 	if (p->session_ticket)
 		hs_write_ext_empty(w, EXT_SESSION_TICKET);
+	if (p->mfl_code)
+		hs_write_ext_mfl(w, p->mfl_code);
+	if (p->rsl)
+		hs_write_ext_rsl(w, p->rsl);
 	wr_close_vec(w, ext, 2);
 }
 

@@ -57,6 +57,7 @@
 #define CERT_TYPE_ECDSA_SIGN 64
 #define SUITE_EMPTY_RENEGOTIATION_INFO_SCSV 0x00FF
 #define CURVE_TYPE_NAMED_CURVE 3
+#define RSL_MIN 64 /* RFC 8449 §4 */
 
 #define HS_TLS_HEADER 4   /* type(1) length(3) */
 #define HS_DTLS_HEADER 12 /* + message_seq(2) fragment_offset(3) fragment_length(3) */
@@ -127,6 +128,8 @@ struct hs_client_hello_params {
 	const uint8_t *session_id;   /* resumption (RFC 5246 §7.4.1.2): 0..32 bytes */
 	size_t session_id_len;
 	bool session_ticket;         /* send SessionTicket (RFC 5077 §3.2) holding ticket[0..len) */
+	uint8_t mfl_code;            /* max_fragment_length code 1..4 (0: none) */
+	uint16_t rsl;                /* record_size_limit (0: none) */
 	const uint8_t *ticket;
 	size_t ticket_len;
 	bool ecc;                    /* send supported_groups, ec_point_formats, signature_algorithms */
@@ -156,6 +159,8 @@ struct hs_server_hello_params {
 	bool reneg_info;             /* echo an empty renegotiation_info */
 	bool point_formats;          /* send ec_point_formats {uncompressed} (ECC suites) */
 	bool session_ticket;         /* echo an empty SessionTicket: a NewSessionTicket follows */
+	uint8_t mfl_code;            /* echo max_fragment_length (0: none) */
+	uint16_t rsl;                /* answer record_size_limit (0: none) */
 };
 
 int hs_parse_server_hello(const uint8_t *body, size_t n, struct hs_server_hello *out);

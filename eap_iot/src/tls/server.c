@@ -117,6 +117,8 @@ static int add_server_hello(struct eiot_conn *c, bool secure_reneg, bool point_f
 		.reneg_info = secure_reneg,
 		.point_formats = c->hs.suite->kx == KX_ECDHE_ECDSA && point_formats,
 		.session_ticket = c->hs.ticket_follows,
+		.mfl_code = c->hs.mfl_code,
+		.rsl = c->hs.rsl_sent,
 	};
 	struct wr w = hs_msg_open(c);
 	hs_write_server_hello(&w, c->dtls, &p);
@@ -257,8 +259,23 @@ static int on_client_hello(struct eiot_conn *c, const uint8_t *body, size_t n)
 	if (ch.ext.has_reneg_info && ch.ext.reneg_info_len != 0)
 		return conn_error(c, EIOT_ERR_INSECURE_RENEGOTIATION,
 				  "hs: ClientHello renegotiation_info not empty on an initial handshake");
+	/* RFC 8449 §5: a server that answers record_size_limit ignores max_fragment_length; the
+	 * client's limit caps our records even when we do not answer it */
+	const struct eiot_config *cfg = c->cfg;
+	if (ch.ext.has_rsl && cfg->rsl)
+		c->hs.rsl_sent = (uint16_t)(cfg->rsl < c->rx_max ? cfg->rsl : c->rx_max);
+	else if (ch.ext.has_mfl)
+		c->hs.mfl_code = ch.ext.mfl_code;
+	if (ch.ext.has_mfl && (ch.ext.mfl_code < 1 || ch.ext.mfl_code > 4))
+		return conn_error(c, EIOT_ERR_ILLEGAL_PARAMETER,
+				  "hs: ClientHello max_fragment_length code %u is not 1..4 (RFC 6066 §4)",
+				  ch.ext.mfl_code);
+	int err = hs_apply_record_limits(c, c->hs.mfl_code, ch.ext.has_rsl, ch.ext.rsl,
+					 c->hs.rsl_sent != 0);
+	if (err)
+		return err;
 	memcpy(c->hs.client_random, ch.random, 32);
-	int err = cfg_random(c->cfg, c->hs.server_random, 32);
+	err = cfg_random(c->cfg, c->hs.server_random, 32);
 	if (err)
 		return conn_error(c, err, "hs: random source failed");
 	c->hs.have_randoms = true;
@@ -268,7 +285,6 @@ static int on_client_hello(struct eiot_conn *c, const uint8_t *body, size_t n)
 		c->tx[0].seq = c->rec_seq;
 	/* RFC 5746 §3.6: the SCSV counts like an empty renegotiation_info */
 	bool secure_reneg = ch.ext.has_reneg_info || ch.has_reneg_scsv;
-	const struct eiot_config *cfg = c->cfg;
 	c->hs.ticket_follows = cfg->cache && cfg->tickets && ch.ext.has_session_ticket;
 	if (cfg->cache) {
 		struct sess_state st;
