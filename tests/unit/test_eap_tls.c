@@ -755,6 +755,28 @@ static void test_resume_mixed_fragment_sizes(void **state)
 	resume_teardown(c, cache);
 }
 
+/* Lost, repeated and stale packets during the abbreviated handshake, by ID and by ticket. */
+static void test_resume_lost_and_repeated_packets(void **state)
+{
+	static const struct faults f[] = { { 1, 0, 0 }, { 0, 1, 0 }, { 0, 0, 2 }, { 3, 2, 5 } };
+	struct eiot_session_cache *cache;
+	struct eiot_session s;
+	(void)state;
+	for (int kind = BY_SESSION_ID; kind <= BY_TICKET; kind++) {
+		for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+			struct conv *c = resume_setup(kind, &cache, 3600);
+			full_auth(c, 64, &s);
+			conv_again(c, 64, &s);
+			conv_run(c, &f[i]);
+			check_success(c);
+			assert_true(eiot_eap_tls_resumed(c->e[PEER]));
+			assert_true(eiot_eap_tls_resumed(c->e[SERVER]));
+			eiot_session_clear(&s);
+			resume_teardown(c, cache);
+		}
+	}
+}
+
 /* The server does not know the session (another cache, expired entry, expired ticket, no
  * cache at all): a full handshake, 3 pairs at 1398, a new session to keep unless the server
  * has no cache (EIOT_ERR_WANT_MORE: it offered no way to resume). */
@@ -850,6 +872,7 @@ int main(void)
 		cmocka_unit_test(test_resume_by_session_id),
 		cmocka_unit_test(test_resume_by_ticket),
 		cmocka_unit_test(test_resume_mixed_fragment_sizes),
+		cmocka_unit_test(test_resume_lost_and_repeated_packets),
 		cmocka_unit_test(test_resume_unknown_session_full_handshake),
 		cmocka_unit_test(test_resume_expired_session_full_handshake),
 		cmocka_unit_test(test_resume_api_misuse_refused),
