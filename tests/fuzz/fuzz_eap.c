@@ -83,7 +83,7 @@ static void run_stream(bool server, size_t frag, const uint8_t *data, size_t siz
 {
 	uint64_t seed = 1;
 	struct eiot_config *cfg = make_cfg(server ? EIOT_SERVER : EIOT_CLIENT, &seed);
-	struct eiot_eap_tls_opts o = { frag, 4096 };
+	struct eiot_eap_tls_opts o = { .fragment_size = frag, .max_message = 4096 };
 	struct eiot_eap_tls *e = eiot_eap_tls_new(cfg, &o, 0);
 	size_t pos = 0, n;
 
@@ -108,7 +108,7 @@ static void run_live(size_t frag, const uint8_t *data, size_t size)
 	uint64_t seed[2] = { 1, 2 };
 	struct eiot_config *cfg[2] = { make_cfg(EIOT_CLIENT, &seed[0]),
 				       make_cfg(EIOT_SERVER, &seed[1]) };
-	struct eiot_eap_tls_opts o = { frag, 4096 };
+	struct eiot_eap_tls_opts o = { .fragment_size = frag, .max_message = 4096 };
 	struct eiot_eap_tls *e[2] = { eiot_eap_tls_new(cfg[0], &o, 0), eiot_eap_tls_new(cfg[1], &o, 0) };
 	size_t n, len;
 	unsigned idx = 0;
