@@ -498,6 +498,10 @@ static const struct bad_image bad_images[] = {
 	{ "count above entries", BODY("EICI\x01\x00\x02\x01" "a\x00\x01" "v") },
 	{ "count below entries (trailing bytes)", BODY("EICI\x01\x00\x00\x01" "a\x00\x01" "v") },
 	{ "empty key", BODY("EICI\x01\x00\x01\x00\x00\x01" "v") },
+	{ "key longer than a DNS name", BODY("EICI\x01\x00\x01\xfe"
+		"kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+		"kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+		"kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk\x00\x01" "v") },
 	{ "NUL inside the key", BODY("EICI\x01\x00\x01\x03" "a\x00" "b\x00\x01" "v") },
 	{ "empty value", BODY("EICI\x01\x00\x01\x01" "a\x00\x00") },
 	{ "value over the maximum", BODY("EICI\x01\x00\x01\x01" "a\x40\x01" "v") },
@@ -510,7 +514,7 @@ static const struct bad_image bad_images[] = {
 static void test_checksummed_but_malformed_images_refused(void **state)
 {
 	(void)state;
-	uint8_t img[128];
+	uint8_t img[512];
 	for (size_t i = 0; i < sizeof(bad_images) / sizeof(bad_images[0]); i++) {
 		const struct bad_image *b = &bad_images[i];
 		assert_true(b->len + 32 <= sizeof(img));

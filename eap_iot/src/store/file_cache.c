@@ -144,7 +144,7 @@ static bool read_entry(struct rd *r, const uint8_t **key, size_t *klen, const ui
 	*key = rd_bytes(r, *klen);
 	*len = rd_u16(r);
 	*value = rd_bytes(r, *len);
-	return !r->err && *klen >= 1 && !memchr(*key, 0, *klen) && *len >= 1 &&
+	return !r->err && *klen >= 1 && *klen <= FC_KEY_MAX && !memchr(*key, 0, *klen) && *len >= 1 &&
 	       *len <= EIOT_CERT_CACHE_MAX_VALUE;
 }
 
