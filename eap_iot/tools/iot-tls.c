@@ -45,6 +45,8 @@ struct opts {
 	const char *cert, *key, *key_pass, *keylog, *server_name;
 	const char *ca[MAX_LIST];
 	size_t n_ca;
+	const char *peer_rpk[MAX_LIST];
+	size_t n_peer_rpk;
 	unsigned name_flags;
 	int verify_client; /* -1: not given */
 	uint16_t suites[MAX_LIST];
@@ -92,6 +94,9 @@ static const char usage_text[] =
 	"  --psk ID:HEX             server: one identity and key (repeatable)\n"
 	"  --psk-hint HINT          server: identity hint sent in ServerKeyExchange\n"
 	"  --cert FILE --key FILE   own certificate chain (leaf first) and P-256 private key\n"
+	"  --key FILE               alone: own raw public key (RFC 7250)\n"
+	"  --peer-rpk FILE          accept the peer's raw public key if it is this one (PEM or DER\n"
+	"                           public key; repeatable)\n"
 	"  --key-pass PASS          password of the private key\n"
 	"  --ca FILE                trust anchors (repeatable)\n"
 	"  --server-name NAME       client: reference name checked in the certificate, sent as SNI\n"
@@ -256,7 +261,7 @@ static unsigned parse_name_policy(const char *list)
 enum { O_CONNECT = 256, O_LISTEN, O_DTLS, O_PSK_ID, O_PSK, O_HINT, O_CERT, O_KEY, O_KEY_PASS, O_CA,
        O_SNI, O_NAMES, O_VERIFY, O_NO_TIME, O_SUITES, O_STRICT, O_MTU, O_MAX_REC, O_RTO, O_GIVE_UP,
        O_NO_COOKIE, O_KEYLOG, O_TIMEOUT, O_ECHO, O_IDLE, O_RECONNECT, O_TICKETS, O_CACHE,
-       O_NO_TICKETS, O_CONNECTIONS, O_MFL, O_RSL };
+       O_NO_TICKETS, O_CONNECTIONS, O_MFL, O_RSL, O_PEER_RPK };
 
 static const struct option long_opts[] = {
 	{ "connect", required_argument, NULL, O_CONNECT }, { "listen", required_argument, NULL, O_LISTEN },
@@ -278,6 +283,7 @@ static const struct option long_opts[] = {
 	{ "no-tickets", no_argument, NULL, O_NO_TICKETS },
 	{ "connections", required_argument, NULL, O_CONNECTIONS },
 	{ "max-fragment", required_argument, NULL, O_MFL },
+	{ "peer-rpk", required_argument, NULL, O_PEER_RPK },
 	{ "record-size-limit", required_argument, NULL, O_RSL },
 	{ "timeout", required_argument, NULL, O_TIMEOUT }, { "echo", no_argument, NULL, O_ECHO },
 	{ "idle", required_argument, NULL, O_IDLE }, { "verbose", no_argument, NULL, 'v' },
@@ -343,6 +349,11 @@ static void parse_args(struct opts *o, int argc, char **argv)
 		case O_TICKETS: o->tickets = true; break;
 		case O_CACHE: o->session_cache = parse_num("--session-cache", optarg, 1, 65536); break;
 		case O_NO_TICKETS: o->no_tickets = true; break;
+		case O_PEER_RPK:
+			if (o->n_peer_rpk == MAX_LIST)
+				usage_error("--peer-rpk: more than %d", MAX_LIST);
+			o->peer_rpk[o->n_peer_rpk++] = optarg;
+			break;
 		case O_MFL: o->max_fragment = parse_num("--max-fragment", optarg, 512, 4096); break;
 		case O_RSL:
 			o->record_size_limit = parse_num("--record-size-limit", optarg, 64, 16384);
@@ -375,8 +386,8 @@ static void parse_args(struct opts *o, int argc, char **argv)
 		usage_error("--session-cache, --no-tickets and --connections are for the server");
 	if (o->listen && o->psk_identity)
 		usage_error("--psk-identity is for the client; the server takes --psk ID:HEX");
-	if (!o->cert != !o->key)
-		usage_error("--cert and --key go together");
+	if (o->cert && !o->key)
+		usage_error("--cert needs --key");
 }
 
 static void log_sink(void *user, enum eiot_log_level level, const char *line)
@@ -432,6 +443,11 @@ static int configure(const struct opts *o, struct eiot_config **out)
 	if (o->psk_hint && (err = eiot_config_set_psk_hint(cfg, (const uint8_t *)o->psk_hint,
 							     strlen(o->psk_hint))))
 		return setter_failed("--psk-hint", err);
+	if (!o->cert && o->key && (err = eiot_config_set_own_key_file(cfg, o->key, o->key_pass)))
+		return setter_failed("--key", err);
+	for (size_t j = 0; j < o->n_peer_rpk; j++)
+		if ((err = eiot_config_add_peer_rpk_file(cfg, o->peer_rpk[j])))
+			return setter_failed("--peer-rpk", err);
 	if (o->cert && (err = eiot_config_set_own_cert_file(cfg, o->cert, o->key, o->key_pass)))
 		return setter_failed("--cert/--key", err);
 	for (i = 0; i < o->n_ca; i++)

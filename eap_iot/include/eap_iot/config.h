@@ -77,6 +77,21 @@ int eiot_config_set_own_cert_der(struct eiot_config *cfg, const uint8_t *const *
 int eiot_config_add_trust_file(struct eiot_config *cfg, const char *path);
 int eiot_config_add_trust_der(struct eiot_config *cfg, const uint8_t *der, size_t len);
 
+/* Raw public keys (RFC 7250). A side with a key and no certificate presents the key as a raw
+ * public key (SubjectPublicKeyInfo); a side with pinned keys accepts the peer's raw public key
+ * when it is one of them. Raw public keys are preferred over X.509 where both sides can; a
+ * side that has both (say a certificate for some peers, pins for others) offers both, so
+ * mixed configurations negotiate (client_certificate_type / server_certificate_type). */
+/* Own P-256 key (PEM or DER; password may be NULL) without a certificate. */
+int eiot_config_set_own_key_file(struct eiot_config *cfg, const char *key_path,
+				 const char *key_password);
+/* Pin a peer key: its DER SubjectPublicKeyInfo, or the SHA-256 of that, or a file holding a
+ * PEM "PUBLIC KEY" or DER SubjectPublicKeyInfo. At most EIOT_MAX_RPK_PINS pins. */
+#define EIOT_MAX_RPK_PINS 16
+int eiot_config_add_peer_rpk(struct eiot_config *cfg, const uint8_t *spki, size_t len);
+int eiot_config_add_peer_rpk_sha256(struct eiot_config *cfg, const uint8_t hash[32]);
+int eiot_config_add_peer_rpk_file(struct eiot_config *cfg, const char *path);
+
 /* Client: the server's reference name (RFC 6125 DNS-ID), also sent as SNI. Required for
  * certificate suites unless EIOT_NAME_SKIP_CHECK is set. */
 int eiot_config_set_server_name(struct eiot_config *cfg, const char *dns_name);

@@ -91,6 +91,9 @@ enum eiot_err {
 	EIOT_ERR_COOKIE_BAD,         /* DTLS server: ClientHello cookie did not verify, datagram dropped */
 	/* peer's alerts */
 	EIOT_ERR_PEER_ALERT,         /* peer sent a fatal alert (eiot_conn_last_alert tells which) */
+	/* raw public keys (RFC 7250; never a certificate alert, RFC 7925 §6) */
+	EIOT_ERR_RPK_NOT_PINNED,     /* the peer's raw public key is none of the pinned ones (handshake_failure) */
+	EIOT_ERR_NO_CERT_TYPE,       /* no certificate type in common (handshake_failure) */
 	EIOT_ERR__COUNT
 };
 

@@ -62,5 +62,12 @@ int eiot_pkey_sign(struct eiot_pkey *k, const uint8_t hash[32], eiot_random_fn r
 /* EIOT_ERR_BAD_SIGNATURE on a wrong signature. */
 int eiot_pkey_verify(struct eiot_pkey *k, const uint8_t hash[32], const uint8_t *sig, size_t sig_len);
 void eiot_pkey_free(struct eiot_pkey *k);
+/* A public key from a DER SubjectPublicKeyInfo filling der[0..len) exactly (RFC 7250 raw
+ * public keys): EIOT_ERR_DECODE when malformed, EIOT_ERR_CERT_BAD_KEY when not P-256. */
+int eiot_pkey_parse_spki(struct eiot_pkey *k, const uint8_t *der, size_t len);
+/* A public key from a file: PEM "PUBLIC KEY" or DER SubjectPublicKeyInfo (EIOT_ERR_FILE). */
+int eiot_pkey_load_public_file(struct eiot_pkey *k, const char *path);
+/* k's public key as a DER SubjectPublicKeyInfo into out (91 bytes for P-256). */
+int eiot_pkey_write_spki(const struct eiot_pkey *k, uint8_t *out, size_t cap, size_t *len);
 
 #endif

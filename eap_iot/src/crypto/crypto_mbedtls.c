@@ -391,6 +391,49 @@ int eiot_pkey_verify(struct eiot_pkey *k, const uint8_t hash[32], const uint8_t 
 }
 
 /* see crypto/crypto.h */
+int eiot_pkey_parse_spki(struct eiot_pkey *k, const uint8_t *der, size_t len)
+{
+	unsigned char *p = (unsigned char *)der; /* only read; mbedTLS takes a mutable cursor */
+	k->ready = false;
+	mbedtls_pk_init(&k->pk);
+	if (!der || len == 0)
+		return EIOT_ERR_DECODE;
+	if (mbedtls_pk_parse_subpubkey(&p, p + len, &k->pk) || p != der + len) {
+		mbedtls_pk_free(&k->pk);
+		return EIOT_ERR_DECODE;
+	}
+	int err = pkey_check_p256(&k->pk);
+	if (err) {
+		mbedtls_pk_free(&k->pk);
+		return err;
+	}
+	k->ready = true;
+	return 0;
+}
+
+/* see crypto/crypto.h */
+int eiot_pkey_load_public_file(struct eiot_pkey *k, const char *path)
+{
+	k->ready = false;
+	mbedtls_pk_init(&k->pk);
+	return pkey_finish_parse(k, mbedtls_pk_parse_public_keyfile(&k->pk, path));
+}
+
+/* see crypto/crypto.h */
+int eiot_pkey_write_spki(const struct eiot_pkey *k, uint8_t *out, size_t cap, size_t *len)
+{
+	if (!k->ready)
+		return EIOT_ERR_BAD_PARAM;
+	/* mbedTLS writes at the end of the buffer */
+	int n = mbedtls_pk_write_pubkey_der((mbedtls_pk_context *)&k->pk, out, cap);
+	if (n <= 0)
+		return n == MBEDTLS_ERR_ASN1_BUF_TOO_SMALL ? EIOT_ERR_BUFFER_TOO_SMALL : EIOT_ERR_CRYPTO;
+	memmove(out, out + cap - (size_t)n, (size_t)n);
+	*len = (size_t)n;
+	return 0;
+}
+
+/* see crypto/crypto.h */
 void eiot_pkey_free(struct eiot_pkey *k)
 {
 	if (!k->ready)

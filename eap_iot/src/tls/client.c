@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "tls/keys.h"
+#include "tls/rpk.h"
 #include "util/bytes.h"
 
 /* RFC 6066 §3: literal IPv4 and IPv6 addresses are not permitted in server_name. */
@@ -56,6 +57,10 @@ static int send_client_hello(struct eiot_conn *c)
 		.ticket_len = c->hs.offering ? c->session.ticket_len : 0,
 		.mfl_code = c->hs.mfl_code,
 		.rsl = c->hs.rsl_sent,
+		.cct = c->hs.cct_offer,
+		.n_cct = c->hs.n_cct_offer,
+		.sct = c->hs.sct_offer,
+		.n_sct = c->hs.n_sct_offer,
 	};
 	hs_flight_begin(c);
 	/* the server answers with the message_seq of our ClientHello (RFC 6347 §4.2.2) */
@@ -110,6 +115,53 @@ static int offer_session(struct eiot_conn *c, const struct eiot_session *s)
 	return 0;
 }
 
+static bool can_check_x509(const struct eiot_config *cfg)
+{
+	return cfg->has_trust && (cfg->server_name[0] || (cfg->name_policy & EIOT_NAME_SKIP_CHECK));
+}
+
+/* RFC 7250 §4.1: raw public keys first; the extensions go out only when they offer one. */
+static void offer_cert_types(struct eiot_conn *c)
+{
+	const struct eiot_config *cfg = c->cfg;
+	struct hs_ctx *hs = &c->hs;
+	if (!offers_ecdhe(hs))
+		return;
+	if (cfg->n_rpk_pins) {
+		hs->sct_offer[hs->n_sct_offer++] = CERT_TYPE_RPK;
+		if (can_check_x509(cfg))
+			hs->sct_offer[hs->n_sct_offer++] = CERT_TYPE_X509;
+	}
+	if (cfg->rpk_own)
+		hs->cct_offer[hs->n_cct_offer++] = CERT_TYPE_RPK;
+}
+
+static bool type_offered(const uint8_t *list, size_t n, uint8_t type)
+{
+	for (size_t i = 0; i < n; i++)
+		if (list[i] == type)
+			return true;
+	return false;
+}
+
+/* The server's answer to our certificate type offers (RFC 7250 §4.2). */
+static int on_cert_types(struct eiot_conn *c, const struct hs_exts *e)
+{
+	struct hs_ctx *hs = &c->hs;
+	if (e->has_sct && !type_offered(hs->sct_offer, hs->n_sct_offer, e->sct))
+		return conn_error(c, EIOT_ERR_ILLEGAL_PARAMETER,
+				  "hs: ServerHello server_certificate_type %u, which we did not offer", e->sct);
+	if (e->has_cct && !type_offered(hs->cct_offer, hs->n_cct_offer, e->cct))
+		return conn_error(c, EIOT_ERR_ILLEGAL_PARAMETER,
+				  "hs: ServerHello client_certificate_type %u, which we did not offer", e->cct);
+	hs->server_rpk = e->has_sct && e->sct == CERT_TYPE_RPK;
+	hs->client_rpk = e->has_cct && e->cct == CERT_TYPE_RPK;
+	if (hs->suite->kx == KX_ECDHE_ECDSA && !hs->server_rpk && !can_check_x509(c->cfg))
+		return conn_error(c, EIOT_ERR_NO_CERT_TYPE,
+				  "hs: server will send an X.509 certificate, and we have only pinned raw public keys");
+	return 0;
+}
+
 /* see tls/conn_int.h */
 int client_start(struct eiot_conn *c, const struct eiot_session *s)
 {
@@ -129,6 +181,7 @@ int client_start(struct eiot_conn *c, const struct eiot_session *s)
 			c->hs.mfl_code = code;
 	if (c->cfg->rsl)
 		c->hs.rsl_sent = (uint16_t)(c->cfg->rsl < c->rx_max ? c->cfg->rsl : c->rx_max);
+	offer_cert_types(c);
 	return send_client_hello(c);
 }
 
@@ -151,6 +204,10 @@ static const char *unoffered_extension(const struct eiot_conn *c, const struct h
 		return "max_fragment_length";
 	if (e->has_rsl && !c->hs.rsl_sent)
 		return "record_size_limit";
+	if (e->has_cct && !c->hs.n_cct_offer)
+		return "client_certificate_type";
+	if (e->has_sct && !c->hs.n_sct_offer)
+		return "server_certificate_type";
 	if (e->has_session_ticket && !offers_ticket(c))
 		return "session_ticket";
 	if (e->n_unknown)
@@ -238,6 +295,8 @@ static int on_server_hello(struct eiot_conn *c, const uint8_t *body, size_t n)
 	c->hs.sid_len = sh.session_id_len;
 	c->hs.suite = suite_find(sh.suite);
 	c->hs.ems = sh.ext.has_ems;
+	if ((err = on_cert_types(c, &sh.ext)))
+		return err;
 	if (c->hs.suite->kx == KX_ECDHE_ECDSA)
 		c->hs.st = ST_C_EXPECT_CERTIFICATE;
 	else
@@ -328,11 +387,12 @@ static int on_cert_request(struct eiot_conn *c, const uint8_t *body, size_t n)
 	if (hs_parse_cert_request(body, n, &cr))
 		return conn_error(c, EIOT_ERR_DECODE, "hs: malformed CertificateRequest");
 	c->hs.cert_requested = true;
-	c->hs.send_cert = c->cfg->has_own_cert && cr.type_ecdsa_sign && cr.sigalg_ecdsa_p256_sha256;
+	bool have = c->hs.client_rpk ? c->cfg->rpk_own : c->cfg->has_own_cert;
+	c->hs.send_cert = have && cr.type_ecdsa_sign && cr.sigalg_ecdsa_p256_sha256;
 	if (!c->hs.send_cert)
 		EIOT_LOG(c->cfg, EIOT_LOG_WARN,
 			 "hs: server asked for a certificate we cannot give (%s): sending none",
-			 c->cfg->has_own_cert ? "no ecdsa_sign / 0x0403" : "no own certificate");
+			 have ? "no ecdsa_sign / 0x0403" : "no own credential of the agreed type");
 	c->hs.st = ST_C_EXPECT_SHD;
 	return 0;
 }
@@ -374,7 +434,6 @@ static int add_client_key_exchange(struct eiot_conn *c)
 
 static int on_server_hello_done(struct eiot_conn *c, const uint8_t *body, size_t n)
 {
-	const struct eiot_config *cfg = c->cfg;
 	int err;
 
 	if (hs_parse_empty(body, n))
@@ -383,8 +442,7 @@ static int on_server_hello_done(struct eiot_conn *c, const uint8_t *body, size_t
 	if (c->hs.cert_requested) {
 		struct wr w = hs_msg_open(c);
 		if (c->hs.send_cert)
-			hs_write_certificate(&w, (const uint8_t *const *)cfg->own_chain_der,
-					     cfg->own_chain_len, cfg->n_own_chain);
+			hs_write_own_certificate(c, &w);
 		else
 			hs_write_certificate(&w, NULL, NULL, 0);
 		if ((err = hs_msg_close(c, &w, HT_CERTIFICATE)))

@@ -48,6 +48,12 @@ struct eiot_config {
 	struct eiot_pkey own_key;
 	struct eiot_x509_chain trust;
 	bool has_trust;
+	/* Raw public keys (tls/rpk.c) */
+	bool rpk_own;                      /* own_key set without a certificate */
+	uint8_t own_spki[128];             /* its SubjectPublicKeyInfo */
+	size_t own_spki_len;
+	uint8_t rpk_pins[EIOT_MAX_RPK_PINS][32]; /* SHA-256 of pinned peer SPKIs */
+	size_t n_rpk_pins;
 	char server_name[EIOT_MAX_SERVER_NAME + 1]; /* "" when unset */
 	unsigned name_policy;                        /* EIOT_NAME_* */
 	enum eiot_verify_client verify_client;

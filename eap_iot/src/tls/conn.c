@@ -241,7 +241,10 @@ int conn_fail(struct eiot_conn *c, int err)
 		return c->err;
 	int alert = eiot_err_alert(err);
 	/* RFC 7925 §6: no certificate alerts when the suite is not certificate-based */
-	if (c->hs.suite && c->hs.suite->kx == KX_PSK && alert >= EIOT_ALERT_BAD_CERTIFICATE &&
+	/* ... nor with raw public keys (RFC 7925 §6) */
+	bool no_cert_alerts = (c->hs.suite && c->hs.suite->kx == KX_PSK) || c->hs.server_rpk ||
+			      c->hs.client_rpk;
+	if (no_cert_alerts && alert >= EIOT_ALERT_BAD_CERTIFICATE &&
 	    alert <= EIOT_ALERT_ACCESS_DENIED && alert != EIOT_ALERT_ILLEGAL_PARAMETER)
 		alert = EIOT_ALERT_HANDSHAKE_FAILURE;
 	if (alert != EIOT_ALERT_NONE) {

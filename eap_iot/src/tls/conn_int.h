@@ -108,6 +108,12 @@ struct hs_ctx {
 	uint8_t sid[32];       /* client: session ID offered; server: session ID given */
 	size_t sid_len;
 	bool offering;         /* client: a session is offered (conn.session holds it) */
+	/* certificate types (RFC 7250): raw public keys instead of X.509, per direction */
+	bool server_rpk, client_rpk;
+	uint8_t cct_offer[2], sct_offer[2]; /* client: the lists offered */
+	size_t n_cct_offer, n_sct_offer;
+	bool ask_cert;         /* server: CertificateRequest goes out */
+	bool has_sct_answer, has_cct_answer; /* server: the types go in the ServerHello */
 	/* record sizes (RFC 6066 §4, RFC 8449) */
 	uint8_t mfl_code;      /* client: offered; server: to echo (0 none) */
 	uint16_t rsl_sent;     /* our record_size_limit in the hello (0 none) */
@@ -212,7 +218,8 @@ int hs_install_keys(struct eiot_conn *c);
 int hs_send_finished(struct eiot_conn *c);
 /* Check the peer's Finished (against hs.th_before). */
 int hs_check_finished(struct eiot_conn *c, const uint8_t *body, size_t n);
-/* Verify the peer's Certificate message; empty ones set *empty and return 0. */
+/* Verify the peer's Certificate message (X.509 chain or raw public key, as negotiated);
+ * empty ones set *empty and return 0. */
 int hs_check_certificate(struct eiot_conn *c, const uint8_t *body, size_t n, bool *empty);
 /* The peer's ChangeCipherSpec: switch reading to the protected state, expect Finished. */
 void hs_peer_ccs(struct eiot_conn *c);
@@ -221,6 +228,8 @@ void hs_peer_ccs(struct eiot_conn *c);
 int hs_unexpected(struct eiot_conn *c, int type);
 /* eiot_random_fn over the configuration's random source (user = the config). */
 int hs_rng(void *cfg, uint8_t *out, size_t n);
+/* Our Certificate body: the chain, or the raw public key when that was negotiated. */
+void hs_write_own_certificate(struct eiot_conn *c, struct wr *w);
 /* Add our CertificateVerify / the SKE signature: ECDSA-SHA256 over hash into the writer. */
 int hs_sign(struct eiot_conn *c, const uint8_t hash[32], struct wr *w);
 

@@ -44,9 +44,10 @@ static void own_free(struct eiot_config *cfg)
 		cfg->own_chain_len[i] = 0;
 	}
 	cfg->n_own_chain = 0;
-	if (cfg->has_own_cert)
-		eiot_pkey_free(&cfg->own_key); /* mbedtls_pk_free zeroizes the key */
+	/* a certificate's key or a raw public key (tls/rpk.c); mbedtls_pk_free zeroizes it */
+	eiot_pkey_free(&cfg->own_key);
 	cfg->has_own_cert = false;
+	cfg->rpk_own = false;
 }
 
 /*

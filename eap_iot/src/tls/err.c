@@ -57,6 +57,9 @@ static const struct err_info errs[EIOT_ERR__COUNT] = {
 	[EIOT_ERR_COOKIE_SENT] = { "HelloVerifyRequest sent", EIOT_ALERT_NONE },
 	[EIOT_ERR_COOKIE_BAD] = { "cookie did not verify", EIOT_ALERT_NONE },
 	[EIOT_ERR_PEER_ALERT] = { "peer sent a fatal alert", EIOT_ALERT_NONE },
+	[EIOT_ERR_RPK_NOT_PINNED] = { "peer raw public key not pinned", EIOT_ALERT_HANDSHAKE_FAILURE },
+	/* RFC 7250 §4.2 says unsupported_certificate; RFC 7925 §6 keeps RPK free of certificate alerts */
+	[EIOT_ERR_NO_CERT_TYPE] = { "no certificate type in common", EIOT_ALERT_HANDSHAKE_FAILURE },
 };
 
 /* see eap_iot/err.h */

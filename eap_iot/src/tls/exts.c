@@ -149,10 +149,42 @@ static int ext_session_ticket(struct rd *b, bool server_hello, struct hs_exts *e
 	return 0;
 }
 
+/* RFC 7250 §4.1: CertificateType types<1..2^8-1> from the client; one type from the server. */
+static int cert_types(struct rd *b, bool server_hello, bool *x509, bool *rpk, uint8_t *one)
+{
+	if (server_hello) {
+		*one = rd_u8(b);
+		return b->err ? EIOT_ERR_DECODE : 0;
+	}
+	struct rd l = rd_vec(b, 1);
+	if (l.err || rd_left(&l) == 0)
+		return EIOT_ERR_DECODE;
+	while (rd_left(&l)) {
+		uint8_t t = rd_u8(&l);
+		*x509 |= t == 0;
+		*rpk |= t == 2;
+	}
+	return 0;
+}
+
+static int ext_cct(struct rd *b, bool server_hello, struct hs_exts *e)
+{
+	e->has_cct = true;
+	return cert_types(b, server_hello, &e->cct_x509, &e->cct_rpk, &e->cct);
+}
+
+static int ext_sct(struct rd *b, bool server_hello, struct hs_exts *e)
+{
+	e->has_sct = true;
+	return cert_types(b, server_hello, &e->sct_x509, &e->sct_rpk, &e->sct);
+}
+
 static const struct {
 	uint16_t type;
 	ext_parse_fn parse;
 } ext_tab[] = {
+	{ EXT_CLIENT_CERTIFICATE_TYPE, ext_cct },
+	{ EXT_SERVER_CERTIFICATE_TYPE, ext_sct },
 	{ EXT_SERVER_NAME, ext_server_name },
 	{ EXT_MAX_FRAGMENT_LENGTH, ext_mfl },
 	{ EXT_TRUNCATED_HMAC, ext_truncated_hmac },
@@ -259,6 +291,22 @@ void hs_write_ext_rsl(struct wr *w, uint16_t limit)
 	wr_u16(w, EXT_RECORD_SIZE_LIMIT);
 	wr_u16(w, 2);
 	wr_u16(w, limit);
+}
+
+/* see tls/exts.h */
+void hs_write_ext_cert_types(struct wr *w, uint16_t type, const uint8_t *types, size_t n,
+			     bool single)
+{
+	wr_u16(w, type);
+	size_t ext = wr_open_vec(w, 2);
+	if (single) {
+		wr_u8(w, types[0]);
+	} else {
+		size_t l = wr_open_vec(w, 1);
+		wr_bytes(w, types, n);
+		wr_close_vec(w, l, 1);
+	}
+	wr_close_vec(w, ext, 2);
 }
 
 /* see tls/exts.h */

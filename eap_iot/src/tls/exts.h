@@ -32,6 +32,10 @@ void hs_write_ext_server_name(struct wr *w, const char *host);
 void hs_write_ext_mfl(struct wr *w, uint8_t code);
 /* record_size_limit (RFC 8449 §4). */
 void hs_write_ext_rsl(struct wr *w, uint16_t limit);
+/* client_/server_certificate_type: a list (ClientHello) or one type (ServerHello, n = 1 and
+ * single set). */
+void hs_write_ext_cert_types(struct wr *w, uint16_t type, const uint8_t *types, size_t n,
+			     bool single);
 /* supported_groups {secp256r1} (RFC 8422 §5.1.1). */
 void hs_write_ext_groups(struct wr *w);
 /* ec_point_formats {uncompressed} (RFC 8422 §5.1.2). */

@@ -9,6 +9,7 @@
 
 #include "tls/creds.h"
 #include "tls/keys.h"
+#include "tls/rpk.h"
 #include "util/bytes.h"
 #include "util/keylog.h"
 
@@ -24,10 +25,11 @@ size_t hs_usable_suites(const struct eiot_config *cfg, uint16_t *out, size_t cap
 		if (s->kx == KX_PSK)
 			ok = cfg->n_psk > 0;
 		else if (cfg->role == EIOT_CLIENT)
-			ok = cfg->has_trust &&
-			     (cfg->server_name[0] || (cfg->name_policy & EIOT_NAME_SKIP_CHECK));
+			ok = (cfg->has_trust &&
+			      (cfg->server_name[0] || (cfg->name_policy & EIOT_NAME_SKIP_CHECK))) ||
+			     cfg->n_rpk_pins;
 		else
-			ok = cfg->has_own_cert;
+			ok = cfg->has_own_cert || cfg->rpk_own;
 		if (ok)
 			out[n++] = s->id;
 	}
@@ -151,6 +153,12 @@ int hs_check_certificate(struct eiot_conn *c, const uint8_t *body, size_t n, boo
 	struct hs_certificate cert;
 
 	*empty = false;
+	if (c->is_client ? c->hs.server_rpk : c->hs.client_rpk) {
+		int err = rpk_verify_peer(c->cfg, body, n, &c->hs.peer_key, empty);
+		if (!err && !*empty)
+			c->has_peer_key = true;
+		return err;
+	}
 	if (hs_parse_certificate(body, n, &cert))
 		return conn_error(c, EIOT_ERR_DECODE, "hs: malformed Certificate message");
 	if (cert.truncated)
@@ -166,6 +174,20 @@ int hs_check_certificate(struct eiot_conn *c, const uint8_t *body, size_t n, boo
 		return err; /* creds_verify_peer logged what was wrong */
 	c->has_peer_key = true;
 	return 0;
+}
+
+/* see tls/conn_int.h */
+void hs_write_own_certificate(struct eiot_conn *c, struct wr *w)
+{
+	const struct eiot_config *cfg = c->cfg;
+	if (c->is_client ? c->hs.client_rpk : c->hs.server_rpk) {
+		/* RFC 7250 §3: opaque ASN.1_subjectPublicKeyInfo<1..2^24-1> */
+		wr_u24(w, (uint32_t)cfg->own_spki_len);
+		wr_bytes(w, cfg->own_spki, cfg->own_spki_len);
+		return;
+	}
+	hs_write_certificate(w, (const uint8_t *const *)cfg->own_chain_der, cfg->own_chain_len,
+			     cfg->n_own_chain);
 }
 
 /* see tls/conn_int.h */

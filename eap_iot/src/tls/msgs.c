@@ -156,6 +156,10 @@ void hs_write_client_hello(struct wr *w, bool dtls, const struct hs_client_hello
 		hs_write_ext_mfl(w, p->mfl_code);
 	if (p->rsl)
 		hs_write_ext_rsl(w, p->rsl);
+	if (p->n_cct)
+		hs_write_ext_cert_types(w, EXT_CLIENT_CERTIFICATE_TYPE, p->cct, p->n_cct, false);
+	if (p->n_sct)
+		hs_write_ext_cert_types(w, EXT_SERVER_CERTIFICATE_TYPE, p->sct, p->n_sct, false);
 	if (p->session_ticket) {
 		wr_u16(w, EXT_SESSION_TICKET);
 		size_t t = wr_open_vec(w, 2);
@@ -193,7 +197,7 @@ void hs_write_server_hello(struct wr *w, bool dtls, const struct hs_server_hello
 	wr_u16(w, p->suite);
 	wr_u8(w, 0); /* null compression */
 	if (!p->ems && !p->reneg_info && !p->point_formats && !p->session_ticket && !p->mfl_code &&
-	    !p->rsl)
+	    !p->rsl && !p->has_cct && !p->has_sct)
 		return; /* RFC 5246 §7.4.1.3: no extensions block at all */
 	size_t ext = wr_open_vec(w, 2);
 	if (p->reneg_info)
@@ -208,6 +212,10 @@ void hs_write_server_hello(struct wr *w, bool dtls, const struct hs_server_hello
 		hs_write_ext_mfl(w, p->mfl_code);
 	if (p->rsl)
 		hs_write_ext_rsl(w, p->rsl);
+	if (p->has_cct)
+		hs_write_ext_cert_types(w, EXT_CLIENT_CERTIFICATE_TYPE, &p->cct, 1, true);
+	if (p->has_sct)
+		hs_write_ext_cert_types(w, EXT_SERVER_CERTIFICATE_TYPE, &p->sct, 1, true);
 	wr_close_vec(w, ext, 2);
 }
 

@@ -94,6 +94,11 @@ struct hs_exts {
 	uint8_t mfl_code;            /* RFC 6066 §4: 1..4 */
 	bool has_rsl;
 	uint16_t rsl;                /* RFC 8449 */
+	/* RFC 7250 client_/server_certificate_type: ClientHello lists (x509/rpk offered), a
+	 * ServerHello's single choice (cct / sct) */
+	bool has_cct, cct_x509, cct_rpk;
+	bool has_sct, sct_x509, sct_rpk;
+	uint8_t cct, sct;
 	bool has_session_ticket;
 	const uint8_t *ticket;       /* ClientHello: the ticket offered (ticket_len 0: none) */
 	size_t ticket_len;
@@ -132,6 +137,8 @@ struct hs_client_hello_params {
 	uint16_t rsl;                /* record_size_limit (0: none) */
 	const uint8_t *ticket;
 	size_t ticket_len;
+	const uint8_t *cct, *sct;    /* certificate type lists (RFC 7250 §4.1; NULL: none) */
+	size_t n_cct, n_sct;
 	bool ecc;                    /* send supported_groups, ec_point_formats, signature_algorithms */
 };
 
@@ -161,6 +168,8 @@ struct hs_server_hello_params {
 	bool session_ticket;         /* echo an empty SessionTicket: a NewSessionTicket follows */
 	uint8_t mfl_code;            /* echo max_fragment_length (0: none) */
 	uint16_t rsl;                /* answer record_size_limit (0: none) */
+	bool has_cct, has_sct;       /* answer the certificate types (RFC 7250 §4.2) */
+	uint8_t cct, sct;
 };
 
 int hs_parse_server_hello(const uint8_t *body, size_t n, struct hs_server_hello *out);

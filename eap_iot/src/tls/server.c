@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "tls/keys.h"
+#include "tls/rpk.h"
 #include "tls/session.h"
 #include "util/bytes.h"
 
@@ -119,6 +120,10 @@ static int add_server_hello(struct eiot_conn *c, bool secure_reneg, bool point_f
 		.session_ticket = c->hs.ticket_follows,
 		.mfl_code = c->hs.mfl_code,
 		.rsl = c->hs.rsl_sent,
+		.has_sct = c->hs.has_sct_answer,
+		.sct = c->hs.server_rpk ? CERT_TYPE_RPK : CERT_TYPE_X509,
+		.has_cct = c->hs.has_cct_answer,
+		.cct = c->hs.client_rpk ? CERT_TYPE_RPK : CERT_TYPE_X509,
 	};
 	struct wr w = hs_msg_open(c);
 	hs_write_server_hello(&w, c->dtls, &p);
@@ -138,11 +143,10 @@ static int send_server_flight(struct eiot_conn *c, bool secure_reneg, bool point
 		return err;
 	if (ecdhe) {
 		w = hs_msg_open(c);
-		hs_write_certificate(&w, (const uint8_t *const *)cfg->own_chain_der, cfg->own_chain_len,
-				     cfg->n_own_chain);
+		hs_write_own_certificate(c, &w);
 		if ((err = hs_msg_close(c, &w, HT_CERTIFICATE)) || (err = add_ske_ecdhe(c)))
 			return err;
-		if (cfg->verify_client != EIOT_VERIFY_NONE) {
+		if (c->hs.ask_cert) {
 			w = hs_msg_open(c);
 			hs_write_cert_request(&w);
 			if ((err = hs_msg_close(c, &w, HT_CERTIFICATE_REQUEST)))
@@ -158,7 +162,7 @@ static int send_server_flight(struct eiot_conn *c, bool secure_reneg, bool point
 	if ((err = hs_msg_close(c, &w, HT_SERVER_HELLO_DONE)))
 		return err;
 	hs_flight_send(c);
-	if (ecdhe && cfg->verify_client != EIOT_VERIFY_NONE)
+	if (ecdhe && c->hs.ask_cert)
 		c->hs.st = ST_S_EXPECT_CERTIFICATE;
 	else
 		c->hs.st = ST_S_EXPECT_CKE;
@@ -244,6 +248,38 @@ static int send_resumed_flight(struct eiot_conn *c, const struct hs_client_hello
 	return 0;
 }
 
+/* RFC 7250 §4.2: our certificate type and the client's, raw public keys first. */
+static int choose_cert_types(struct eiot_conn *c, const struct hs_exts *e)
+{
+	const struct eiot_config *cfg = c->cfg;
+	struct hs_ctx *hs = &c->hs;
+	if (e->has_sct) {
+		hs->has_sct_answer = true;
+		hs->server_rpk = e->sct_rpk && cfg->rpk_own;
+		if (!hs->server_rpk && !(e->sct_x509 && cfg->has_own_cert))
+			return conn_error(c, EIOT_ERR_NO_CERT_TYPE,
+					  "hs: the client accepts no server certificate type we have");
+	} else if (!cfg->has_own_cert) {
+		return conn_error(c, EIOT_ERR_NO_CERT_TYPE,
+				  "hs: the client does not accept raw public keys, and we have no certificate");
+	}
+	if (cfg->verify_client == EIOT_VERIFY_NONE)
+		return 0;
+	hs->ask_cert = true;
+	if (!e->has_cct)
+		return 0;
+	hs->client_rpk = e->cct_rpk && cfg->n_rpk_pins;
+	if (hs->client_rpk || (e->cct_x509 && cfg->has_trust)) {
+		hs->has_cct_answer = true;
+		return 0;
+	}
+	if (cfg->verify_client == EIOT_VERIFY_REQUIRED)
+		return conn_error(c, EIOT_ERR_NO_CERT_TYPE,
+				  "hs: the client offers no client certificate type we can check");
+	hs->ask_cert = false; /* optional: do without */
+	return 0;
+}
+
 static int on_client_hello(struct eiot_conn *c, const uint8_t *body, size_t n)
 {
 	struct hs_client_hello ch;
@@ -302,6 +338,8 @@ static int on_client_hello(struct eiot_conn *c, const uint8_t *body, size_t n)
 				  ch.n_suites);
 	c->hs.ems = ch.ext.has_ems;
 	c->hs.born_ms = c->now;
+	if (c->hs.suite->kx == KX_ECDHE_ECDSA && (err = choose_cert_types(c, &ch.ext)))
+		return err;
 	/* a ticket keeps the session; otherwise the cache does, under a fresh session ID */
 	if (cfg->cache && !c->hs.ticket_follows) {
 		c->hs.sid_len = SESS_ID_LEN;

@@ -1,0 +1,5 @@
+#!/bin/sh
+# gnutls-cli (raw public key) -> iot-tls server (raw public key, client key pinned), TLS.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib_rpk.sh"
+gnutls_rpk_vs_server tls
