@@ -32,8 +32,8 @@ struct eiot_cert_cache_ops {
 /*
  * The host implementation: one file. Writes go to a temporary file in the same directory,
  * are flushed (fsync) and renamed over the old file, so a crash mid-write leaves the old
- * cache or the new one, never a mix; every entry carries a checksum, and a file that does not
- * verify is treated as empty (and logged once through the returned error of open()).
+ * cache or the new one, never a mix; one SHA-256 covers the whole file, and a file that does
+ * not verify is treated as empty (open() says so through *err).
  * Bounded: at most max_entries entries and max_bytes bytes of values; when full the least
  * recently stored entry is evicted.
  */
