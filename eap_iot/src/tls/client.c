@@ -579,10 +579,5 @@ int client_handle(struct eiot_conn *c, int type, const uint8_t *body, size_t n)
 	default:
 		break;
 	}
-	if (type == HT_HELLO_REQUEST) {
-		/* RFC 5246 §7.4.1.1: ignored while a handshake runs */
-		EIOT_LOG(c->cfg, EIOT_LOG_DEBUG, "hs: HelloRequest during the handshake ignored");
-		return 0;
-	}
 	return hs_unexpected(c, type);
 }
