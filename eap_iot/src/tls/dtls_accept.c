@@ -16,6 +16,7 @@
 #include "tls/cookie.h"
 #include "tls/msgs.h"
 #include "tls/record.h"
+#include "tls/session.h"
 #include "util/bytes.h"
 #include "util/log.h"
 #include "util/rw.h"
@@ -138,6 +139,12 @@ int eiot_dtls_accept(struct eiot_cookie_secret *s, const struct eiot_config *cfg
 		return err;
 	if (!cfg->cookie) {
 		EIOT_LOG(cfg, EIOT_LOG_INFO, "dtls accept: ClientHello accepted (cookies off)");
+		return EIOT_OK;
+	}
+	/* RFC 6347 §4.2.1: a server may skip the cookie when it resumes a session */
+	if (!ch.cookie_len && sess_is_resumable(cfg, ch.ext.ticket, ch.ext.ticket_len, ch.session_id,
+						ch.session_id_len, now_ms)) {
+		EIOT_LOG(cfg, EIOT_LOG_INFO, "dtls accept: ClientHello resumes a session: no cookie");
 		return EIOT_OK;
 	}
 	err = cookie_maybe_rotate(s, now_ms);

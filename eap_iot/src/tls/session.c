@@ -128,6 +128,22 @@ const char *sess_miss_str(enum sess_miss m)
 }
 
 /* see tls/session.h */
+bool sess_is_resumable(const struct eiot_config *cfg, const uint8_t *ticket, size_t ticket_len,
+		       const uint8_t *session_id, size_t session_id_len, uint64_t now_ms)
+{
+	struct sess_state st;
+	enum sess_miss m = SESS_UNKNOWN;
+	if (!cfg->cache)
+		return false;
+	if (ticket_len && cfg->tickets)
+		m = sess_ticket_open(cfg->cache, ticket, ticket_len, now_ms, &st);
+	else if (session_id_len)
+		m = sess_cache_get(cfg->cache, session_id, session_id_len, now_ms, &st);
+	eiot_zeroize(&st, sizeof(st));
+	return m == SESS_FOUND;
+}
+
+/* see tls/session.h */
 uint32_t sess_lifetime_s(const struct eiot_session_cache *sc)
 {
 	return (uint32_t)(sc->lifetime_ms / 1000);
