@@ -154,9 +154,14 @@ demo: deps
 	@sh demo/eap.sh $(BUILD)
 	@sh demo/run.sh $(BUILD)
 
-bench: tools $(PKI) $(SUPP_STAMP)
+$(BUILD)/bin/eap_ext: bench/eap_ext.c $(BUILD)/libeap_iot.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $< -o $@ $(BUILD)/libeap_iot.a $(LIBS)
+
+bench: tools $(PKI) $(SUPP_STAMP) $(BUILD)/bin/eap_ext
 	@sh bench/run.sh $(BUILD)
 	@sh bench/eap_rounds.sh $(BUILD)
+	@sh bench/eap_ext.sh $(BUILD)
 
 install: lib
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/eap_iot $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin

@@ -150,4 +150,8 @@ for n in ca server device; do
 	openssl x509 -in "$n.pem" -outform DER -out "$n.der"
 	openssl pkey -in "$n.key.pem" -outform DER -out "$n.key.der"
 done
+# Raw public keys (RFC 7250): the SubjectPublicKeyInfo of the server and device keys.
+for n in server device; do
+	openssl pkey -in "$n.key.pem" -pubout -out "$n.pub.pem"
+done
 rm -rf work
