@@ -1,7 +1,7 @@
 #!/bin/sh
 # Install what the build and the tests need (idempotent; quiet when all is there).
 set -e
-PKGS="build-essential clang libclang-rt-14-dev libmbedtls-dev libcmocka-dev openssl gnutls-bin valgrind pkg-config iproute2 python3 freeradius hostapd eapoltest wpasupplicant"
+PKGS="build-essential clang libclang-rt-14-dev libmbedtls-dev libcmocka-dev openssl gnutls-bin valgrind pkg-config iproute2 python3 freeradius hostapd eapoltest wpasupplicant libcoap3-bin"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
