@@ -11,7 +11,11 @@
  * phase1: eiot_strict=0|1, eiot_suites=A:B:..., eiot_no_time=0|1, eiot_max_chain=N,
  * eiot_max_message=N, eiot_keylog=FILE, eiot_resume=0|1 (offer the last session on a
  * re-authentication, default 1), eiot_tickets=0|1 (offer RFC 5077 tickets, default 0: the
- * AAA server's session cache by session ID) (README.md says what each does).
+ * AAA server's session cache by session ID), eiot_mfl=512|1024|2048|4096 (offer
+ * max_fragment_length, RFC 6066 §4), eiot_rsl=N (offer record_size_limit N, RFC 8449),
+ * eiot_rpk=0|1 with eiot_peer_rpk=FILE (repeatable: the AAA server's raw public keys, RFC 7250;
+ * ca_cert and domain_match stay the fallback for a server that sends a certificate, and the
+ * device keeps presenting client_cert) (README.md says what each does).
  */
 #include "includes.h"
 
@@ -32,6 +36,8 @@
 struct conf_ctx {
 	int id; /* network id for messages; -1 when unknown */
 	struct eap_eiot_conf *conf;
+	int rpk;       /* phase1 eiot_rpk */
+	unsigned pins; /* phase1 eiot_peer_rpk files added */
 };
 
 static void conf_err(const struct conf_ctx *c, const char *fmt, ...)
@@ -192,8 +198,44 @@ bad:
 	return -1;
 }
 
+/* eiot_peer_rpk=FILE: pin one AAA server key (PEM "PUBLIC KEY" or DER SubjectPublicKeyInfo). */
+static int add_peer_rpk(struct conf_ctx *c, const char *path)
+{
+	int rc;
+
+	if (check_file(c, "phase1 eiot_peer_rpk", path, 1) < 0)
+		return -1;
+	if (c->pins == EIOT_MAX_RPK_PINS) {
+		conf_err(c, "phase1 eiot_peer_rpk '%s': at most %d pinned keys", path,
+			 EIOT_MAX_RPK_PINS);
+		return -1;
+	}
+	rc = eiot_config_add_peer_rpk_file(c->conf->cfg, path);
+	if (rc != EIOT_OK) {
+		conf_err(c, "phase1 eiot_peer_rpk '%s': %s", path, eiot_err_str(rc));
+		return -1;
+	}
+	c->pins++;
+	return 0;
+}
+
+/* eiot_rpk and eiot_peer_rpk only together: a pin without eiot_rpk=1 would quietly change how
+ * the server is authenticated, eiot_rpk=1 without a pin could never accept a raw key. */
+static int check_rpk(const struct conf_ctx *c)
+{
+	if (c->rpk && !c->pins) {
+		conf_err(c, "phase1 eiot_rpk=1: needs eiot_peer_rpk=FILE (the AAA server's key)");
+		return -1;
+	}
+	if (!c->rpk && c->pins) {
+		conf_err(c, "phase1 eiot_peer_rpk: needs eiot_rpk=1");
+		return -1;
+	}
+	return 0;
+}
+
 /* One phase1 knob "eiot_key=value"; other phase1 words belong to other methods. */
-static int parse_knob(const struct conf_ctx *c, const char *key, const char *val)
+static int parse_knob(struct conf_ctx *c, const char *key, const char *val)
 {
 	struct eiot_config *cfg = c->conf->cfg;
 	unsigned long v;
@@ -201,6 +243,8 @@ static int parse_knob(const struct conf_ctx *c, const char *key, const char *val
 
 	if (os_strcmp(key, "eiot_suites") == 0)
 		return parse_suites(c, val);
+	if (os_strcmp(key, "eiot_peer_rpk") == 0)
+		return add_peer_rpk(c, val);
 	if (os_strcmp(key, "eiot_keylog") == 0) {
 		if (eiot_config_set_keylog_file(cfg, val) != EIOT_OK) {
 			conf_err(c, "phase1 eiot_keylog '%s': cannot open", val);
@@ -229,6 +273,24 @@ static int parse_knob(const struct conf_ctx *c, const char *key, const char *val
 		if (parse_uint(c, key, val, 0, 1, &v) < 0)
 			return -1;
 		rc = eiot_config_set_session_tickets(cfg, v == 1);
+	} else if (os_strcmp(key, "eiot_mfl") == 0) {
+		if (parse_uint(c, key, val, 512, 4096, &v) < 0)
+			return -1;
+		if (v != 512 && v != 1024 && v != 2048 && v != 4096) {
+			conf_err(c, "phase1 eiot_mfl=%s: expected 512, 1024, 2048 or 4096 "
+				 "(RFC 6066 §4)", val);
+			return -1;
+		}
+		rc = eiot_config_set_max_fragment_length(cfg, v);
+	} else if (os_strcmp(key, "eiot_rsl") == 0) {
+		if (parse_uint(c, key, val, 64, 16384, &v) < 0)
+			return -1;
+		rc = eiot_config_set_record_size_limit(cfg, v);
+	} else if (os_strcmp(key, "eiot_rpk") == 0) {
+		if (parse_uint(c, key, val, 0, 1, &v) < 0)
+			return -1;
+		c->rpk = v == 1;
+		rc = EIOT_OK;
 	} else if (os_strcmp(key, "eiot_max_message") == 0) {
 		if (parse_uint(c, key, val, 1024, 1048576, &v) < 0)
 			return -1;
@@ -237,7 +299,7 @@ static int parse_knob(const struct conf_ctx *c, const char *key, const char *val
 	} else {
 		conf_err(c, "phase1 %s: unknown eap_iot option (known: eiot_strict, eiot_suites, "
 			 "eiot_no_time, eiot_max_chain, eiot_max_message, eiot_keylog, eiot_resume, "
-			 "eiot_tickets)", key);
+			 "eiot_tickets, eiot_mfl, eiot_rsl, eiot_rpk, eiot_peer_rpk)", key);
 		return -1;
 	}
 	if (rc != EIOT_OK) {
@@ -248,7 +310,7 @@ static int parse_knob(const struct conf_ctx *c, const char *key, const char *val
 }
 
 /* phase1 is a list of words separated by spaces; ours start with "eiot_". */
-static int parse_phase1(const struct conf_ctx *c, const char *phase1)
+static int parse_phase1(struct conf_ctx *c, const char *phase1)
 {
 	char word[600], *eq;
 	const char *p = phase1, *end;
@@ -280,7 +342,7 @@ static int parse_phase1(const struct conf_ctx *c, const char *phase1)
 		}
 		p = end;
 	}
-	return 0;
+	return check_rpk(c);
 }
 
 static int set_credentials(const struct conf_ctx *c, const struct eap_peer_config *config)
@@ -343,7 +405,7 @@ static int try_conversation(const struct conf_ctx *c, int fragment_size, const c
 
 static struct eap_eiot_conf *conf_build(struct eap_peer_config *config, int network_id)
 {
-	struct conf_ctx c = { network_id, NULL };
+	struct conf_ctx c = { network_id, NULL, 0, 0 };
 
 	c.conf = os_zalloc(sizeof(*c.conf));
 	if (!c.conf)
