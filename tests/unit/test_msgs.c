@@ -884,6 +884,17 @@ static const struct ext_vector {
 	{ "ticket: any bytes from a client", false, BYTES(0, 35, 0, 3, 1, 2, 3), 0 },
 	{ "ticket: non-empty from a server", true, BYTES(0, 35, 0, 1, 0), EIOT_ERR_DECODE },
 	{ "ticket: empty from a server", true, BYTES(0, 35, 0, 0), 0 },
+	/* RFC 7924 §3: CachedObject cached_info<1..2^16-1> */
+	{ "cached_info: client cert hash", false, BYTES(0, 25, 0, 5, 0, 3, 1, 1, 0xaa), 0 },
+	{ "cached_info: client two objects", false, BYTES(0, 25, 0, 8, 0, 6, 1, 1, 0xaa, 2, 1, 0xbb), 0 },
+	{ "cached_info: client empty list", false, BYTES(0, 25, 0, 2, 0, 0), EIOT_ERR_DECODE },
+	{ "cached_info: client empty hash", false, BYTES(0, 25, 0, 4, 0, 2, 1, 0), EIOT_ERR_DECODE },
+	{ "cached_info: client hash past list", false, BYTES(0, 25, 0, 5, 0, 3, 1, 2, 0xaa),
+	  EIOT_ERR_DECODE },
+	{ "cached_info: client type only", false, BYTES(0, 25, 0, 3, 0, 1, 1), EIOT_ERR_DECODE },
+	{ "cached_info: server type cert", true, BYTES(0, 25, 0, 3, 0, 1, 1), 0 },
+	{ "cached_info: server empty", true, BYTES(0, 25, 0, 0), EIOT_ERR_DECODE },
+	{ "cached_info: server list cut", true, BYTES(0, 25, 0, 3, 0, 2, 1), EIOT_ERR_DECODE },
 	{ "duplicate ems", false, BYTES(0, 23, 0, 0, 0, 23, 0, 0), EIOT_ERR_DECODE },
 	{ "duplicate reneg", true, BYTES(0xff, 1, 0, 1, 0, 0xff, 1, 0, 1, 0), EIOT_ERR_DECODE },
 	{ "duplicate unknown type", false, BYTES(0x12, 0x34, 0, 0, 0, 23, 0, 0, 0x12, 0x34, 0, 1, 9),
@@ -921,7 +932,7 @@ static void test_every_extension_parsed(void **state)
 		0x00, 0x23, 0x00, 0x00,                                       /* session_ticket */
 		0xff, 0x01, 0x00, 0x03, 0x02, 0xab, 0xcd,                     /* renegotiation_info */
 		0x00, 0x05, 0x00, 0x05, 0x01, 0x00, 0x00, 0x00, 0x00,         /* status_request */
-		0x00, 0x19, 0x00, 0x00,                                       /* cached_info (unknown) */
+		0x00, 0x19, 0x00, 0x05, 0x00, 0x03, 0x01, 0x01, 0xaa,         /* cached_info {cert, 1 byte} */
 	};
 	struct hs_exts e;
 	assert_int_equal(parse_with_exts(false, exts, sizeof(exts), &e), 0);
@@ -941,7 +952,9 @@ static void test_every_extension_parsed(void **state)
 	assert_true(e.has_session_ticket);
 	assert_true(e.has_reneg_info);
 	assert_int_equal(e.reneg_info_len, 2);
-	assert_int_equal(e.n_unknown, 2);
+	assert_true(e.has_cached_info);
+	assert_int_equal(e.ci_list_len, 3);
+	assert_int_equal(e.n_unknown, 1);
 }
 
 static void test_extension_values_not_offered(void **state)

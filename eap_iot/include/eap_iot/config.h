@@ -177,6 +177,25 @@ int eiot_config_set_session_cache(struct eiot_config *cfg, struct eiot_session_c
  * entry: a server that issues a ticket keeps no state for the session. */
 int eiot_config_set_session_tickets(struct eiot_config *cfg, bool on);
 
+/* ---- cached_info (RFC 7924) ----
+ *
+ * Client: keep the server's Certificate message in this store (eap_iot/stores.h), keyed by
+ * the reference name (eiot_config_set_server_name; no name, no caching), after each
+ * successful full handshake, and offer its SHA-256 in later full handshakes. When the server
+ * echoes the offer and sends the hash instead of its chain, the cached chain is checked again
+ * against this configuration as if it had been received (trust anchors, validity dates or the
+ * clock-less mode, reference name, usage, length; or the pinned keys for a raw public key),
+ * so a change of any of these is seen. A hash other than the one offered is fatal
+ * (illegal_parameter); a server that sends its chain (it did not recognise the hash) is
+ * verified as usual and refreshes the entry. Nothing is stored from a failed or resumed
+ * handshake. ops NULL turns it off (the default). ops and user must outlive the config. */
+struct eiot_cert_cache_ops;
+int eiot_config_set_cert_cache(struct eiot_config *cfg, const struct eiot_cert_cache_ops *ops,
+			       void *user);
+/* Server: answer a cached_info offer whose 'cert' hash is that of our own Certificate
+ * message with the hash instead of the chain (default on). */
+int eiot_config_set_cached_info(struct eiot_config *cfg, bool on);
+
 /* Log sink and level (default: none). */
 void eiot_config_set_log(struct eiot_config *cfg, eiot_log_fn fn, void *user, enum eiot_log_level level);
 /* Random source (tests and fuzzers use a deterministic one). */

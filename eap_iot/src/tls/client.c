@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "tls/cached_info.h"
 #include "tls/keys.h"
 #include "tls/rpk.h"
 #include "util/bytes.h"
@@ -61,6 +62,7 @@ static int send_client_hello(struct eiot_conn *c)
 		.n_cct = c->hs.n_cct_offer,
 		.sct = c->hs.sct_offer,
 		.n_sct = c->hs.n_sct_offer,
+		.ci_cert_hash = c->hs.ci_offered ? c->hs.ci_hash : NULL,
 	};
 	hs_flight_begin(c);
 	/* the server answers with the message_seq of our ClientHello (RFC 6347 §4.2.2) */
@@ -182,6 +184,8 @@ int client_start(struct eiot_conn *c, const struct eiot_session *s)
 	if (c->cfg->rsl)
 		c->hs.rsl_sent = (uint16_t)(c->cfg->rsl < c->rx_max ? c->cfg->rsl : c->rx_max);
 	offer_cert_types(c);
+	if (offers_ecdhe(&c->hs) && (err = ci_client_offer(c)))
+		return conn_error(c, err, "cached_info: no memory for the cached Certificate");
 	return send_client_hello(c);
 }
 
@@ -210,6 +214,8 @@ static const char *unoffered_extension(const struct eiot_conn *c, const struct h
 		return "server_certificate_type";
 	if (e->has_session_ticket && !offers_ticket(c))
 		return "session_ticket";
+	if (e->has_cached_info && !c->hs.ci_offered)
+		return "cached_info";
 	if (e->n_unknown)
 		return "an unknown extension";
 	return NULL;
@@ -295,7 +301,7 @@ static int on_server_hello(struct eiot_conn *c, const uint8_t *body, size_t n)
 	c->hs.sid_len = sh.session_id_len;
 	c->hs.suite = suite_find(sh.suite);
 	c->hs.ems = sh.ext.has_ems;
-	if ((err = on_cert_types(c, &sh.ext)))
+	if ((err = on_cert_types(c, &sh.ext)) || (err = ci_client_on_hello(c, &sh.ext)))
 		return err;
 	if (c->hs.suite->kx == KX_ECDHE_ECDSA)
 		c->hs.st = ST_C_EXPECT_CERTIFICATE;
@@ -326,7 +332,7 @@ static int on_hello_verify_request(struct eiot_conn *c, const uint8_t *body, siz
 static int on_certificate(struct eiot_conn *c, const uint8_t *body, size_t n)
 {
 	bool empty;
-	int err = hs_check_certificate(c, body, n, &empty);
+	int err = ci_client_certificate(c, body, n, &empty);
 	if (err)
 		return err;
 	if (empty)
@@ -514,6 +520,8 @@ static int on_finished(struct eiot_conn *c, const uint8_t *body, size_t n)
 		if ((err = hs_flight_add_ccs(c)) || (err = hs_send_finished(c)))
 			return err;
 		hs_flight_send(c);
+	} else {
+		ci_client_done(c); /* RFC 7924 §6: cache only after a successful exchange */
 	}
 	keep_session(c);
 	conn_established(c);

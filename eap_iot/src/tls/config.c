@@ -56,6 +56,7 @@ struct eiot_config *eiot_config_new(enum eiot_role role, enum eiot_transport tra
 	cfg->give_up_ms = DEFAULT_GIVE_UP_MS;
 	cfg->cookie = true;
 	cfg->tickets = role == EIOT_SERVER;
+	cfg->cached_info = role == EIOT_SERVER;
 	cfg->log_level = EIOT_LOG_WARN;
 	return cfg;
 }
@@ -342,5 +343,27 @@ int eiot_config_set_session_tickets(struct eiot_config *cfg, bool on)
 	if (!cfg)
 		return EIOT_ERR_BAD_PARAM;
 	cfg->tickets = on;
+	return EIOT_OK;
+}
+
+/* see eap_iot/config.h */
+int eiot_config_set_cert_cache(struct eiot_config *cfg, const struct eiot_cert_cache_ops *ops,
+			       void *user)
+{
+	if (!cfg)
+		return EIOT_ERR_BAD_PARAM;
+	if (cfg->role != EIOT_CLIENT)
+		return refuse(cfg, "a certificate cache is for clients (servers answer with eiot_config_set_cached_info)");
+	cfg->cert_cache = ops;
+	cfg->cert_cache_user = user;
+	return EIOT_OK;
+}
+
+/* see eap_iot/config.h */
+int eiot_config_set_cached_info(struct eiot_config *cfg, bool on)
+{
+	if (!cfg)
+		return EIOT_ERR_BAD_PARAM;
+	cfg->cached_info = on;
 	return EIOT_OK;
 }

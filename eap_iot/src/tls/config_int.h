@@ -76,6 +76,11 @@ struct eiot_config {
 	struct eiot_session_cache *cache; /* server; the application's, NULL: none */
 	bool tickets;                     /* client: offer; server: issue */
 
+	/* cached_info (tls/cached_info.c) */
+	const struct eiot_cert_cache_ops *cert_cache; /* client: the application's store */
+	void *cert_cache_user;
+	bool cached_info;                 /* server: answer cached_info offers */
+
 	/* Services */
 	eiot_log_fn log_fn;
 	void *log_user;

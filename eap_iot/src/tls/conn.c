@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tls/cached_info.h"
 #include "tls/keys.h"
 #include "util/bytes.h"
 
@@ -166,6 +167,7 @@ void eiot_conn_free(struct eiot_conn *c)
 	eiot_sha256_free(&c->hs.transcript);
 	eiot_ecdh_free(&c->hs.ecdh);
 	eiot_pkey_free(&c->hs.peer_key);
+	ci_release(c);
 	eiot_zeroize(c, eiot_conn_size(c->cfg));
 	free(c);
 }
@@ -263,6 +265,7 @@ int conn_fail(struct eiot_conn *c, int err)
 	c->err = err;
 	c->state = EIOT_STATE_FAILED;
 	eiot_ecdh_free(&c->hs.ecdh);
+	ci_release(c); /* RFC 7924 §6: nothing cached from a failed handshake */
 	return err;
 }
 
@@ -280,6 +283,7 @@ void conn_established(struct eiot_conn *c)
 		hs_flight_begin(c);
 	eiot_ecdh_free(&c->hs.ecdh);
 	eiot_pkey_free(&c->hs.peer_key);
+	ci_release(c);
 	EIOT_LOG(c->cfg, EIOT_LOG_INFO, "hs: established with %s%s%s", c->hs.suite->name,
 		 c->hs.ems ? ", extended master secret" : "", c->hs.resumed ? ", resumed" : "");
 }

@@ -118,6 +118,13 @@ struct hs_ctx {
 	uint8_t mfl_code;      /* client: offered; server: to echo (0 none) */
 	uint16_t rsl_sent;     /* our record_size_limit in the hello (0 none) */
 	uint64_t born_ms;      /* server: when the session's full handshake began */
+	/* cached_info (RFC 7924, tls/cached_info.c) */
+	bool ci_offered;       /* client: a 'cert' hash went out in the ClientHello */
+	bool ci_hit;           /* the server echoed 'cert': its Certificate holds the hash */
+	uint8_t ci_hash[32];   /* client: the hash offered; server: of our Certificate message */
+	uint8_t *ci_body;      /* client (heap): the cached Certificate body, then the server's */
+	size_t ci_len;
+	bool ci_store;         /* client: ci_body is the server's full chain, to store on success */
 	/* server */
 	const struct eiot_psk_entry *psk;
 	bool client_cert;      /* a non-empty client Certificate was verified */

@@ -149,6 +149,30 @@ static int ext_session_ticket(struct rd *b, bool server_hello, struct hs_exts *e
 	return 0;
 }
 
+/* RFC 7924 §3: CachedObject cached_info<1..2^16-1>; from the client each object is
+ * {type, hash_value<1..255>}, from the server the type alone. */
+static int ext_cached_info(struct rd *b, bool server_hello, struct hs_exts *e)
+{
+	struct rd l = rd_vec(b, 2);
+	if (l.err || rd_left(&l) == 0)
+		return EIOT_ERR_DECODE;
+	e->has_cached_info = true;
+	e->ci_list = l.p;
+	e->ci_list_len = rd_left(&l);
+	while (rd_left(&l)) {
+		uint8_t type = rd_u8(&l);
+		if (server_hello) {
+			e->ci_cert |= type == CI_TYPE_CERT;
+			e->ci_other |= type != CI_TYPE_CERT;
+			continue;
+		}
+		struct rd h = rd_vec(&l, 1);
+		if (h.err || rd_left(&h) == 0)
+			return EIOT_ERR_DECODE;
+	}
+	return l.err ? EIOT_ERR_DECODE : 0;
+}
+
 /* RFC 7250 §4.1: CertificateType types<1..2^8-1> from the client; one type from the server. */
 static int cert_types(struct rd *b, bool server_hello, bool *x509, bool *rpk, uint8_t *one)
 {
@@ -195,6 +219,7 @@ static const struct {
 	{ EXT_EXTENDED_MASTER_SECRET, ext_ems },
 	{ EXT_RECORD_SIZE_LIMIT, ext_rsl },
 	{ EXT_SESSION_TICKET, ext_session_ticket },
+	{ EXT_CACHED_INFO, ext_cached_info },
 	{ EXT_RENEGOTIATION_INFO, ext_reneg_info },
 };
 
@@ -306,6 +331,21 @@ void hs_write_ext_cert_types(struct wr *w, uint16_t type, const uint8_t *types, 
 		wr_bytes(w, types, n);
 		wr_close_vec(w, l, 1);
 	}
+	wr_close_vec(w, ext, 2);
+}
+
+/* see tls/exts.h */
+void hs_write_ext_cached_info(struct wr *w, const uint8_t *hash)
+{
+	wr_u16(w, EXT_CACHED_INFO);
+	size_t ext = wr_open_vec(w, 2);
+	size_t list = wr_open_vec(w, 2);
+	wr_u8(w, CI_TYPE_CERT);
+	if (hash) {
+		wr_u8(w, CI_HASH_LEN);
+		wr_bytes(w, hash, CI_HASH_LEN);
+	}
+	wr_close_vec(w, list, 2);
 	wr_close_vec(w, ext, 2);
 }
 

@@ -160,6 +160,8 @@ void hs_write_client_hello(struct wr *w, bool dtls, const struct hs_client_hello
 		hs_write_ext_cert_types(w, EXT_CLIENT_CERTIFICATE_TYPE, p->cct, p->n_cct, false);
 	if (p->n_sct)
 		hs_write_ext_cert_types(w, EXT_SERVER_CERTIFICATE_TYPE, p->sct, p->n_sct, false);
+	if (p->ci_cert_hash)
+		hs_write_ext_cached_info(w, p->ci_cert_hash);
 	if (p->session_ticket) {
 		wr_u16(w, EXT_SESSION_TICKET);
 		size_t t = wr_open_vec(w, 2);
@@ -197,7 +199,7 @@ void hs_write_server_hello(struct wr *w, bool dtls, const struct hs_server_hello
 	wr_u16(w, p->suite);
 	wr_u8(w, 0); /* null compression */
 	if (!p->ems && !p->reneg_info && !p->point_formats && !p->session_ticket && !p->mfl_code &&
-	    !p->rsl && !p->has_cct && !p->has_sct)
+	    !p->rsl && !p->has_cct && !p->has_sct && !p->ci_cert)
 		return; /* RFC 5246 §7.4.1.3: no extensions block at all */
 	size_t ext = wr_open_vec(w, 2);
 	if (p->reneg_info)
@@ -216,6 +218,8 @@ void hs_write_server_hello(struct wr *w, bool dtls, const struct hs_server_hello
 		hs_write_ext_cert_types(w, EXT_CLIENT_CERTIFICATE_TYPE, &p->cct, 1, true);
 	if (p->has_sct)
 		hs_write_ext_cert_types(w, EXT_SERVER_CERTIFICATE_TYPE, &p->sct, 1, true);
+	if (p->ci_cert)
+		hs_write_ext_cached_info(w, NULL);
 	wr_close_vec(w, ext, 2);
 }
 

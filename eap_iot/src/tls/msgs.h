@@ -58,6 +58,8 @@
 #define SUITE_EMPTY_RENEGOTIATION_INFO_SCSV 0x00FF
 #define CURVE_TYPE_NAMED_CURVE 3
 #define RSL_MIN 64 /* RFC 8449 §4 */
+#define CI_TYPE_CERT 1     /* RFC 7924 §3 CachedInformationType */
+#define CI_HASH_LEN 32     /* SHA-256 fingerprint (RFC 7924 §3) */
 
 #define HS_TLS_HEADER 4   /* type(1) length(3) */
 #define HS_DTLS_HEADER 12 /* + message_seq(2) fragment_offset(3) fragment_length(3) */
@@ -102,6 +104,12 @@ struct hs_exts {
 	bool has_session_ticket;
 	const uint8_t *ticket;       /* ClientHello: the ticket offered (ticket_len 0: none) */
 	size_t ticket_len;
+	/* RFC 7924 cached_info: a ClientHello's CachedObject list (validated, read again by
+	 * tls/cached_info.c); a ServerHello's types (cert echoed, any other type echoed) */
+	bool has_cached_info;
+	const uint8_t *ci_list;
+	size_t ci_list_len;
+	bool ci_cert, ci_other;
 	unsigned n_unknown;          /* extensions we ignore */
 };
 
@@ -140,6 +148,7 @@ struct hs_client_hello_params {
 	const uint8_t *cct, *sct;    /* certificate type lists (RFC 7250 §4.1; NULL: none) */
 	size_t n_cct, n_sct;
 	bool ecc;                    /* send supported_groups, ec_point_formats, signature_algorithms */
+	const uint8_t *ci_cert_hash; /* cached_info offering this 'cert' hash (RFC 7924; NULL: none) */
 };
 
 int hs_parse_client_hello(bool dtls, const uint8_t *body, size_t n, struct hs_client_hello *out);
@@ -170,6 +179,7 @@ struct hs_server_hello_params {
 	uint16_t rsl;                /* answer record_size_limit (0: none) */
 	bool has_cct, has_sct;       /* answer the certificate types (RFC 7250 §4.2) */
 	uint8_t cct, sct;
+	bool ci_cert;                /* echo cached_info with type cert (RFC 7924 §4) */
 };
 
 int hs_parse_server_hello(const uint8_t *body, size_t n, struct hs_server_hello *out);

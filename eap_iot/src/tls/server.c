@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#include "tls/cached_info.h"
 #include "tls/keys.h"
 #include "tls/rpk.h"
 #include "tls/session.h"
@@ -124,6 +125,7 @@ static int add_server_hello(struct eiot_conn *c, bool secure_reneg, bool point_f
 		.sct = c->hs.server_rpk ? CERT_TYPE_RPK : CERT_TYPE_X509,
 		.has_cct = c->hs.has_cct_answer,
 		.cct = c->hs.client_rpk ? CERT_TYPE_RPK : CERT_TYPE_X509,
+		.ci_cert = c->hs.ci_hit,
 	};
 	struct wr w = hs_msg_open(c);
 	hs_write_server_hello(&w, c->dtls, &p);
@@ -143,7 +145,7 @@ static int send_server_flight(struct eiot_conn *c, bool secure_reneg, bool point
 		return err;
 	if (ecdhe) {
 		w = hs_msg_open(c);
-		hs_write_own_certificate(c, &w);
+		ci_server_write_certificate(c, &w);
 		if ((err = hs_msg_close(c, &w, HT_CERTIFICATE)) || (err = add_ske_ecdhe(c)))
 			return err;
 		if (c->hs.ask_cert) {
@@ -338,8 +340,11 @@ static int on_client_hello(struct eiot_conn *c, const uint8_t *body, size_t n)
 				  ch.n_suites);
 	c->hs.ems = ch.ext.has_ems;
 	c->hs.born_ms = c->now;
-	if (c->hs.suite->kx == KX_ECDHE_ECDSA && (err = choose_cert_types(c, &ch.ext)))
-		return err;
+	if (c->hs.suite->kx == KX_ECDHE_ECDSA) {
+		if ((err = choose_cert_types(c, &ch.ext)))
+			return err;
+		ci_server_on_hello(c, &ch.ext);
+	}
 	/* a ticket keeps the session; otherwise the cache does, under a fresh session ID */
 	if (cfg->cache && !c->hs.ticket_follows) {
 		c->hs.sid_len = SESS_ID_LEN;
