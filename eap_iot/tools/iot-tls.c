@@ -42,7 +42,7 @@ struct opts {
 	const char *psk_identity, *psk_hint;
 	const char *psk[MAX_LIST];
 	size_t n_psk;
-	const char *cert, *key, *key_pass, *keylog, *server_name;
+	const char *cert, *key, *key_pass, *keylog, *server_name, *cert_cache;
 	const char *ca[MAX_LIST];
 	size_t n_ca;
 	const char *peer_rpk[MAX_LIST];
@@ -58,6 +58,7 @@ struct app {
 	const struct opts *o;
 	struct eiot_config *cfg;
 	struct eiot_session_cache *cache;
+	struct eiot_file_cache *cert_cache;
 	struct eiot_conn *conn;
 	int fd;
 	bool announced, stdin_eof, peer_closed, we_closed;
@@ -113,6 +114,8 @@ static const char usage_text[] =
 	"  --no-cookie              DTLS server: no HelloVerifyRequest\n"
 	"  --max-fragment N         client: offer max_fragment_length 512/1024/2048/4096\n"
 	"  --record-size-limit N    offer (client) / answer (server) record_size_limit N\n"
+	"  --cert-cache FILE        client: cached_info (RFC 7924): keep the server's Certificate in\n"
+	"                           FILE and offer its hash next time\n"
 	"  --reconnect              client: connect again offering the session; fail unless resumed\n"
 	"  --tickets                client: offer session tickets (RFC 5077)\n"
 	"  --session-cache N        server: resume sessions, N cached session IDs (lifetime 300 s)\n"
@@ -261,7 +264,7 @@ static unsigned parse_name_policy(const char *list)
 enum { O_CONNECT = 256, O_LISTEN, O_DTLS, O_PSK_ID, O_PSK, O_HINT, O_CERT, O_KEY, O_KEY_PASS, O_CA,
        O_SNI, O_NAMES, O_VERIFY, O_NO_TIME, O_SUITES, O_STRICT, O_MTU, O_MAX_REC, O_RTO, O_GIVE_UP,
        O_NO_COOKIE, O_KEYLOG, O_TIMEOUT, O_ECHO, O_IDLE, O_RECONNECT, O_TICKETS, O_CACHE,
-       O_NO_TICKETS, O_CONNECTIONS, O_MFL, O_RSL, O_PEER_RPK };
+       O_NO_TICKETS, O_CONNECTIONS, O_MFL, O_RSL, O_PEER_RPK, O_CERT_CACHE };
 
 static const struct option long_opts[] = {
 	{ "connect", required_argument, NULL, O_CONNECT }, { "listen", required_argument, NULL, O_LISTEN },
@@ -284,6 +287,7 @@ static const struct option long_opts[] = {
 	{ "connections", required_argument, NULL, O_CONNECTIONS },
 	{ "max-fragment", required_argument, NULL, O_MFL },
 	{ "peer-rpk", required_argument, NULL, O_PEER_RPK },
+	{ "cert-cache", required_argument, NULL, O_CERT_CACHE },
 	{ "record-size-limit", required_argument, NULL, O_RSL },
 	{ "timeout", required_argument, NULL, O_TIMEOUT }, { "echo", no_argument, NULL, O_ECHO },
 	{ "idle", required_argument, NULL, O_IDLE }, { "verbose", no_argument, NULL, 'v' },
@@ -349,6 +353,7 @@ static void parse_args(struct opts *o, int argc, char **argv)
 		case O_TICKETS: o->tickets = true; break;
 		case O_CACHE: o->session_cache = parse_num("--session-cache", optarg, 1, 65536); break;
 		case O_NO_TICKETS: o->no_tickets = true; break;
+		case O_CERT_CACHE: o->cert_cache = optarg; break;
 		case O_PEER_RPK:
 			if (o->n_peer_rpk == MAX_LIST)
 				usage_error("--peer-rpk: more than %d", MAX_LIST);
@@ -994,6 +999,27 @@ static int server_main(struct app *a)
 	return rc;
 }
 
+/* --cert-cache: the file-backed store (16 servers, 64 KB), attached to the client config. */
+static int open_cert_cache(struct app *a)
+{
+	int err = 0;
+	if (!a->o->connect) {
+		fputs("iot-tls: --cert-cache is a client option (servers always answer cached_info)\n",
+		      stderr);
+		return 2;
+	}
+	a->cert_cache = eiot_file_cache_open(a->o->cert_cache, 16, 65536, &err);
+	if (!a->cert_cache) {
+		fprintf(stderr, "iot-tls: --cert-cache %s: cannot use it\n", a->o->cert_cache);
+		return 1;
+	}
+	if (err)
+		fprintf(stderr, "iot-tls: --cert-cache %s was unusable: starting empty\n",
+			a->o->cert_cache);
+	err = eiot_config_set_cert_cache(a->cfg, &eiot_file_cache_ops, a->cert_cache);
+	return err ? setter_failed("--cert-cache", err) : 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o;
@@ -1011,9 +1037,12 @@ int main(int argc, char **argv)
 	a->fd = -1;
 	a->deadline = now_ms() + o.timeout_s * 1000u;
 	rc = configure(&o, &a->cfg);
+	if (!rc && o.cert_cache)
+		rc = open_cert_cache(a);
 	if (!rc)
 		rc = o.connect ? client_main(a) : server_main(a);
 	eiot_config_free(a->cfg);
+	eiot_file_cache_close(a->cert_cache);
 	eiot_session_cache_free(a->cache);
 	free(a);
 	return rc;
