@@ -491,6 +491,38 @@ static void test_certificate_round_trip(void **state)
 }
 
 /* A chain longer than HS_MAX_CERTS is flagged, and still validated to its end. */
+/* RFC 6066 §5: CertificateURL {type, url_and_hash_list<1..2^16-1> of {url, 0x01, SHA1[20]}}. */
+static void test_certificate_url_round_trip_and_shapes(void **state)
+{
+	(void)state;
+	uint8_t buf[128], sha1[20];
+	memset(sha1, 0xab, sizeof(sha1));
+	struct wr w = wr_init(buf, sizeof(buf));
+	hs_write_certificate_url(&w, "file:///d", sha1);
+	assert_false(w.err);
+	assert_int_equal(w.len, 1 + 2 + 2 + 9 + 1 + 20);
+	struct hs_certificate_url cu;
+	assert_int_equal(hs_parse_certificate_url(buf, w.len, &cu), 0);
+	assert_int_equal(cu.type, CU_INDIVIDUAL_CERTS);
+	assert_int_equal(cu.n, 1);
+	assert_int_equal(cu.url_len[0], 9);
+	assert_memory_equal(cu.url[0], "file:///d", 9);
+	assert_memory_equal(cu.sha1[0], sha1, 20);
+	for (size_t cut = 0; cut < w.len; cut++)
+		assert_int_equal(hs_parse_certificate_url(buf, cut, &cu), EIOT_ERR_DECODE);
+	buf[w.len] = 0;
+	assert_int_equal(hs_parse_certificate_url(buf, w.len + 1, &cu), EIOT_ERR_DECODE);
+	buf[14] = 0; /* padding must be 0x01 */
+	assert_int_equal(hs_parse_certificate_url(buf, w.len, &cu), EIOT_ERR_DECODE);
+	assert_int_equal(hs_parse_certificate_url(BYTES(0, 0, 0), &cu), EIOT_ERR_DECODE);
+	/* url<1..2^16-1>: an empty URL */
+	uint8_t empty[1 + 2 + 2 + 1 + 20] = { 0, 0, 23, 0, 0, 1 };
+	assert_int_equal(hs_parse_certificate_url(empty, sizeof(empty), &cu), EIOT_ERR_DECODE);
+	w = wr_init(buf, sizeof(buf));
+	hs_write_certificate_url(&w, "", sha1);
+	assert_true(w.err);
+}
+
 static void test_overlong_chain_truncated_but_validated(void **state)
 {
 	(void)state;
@@ -895,6 +927,9 @@ static const struct ext_vector {
 	{ "cached_info: server type cert", true, BYTES(0, 25, 0, 3, 0, 1, 1), 0 },
 	{ "cached_info: server empty", true, BYTES(0, 25, 0, 0), EIOT_ERR_DECODE },
 	{ "cached_info: server list cut", true, BYTES(0, 25, 0, 3, 0, 2, 1), EIOT_ERR_DECODE },
+	{ "client_certificate_url: empty", false, BYTES(0, 2, 0, 0), 0 },
+	{ "client_certificate_url: empty from a server", true, BYTES(0, 2, 0, 0), 0 },
+	{ "client_certificate_url: a body", false, BYTES(0, 2, 0, 1, 0), EIOT_ERR_DECODE },
 	{ "duplicate ems", false, BYTES(0, 23, 0, 0, 0, 23, 0, 0), EIOT_ERR_DECODE },
 	{ "duplicate reneg", true, BYTES(0xff, 1, 0, 1, 0, 0xff, 1, 0, 1, 0), EIOT_ERR_DECODE },
 	{ "duplicate unknown type", false, BYTES(0x12, 0x34, 0, 0, 0, 23, 0, 0, 0x12, 0x34, 0, 1, 9),
@@ -1089,6 +1124,7 @@ int main(void)
 		cmocka_unit_test(test_extension_flood_rejected),
 		cmocka_unit_test(test_reneg_scsv_and_suite_cap),
 		cmocka_unit_test(test_writers_fail_closed),
+		cmocka_unit_test(test_certificate_url_round_trip_and_shapes),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }

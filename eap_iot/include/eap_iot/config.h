@@ -196,6 +196,22 @@ int eiot_config_set_cert_cache(struct eiot_config *cfg, const struct eiot_cert_c
  * message with the hash instead of the chain (default on). */
 int eiot_config_set_cached_info(struct eiot_config *cfg, bool on);
 
+/* ---- Client certificate URLs (RFC 6066 §5, RFC 7925 §4.4.5) ----
+ *
+ * Client: offer client_certificate_url; when the server agrees and asks for a certificate,
+ * send a CertificateURL naming url (an absolute URI, 1..2048 bytes) with the SHA-1 of our leaf
+ * certificate instead of the chain. Needs an own certificate (eiot_config_set_own_cert_*);
+ * NULL turns it off (the default). */
+int eiot_config_set_own_cert_url(struct eiot_config *cfg, const char *url);
+/* Server: agree to client certificate URLs and resolve them through ops (eap_iot/stores.h;
+ * NULL: refuse, the default, as RFC 6066 §11.3 recommends). Each URL must resolve to the
+ * certificate whose SHA-1 the client sent (it may be followed by its issuers), else
+ * bad_certificate_hash_value; a URL that resolves to nothing gets certificate_unobtainable.
+ * The chain is then verified as a received one. ops and user must outlive the config. */
+struct eiot_cert_url_ops;
+int eiot_config_set_cert_url_resolver(struct eiot_config *cfg, const struct eiot_cert_url_ops *ops,
+				      void *user);
+
 /* Log sink and level (default: none). */
 void eiot_config_set_log(struct eiot_config *cfg, eiot_log_fn fn, void *user, enum eiot_log_level level);
 /* Random source (tests and fuzzers use a deterministic one). */

@@ -37,6 +37,8 @@ enum eiot_alert {
 	EIOT_ALERT_USER_CANCELED = 90,
 	EIOT_ALERT_NO_RENEGOTIATION = 100,
 	EIOT_ALERT_UNSUPPORTED_EXTENSION = 110,
+	EIOT_ALERT_CERTIFICATE_UNOBTAINABLE = 111, /* RFC 6066 §9 */
+	EIOT_ALERT_BAD_CERTIFICATE_HASH_VALUE = 114, /* RFC 6066 §9 */
 	EIOT_ALERT_NONE = 255 /* no alert sent or received */
 };
 
@@ -94,6 +96,8 @@ enum eiot_err {
 	/* raw public keys (RFC 7250; never a certificate alert, RFC 7925 §6) */
 	EIOT_ERR_RPK_NOT_PINNED,     /* the peer's raw public key is none of the pinned ones (handshake_failure) */
 	EIOT_ERR_NO_CERT_TYPE,       /* no certificate type in common (handshake_failure) */
+	EIOT_ERR_CERT_UNOBTAINABLE,  /* a client certificate URL resolved to nothing (certificate_unobtainable) */
+	EIOT_ERR_CERT_HASH_MISMATCH, /* a certificate behind a URL is not the one hashed (bad_certificate_hash_value) */
 	EIOT_ERR__COUNT
 };
 

@@ -28,6 +28,9 @@ void eiot_sha256_update(struct eiot_sha256 *h, const uint8_t *p, size_t n);
 void eiot_sha256_peek(const struct eiot_sha256 *h, uint8_t out[32]);
 void eiot_sha256_free(struct eiot_sha256 *h);
 void eiot_sha256(const uint8_t *p, size_t n, uint8_t out[32]);
+/* SHA-1, only as the certificate fingerprint of RFC 6066 §5 (client certificate URLs), where
+ * second-preimage resistance is what counts (§11.3); never for signatures or MACs. */
+void eiot_sha1(const uint8_t *p, size_t n, uint8_t out[20]);
 /* HMAC-SHA256 over the concatenation of up to 4 parts (NULL/0 parts are skipped). */
 void eiot_hmac_sha256(const uint8_t *key, size_t key_len, const uint8_t *p1, size_t n1,
 		      const uint8_t *p2, size_t n2, const uint8_t *p3, size_t n3,

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include <mbedtls/ecdsa.h>
+#include <mbedtls/sha1.h>
 
 #include "eap_iot/err.h"
 #include "util/bytes.h"
@@ -95,6 +96,12 @@ void eiot_sha256_free(struct eiot_sha256 *h)
 void eiot_sha256(const uint8_t *p, size_t n, uint8_t out[32])
 {
 	(void)mbedtls_sha256_ret(p, n, out, 0);
+}
+
+/* see crypto/crypto.h */
+void eiot_sha1(const uint8_t *p, size_t n, uint8_t out[20])
+{
+	(void)mbedtls_sha1_ret(p, n, out);
 }
 
 /* see crypto/crypto.h

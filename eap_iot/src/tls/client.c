@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "tls/cached_info.h"
+#include "tls/cert_url.h"
 #include "tls/keys.h"
 #include "tls/rpk.h"
 #include "util/bytes.h"
@@ -63,6 +64,7 @@ static int send_client_hello(struct eiot_conn *c)
 		.sct = c->hs.sct_offer,
 		.n_sct = c->hs.n_sct_offer,
 		.ci_cert_hash = c->hs.ci_offered ? c->hs.ci_hash : NULL,
+		.cert_url = c->hs.cu_offered,
 	};
 	hs_flight_begin(c);
 	/* the server answers with the message_seq of our ClientHello (RFC 6347 §4.2.2) */
@@ -186,6 +188,7 @@ int client_start(struct eiot_conn *c, const struct eiot_session *s)
 	offer_cert_types(c);
 	if (offers_ecdhe(&c->hs) && (err = ci_client_offer(c)))
 		return conn_error(c, err, "cached_info: no memory for the cached Certificate");
+	c->hs.cu_offered = offers_ecdhe(&c->hs) && cu_client_offers(c->cfg);
 	return send_client_hello(c);
 }
 
@@ -216,6 +219,8 @@ static const char *unoffered_extension(const struct eiot_conn *c, const struct h
 		return "session_ticket";
 	if (e->has_cached_info && !c->hs.ci_offered)
 		return "cached_info";
+	if (e->has_cert_url && !c->hs.cu_offered)
+		return "client_certificate_url";
 	if (e->n_unknown)
 		return "an unknown extension";
 	return NULL;
@@ -303,6 +308,7 @@ static int on_server_hello(struct eiot_conn *c, const uint8_t *body, size_t n)
 	c->hs.ems = sh.ext.has_ems;
 	if ((err = on_cert_types(c, &sh.ext)) || (err = ci_client_on_hello(c, &sh.ext)))
 		return err;
+	c->hs.cu_agreed = sh.ext.has_cert_url;
 	if (c->hs.suite->kx == KX_ECDHE_ECDSA)
 		c->hs.st = ST_C_EXPECT_CERTIFICATE;
 	else
@@ -447,11 +453,15 @@ static int on_server_hello_done(struct eiot_conn *c, const uint8_t *body, size_t
 	hs_flight_begin(c);
 	if (c->hs.cert_requested) {
 		struct wr w = hs_msg_open(c);
-		if (c->hs.send_cert)
+		/* RFC 6066 §5: CertificateURL in place of Certificate once the server agreed */
+		bool url = c->hs.send_cert && c->hs.cu_agreed && !c->hs.client_rpk;
+		if (url)
+			cu_client_write(c, &w);
+		else if (c->hs.send_cert)
 			hs_write_own_certificate(c, &w);
 		else
 			hs_write_certificate(&w, NULL, NULL, 0);
-		if ((err = hs_msg_close(c, &w, HT_CERTIFICATE)))
+		if ((err = hs_msg_close(c, &w, url ? HT_CERTIFICATE_URL : HT_CERTIFICATE)))
 			return err;
 	}
 	if ((err = add_client_key_exchange(c)))

@@ -74,6 +74,7 @@ void eiot_config_free(struct eiot_config *cfg)
 	if (cfg->drbg_ready)
 		eiot_drbg_free(&cfg->drbg);
 	free(cfg->keylog_path);
+	free(cfg->own_cert_url);
 	eiot_zeroize(cfg, sizeof(*cfg));
 	free(cfg);
 }
@@ -365,5 +366,40 @@ int eiot_config_set_cached_info(struct eiot_config *cfg, bool on)
 	if (!cfg)
 		return EIOT_ERR_BAD_PARAM;
 	cfg->cached_info = on;
+	return EIOT_OK;
+}
+
+/* see eap_iot/config.h */
+int eiot_config_set_own_cert_url(struct eiot_config *cfg, const char *url)
+{
+	if (!cfg)
+		return EIOT_ERR_BAD_PARAM;
+	if (cfg->role != EIOT_CLIENT)
+		return refuse(cfg, "a certificate URL is sent by clients (servers set a resolver)");
+	if (url) {
+		size_t len = strlen(url);
+		const char *colon = strchr(url, ':');
+		/* RFC 6066 §5: an absolute URI (RFC 3986 §4.3: scheme ":" ...) */
+		if (len == 0 || len > 2048 || !colon || colon == url || !strchr(url, '/'))
+			return refuse(cfg, "certificate URL must be an absolute URI of 1..2048 bytes");
+	}
+	char *copy = url ? strdup(url) : NULL;
+	if (url && !copy)
+		return EIOT_ERR_NO_MEMORY;
+	free(cfg->own_cert_url);
+	cfg->own_cert_url = copy;
+	return EIOT_OK;
+}
+
+/* see eap_iot/config.h */
+int eiot_config_set_cert_url_resolver(struct eiot_config *cfg, const struct eiot_cert_url_ops *ops,
+				      void *user)
+{
+	if (!cfg)
+		return EIOT_ERR_BAD_PARAM;
+	if (cfg->role != EIOT_SERVER)
+		return refuse(cfg, "a certificate URL resolver is for servers");
+	cfg->cert_url_ops = ops;
+	cfg->cert_url_user = user;
 	return EIOT_OK;
 }

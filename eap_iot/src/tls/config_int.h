@@ -81,6 +81,11 @@ struct eiot_config {
 	void *cert_cache_user;
 	bool cached_info;                 /* server: answer cached_info offers */
 
+	/* client certificate URLs (tls/cert_url.c) */
+	char *own_cert_url;               /* client: NULL off */
+	const struct eiot_cert_url_ops *cert_url_ops; /* server: the application's resolver */
+	void *cert_url_user;
+
 	/* Services */
 	eiot_log_fn log_fn;
 	void *log_user;

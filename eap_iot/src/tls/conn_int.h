@@ -125,6 +125,9 @@ struct hs_ctx {
 	uint8_t *ci_body;      /* client (heap): the cached Certificate body, then the server's */
 	size_t ci_len;
 	bool ci_store;         /* client: ci_body is the server's full chain, to store on success */
+	/* client certificate URLs (RFC 6066 §5, tls/cert_url.c) */
+	bool cu_offered;       /* client: client_certificate_url in the ClientHello */
+	bool cu_agreed;        /* both: the ServerHello carries it */
 	/* server */
 	const struct eiot_psk_entry *psk;
 	bool client_cert;      /* a non-empty client Certificate was verified */

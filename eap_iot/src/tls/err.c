@@ -60,6 +60,9 @@ static const struct err_info errs[EIOT_ERR__COUNT] = {
 	[EIOT_ERR_RPK_NOT_PINNED] = { "peer raw public key not pinned", EIOT_ALERT_HANDSHAKE_FAILURE },
 	/* RFC 7250 §4.2 says unsupported_certificate; RFC 7925 §6 keeps RPK free of certificate alerts */
 	[EIOT_ERR_NO_CERT_TYPE] = { "no certificate type in common", EIOT_ALERT_HANDSHAKE_FAILURE },
+	/* RFC 6066 §5: the two client certificate URL failures have alerts of their own */
+	[EIOT_ERR_CERT_UNOBTAINABLE] = { "client certificate URL could not be resolved", EIOT_ALERT_CERTIFICATE_UNOBTAINABLE },
+	[EIOT_ERR_CERT_HASH_MISMATCH] = { "certificate at the URL does not match its hash", EIOT_ALERT_BAD_CERTIFICATE_HASH_VALUE },
 };
 
 /* see eap_iot/err.h */
@@ -108,6 +111,10 @@ const char *eiot_alert_str(int alert)
 	case EIOT_ALERT_USER_CANCELED: return "user_canceled";
 	case EIOT_ALERT_NO_RENEGOTIATION: return "no_renegotiation";
 	case EIOT_ALERT_UNSUPPORTED_EXTENSION: return "unsupported_extension";
+	case EIOT_ALERT_CERTIFICATE_UNOBTAINABLE: return "certificate_unobtainable";
+	case 112: return "unrecognized_name";
+	case 113: return "bad_certificate_status_response";
+	case EIOT_ALERT_BAD_CERTIFICATE_HASH_VALUE: return "bad_certificate_hash_value";
 	case 115: return "unknown_psk_identity";
 	case EIOT_ALERT_NONE: return "none";
 	default: return "unknown";

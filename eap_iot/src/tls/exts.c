@@ -149,6 +149,15 @@ static int ext_session_ticket(struct rd *b, bool server_hello, struct hs_exts *e
 	return 0;
 }
 
+/* RFC 6066 §5: extension_data is empty both ways (the caller checks it is consumed). */
+static int ext_cert_url(struct rd *b, bool server_hello, struct hs_exts *e)
+{
+	(void)b;
+	(void)server_hello;
+	e->has_cert_url = true;
+	return 0;
+}
+
 /* RFC 7924 §3: CachedObject cached_info<1..2^16-1>; from the client each object is
  * {type, hash_value<1..255>}, from the server the type alone. */
 static int ext_cached_info(struct rd *b, bool server_hello, struct hs_exts *e)
@@ -220,6 +229,7 @@ static const struct {
 	{ EXT_RECORD_SIZE_LIMIT, ext_rsl },
 	{ EXT_SESSION_TICKET, ext_session_ticket },
 	{ EXT_CACHED_INFO, ext_cached_info },
+	{ EXT_CLIENT_CERTIFICATE_URL, ext_cert_url },
 	{ EXT_RENEGOTIATION_INFO, ext_reneg_info },
 };
 

@@ -162,6 +162,8 @@ void hs_write_client_hello(struct wr *w, bool dtls, const struct hs_client_hello
 		hs_write_ext_cert_types(w, EXT_SERVER_CERTIFICATE_TYPE, p->sct, p->n_sct, false);
 	if (p->ci_cert_hash)
 		hs_write_ext_cached_info(w, p->ci_cert_hash);
+	if (p->cert_url)
+		hs_write_ext_empty(w, EXT_CLIENT_CERTIFICATE_URL);
 	if (p->session_ticket) {
 		wr_u16(w, EXT_SESSION_TICKET);
 		size_t t = wr_open_vec(w, 2);
@@ -199,7 +201,7 @@ void hs_write_server_hello(struct wr *w, bool dtls, const struct hs_server_hello
 	wr_u16(w, p->suite);
 	wr_u8(w, 0); /* null compression */
 	if (!p->ems && !p->reneg_info && !p->point_formats && !p->session_ticket && !p->mfl_code &&
-	    !p->rsl && !p->has_cct && !p->has_sct && !p->ci_cert)
+	    !p->rsl && !p->has_cct && !p->has_sct && !p->ci_cert && !p->cert_url)
 		return; /* RFC 5246 §7.4.1.3: no extensions block at all */
 	size_t ext = wr_open_vec(w, 2);
 	if (p->reneg_info)
@@ -220,6 +222,8 @@ void hs_write_server_hello(struct wr *w, bool dtls, const struct hs_server_hello
 		hs_write_ext_cert_types(w, EXT_SERVER_CERTIFICATE_TYPE, &p->sct, 1, true);
 	if (p->ci_cert)
 		hs_write_ext_cached_info(w, NULL);
+	if (p->cert_url)
+		hs_write_ext_empty(w, EXT_CLIENT_CERTIFICATE_URL);
 	wr_close_vec(w, ext, 2);
 }
 
@@ -308,6 +312,52 @@ void hs_write_certificate(struct wr *w, const uint8_t *const *certs, const size_
 		wr_close_vec(w, c, 3);
 	}
 	wr_close_vec(w, list, 3);
+}
+
+/* see tls/msgs.h */
+int hs_parse_certificate_url(const uint8_t *body, size_t n, struct hs_certificate_url *out)
+{
+	memset(out, 0, sizeof(*out));
+	struct rd r = rd_init(body, n);
+	out->type = rd_u8(&r);
+	struct rd list = rd_vec(&r, 2);
+	if (!rd_done(&r) || list.err || rd_left(&list) == 0)
+		return EIOT_ERR_DECODE;
+	while (rd_left(&list)) {
+		struct rd url = rd_vec(&list, 2); /* url<1..2^16-1> */
+		uint8_t padding = rd_u8(&list);
+		const uint8_t *sha1 = rd_bytes(&list, CU_SHA1_LEN);
+		/* RFC 6066 §5: padding MUST be 0x01 (the hash is no longer optional) */
+		if (url.err || list.err || rd_left(&url) == 0 || padding != 1)
+			return EIOT_ERR_DECODE;
+		if (out->n == HS_MAX_CERTS) {
+			out->truncated = true;
+			continue;
+		}
+		out->url[out->n] = url.p;
+		out->url_len[out->n] = rd_left(&url);
+		out->sha1[out->n] = sha1;
+		out->n++;
+	}
+	return 0;
+}
+
+/* see tls/msgs.h */
+void hs_write_certificate_url(struct wr *w, const char *url, const uint8_t sha1[20])
+{
+	size_t len = strlen(url);
+	if (len == 0) {
+		w->err = true;
+		return;
+	}
+	wr_u8(w, CU_INDIVIDUAL_CERTS);
+	size_t list = wr_open_vec(w, 2);
+	size_t u = wr_open_vec(w, 2);
+	wr_bytes(w, url, len);
+	wr_close_vec(w, u, 2);
+	wr_u8(w, 1);
+	wr_bytes(w, sha1, CU_SHA1_LEN);
+	wr_close_vec(w, list, 2);
 }
 
 /* SignatureAndHashAlgorithm + signature<0..2^16-1> (RFC 5246 §4.7, §7.4.1.4.1). */

@@ -30,6 +30,7 @@
 #define HT_CERTIFICATE_VERIFY 15
 #define HT_CLIENT_KEY_EXCHANGE 16
 #define HT_FINISHED 20
+#define HT_CERTIFICATE_URL 21 /* RFC 6066 §5 */
 
 /* Extension types */
 #define EXT_SERVER_NAME 0
@@ -110,6 +111,7 @@ struct hs_exts {
 	const uint8_t *ci_list;
 	size_t ci_list_len;
 	bool ci_cert, ci_other;
+	bool has_cert_url;           /* client_certificate_url (RFC 6066 §5), empty both ways */
 	unsigned n_unknown;          /* extensions we ignore */
 };
 
@@ -149,6 +151,7 @@ struct hs_client_hello_params {
 	size_t n_cct, n_sct;
 	bool ecc;                    /* send supported_groups, ec_point_formats, signature_algorithms */
 	const uint8_t *ci_cert_hash; /* cached_info offering this 'cert' hash (RFC 7924; NULL: none) */
+	bool cert_url;               /* client_certificate_url (RFC 6066 §5) */
 };
 
 int hs_parse_client_hello(bool dtls, const uint8_t *body, size_t n, struct hs_client_hello *out);
@@ -180,6 +183,7 @@ struct hs_server_hello_params {
 	bool has_cct, has_sct;       /* answer the certificate types (RFC 7250 §4.2) */
 	uint8_t cct, sct;
 	bool ci_cert;                /* echo cached_info with type cert (RFC 7924 §4) */
+	bool cert_url;               /* accept client_certificate_url (RFC 6066 §5) */
 };
 
 int hs_parse_server_hello(const uint8_t *body, size_t n, struct hs_server_hello *out);
@@ -205,6 +209,23 @@ struct hs_certificate {
 };
 int hs_parse_certificate(const uint8_t *body, size_t n, struct hs_certificate *out);
 void hs_write_certificate(struct wr *w, const uint8_t *const *certs, const size_t *lens, size_t n);
+
+/* CertificateURL (RFC 6066 §5): CertChainType type; URLAndHash url_and_hash_list<1..2^16-1>,
+ * each {opaque url<1..2^16-1>; uint8 padding (0x01); opaque SHA1Hash[20]}. */
+#define CU_INDIVIDUAL_CERTS 0
+#define CU_SHA1_LEN 20
+struct hs_certificate_url {
+	uint8_t type;
+	const uint8_t *url[HS_MAX_CERTS];
+	size_t url_len[HS_MAX_CERTS];
+	const uint8_t *sha1[HS_MAX_CERTS];
+	size_t n;
+	bool truncated;              /* more than HS_MAX_CERTS entries */
+};
+/* Decode error also for a padding byte other than 0x01. */
+int hs_parse_certificate_url(const uint8_t *body, size_t n, struct hs_certificate_url *out);
+/* One individual_certs entry. */
+void hs_write_certificate_url(struct wr *w, const char *url, const uint8_t sha1[20]);
 
 /* ServerKeyExchange for ECDHE_ECDSA (RFC 8422 §5.4). params = the signed ServerECDHParams. */
 struct hs_ske_ecdhe {

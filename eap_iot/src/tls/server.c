@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "tls/cached_info.h"
+#include "tls/cert_url.h"
 #include "tls/keys.h"
 #include "tls/rpk.h"
 #include "tls/session.h"
@@ -126,6 +127,7 @@ static int add_server_hello(struct eiot_conn *c, bool secure_reneg, bool point_f
 		.has_cct = c->hs.has_cct_answer,
 		.cct = c->hs.client_rpk ? CERT_TYPE_RPK : CERT_TYPE_X509,
 		.ci_cert = c->hs.ci_hit,
+		.cert_url = c->hs.cu_agreed,
 	};
 	struct wr w = hs_msg_open(c);
 	hs_write_server_hello(&w, c->dtls, &p);
@@ -344,6 +346,7 @@ static int on_client_hello(struct eiot_conn *c, const uint8_t *body, size_t n)
 		if ((err = choose_cert_types(c, &ch.ext)))
 			return err;
 		ci_server_on_hello(c, &ch.ext);
+		cu_server_on_hello(c, &ch.ext);
 	}
 	/* a ticket keeps the session; otherwise the cache does, under a fresh session ID */
 	if (cfg->cache && !c->hs.ticket_follows) {
@@ -366,6 +369,17 @@ static int on_certificate(struct eiot_conn *c, const uint8_t *body, size_t n)
 		return conn_error(c, EIOT_ERR_CERT_REQUIRED,
 				  "hs: client sent no certificate, and one is required");
 	c->hs.client_cert = !empty;
+	c->hs.st = ST_S_EXPECT_CKE;
+	return 0;
+}
+
+/* RFC 6066 §5: the client's certificate by URL, in place of its Certificate. */
+static int on_certificate_url(struct eiot_conn *c, const uint8_t *body, size_t n)
+{
+	int err = cu_server_certificate_url(c, body, n);
+	if (err)
+		return err;
+	c->hs.client_cert = true;
 	c->hs.st = ST_S_EXPECT_CKE;
 	return 0;
 }
@@ -473,6 +487,8 @@ int server_handle(struct eiot_conn *c, int type, const uint8_t *body, size_t n)
 	case ST_S_EXPECT_CERTIFICATE:
 		if (type == HT_CERTIFICATE)
 			return on_certificate(c, body, n);
+		if (type == HT_CERTIFICATE_URL && c->hs.cu_agreed)
+			return on_certificate_url(c, body, n);
 		break;
 	case ST_S_EXPECT_CKE:
 		if (type == HT_CLIENT_KEY_EXCHANGE)
