@@ -42,7 +42,8 @@ struct opts {
 	const char *psk_identity, *psk_hint;
 	const char *psk[MAX_LIST];
 	size_t n_psk;
-	const char *cert, *key, *key_pass, *keylog, *server_name, *cert_cache;
+	const char *cert, *key, *key_pass, *keylog, *server_name, *cert_cache, *cert_url,
+		*cert_url_dir;
 	const char *ca[MAX_LIST];
 	size_t n_ca;
 	const char *peer_rpk[MAX_LIST];
@@ -59,6 +60,7 @@ struct app {
 	struct eiot_config *cfg;
 	struct eiot_session_cache *cache;
 	struct eiot_file_cache *cert_cache;
+	struct eiot_dir_resolver *resolver;
 	struct eiot_conn *conn;
 	int fd;
 	bool announced, stdin_eof, peer_closed, we_closed;
@@ -116,6 +118,10 @@ static const char usage_text[] =
 	"  --record-size-limit N    offer (client) / answer (server) record_size_limit N\n"
 	"  --cert-cache FILE        client: cached_info (RFC 7924): keep the server's Certificate in\n"
 	"                           FILE and offer its hash next time\n"
+	"  --cert-url URL           client: send this URL (and the SHA-1 of --cert's leaf) instead of\n"
+	"                           the certificate when the server agrees (RFC 6066 §5)\n"
+	"  --cert-url-dir DIR       server: accept client certificate URLs, file:///NAME or\n"
+	"                           http(s)://host/.../NAME read from DIR/NAME\n"
 	"  --reconnect              client: connect again offering the session; fail unless resumed\n"
 	"  --tickets                client: offer session tickets (RFC 5077)\n"
 	"  --session-cache N        server: resume sessions, N cached session IDs (lifetime 300 s)\n"
@@ -264,7 +270,8 @@ static unsigned parse_name_policy(const char *list)
 enum { O_CONNECT = 256, O_LISTEN, O_DTLS, O_PSK_ID, O_PSK, O_HINT, O_CERT, O_KEY, O_KEY_PASS, O_CA,
        O_SNI, O_NAMES, O_VERIFY, O_NO_TIME, O_SUITES, O_STRICT, O_MTU, O_MAX_REC, O_RTO, O_GIVE_UP,
        O_NO_COOKIE, O_KEYLOG, O_TIMEOUT, O_ECHO, O_IDLE, O_RECONNECT, O_TICKETS, O_CACHE,
-       O_NO_TICKETS, O_CONNECTIONS, O_MFL, O_RSL, O_PEER_RPK, O_CERT_CACHE };
+       O_NO_TICKETS, O_CONNECTIONS, O_MFL, O_RSL, O_PEER_RPK, O_CERT_CACHE,
+       O_CERT_URL, O_CERT_URL_DIR };
 
 static const struct option long_opts[] = {
 	{ "connect", required_argument, NULL, O_CONNECT }, { "listen", required_argument, NULL, O_LISTEN },
@@ -288,6 +295,8 @@ static const struct option long_opts[] = {
 	{ "max-fragment", required_argument, NULL, O_MFL },
 	{ "peer-rpk", required_argument, NULL, O_PEER_RPK },
 	{ "cert-cache", required_argument, NULL, O_CERT_CACHE },
+	{ "cert-url", required_argument, NULL, O_CERT_URL },
+	{ "cert-url-dir", required_argument, NULL, O_CERT_URL_DIR },
 	{ "record-size-limit", required_argument, NULL, O_RSL },
 	{ "timeout", required_argument, NULL, O_TIMEOUT }, { "echo", no_argument, NULL, O_ECHO },
 	{ "idle", required_argument, NULL, O_IDLE }, { "verbose", no_argument, NULL, 'v' },
@@ -354,6 +363,8 @@ static void parse_args(struct opts *o, int argc, char **argv)
 		case O_CACHE: o->session_cache = parse_num("--session-cache", optarg, 1, 65536); break;
 		case O_NO_TICKETS: o->no_tickets = true; break;
 		case O_CERT_CACHE: o->cert_cache = optarg; break;
+		case O_CERT_URL: o->cert_url = optarg; break;
+		case O_CERT_URL_DIR: o->cert_url_dir = optarg; break;
 		case O_PEER_RPK:
 			if (o->n_peer_rpk == MAX_LIST)
 				usage_error("--peer-rpk: more than %d", MAX_LIST);
@@ -1020,6 +1031,28 @@ static int open_cert_cache(struct app *a)
 	return err ? setter_failed("--cert-cache", err) : 0;
 }
 
+/* --cert-url (client) / --cert-url-dir (server: the directory resolver). */
+static int set_cert_url(struct app *a)
+{
+	const struct opts *o = a->o;
+	int err;
+	if (o->connect ? o->cert_url_dir != NULL : o->cert_url != NULL) {
+		fputs("iot-tls: --cert-url is a client option, --cert-url-dir a server one\n", stderr);
+		return 2;
+	}
+	if (o->cert_url) {
+		err = eiot_config_set_own_cert_url(a->cfg, o->cert_url);
+		return err ? setter_failed("--cert-url", err) : 0;
+	}
+	a->resolver = eiot_dir_resolver_new(o->cert_url_dir);
+	if (!a->resolver) {
+		fputs("iot-tls: --cert-url-dir: out of memory\n", stderr);
+		return 1;
+	}
+	err = eiot_config_set_cert_url_resolver(a->cfg, &eiot_dir_resolver_ops, a->resolver);
+	return err ? setter_failed("--cert-url-dir", err) : 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o;
@@ -1039,10 +1072,13 @@ int main(int argc, char **argv)
 	rc = configure(&o, &a->cfg);
 	if (!rc && o.cert_cache)
 		rc = open_cert_cache(a);
+	if (!rc && (o.cert_url || o.cert_url_dir))
+		rc = set_cert_url(a);
 	if (!rc)
 		rc = o.connect ? client_main(a) : server_main(a);
 	eiot_config_free(a->cfg);
 	eiot_file_cache_close(a->cert_cache);
+	eiot_dir_resolver_free(a->resolver);
 	eiot_session_cache_free(a->cache);
 	free(a);
 	return rc;

@@ -31,6 +31,7 @@ void cu_client_write(const struct eiot_conn *c, struct wr *w)
 	uint8_t sha1[CU_SHA1_LEN];
 	eiot_sha1(cfg->own_chain_der[0], cfg->own_chain_len[0], sha1);
 	hs_write_certificate_url(w, cfg->own_cert_url, sha1);
+	EIOT_LOG(cfg, EIOT_LOG_DEBUG, "cert_url: sending CertificateURL %s", cfg->own_cert_url);
 }
 
 /* see tls/cert_url.h */

@@ -309,6 +309,9 @@ static int on_server_hello(struct eiot_conn *c, const uint8_t *body, size_t n)
 	if ((err = on_cert_types(c, &sh.ext)) || (err = ci_client_on_hello(c, &sh.ext)))
 		return err;
 	c->hs.cu_agreed = sh.ext.has_cert_url;
+	if (c->hs.cu_offered && !c->hs.cu_agreed)
+		EIOT_LOG(c->cfg, EIOT_LOG_DEBUG,
+			 "cert_url: the server does not take certificate URLs: Certificate if asked");
 	if (c->hs.suite->kx == KX_ECDHE_ECDSA)
 		c->hs.st = ST_C_EXPECT_CERTIFICATE;
 	else

@@ -1,0 +1,59 @@
+# tests/interop/lib_cert_url.sh — client certificate URLs (RFC 6066 §5) against a peer that
+# does not know them (sourced after lib.sh; not a test itself).
+#
+# First our own server (--cert-url-dir holding device.pem) must take the URL instead of the
+# certificate, over real sockets; then openssl s_server, which ignores client_certificate_url,
+# asks for and verifies the client certificate: the client sends its Certificate and the
+# handshake, with mutual authentication, succeeds.
+
+# cu_own: iot-tls --cert-url -> iot-tls --cert-url-dir on a second port of this test's range.
+cu_own() {
+	P2=$((PORT + 5))
+	[ -z "$(ss -Hantu "sport = :$P2" 2>/dev/null)" ] || fail "port $P2 is busy"
+	mkdir "$T/urls" && cp "$PKI/device.pem" "$T/urls/" || fail "cannot fill $T/urls"
+	timeout $LIMIT "$IOT" --listen 127.0.0.1:$P2 $IOT_MODE $IOT_SRV --cert-url-dir "$T/urls" \
+		--echo -v --timeout 25 </dev/null >"$T/own_srv.out" 2>"$T/own_srv.log" &
+	OWN_PID=$!
+	PIDS="$PIDS $OWN_PID"
+	SAVE=$PORT
+	PORT=$P2
+	wait_port $PROTO
+	PORT=$SAVE
+	echo "by url" | timeout $LIMIT "$IOT" --connect 127.0.0.1:$P2 $IOT_MODE $IOT_CLI \
+		--cert-url "$URL" -v --timeout 25 --idle 300 >"$T/own_cli.out" 2>"$T/own_cli.log" ||
+		fail "iot-tls client with --cert-url failed against iot-tls"
+	grep -qF "cert_url: sending CertificateURL $URL" "$T/own_cli.log" || fail "no CertificateURL sent"
+	grep -qF "cert_url: 1 URL(s) resolved" "$T/own_srv.log" || fail "our server did not resolve it"
+	finish "$OWN_PID" "iot-tls --cert-url-dir server"
+}
+
+# iot-tls --cert-url -> openssl s_server -Verify 1, MODE tls|dtls.
+cu_client_vs_openssl() {
+	need openssl timeout ss
+	case_opts "$1" ccm8
+	URL=http://certs.example.com/dev/device.pem
+	pick_port
+	cu_own
+	open_stdins
+	listen=""
+	[ "$MODE" = dtls ] && listen=-listen
+	start srv openssl s_server -accept 127.0.0.1:$PORT -naccept 1 $listen $OSSL_MODE $OSSL_SRV
+	wait_port $PROTO
+	start cli "$IOT" --connect 127.0.0.1:$PORT $IOT_MODE $IOT_CLI --cert-url "$URL" -v \
+		--timeout 25 --idle 500
+	CLI_PID=$LAST
+	wait_for "$T/cli.log" "handshake ok"
+	wait_for "$T/srv.out" "CIPHER is $OSSL_SUITE"
+	echo "$CLI_DATA" >&8
+	echo "$SRV_DATA" >&7
+	wait_for "$T/srv.out" "$CLI_DATA"
+	wait_for "$T/cli.out" "$SRV_DATA"
+	end_client "iot-tls client"
+	grep -qF "cert_url: the server does not take certificate URLs" "$T/cli.log" ||
+		fail "iot-tls did not see openssl decline the offer"
+	if grep -qF "sending CertificateURL" "$T/cli.log"; then
+		fail "iot-tls sent a CertificateURL to openssl"
+	fi
+	grep -qF "CN = 00-11-22-33-44-55-66-77" "$T/srv.log" ||
+		fail "openssl did not verify the device certificate"
+}
