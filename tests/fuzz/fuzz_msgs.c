@@ -37,7 +37,9 @@ static void check_reencodes(const struct wr *w, const uint8_t *b, size_t n)
 static void check_exts(const struct hs_exts *e)
 {
 	check_span(e->sni, e->sni_len);
-	if ((e->sni && e->sni_len == 0) || e->reneg_info_len > 255)
+	check_span(e->ci_list, e->ci_list_len);
+	if ((e->sni && e->sni_len == 0) || e->reneg_info_len > 255 ||
+	    (e->has_cached_info && e->ci_list_len == 0))
 		abort();
 }
 
@@ -207,6 +209,21 @@ static void f_finished(const uint8_t *b, size_t n)
 	check_span(vd, 12);
 }
 
+static void f_certificate_url(const uint8_t *b, size_t n)
+{
+	struct hs_certificate_url cu;
+	if (hs_parse_certificate_url(b, n, &cu))
+		return;
+	if (cu.n == 0 || cu.n > HS_MAX_CERTS)
+		abort();
+	for (size_t i = 0; i < cu.n; i++) {
+		if (cu.url_len[i] == 0)
+			abort();
+		check_span(cu.url[i], cu.url_len[i]);
+		check_span(cu.sha1[i], CU_SHA1_LEN);
+	}
+}
+
 static void f_empty(const uint8_t *b, size_t n)
 {
 	if (hs_parse_empty(b, n) == 0 && n != 0)
@@ -230,6 +247,7 @@ static void (*const targets[])(const uint8_t *b, size_t n) = {
 	f_digitally_signed,     /* 12 */
 	f_finished,             /* 13 */
 	f_empty,                /* 14 */
+	f_certificate_url,      /* 15 */
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
