@@ -11,6 +11,7 @@
 #define EAP_EIOT_PREFIX "EAP-TLS (eap_iot): "
 
 struct eap_peer_config;
+struct eiot_file_cache;
 
 /* What one network block turns into; shared by the block (method_conf) and by each running
  * conversation, freed when the last of them lets go. */
@@ -18,6 +19,7 @@ struct eap_eiot_conf {
 	struct eiot_config *cfg;
 	struct eiot_eap_tls_opts opts; /* opts.resume stays NULL: sessions live in the method data */
 	int resume;                    /* phase1 eiot_resume (default 1) */
+	struct eiot_file_cache *cert_cache; /* phase1 eiot_cert_cache (NULL: off); closed last */
 	unsigned refs;
 };
 

@@ -15,7 +15,11 @@
  * max_fragment_length, RFC 6066 §4), eiot_rsl=N (offer record_size_limit N, RFC 8449),
  * eiot_rpk=0|1 with eiot_peer_rpk=FILE (repeatable: the AAA server's raw public keys, RFC 7250;
  * ca_cert and domain_match stay the fallback for a server that sends a certificate, and the
- * device keeps presenting client_cert) (README.md says what each does).
+ * device keeps presenting client_cert), eiot_cert_cache=FILE (cached_info, RFC 7924: the AAA
+ * server's Certificate kept in FILE, which must be creatable; it lives as long as the block and
+ * survives a restart), eiot_cert_url=URL (client certificate URL, RFC 6066 §5: file:///NAME
+ * or http(s)://HOST/PATH, sent instead of client_cert when the server agrees) (README.md says
+ * what each does).
  */
 #include "includes.h"
 
@@ -23,6 +27,7 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common.h"
@@ -30,8 +35,13 @@
 #include "eap_config.h"
 #include "eap_eiot.h"
 #include "eap_iot/err.h"
+#include "eap_iot/stores.h"
 
 #define EIOT_MAX_SUITES 8
+/* eiot_cert_cache bounds: a device talks to a handful of AAA servers; a Certificate message
+ * of a 3-certificate ECDSA chain is about 1.5 KB */
+#define CERT_CACHE_ENTRIES 16
+#define CERT_CACHE_BYTES 65536
 
 struct conf_ctx {
 	int id; /* network id for messages; -1 when unknown */
@@ -40,21 +50,36 @@ struct conf_ctx {
 	unsigned pins; /* phase1 eiot_peer_rpk files added */
 };
 
-static void conf_err(const struct conf_ctx *c, const char *fmt, ...)
-	PRINTF_FORMAT(2, 3);
+static void conf_vmsg(const struct conf_ctx *c, int level, const char *fmt, va_list ap)
+{
+	char msg[512];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (c->id >= 0)
+		wpa_printf(level, "eap_iot: network %d: %s", c->id, msg);
+	else
+		wpa_printf(level, "eap_iot: network block: %s", msg);
+}
+
+static void conf_err(const struct conf_ctx *c, const char *fmt, ...) PRINTF_FORMAT(2, 3);
+static void conf_warn(const struct conf_ctx *c, const char *fmt, ...) PRINTF_FORMAT(2, 3);
 
 static void conf_err(const struct conf_ctx *c, const char *fmt, ...)
 {
-	char msg[512];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	conf_vmsg(c, MSG_ERROR, fmt, ap);
 	va_end(ap);
-	if (c->id >= 0)
-		wpa_printf(MSG_ERROR, "eap_iot: network %d: %s", c->id, msg);
-	else
-		wpa_printf(MSG_ERROR, "eap_iot: network block: %s", msg);
+}
+
+static void conf_warn(const struct conf_ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	conf_vmsg(c, MSG_WARNING, fmt, ap);
+	va_end(ap);
 }
 
 /* eap_iot's own log lines go to wpa_printf at the matching level. */
@@ -219,6 +244,108 @@ static int add_peer_rpk(struct conf_ctx *c, const char *path)
 	return 0;
 }
 
+/* eiot_cert_cache=FILE: the directory must take a new file there (the cache replaces FILE
+ * through a temporary FILE.XXXXXX and rename), so try exactly that now rather than fail
+ * silently after the first authentication. */
+static int probe_cache_dir(const struct conf_ctx *c, const char *path)
+{
+	static const char suffix[] = ".XXXXXX";
+	size_t len = os_strlen(path);
+	char *tmp;
+	int fd, e;
+
+	tmp = os_malloc(len + sizeof(suffix));
+	if (!tmp)
+		return -1;
+	os_memcpy(tmp, path, len);
+	os_memcpy(tmp + len, suffix, sizeof(suffix));
+	fd = mkstemp(tmp);
+	e = errno;
+	if (fd >= 0) {
+		close(fd);
+		unlink(tmp);
+	}
+	os_free(tmp);
+	if (fd < 0) {
+		conf_err(c, "phase1 eiot_cert_cache '%s': cannot create a file there: %s", path,
+			 strerror(e));
+		return -1;
+	}
+	return 0;
+}
+
+/* eiot_cert_cache=FILE: open the file cache now; a file that does not verify is only a warning
+ * (the cache starts empty and replaces it after the next successful authentication). */
+static int open_cert_cache(struct conf_ctx *c, const char *path)
+{
+	struct stat st;
+	int err = 0, rc;
+
+	if (c->conf->cert_cache) {
+		conf_err(c, "phase1 eiot_cert_cache '%s': given twice", path);
+		return -1;
+	}
+	if (!*path || os_strncmp(path, "blob://", 7) == 0) {
+		conf_err(c, "phase1 eiot_cert_cache '%s': expected a file name", path);
+		return -1;
+	}
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		conf_err(c, "phase1 eiot_cert_cache '%s': not a regular file", path);
+		return -1;
+	}
+	if (probe_cache_dir(c, path) < 0)
+		return -1;
+	c->conf->cert_cache = eiot_file_cache_open(path, CERT_CACHE_ENTRIES, CERT_CACHE_BYTES,
+						   &err);
+	if (!c->conf->cert_cache) {
+		conf_err(c, "phase1 eiot_cert_cache '%s': %s", path, eiot_err_str(err));
+		return -1;
+	}
+	if (err)
+		conf_warn(c, "phase1 eiot_cert_cache '%s': WARNING: the file does not verify: "
+			  "starting empty, it will be replaced", path);
+	else
+		wpa_printf(MSG_DEBUG, EAP_EIOT_PREFIX "eiot_cert_cache '%s': %zu cached server "
+			   "certificate(s)", path, eiot_file_cache_count(c->conf->cert_cache));
+	rc = eiot_config_set_cert_cache(c->conf->cfg, &eiot_file_cache_ops, c->conf->cert_cache);
+	if (rc != EIOT_OK) {
+		conf_err(c, "phase1 eiot_cert_cache '%s': %s", path, eiot_err_str(rc));
+		return -1;
+	}
+	return 0;
+}
+
+/* eiot_cert_url=URL: where the AAA server can fetch client_cert (RFC 6066 §5). Only the forms a
+ * server can resolve: file:///NAME or http(s)://HOST/PATH, printable ASCII. */
+static int set_cert_url(const struct conf_ctx *c, const char *url)
+{
+	const char *rest, *slash, *p;
+	int ok, rc;
+
+	if (os_strncmp(url, "file:///", 8) == 0) {
+		rest = url + 8;
+		ok = rest[0] && rest[0] != '/'; /* a name */
+	} else {
+		rest = os_strncmp(url, "http://", 7) == 0 ? url + 7 :
+		       os_strncmp(url, "https://", 8) == 0 ? url + 8 : NULL;
+		slash = rest ? os_strchr(rest, '/') : NULL;
+		ok = slash && slash != rest && slash[1]; /* a host, then a path */
+	}
+	for (p = url; ok && *p; p++)
+		ok = *p > ' ' && *p <= '~';
+	if (!ok) {
+		conf_err(c, "phase1 eiot_cert_url=%s: expected file:///NAME or http(s)://HOST/PATH "
+			 "(RFC 6066 §5)", url);
+		return -1;
+	}
+	rc = eiot_config_set_own_cert_url(c->conf->cfg, url);
+	if (rc != EIOT_OK) {
+		conf_err(c, "phase1 eiot_cert_url=%s: %s", url, eiot_err_str(rc));
+		return -1;
+	}
+	return 0;
+}
+
 /* eiot_rpk and eiot_peer_rpk only together: a pin without eiot_rpk=1 would quietly change how
  * the server is authenticated, eiot_rpk=1 without a pin could never accept a raw key. */
 static int check_rpk(const struct conf_ctx *c)
@@ -245,6 +372,10 @@ static int parse_knob(struct conf_ctx *c, const char *key, const char *val)
 		return parse_suites(c, val);
 	if (os_strcmp(key, "eiot_peer_rpk") == 0)
 		return add_peer_rpk(c, val);
+	if (os_strcmp(key, "eiot_cert_cache") == 0)
+		return open_cert_cache(c, val);
+	if (os_strcmp(key, "eiot_cert_url") == 0)
+		return set_cert_url(c, val);
 	if (os_strcmp(key, "eiot_keylog") == 0) {
 		if (eiot_config_set_keylog_file(cfg, val) != EIOT_OK) {
 			conf_err(c, "phase1 eiot_keylog '%s': cannot open", val);
@@ -299,7 +430,8 @@ static int parse_knob(struct conf_ctx *c, const char *key, const char *val)
 	} else {
 		conf_err(c, "phase1 %s: unknown eap_iot option (known: eiot_strict, eiot_suites, "
 			 "eiot_no_time, eiot_max_chain, eiot_max_message, eiot_keylog, eiot_resume, "
-			 "eiot_tickets, eiot_mfl, eiot_rsl, eiot_rpk, eiot_peer_rpk)", key);
+			 "eiot_tickets, eiot_mfl, eiot_rsl, eiot_rpk, eiot_peer_rpk, eiot_cert_cache, "
+			 "eiot_cert_url)", key);
 		return -1;
 	}
 	if (rc != EIOT_OK) {
@@ -443,6 +575,7 @@ void eap_eiot_conf_put(struct eap_eiot_conf *conf)
 	if (!conf || --conf->refs > 0)
 		return;
 	eiot_config_free(conf->cfg);
+	eiot_file_cache_close(conf->cert_cache); /* after the config that uses it */
 	os_free(conf);
 }
 

@@ -1,8 +1,9 @@
 #!/bin/sh
 # tests/netns/run.sh BUILD_DIR — every namespace test: eapol_test against stock FreeRADIUS
 # (CCM_8 and cipher_list DEFAULT; re-authentication resumed; for our builds also with tickets
-# offered and with resumption off; max_fragment_length, record_size_limit and raw public key
-# offers with their fallbacks, malformed knobs refused), the wired hostapd topology at MTU 1500
+# offered and with resumption off; max_fragment_length, record_size_limit, raw public key,
+# client certificate URL and cached_info offers with their fallbacks (the cached_info file
+# across restarts), malformed knobs refused), the wired hostapd topology at MTU 1500
 # and 127, and the negative cases; for Debian's stock supplicant (the baseline) and for our
 # static and plugin builds. One PASS/FAIL line per test, logs in BUILD_DIR/netns/<test>.log
 # and <test>/ (daemon logs, rendered configs), then "N passed, M failed".
@@ -36,7 +37,7 @@ for variant in $VARIANTS; do
 	if [ "$variant" != stock ]; then
 		t "$variant-eapol-tickets" eapol tickets
 		t "$variant-eapol-noresume" eapol noresume
-		for c in mfl512 rsl rpk bad-knobs; do
+		for c in mfl512 rsl rpk cert-url cert-cache bad-knobs; do
 			t "$variant-extensions-$c" extensions "$c"
 		done
 	fi
