@@ -42,6 +42,18 @@ struct eiot_x509_verify_opts {
 int eiot_x509_verify(const struct eiot_x509_chain *chain, const struct eiot_x509_chain *trust,
 		     const struct eiot_x509_verify_opts *opts, char *why, size_t why_cap);
 
+/*
+ * Check again a chain that eiot_x509_verify() accepted in an earlier handshake (RFC 7924
+ * cached_info), without verifying its signatures again. What can have changed since is
+ * checked: a trust anchor for it is still configured (the top certificate is an anchor, or
+ * its issuer name is an anchor's subject name), the number of certificates below that anchor,
+ * the key and signature algorithm of every certificate below it against the profile, their
+ * validity periods (opts->now; skipped when -1), and the leaf's usage. Same errors as
+ * eiot_x509_verify().
+ */
+int eiot_x509_recheck(const struct eiot_x509_chain *chain, const struct eiot_x509_chain *trust,
+		      const struct eiot_x509_verify_opts *opts, char *why, size_t why_cap);
+
 /* subjectAltName dNSName entries of the leaf: up to max, pointers into the chain's memory. */
 int eiot_x509_leaf_dns_names(const struct eiot_x509_chain *c, const uint8_t **names,
 			     size_t *lens, size_t max, size_t *n);

@@ -415,6 +415,78 @@ int eiot_x509_verify(const struct eiot_x509_chain *chain, const struct eiot_x509
 	return 0;
 }
 
+/* Where the trust anchor of a cached chain sits: the depth of the first certificate that is
+ * an anchor itself, or one past the first whose issuer is an anchor's subject; -1 if none. */
+static int anchor_depth(const mbedtls_x509_crt *chain, const mbedtls_x509_crt *trust)
+{
+	int d = 0;
+	for (const mbedtls_x509_crt *c = chain; c && c->raw.len; c = c->next, d++) {
+		for (const mbedtls_x509_crt *t = trust; t && t->raw.len; t = t->next) {
+			if (c->raw.len == t->raw.len && !memcmp(c->raw.p, t->raw.p, c->raw.len))
+				return d;
+			if (c->issuer_raw.len == t->subject_raw.len &&
+			    !memcmp(c->issuer_raw.p, t->subject_raw.p, c->issuer_raw.len))
+				return d + 1;
+		}
+	}
+	return -1;
+}
+
+/* The profile's key and signature rules for one certificate (RFC 7925 §4.4.4), as flags. */
+static uint32_t profile_flags(const mbedtls_x509_crt *crt)
+{
+	uint32_t flags = 0;
+	mbedtls_pk_type_t type = mbedtls_pk_get_type(&crt->pk);
+	if (!(profile_7925.allowed_mds & MBEDTLS_X509_ID_FLAG(crt->sig_md)))
+		flags |= MBEDTLS_X509_BADCERT_BAD_MD;
+	if (!(profile_7925.allowed_pks & MBEDTLS_X509_ID_FLAG(crt->sig_pk)))
+		flags |= MBEDTLS_X509_BADCERT_BAD_PK;
+	if ((type != MBEDTLS_PK_ECKEY && type != MBEDTLS_PK_ECDSA) ||
+	    !(profile_7925.allowed_curves & MBEDTLS_X509_ID_FLAG(mbedtls_pk_ec(crt->pk)->grp.id)))
+		flags |= MBEDTLS_X509_BADCERT_BAD_KEY;
+	return flags;
+}
+
+/* see crypto/x509.h */
+int eiot_x509_recheck(const struct eiot_x509_chain *chain, const struct eiot_x509_chain *trust,
+		      const struct eiot_x509_verify_opts *opts, char *why, size_t why_cap)
+{
+	struct vctx v;
+
+	if (why_cap > 0)
+		why[0] = '\0';
+	if (chain->n == 0) {
+		snprintf(why, why_cap, "no certificate");
+		return EIOT_ERR_CERT_BAD;
+	}
+	int top = trust->n ? anchor_depth(&chain->crt, &trust->crt) : -1;
+	if (top < 0) {
+		snprintf(why, why_cap, "the trust anchor of the cached chain is no longer configured");
+		return EIOT_ERR_CERT_UNTRUSTED;
+	}
+	if ((unsigned)top > opts->max_chain) {
+		snprintf(why, why_cap, "path has %d certificates below the anchor, at most %u accepted",
+			 top, opts->max_chain);
+		return EIOT_ERR_CERT_CHAIN_TOO_LONG;
+	}
+	memset(&v, 0, sizeof(v));
+	v.now = opts->now;
+	v.top = -1;
+	uint32_t any = 0;
+	int d = 0;
+	for (const mbedtls_x509_crt *c = &chain->crt; c && d < top && d < MAX_PATH; c = c->next, d++) {
+		uint32_t flags = profile_flags(c);
+		/* the dates, exactly as a full verification judges them */
+		verify_cb(&v, (mbedtls_x509_crt *)c, d, &flags);
+		any |= flags;
+	}
+	if (any)
+		return pick_error(&v, why, why_cap);
+	if (opts->check_usage)
+		return check_leaf_usage(&chain->crt, opts->purpose, why, why_cap);
+	return 0;
+}
+
 /* ---- leaf contents ---- */
 
 /* see crypto/x509.h */

@@ -534,10 +534,10 @@ static void find_eui64(const struct eiot_x509_chain *chain, uint8_t eui64[8], bo
 		*has = true;
 }
 
-/* see tls/creds.h */
-int creds_verify_peer(const struct eiot_config *cfg, const uint8_t *const *certs,
-		      const size_t *lens, size_t n, bool peer_is_server,
-		      struct eiot_pkey *peer_key, uint8_t eui64[8], bool *has_eui64)
+/* A received chain (cached = false) or one kept from an earlier handshake (cached = true). */
+static int check_chain(const struct eiot_config *cfg, const uint8_t *const *certs,
+		       const size_t *lens, size_t n, bool peer_is_server, bool cached,
+		       struct eiot_pkey *peer_key, uint8_t eui64[8], bool *has_eui64)
 {
 	const char *role = peer_is_server ? "server" : "client";
 	struct eiot_x509_chain chain;
@@ -565,9 +565,11 @@ int creds_verify_peer(const struct eiot_config *cfg, const uint8_t *const *certs
 		.check_usage = cfg->check_usage,
 		.purpose = peer_is_server ? EIOT_X509_SERVER : EIOT_X509_CLIENT,
 	};
-	err = eiot_x509_verify(&chain, &cfg->trust, &opts, why, sizeof(why));
+	err = cached ? eiot_x509_recheck(&chain, &cfg->trust, &opts, why, sizeof(why))
+		     : eiot_x509_verify(&chain, &cfg->trust, &opts, why, sizeof(why));
 	if (err) {
-		EIOT_LOG(cfg, EIOT_LOG_ERROR, "creds: %s certificate rejected: %s", role, why);
+		EIOT_LOG(cfg, EIOT_LOG_ERROR, "creds: %s%s certificate rejected: %s",
+			 cached ? "cached " : "", role, why);
 		goto out;
 	}
 	if (peer_is_server) {
@@ -589,4 +591,21 @@ int creds_verify_peer(const struct eiot_config *cfg, const uint8_t *const *certs
 out:
 	eiot_x509_chain_free(&chain);
 	return err;
+}
+
+/* see tls/creds.h */
+int creds_verify_peer(const struct eiot_config *cfg, const uint8_t *const *certs,
+		      const size_t *lens, size_t n, bool peer_is_server,
+		      struct eiot_pkey *peer_key, uint8_t eui64[8], bool *has_eui64)
+{
+	return check_chain(cfg, certs, lens, n, peer_is_server, false, peer_key, eui64, has_eui64);
+}
+
+/* see tls/creds.h */
+int creds_recheck_cached_server(const struct eiot_config *cfg, const uint8_t *const *certs,
+				const size_t *lens, size_t n, struct eiot_pkey *peer_key)
+{
+	uint8_t eui64[8];
+	bool has_eui64;
+	return check_chain(cfg, certs, lens, n, true, true, peer_key, eui64, &has_eui64);
 }

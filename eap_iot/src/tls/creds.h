@@ -27,6 +27,15 @@ int creds_verify_peer(const struct eiot_config *cfg, const uint8_t *const *certs
 		      struct eiot_pkey *peer_key, uint8_t eui64[8], bool *has_eui64);
 
 /*
+ * Client: the same checks for a server chain this client verified in an earlier successful
+ * handshake and kept (RFC 7924 cached_info), except that signatures are not verified again
+ * (eiot_x509_recheck says what is: anchor still configured, chain length, profile, dates,
+ * usage); the reference name is checked again as above.
+ */
+int creds_recheck_cached_server(const struct eiot_config *cfg, const uint8_t *const *certs,
+				const size_t *lens, size_t n, struct eiot_pkey *peer_key);
+
+/*
  * The server name check, pure. ref: the reference DNS name (NUL-terminated, LDH).
  * names[0..n_names): the certificate's SAN dNSNames; cn/cn_len: its leftmost subject CN
  * (NULL when none). policy: EIOT_NAME_* flags. Rules (RFC 7925 §4.4.1, RFC 6125 §6.4):
