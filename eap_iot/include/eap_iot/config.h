@@ -182,10 +182,13 @@ int eiot_config_set_session_tickets(struct eiot_config *cfg, bool on);
  * Client: keep the server's Certificate message in this store (eap_iot/stores.h), keyed by
  * the reference name (eiot_config_set_server_name; no name, no caching), after each
  * successful full handshake, and offer its SHA-256 in later full handshakes. When the server
- * echoes the offer and sends the hash instead of its chain, the cached chain is checked again
- * against this configuration as if it had been received (trust anchors, validity dates or the
- * clock-less mode, reference name, usage, length; or the pinned keys for a raw public key),
- * so a change of any of these is seen. A hash other than the one offered is fatal
+ * echoes the offer and sends the hash instead of its chain, the cached chain — verified in
+ * full when it was stored — is not verified again but rechecked for what can change: a trust
+ * anchor for it is still configured (by name), validity dates (or the clock-less mode), the
+ * reference name, key usage, chain length and the profile's key/signature algorithms (or the
+ * pinned keys for a raw public key). Its signatures are not checked again, so the store is as
+ * sensitive as the trust anchors: whoever can write it can make this client accept a chain
+ * for that name (the file cache is created 0600). A hash other than the one offered is fatal
  * (illegal_parameter); a server that sends its chain (it did not recognise the hash) is
  * verified as usual and refreshes the entry. Nothing is stored from a failed or resumed
  * handshake. ops NULL turns it off (the default). ops and user must outlive the config. */
