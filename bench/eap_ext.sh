@@ -17,7 +17,8 @@ echo
 echo "| set-up | peer Ir per handshake | server Ir per handshake |"
 echo "|---|---|---|"
 mode=0
-for name in "X.509 chains (no extension)" "raw public keys"; do
+for name in "X.509 chains (no extension)" "cached_info (warm cache)" \
+	"cached_info + client certificate URL" "raw public keys"; do
 	ir=""
 	for role in peer server; do
 		timeout 300 valgrind --tool=callgrind --collect-atstart=no \
