@@ -57,3 +57,30 @@ cu_client_vs_openssl() {
 	grep -qF "CN = 00-11-22-33-44-55-66-77" "$T/srv.log" ||
 		fail "openssl did not verify the device certificate"
 }
+
+# iot-tls --cert-url -> gnutls-serv --require-client-cert --verify-client-cert (in a private
+# namespace), MODE tls|dtls: GnuTLS ignores client_certificate_url, so we send our Certificate,
+# which it must verify for the echo to come back.
+cu_client_vs_gnutls() {
+	need gnutls-serv timeout ss ip
+	case_opts "$1" ccm8
+	URL=http://certs.example.com/dev/device.pem
+	pick_port
+	cu_own
+	make_ns
+	open_stdins
+	start srv gnutls-serv --echo -d 4 --port $PORT $GNUTLS_MODE --priority "$PRIO" $GNUTLS_SRV
+	wait_port $PROTO
+	start cli "$IOT" --connect 127.0.0.1:$PORT $IOT_MODE $IOT_CLI --cert-url "$URL" -v \
+		--timeout 25 --idle 500
+	CLI_PID=$LAST
+	wait_for "$T/cli.log" "handshake ok"
+	echo "$CLI_DATA" >&8
+	wait_for "$T/cli.out" "$CLI_DATA"
+	end_client "iot-tls client"
+	grep -qF "cert_url: the server does not take certificate URLs" "$T/cli.log" ||
+		fail "iot-tls did not see gnutls decline the offer"
+	if grep -qF "sending CertificateURL" "$T/cli.log"; then
+		fail "iot-tls sent a CertificateURL to gnutls"
+	fi
+}
