@@ -579,26 +579,12 @@ int client_handle(struct eiot_conn *c, int type, const uint8_t *body, size_t n)
 		if (type == HT_NEW_SESSION_TICKET)
 			return on_new_session_ticket(c, body, n);
 		break;
-	case ST_EXPECT_CCS:
-		if (type == MSG_CHANGE_CIPHER_SPEC) {
-			hs_peer_ccs(c);
-			return 0;
-		}
-		break;
 	case ST_EXPECT_FINISHED:
 		if (type == HT_FINISHED)
 			return on_finished(c, body, n);
 		break;
-	case ST_DONE:
-		if (type == HT_HELLO_REQUEST) {
-			/* RFC 7925 §17: no renegotiation; the connection stays up */
-			EIOT_LOG(c->cfg, EIOT_LOG_INFO,
-				 "hs: HelloRequest on an established connection: no_renegotiation");
-			return conn_send_alert(c, 1, EIOT_ALERT_NO_RENEGOTIATION);
-		}
-		break;
 	default:
 		break;
 	}
-	return hs_unexpected(c, type);
+	return hs_common_message(c, type);
 }

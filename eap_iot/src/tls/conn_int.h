@@ -233,9 +233,11 @@ int hs_check_finished(struct eiot_conn *c, const uint8_t *body, size_t n);
 int hs_check_certificate(struct eiot_conn *c, const uint8_t *body, size_t n, bool *empty);
 /* The peer's ChangeCipherSpec: switch reading to the protected state, expect Finished. */
 void hs_peer_ccs(struct eiot_conn *c);
-/* The end of both dispatchers: HelloRequest during a handshake and a stray DTLS
- * ChangeCipherSpec are ignored; anything else is the one UNEXPECTED_MESSAGE. */
-int hs_unexpected(struct eiot_conn *c, int type);
+/* What both dispatchers treat alike, after their own states: the peer's ChangeCipherSpec,
+ * renegotiation refused on an established connection (warning no_renegotiation), a
+ * HelloRequest during a handshake and a stray DTLS ChangeCipherSpec ignored; anything else is
+ * the one UNEXPECTED_MESSAGE. */
+int hs_common_message(struct eiot_conn *c, int type);
 /* eiot_random_fn over the configuration's random source (user = the config). */
 int hs_rng(void *cfg, uint8_t *out, size_t n);
 /* Our Certificate body: the chain, or the raw public key when that was negotiated. */

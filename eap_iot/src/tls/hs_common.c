@@ -223,8 +223,18 @@ static const char *state_name(enum hs_state st)
 }
 
 /* see tls/conn_int.h */
-int hs_unexpected(struct eiot_conn *c, int type)
+int hs_common_message(struct eiot_conn *c, int type)
 {
+	if (c->hs.st == ST_EXPECT_CCS && type == MSG_CHANGE_CIPHER_SPEC) {
+		hs_peer_ccs(c);
+		return 0;
+	}
+	if (c->hs.st == ST_DONE && type == (c->is_client ? HT_HELLO_REQUEST : HT_CLIENT_HELLO)) {
+		/* RFC 7925 §17: no renegotiation; the connection stays up */
+		EIOT_LOG(c->cfg, EIOT_LOG_INFO, "hs: %s on an established connection: no_renegotiation",
+			 c->is_client ? "HelloRequest" : "ClientHello");
+		return conn_send_alert(c, 1, EIOT_ALERT_NO_RENEGOTIATION);
+	}
 	if (type == HT_HELLO_REQUEST && c->is_client) {
 		/* RFC 5246 §7.4.1.1: ignored while a handshake runs */
 		EIOT_LOG(c->cfg, EIOT_LOG_DEBUG, "hs: HelloRequest during the handshake ignored");
