@@ -177,6 +177,8 @@ end_client() {
 }
 
 # iot-tls client -> openssl s_server: suite on both sides, data both ways, clean exit.
+# A caller may set BEFORE_CLIENT (a function run once the port is chosen) and IOT_CLI_EXTRA
+# (more iot-tls options); the same holds for client_vs_gnutls.
 client_vs_openssl() {
 	need openssl timeout ss
 	case_opts "$1" "$2"
@@ -184,9 +186,10 @@ client_vs_openssl() {
 	open_stdins
 	listen=""
 	[ "$MODE" = dtls ] && listen=-listen
+	${BEFORE_CLIENT:-:}
 	start srv openssl s_server -accept 127.0.0.1:$PORT -naccept 1 $listen $OSSL_MODE $OSSL_SRV
 	wait_port $PROTO
-	start cli "$IOT" --connect 127.0.0.1:$PORT $IOT_MODE $IOT_CLI --timeout 25 --idle 500
+	start cli "$IOT" --connect 127.0.0.1:$PORT $IOT_MODE $IOT_CLI ${IOT_CLI_EXTRA:-} --timeout 25 --idle 500
 	CLI_PID=$LAST
 	wait_for "$T/cli.log" "handshake ok"
 	wait_for "$T/srv.out" "CIPHER is $OSSL_SUITE"
@@ -205,9 +208,10 @@ client_vs_gnutls() {
 	make_ns
 	pick_port
 	open_stdins
+	${BEFORE_CLIENT:-:}
 	start srv gnutls-serv --echo -d 4 --port $PORT $GNUTLS_MODE --priority "$PRIO" $GNUTLS_SRV
 	wait_port $PROTO
-	start cli "$IOT" --connect 127.0.0.1:$PORT $IOT_MODE $IOT_CLI --timeout 25 --idle 500
+	start cli "$IOT" --connect 127.0.0.1:$PORT $IOT_MODE $IOT_CLI ${IOT_CLI_EXTRA:-} --timeout 25 --idle 500
 	CLI_PID=$LAST
 	wait_for "$T/cli.log" "handshake ok"
 	grep -qF "suite $IANA" "$T/cli.log" || fail "iot-tls did not report $IANA"

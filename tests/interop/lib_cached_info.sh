@@ -39,47 +39,15 @@ ci_check_ignored() {
 	grep -qF "cached_info: stored the" "$T/cli.log" || fail "the full chain was not stored again"
 }
 
-# iot-tls --cert-cache (entry present) -> openssl s_server, MODE tls|dtls.
+# iot-tls --cert-cache (entry present) -> openssl s_server / gnutls-serv, MODE tls|dtls.
 ci_client_vs_openssl() {
-	need openssl timeout ss
-	case_opts "$1" ccm8
-	pick_port
-	ci_prime
-	open_stdins
-	listen=""
-	[ "$MODE" = dtls ] && listen=-listen
-	start srv openssl s_server -accept 127.0.0.1:$PORT -naccept 1 $listen $OSSL_MODE $OSSL_SRV
-	wait_port $PROTO
-	start cli "$IOT" --connect 127.0.0.1:$PORT $IOT_MODE $IOT_CLI --cert-cache "$T/cert.cache" -v \
-		--timeout 25 --idle 500
-	CLI_PID=$LAST
-	wait_for "$T/cli.log" "handshake ok"
-	wait_for "$T/srv.out" "CIPHER is $OSSL_SUITE"
-	echo "$CLI_DATA" >&8
-	echo "$SRV_DATA" >&7
-	wait_for "$T/srv.out" "$CLI_DATA"
-	wait_for "$T/cli.out" "$SRV_DATA"
-	end_client "iot-tls client"
+	BEFORE_CLIENT=ci_prime IOT_CLI_EXTRA="--cert-cache $T/cert.cache -v"
+	client_vs_openssl "$1" ccm8
 	ci_check_ignored
 }
 
-# iot-tls --cert-cache (entry present) -> gnutls-serv --echo in a namespace, MODE tls|dtls.
 ci_client_vs_gnutls() {
-	need gnutls-serv timeout ss ip
-	case_opts "$1" ccm8
-	make_ns
-	pick_port
-	ci_prime
-	open_stdins
-	start srv gnutls-serv --echo -d 4 --port $PORT $GNUTLS_MODE --priority "$PRIO" $GNUTLS_SRV
-	wait_port $PROTO
-	start cli "$IOT" --connect 127.0.0.1:$PORT $IOT_MODE $IOT_CLI --cert-cache "$T/cert.cache" -v \
-		--timeout 25 --idle 500
-	CLI_PID=$LAST
-	wait_for "$T/cli.log" "handshake ok"
-	echo "$CLI_DATA" >&8
-	wait_for "$T/cli.out" "$CLI_DATA"
-	wait_for "$T/srv.log" "Selected cipher suite: $GNUTLS_SUITE"
-	end_client "iot-tls client"
+	BEFORE_CLIENT=ci_prime IOT_CLI_EXTRA="--cert-cache $T/cert.cache -v"
+	client_vs_gnutls "$1" ccm8
 	ci_check_ignored
 }

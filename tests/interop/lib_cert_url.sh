@@ -9,9 +9,9 @@
 # cu_own: iot-tls --cert-url -> iot-tls --cert-url-dir on a second port of this test's range.
 cu_own() {
 	P2=$((PORT + 5))
-	[ -z "$(ss -Hantu "sport = :$P2" 2>/dev/null)" ] || fail "port $P2 is busy"
+	[ -z "$($IN_NS ss -Hantu "sport = :$P2" 2>/dev/null)" ] || fail "port $P2 is busy"
 	mkdir "$T/urls" && cp "$PKI/device.pem" "$T/urls/" || fail "cannot fill $T/urls"
-	timeout $LIMIT "$IOT" --listen 127.0.0.1:$P2 $IOT_MODE $IOT_SRV --cert-url-dir "$T/urls" \
+	timeout $LIMIT $IN_NS "$IOT" --listen 127.0.0.1:$P2 $IOT_MODE $IOT_SRV --cert-url-dir "$T/urls" \
 		--echo -v --timeout 25 </dev/null >"$T/own_srv.out" 2>"$T/own_srv.log" &
 	OWN_PID=$!
 	PIDS="$PIDS $OWN_PID"
@@ -19,7 +19,7 @@ cu_own() {
 	PORT=$P2
 	wait_port $PROTO
 	PORT=$SAVE
-	echo "by url" | timeout $LIMIT "$IOT" --connect 127.0.0.1:$P2 $IOT_MODE $IOT_CLI \
+	echo "by url" | timeout $LIMIT $IN_NS "$IOT" --connect 127.0.0.1:$P2 $IOT_MODE $IOT_CLI \
 		--cert-url "$URL" -v --timeout 25 --idle 300 >"$T/own_cli.out" 2>"$T/own_cli.log" ||
 		fail "iot-tls client with --cert-url failed against iot-tls"
 	grep -qF "cert_url: sending CertificateURL $URL" "$T/own_cli.log" || fail "no CertificateURL sent"
@@ -27,60 +27,30 @@ cu_own() {
 	finish "$OWN_PID" "iot-tls --cert-url-dir server"
 }
 
-# iot-tls --cert-url -> openssl s_server -Verify 1, MODE tls|dtls.
-cu_client_vs_openssl() {
-	need openssl timeout ss
-	case_opts "$1" ccm8
-	URL=http://certs.example.com/dev/device.pem
-	pick_port
-	cu_own
-	open_stdins
-	listen=""
-	[ "$MODE" = dtls ] && listen=-listen
-	start srv openssl s_server -accept 127.0.0.1:$PORT -naccept 1 $listen $OSSL_MODE $OSSL_SRV
-	wait_port $PROTO
-	start cli "$IOT" --connect 127.0.0.1:$PORT $IOT_MODE $IOT_CLI --cert-url "$URL" -v \
-		--timeout 25 --idle 500
-	CLI_PID=$LAST
-	wait_for "$T/cli.log" "handshake ok"
-	wait_for "$T/srv.out" "CIPHER is $OSSL_SUITE"
-	echo "$CLI_DATA" >&8
-	echo "$SRV_DATA" >&7
-	wait_for "$T/srv.out" "$CLI_DATA"
-	wait_for "$T/cli.out" "$SRV_DATA"
-	end_client "iot-tls client"
+URL=http://certs.example.com/dev/device.pem
+
+# After the peer's handshake: the offer was declined and our Certificate went instead.
+cu_check_declined() {
 	grep -qF "cert_url: the server does not take certificate URLs" "$T/cli.log" ||
-		fail "iot-tls did not see openssl decline the offer"
+		fail "iot-tls did not see the peer decline the offer"
 	if grep -qF "sending CertificateURL" "$T/cli.log"; then
-		fail "iot-tls sent a CertificateURL to openssl"
+		fail "iot-tls sent a CertificateURL to a peer that did not agree"
 	fi
+}
+
+# iot-tls --cert-url -> openssl s_server -Verify 1, MODE tls|dtls: openssl verifies the device.
+cu_client_vs_openssl() {
+	BEFORE_CLIENT=cu_own IOT_CLI_EXTRA="--cert-url $URL -v"
+	client_vs_openssl "$1" ccm8
+	cu_check_declined
 	grep -qF "CN = 00-11-22-33-44-55-66-77" "$T/srv.log" ||
 		fail "openssl did not verify the device certificate"
 }
 
 # iot-tls --cert-url -> gnutls-serv --require-client-cert --verify-client-cert (in a private
-# namespace), MODE tls|dtls: GnuTLS ignores client_certificate_url, so we send our Certificate,
-# which it must verify for the echo to come back.
+# namespace), MODE tls|dtls: the echo comes back only if GnuTLS verified our Certificate.
 cu_client_vs_gnutls() {
-	need gnutls-serv timeout ss ip
-	case_opts "$1" ccm8
-	URL=http://certs.example.com/dev/device.pem
-	pick_port
-	cu_own
-	make_ns
-	open_stdins
-	start srv gnutls-serv --echo -d 4 --port $PORT $GNUTLS_MODE --priority "$PRIO" $GNUTLS_SRV
-	wait_port $PROTO
-	start cli "$IOT" --connect 127.0.0.1:$PORT $IOT_MODE $IOT_CLI --cert-url "$URL" -v \
-		--timeout 25 --idle 500
-	CLI_PID=$LAST
-	wait_for "$T/cli.log" "handshake ok"
-	echo "$CLI_DATA" >&8
-	wait_for "$T/cli.out" "$CLI_DATA"
-	end_client "iot-tls client"
-	grep -qF "cert_url: the server does not take certificate URLs" "$T/cli.log" ||
-		fail "iot-tls did not see gnutls decline the offer"
-	if grep -qF "sending CertificateURL" "$T/cli.log"; then
-		fail "iot-tls sent a CertificateURL to gnutls"
-	fi
+	BEFORE_CLIENT=cu_own IOT_CLI_EXTRA="--cert-url $URL -v"
+	client_vs_gnutls "$1" ccm8
+	cu_check_declined
 }
