@@ -5,7 +5,6 @@
  * Certificates come from $EIOT_PKI_DIR (configs/pki/make_pki.sh), copied into a mkdtemp
  * directory under /tmp.
  */
-#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,6 +19,7 @@
 
 #include "eap_iot/err.h"
 #include "eap_iot/stores.h"
+#include "tmpdir.h"
 #include "util/bytes.h"
 
 #define CAP 16384
@@ -93,20 +93,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	char p[512];
-	DIR *d = opendir(f->dir);
-	if (d) {
-		struct dirent *e;
-		while ((e = readdir(d)) != NULL) {
-			if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-				continue;
-			snprintf(p, sizeof(p), "%s/%s", f->dir, e->d_name);
-			if (unlink(p) != 0)
-				rmdir(p);
-		}
-		closedir(d);
-	}
-	rmdir(f->dir);
+	tmpdir_remove(f->dir);
 	eiot_dir_resolver_free(f->r);
 	free(f);
 	return 0;

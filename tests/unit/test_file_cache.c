@@ -25,6 +25,7 @@
 #include "crypto/crypto.h"
 #include "eap_iot/err.h"
 #include "eap_iot/stores.h"
+#include "tmpdir.h"
 #include "store/file_cache.h"
 
 #define KEY_A "aaa.example.com"
@@ -51,21 +52,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	char p[512];
-	chmod(f->dir, 0700);
-	DIR *d = opendir(f->dir);
-	if (d) {
-		struct dirent *e;
-		while ((e = readdir(d)) != NULL) {
-			if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-				continue;
-			snprintf(p, sizeof(p), "%s/%s", f->dir, e->d_name);
-			if (unlink(p) != 0)
-				rmdir(p);
-		}
-		closedir(d);
-	}
-	rmdir(f->dir);
+	tmpdir_remove(f->dir);
 	free(f);
 	return 0;
 }
