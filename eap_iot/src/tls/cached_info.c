@@ -24,8 +24,8 @@ static void hash_header(struct eiot_sha256 *h, size_t body_len)
 	eiot_sha256_update(h, hdr, 4);
 }
 
-/* see tls/cached_info.h */
-void ci_message_hash(const uint8_t *body, size_t n, uint8_t out[32])
+/* SHA-256 of the Certificate message whose body is body[0..n), header included (§4.1). */
+static void ci_message_hash(const uint8_t *body, size_t n, uint8_t out[32])
 {
 	struct eiot_sha256 h;
 	hash_header(&h, n);

@@ -16,9 +16,6 @@
 
 #include "tls/conn_int.h"
 
-/* SHA-256 of the Certificate message whose body is body[0..n). */
-void ci_message_hash(const uint8_t *body, size_t n, uint8_t out[32]);
-
 /* Client, before the ClientHello: load the entry for the reference name and, when it parses
  * as a Certificate body, offer its hash (hs.ci_offered). A missing, unreadable or malformed
  * entry means no offer (a malformed one is removed). 0 or EIOT_ERR_NO_MEMORY. */

@@ -231,8 +231,6 @@ int hs_check_finished(struct eiot_conn *c, const uint8_t *body, size_t n);
 /* Verify the peer's Certificate message (X.509 chain or raw public key, as negotiated);
  * empty ones set *empty and return 0. */
 int hs_check_certificate(struct eiot_conn *c, const uint8_t *body, size_t n, bool *empty);
-/* The peer's ChangeCipherSpec: switch reading to the protected state, expect Finished. */
-void hs_peer_ccs(struct eiot_conn *c);
 /* What both dispatchers treat alike, after their own states: the peer's ChangeCipherSpec,
  * renegotiation refused on an established connection (warning no_renegotiation), a
  * HelloRequest during a handshake and a stray DTLS ChangeCipherSpec ignored; anything else is

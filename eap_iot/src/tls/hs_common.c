@@ -195,13 +195,6 @@ void hs_write_own_certificate(struct eiot_conn *c, struct wr *w)
 			     cfg->n_own_chain);
 }
 
-/* see tls/conn_int.h */
-void hs_peer_ccs(struct eiot_conn *c)
-{
-	c->rx_cur = 1;
-	c->hs.st = ST_EXPECT_FINISHED;
-}
-
 static const char *state_name(enum hs_state st)
 {
 	switch (st) {
@@ -226,7 +219,9 @@ static const char *state_name(enum hs_state st)
 int hs_common_message(struct eiot_conn *c, int type)
 {
 	if (c->hs.st == ST_EXPECT_CCS && type == MSG_CHANGE_CIPHER_SPEC) {
-		hs_peer_ccs(c);
+		/* the peer's ChangeCipherSpec: read the protected state from now on */
+		c->rx_cur = 1;
+		c->hs.st = ST_EXPECT_FINISHED;
 		return 0;
 	}
 	if (c->hs.st == ST_DONE && type == (c->is_client ? HT_HELLO_REQUEST : HT_CLIENT_HELLO)) {

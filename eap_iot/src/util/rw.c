@@ -42,12 +42,6 @@ uint32_t rd_u32(struct rd *r)
 	return p ? ld_be32(p) : 0;
 }
 
-uint64_t rd_u48(struct rd *r)
-{
-	const uint8_t *p = rd_bytes(r, 6);
-	return p ? ld_be48(p) : 0;
-}
-
 /* see util/rw.h */
 struct rd rd_vec(struct rd *r, unsigned lenbytes)
 {

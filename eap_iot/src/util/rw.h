@@ -31,7 +31,6 @@ uint8_t rd_u8(struct rd *r);
 uint16_t rd_u16(struct rd *r);
 uint32_t rd_u24(struct rd *r);
 uint32_t rd_u32(struct rd *r);
-uint64_t rd_u48(struct rd *r);
 /* Points at the next n bytes and skips them (NULL and err on a short read). */
 const uint8_t *rd_bytes(struct rd *r, size_t n);
 /* Reads a length prefix of lenbytes (1, 2 or 3) and returns a sub-reader over the vector;
