@@ -370,10 +370,14 @@ unsigned pump_log_count(const struct pump *p, enum pump_dir dir)
 	return p->count[dir];
 }
 
-bool pump_find_hs(const uint8_t *unit, size_t len, bool dtls, uint8_t hs_type, size_t *hdr,
+bool pump_find_hs(const struct pump_unit *u, bool dtls, uint8_t hs_type, size_t *hdr,
 		  size_t *body)
 {
-	size_t rh = dtls ? 13 : 5, hh = dtls ? 12 : 4, off = 0;
+	const uint8_t *unit = u->buf;
+	size_t rh = dtls ? 13 : 5, hh = dtls ? 12 : 4, off = 0, len = u->len;
+
+	if (!dtls && !u->plain)
+		return false;
 
 	while (len - off >= rh) {
 		size_t bl = ((size_t)unit[off + rh - 2] << 8) | unit[off + rh - 1];

@@ -124,10 +124,11 @@ int pump_read(struct pump *p, enum pump_side side, uint8_t *buf, size_t cap, siz
 /* Units logged in dir (dropped ones included). */
 unsigned pump_log_count(const struct pump *p, enum pump_dir dir);
 
-/* Find a plaintext handshake message of hs_type inside a unit (walks every record of a
- * DTLS datagram; a TLS unit is one record). *body is where the message body starts (after
- * the 4 or 12 byte handshake header) as an offset into the unit. */
-bool pump_find_hs(const uint8_t *unit, size_t len, bool dtls, uint8_t hs_type, size_t *hdr,
+/* Find a plaintext handshake message of hs_type inside a unit (walks every epoch-0 record
+ * of a DTLS datagram; a TLS unit is one record, searched only while u->plain: protected
+ * bytes can look like any header). *body is where the message body starts (after the 4 or
+ * 12 byte handshake header) as an offset into the unit. */
+bool pump_find_hs(const struct pump_unit *u, bool dtls, uint8_t hs_type, size_t *hdr,
 		  size_t *body);
 
 /* ---- credentials (files from $EIOT_PKI_DIR, default build/pki) ---- */

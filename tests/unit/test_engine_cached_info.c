@@ -69,7 +69,7 @@ static enum pump_action watch_hook(void *user, struct pump_unit *u)
 	if (u->dir != PUMP_S2C)
 		return PUMP_PASS;
 	w->s2c_bytes += u->len;
-	if (pump_find_hs(u->buf, u->len, w->dtls, HT_CERTIFICATE, &hdr, &body)) {
+	if (pump_find_hs(u, w->dtls, HT_CERTIFICATE, &hdr, &body)) {
 		w->cert_len = (size_t)u->buf[hdr + 1] << 16 | (size_t)u->buf[hdr + 2] << 8 |
 			      u->buf[hdr + 3];
 		if (w->flip_hash && w->cert_len == CI_CERT_BODY)

@@ -81,8 +81,8 @@ static enum pump_action watch_hook(void *user, struct pump_unit *u)
 	if (u->dir != PUMP_C2S)
 		return PUMP_PASS;
 	w->c2s_bytes += u->len;
-	w->cert_url |= pump_find_hs(u->buf, u->len, w->dtls, HT_CERTIFICATE_URL, &hdr, &body);
-	w->certificate |= pump_find_hs(u->buf, u->len, w->dtls, HT_CERTIFICATE, &hdr, &body);
+	w->cert_url |= pump_find_hs(u, w->dtls, HT_CERTIFICATE_URL, &hdr, &body);
+	w->certificate |= pump_find_hs(u, w->dtls, HT_CERTIFICATE, &hdr, &body);
 	return PUMP_PASS;
 }
 

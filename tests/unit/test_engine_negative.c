@@ -207,17 +207,17 @@ static enum pump_action tamper_hook(void *user, struct pump_unit *u)
 		u->buf[u->len - 2] ^= 0x20;
 		t->hits++;
 	} else if (t->mode == 2 && u->plain &&
-		   pump_find_hs(u->buf, u->len, dtls, HT_CLIENT_KEY_EXCHANGE, &hdr, &body)) {
+		   pump_find_hs(u, dtls, HT_CLIENT_KEY_EXCHANGE, &hdr, &body)) {
 		assert_int_equal(u->buf[body + 1], 0x04);
 		u->buf[body + 1] = 0x02;
 		t->hits++;
 	} else if (t->mode == 3 && u->plain &&
-		   pump_find_hs(u->buf, u->len, dtls, HT_CLIENT_HELLO, &hdr, &body)) {
+		   pump_find_hs(u, dtls, HT_CLIENT_HELLO, &hdr, &body)) {
 		u->buf[body] = (uint8_t)(t->version >> 8);
 		u->buf[body + 1] = (uint8_t)t->version;
 		t->hits++;
 	} else if (t->mode == 4 && u->plain && !dtls &&
-		   pump_find_hs(u->buf, u->len, false, HT_CLIENT_HELLO, &hdr, &body)) {
+		   pump_find_hs(u, false, HT_CLIENT_HELLO, &hdr, &body)) {
 		/* version, random, session_id length 0, cipher_suites length, one byte:
 		 * well-formed record and handshake header, the hello cut inside a vector */
 		size_t cut = 2 + 32 + 1 + 2 + 1;

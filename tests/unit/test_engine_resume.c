@@ -396,7 +396,8 @@ static void test_session_of_other_transport_not_offered(void **state)
 	size_t len;
 	assert_int_equal(eiot_conn_output(c, buf, sizeof(buf), &len), EIOT_OK);
 	size_t hdr, body;
-	assert_true(pump_find_hs(buf, len, true, HT_CLIENT_HELLO, &hdr, &body));
+	struct pump_unit hello = { .buf = buf, .len = len, .plain = true };
+	assert_true(pump_find_hs(&hello, true, HT_CLIENT_HELLO, &hdr, &body));
 	assert_int_equal(buf[body + 2 + 32], 0); /* empty session_id */
 	eiot_conn_free(c);
 	eiot_config_free(dc);
@@ -424,7 +425,7 @@ static enum pump_action strip_ems(void *user, struct pump_unit *u)
 	size_t at = u->dir == PUMP_C2S ? 0 : 5;
 	struct ems_strip *s = user;
 	size_t hdr, body;
-	if (u->dir == PUMP_S2C && pump_find_hs(u->buf, u->len, false, HT_SERVER_HELLO_DONE, &hdr, &body))
+	if (u->dir == PUMP_S2C && pump_find_hs(u, false, HT_SERVER_HELLO_DONE, &hdr, &body))
 		s->saw_full_flight = true;
 	if (s->done || u->dir != s->dir || !u->plain)
 		return PUMP_PASS;

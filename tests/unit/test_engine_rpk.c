@@ -83,7 +83,7 @@ static enum pump_action certificate_size(void *user, struct pump_unit *u)
 {
 	struct cert_sizes *s = user;
 	size_t hdr, body;
-	if (pump_find_hs(u->buf, u->len, s->dtls, HT_CERTIFICATE, &hdr, &body))
+	if (pump_find_hs(u, s->dtls, HT_CERTIFICATE, &hdr, &body))
 		s->len[u->dir] = (size_t)u->buf[hdr + 1] << 16 | (size_t)u->buf[hdr + 2] << 8 |
 				 u->buf[hdr + 3];
 	return PUMP_PASS;
