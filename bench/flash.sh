@@ -1,0 +1,164 @@
+#!/bin/sh
+# bench/flash.sh [BUILD] — Cortex-M flash and static RAM of what a device links: three small
+# programs (bench/flash_device.c: DTLS PSK client, DTLS certificate client, EAP-TLS peer) built
+# with arm-none-eabi-gcc -Os for Cortex-M4 and Cortex-M0+ against eap_iot and mbedTLS 2.28
+# (Debian's source, bench/flash_mbedtls_config.h), newlib nano, --gc-sections.
+# Owns the preconditions (toolchain, mbedTLS source, credentials), the cross builds and the
+# host build that gives the heap per connection; bench/flash_map.py reads the linker maps and
+# writes $BUILD/bench/flash.md (also printed). Scratch: $BUILD/flash (build.log, maps, ELFs).
+# Quiet on success but for the table; every long step runs under `timeout`.
+set -eu
+BUILD=${1:-build}
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/.." && pwd)
+mkdir -p "$BUILD/bench"
+BUILD=$(cd "$BUILD" && pwd)
+F=$BUILD/flash
+LOG=$F/build.log
+CPUS="cortex-m4 cortex-m0plus"
+PROGS="dtls-psk:FLASH_DTLS_PSK dtls-cert:FLASH_DTLS_CERT eap-peer:FLASH_EAP_PEER"
+JOBS=$(nproc 2>/dev/null || echo 2)
+mkdir -p "$F"
+: > "$LOG"
+
+die() {
+	echo "flash: $*" >&2
+	[ -s "$LOG" ] && tail -n 40 "$LOG" >&2
+	exit 1
+}
+# run CMD...: output to the log, the log's tail on failure
+run() {
+	"$@" >>"$LOG" 2>&1 || die "failed: $*"
+}
+
+# ---- toolchain (Debian packages) ----
+export DEBIAN_FRONTEND=noninteractive
+missing=""
+for p in gcc-arm-none-eabi libnewlib-arm-none-eabi libmbedtls-dev dpkg-dev gcc libc6-dev \
+	python3 openssl; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+		missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	run timeout 600 apt-get update -qq
+	run timeout 600 apt-get install -y -qq $missing
+fi
+
+# ---- mbedTLS source, the version of the installed libmbedtls-dev ----
+MBED_VER=$(dpkg-query -W -f='${Version}' libmbedtls-dev)
+case $MBED_VER in
+2.28.*) ;;
+*) die "libmbedtls-dev is $MBED_VER; eap_iot is written for 2.28" ;;
+esac
+SRC=$F/src
+if [ "$(cat "$SRC/.stamp-source" 2>/dev/null)" != "$MBED_VER" ]; then
+	rm -rf "$SRC"
+	mkdir -p "$SRC/dl"
+	if ! (cd "$SRC/dl" && timeout 300 apt-get source -qq "mbedtls=$MBED_VER") >>"$LOG" 2>&1; then
+		# Most likely no deb-src in the apt sources: supplicant_patch/deps.sh adds it (it also
+		# installs the hostap build dependencies and fetches hostap, as `make` does).
+		run sh "$ROOT/supplicant_patch/deps.sh" "$BUILD/supplicant/src"
+		run timeout 600 apt-get update -qq
+		(cd "$SRC/dl" && run timeout 300 apt-get source -qq "mbedtls=$MBED_VER")
+	fi
+	d=$(find "$SRC/dl" -mindepth 1 -maxdepth 1 -type d -name 'mbedtls-*' | head -n 1)
+	[ -n "$d" ] && [ -f "$d/library/ecp.c" ] || die "apt-get source mbedtls gave no tree"
+	mv "$d" "$SRC/mbedtls"
+	rm -rf "$SRC/dl"
+	echo "$MBED_VER" > "$SRC/.stamp-source"
+fi
+M=$SRC/mbedtls
+ver_of() {
+	sed -n 's/^#define MBEDTLS_VERSION_STRING *"\(.*\)"/\1/p' "$1"
+}
+[ "$(ver_of "$M/include/mbedtls/version.h")" = "$(ver_of /usr/include/mbedtls/version.h)" ] ||
+	die "mbedTLS source $(ver_of "$M/include/mbedtls/version.h") is not the installed $(ver_of /usr/include/mbedtls/version.h)"
+
+# ---- credentials for the certificate programs: the test PKI as C arrays ----
+PKI=$BUILD/pki
+if [ ! -f "$PKI/device.der" ] || [ ! -f "$PKI/device.key.der" ] || [ ! -f "$PKI/ca.der" ]; then
+	PKI=$F/pki
+	[ -f "$PKI/device.der" ] || run timeout 300 sh "$ROOT/configs/pki/make_pki.sh" "$PKI"
+fi
+GEN=$F/gen
+mkdir -p "$GEN"
+{
+	echo "/* made by bench/flash.sh from $PKI: device certificate and key, root CA (DER) */"
+	for pair in cert:device.der key:device.key.der anchor:ca.der; do
+		echo "static const uint8_t flash_${pair%%:*}[] = {"
+		od -An -v -tx1 "$PKI/${pair#*:}" | sed 's/ \([0-9a-f][0-9a-f]\)/0x\1,/g; s/^/\t/'
+		echo "};"
+	done
+} > "$GEN/flash_creds.h"
+
+# ---- cross builds, one directory per CPU ----
+WARN="-Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes"
+MBED_CFG="-I$M/include -I$HERE -DMBEDTLS_CONFIG_FILE=\"flash_mbedtls_config.h\""
+# compile OUTDIR FLAGS SRC...: one object per source, $JOBS at a time
+compile() {
+	out=$1 flags=$2
+	shift 2
+	mkdir -p "$out"
+	printf '%s\n' "$@" | timeout 600 xargs -P "$JOBS" -I{} sh -c \
+		'o="$1/$(basename "$2" .c).o"; x=""; case "$2" in */x509_crt.c) x=-DEIOT_FLASH_NO_FS_IO ;; esac
+		 exec arm-none-eabi-gcc $3 $x -c "$2" -o "$o"' sh "$out" {} "$flags" >>"$LOG" 2>&1 ||
+		die "cross compile failed ($out)"
+}
+for cpu in $CPUS; do
+	B=$F/$cpu
+	ARCH="-mcpu=$cpu -mthumb -Os -ffunction-sections -fdata-sections"
+	rm -rf "$B"
+	compile "$B/mbedtls" "$ARCH -std=c99 $MBED_CFG" "$M"/library/*.c
+	compile "$B/eap_iot" "$ARCH -std=c11 -D_DEFAULT_SOURCE $WARN $MBED_CFG -I$ROOT/eap_iot/include -I$ROOT/eap_iot/src" \
+		"$ROOT"/eap_iot/src/*/*.c
+	run arm-none-eabi-ar rcs "$B/libmbedtls.a" "$B"/mbedtls/*.o
+	run arm-none-eabi-ar rcs "$B/libeap_iot.a" "$B"/eap_iot/*.o
+	for prog in $PROGS; do
+		name=${prog%%:*}
+		run arm-none-eabi-gcc $ARCH -std=c11 $WARN $MBED_CFG -I"$ROOT/eap_iot/include" -I"$GEN" \
+			-D"${prog#*:}" -c "$HERE/flash_device.c" -o "$B/flash_device-$name.o"
+		run timeout 300 arm-none-eabi-gcc -mcpu="$cpu" -mthumb --specs=nano.specs \
+			--specs=nosys.specs -Wl,--gc-sections -Wl,-Map="$B/$name.map" -o "$B/$name.elf" \
+			"$B/flash_device-$name.o" "$B/libeap_iot.a" "$B/libmbedtls.a"
+	done
+done
+WARNINGS=$(grep 'eap_iot/src/.*warning:' "$LOG" | sort -u | wc -l)
+
+# ---- heap per connection: the same configurations on the host (x86-64, Debian's mbedTLS) ----
+H=$F/host
+rm -rf "$H"
+mkdir -p "$H"
+printf '%s\n' "$ROOT"/eap_iot/src/*/*.c | timeout 600 xargs -P "$JOBS" -I{} sh -c \
+	'exec cc -std=c11 -D_DEFAULT_SOURCE -O1 -I"$2/eap_iot/include" -I"$2/eap_iot/src" -c "$3" \
+	 -o "$1/$(basename "$3" .c).o"' sh "$H" "$ROOT" {} >>"$LOG" 2>&1 || die "host compile failed"
+run ar rcs "$H/libeap_iot.a" "$H"/*.o
+ROWS=""
+for prog in $PROGS; do
+	name=${prog%%:*}
+	run cc -std=c11 -O1 -DFLASH_HOST -D"${prog#*:}" -I"$ROOT/eap_iot/include" \
+		-I"$ROOT/eap_iot/src" -I"$GEN" "$HERE/flash_device.c" -o "$H/$name" \
+		"$H/libeap_iot.a" -lmbedx509 -lmbedcrypto
+	heap=$(timeout 30 "$H/$name") || die "$H/$name failed"
+	for cpu in $CPUS; do
+		ROWS="$ROWS $name|$cpu|$F/$cpu/$name.map|$F/$cpu/$name.elf|${heap#* }|${heap% *}"
+	done
+done
+
+# eap_iot objects no program links (all are compiled: none is left out of the build): the
+# members with a non-empty section in the memory map part of some map
+sed -n '/^Linker script and memory map/,$p' "$F"/cortex-m4/*.map |
+	grep -E '0x[0-9a-f]+ +0x0*[1-9a-f][0-9a-f]* +.*libeap_iot\.a\(' |
+	sed 's/.*libeap_iot\.a(\([^)]*\)\.o).*/\1/' | sort -u > "$F/linked.txt"
+UNLINKED=""
+for f in "$ROOT"/eap_iot/src/*/*.c; do
+	b=$(basename "$f" .c)
+	grep -qx "$b" "$F/linked.txt" || UNLINKED="$UNLINKED $b.c"
+done
+
+# shellcheck disable=SC2086 # ROWS holds no spaces inside a row
+timeout 60 python3 -B "$HERE/flash_map.py" --out "$BUILD/bench/flash.md" --objects "$F" \
+	--note "mbedTLS $(ver_of "$M/include/mbedtls/version.h") ($MBED_VER), $(arm-none-eabi-gcc --version | head -n 1), newlib nano; -Os -mthumb -ffunction-sections -fdata-sections, --gc-sections." \
+	--note "Heap/conn: bytes one connection allocates (eiot_conn_size; EAP-TLS adds its reassembly buffers), measured on the x86-64 host build; device = records and max_fragment_length 1024, handshake and EAP messages 4096, MTU 1280; defaults = the library's." \
+	--note "Every eap_iot source is cross-compiled (none left out); linked by none of these programs:${UNLINKED:- -}. mbedTLS's x509_crt.c is built without MBEDTLS_FS_IO (newlib has no <dirent.h>)." \
+	--note "Distinct compiler warnings in eap_iot sources for arm-none-eabi: $WARNINGS (in $LOG)." \
+	$ROWS
