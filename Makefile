@@ -162,6 +162,7 @@ bench: tools $(PKI) $(SUPP_STAMP) $(BUILD)/bin/eap_ext
 	@sh bench/run.sh $(BUILD)
 	@sh bench/eap_rounds.sh $(BUILD)
 	@sh bench/eap_ext.sh $(BUILD)
+	@sh bench/flash.sh $(BUILD)
 
 install: lib
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/eap_iot $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin

@@ -109,7 +109,7 @@ for cpu in $CPUS; do
 	ARCH="-mcpu=$cpu -mthumb -Os -ffunction-sections -fdata-sections"
 	rm -rf "$B"
 	compile "$B/mbedtls" "$ARCH -std=c99 $MBED_CFG" "$M"/library/*.c
-	compile "$B/eap_iot" "$ARCH -std=c11 -D_DEFAULT_SOURCE $WARN $MBED_CFG -I$ROOT/eap_iot/include -I$ROOT/eap_iot/src" \
+	compile "$B/eap_iot" "$ARCH -std=c11 -D_DEFAULT_SOURCE $WARN -Werror $MBED_CFG -I$ROOT/eap_iot/include -I$ROOT/eap_iot/src" \
 		"$ROOT"/eap_iot/src/*/*.c
 	run arm-none-eabi-ar rcs "$B/libmbedtls.a" "$B"/mbedtls/*.o
 	run arm-none-eabi-ar rcs "$B/libeap_iot.a" "$B"/eap_iot/*.o
@@ -122,7 +122,6 @@ for cpu in $CPUS; do
 			"$B/flash_device-$name.o" "$B/libeap_iot.a" "$B/libmbedtls.a"
 	done
 done
-WARNINGS=$(grep 'eap_iot/src/.*warning:' "$LOG" | sort -u | wc -l)
 
 # ---- heap per connection: the same configurations on the host (x86-64, Debian's mbedTLS) ----
 H=$F/host
@@ -160,5 +159,4 @@ timeout 60 python3 -B "$HERE/flash_map.py" --out "$BUILD/bench/flash.md" --objec
 	--note "mbedTLS $(ver_of "$M/include/mbedtls/version.h") ($MBED_VER), $(arm-none-eabi-gcc --version | head -n 1), newlib nano; -Os -mthumb -ffunction-sections -fdata-sections, --gc-sections." \
 	--note "Heap/conn: bytes one connection allocates (eiot_conn_size; EAP-TLS adds its reassembly buffers), measured on the x86-64 host build; device = records and max_fragment_length 1024, handshake and EAP messages 4096, MTU 1280; defaults = the library's." \
 	--note "Every eap_iot source is cross-compiled (none left out); linked by none of these programs:${UNLINKED:- -}. mbedTLS's x509_crt.c is built without MBEDTLS_FS_IO (newlib has no <dirent.h>)." \
-	--note "Distinct compiler warnings in eap_iot sources for arm-none-eabi: $WARNINGS (in $LOG)." \
 	$ROWS

@@ -5,6 +5,7 @@
  */
 #include "tls/conn_int.h"
 
+#include <inttypes.h>
 #include <string.h>
 
 #include "tls/cached_info.h"
@@ -500,7 +501,7 @@ static int on_new_session_ticket(struct eiot_conn *c, const uint8_t *body, size_
 		memcpy(c->session.ticket, t, len);
 		c->session.ticket_len = (uint16_t)len;
 		c->session.ticket_lifetime_hint = hint;
-		EIOT_LOG(c->cfg, EIOT_LOG_DEBUG, "hs: NewSessionTicket: %zu-byte ticket, lifetime hint %u s",
+		EIOT_LOG(c->cfg, EIOT_LOG_DEBUG, "hs: NewSessionTicket: %zu-byte ticket, lifetime hint %" PRIu32 " s",
 			 len, hint);
 	}
 	c->hs.st = ST_EXPECT_CCS;

@@ -6,6 +6,7 @@
  */
 #include "tls/conn_int.h"
 
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -416,10 +417,10 @@ int eiot_conn_tick(struct eiot_conn *c, uint64_t now_ms)
 		return EIOT_OK;
 	if (c->epoch1_auth_failures)
 		conn_error(c, EIOT_ERR_TIMEOUT,
-			   "hs: gave up after %u ms: peer's Finished never authenticated (wrong PSK?), %u protected records failed",
+			   "hs: gave up after %" PRIu32 " ms: peer's Finished never authenticated (wrong PSK?), %u protected records failed",
 			   c->cfg->give_up_ms, c->epoch1_auth_failures);
 	else
-		conn_error(c, EIOT_ERR_TIMEOUT, "hs: gave up after %u ms without completing the handshake",
+		conn_error(c, EIOT_ERR_TIMEOUT, "hs: gave up after %" PRIu32 " ms without completing the handshake",
 			   c->cfg->give_up_ms);
 	return conn_fail(c, EIOT_ERR_TIMEOUT);
 }

@@ -17,6 +17,7 @@
  */
 #include "tls/conn_int.h"
 
+#include <inttypes.h>
 #include <string.h>
 
 #include "util/bytes.h"
@@ -292,7 +293,7 @@ static int rx_tls(struct eiot_conn *c, const uint8_t *p, size_t n)
 			uint32_t len = ld_be24(c->hs_buf + 1);
 			if (len > c->cfg->max_handshake)
 				return conn_error(c, EIOT_ERR_MESSAGE_TOO_LARGE,
-						  "hs: handshake message type %u of %u bytes exceeds max_handshake %zu",
+						  "hs: handshake message type %u of %" PRIu32 " bytes exceeds max_handshake %zu",
 						  c->hs_buf[0], len, c->cfg->max_handshake);
 			need = HS_TLS_HEADER + len - c->hs_len;
 		}
@@ -365,7 +366,7 @@ static int rx_dtls(struct eiot_conn *c, const uint8_t *p, size_t n)
 				    frag, h.frag_len, &complete);
 		if (err == EIOT_ERR_MESSAGE_TOO_LARGE)
 			return conn_error(c, err,
-					  "hs: handshake message type %u of %u bytes exceeds max_handshake %zu",
+					  "hs: handshake message type %u of %" PRIu32 " bytes exceeds max_handshake %zu",
 					  h.type, h.length, c->cfg->max_handshake);
 		if (err)
 			return conn_error(c, err,
