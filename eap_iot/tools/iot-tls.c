@@ -434,6 +434,8 @@ static int configure(const struct opts *o, struct eiot_config **out)
 	*out = cfg;
 	if (o->verbose)
 		eiot_config_set_log(cfg, log_sink, NULL, EIOT_LOG_DEBUG);
+	else if (o->keylog) /* the engine's warning that the file decrypts everything must show */
+		eiot_config_set_log(cfg, log_sink, NULL, EIOT_LOG_WARN);
 	if (o->n_suites && (err = eiot_config_set_suites(cfg, o->suites, o->n_suites)))
 		return setter_failed("--suites", err);
 	if (o->strict && (err = eiot_config_set_strict_profile(cfg, true)))

@@ -177,8 +177,9 @@ end_client() {
 }
 
 # iot-tls client -> openssl s_server: suite on both sides, data both ways, clean exit.
-# A caller may set BEFORE_CLIENT (a function run once the port is chosen) and IOT_CLI_EXTRA
-# (more iot-tls options); the same holds for client_vs_gnutls.
+# A caller may set BEFORE_CLIENT (a function run once the port is chosen), IOT_CLI_EXTRA
+# (more iot-tls options) and OSSL_SRV_EXTRA (more s_server options); the first two hold for
+# client_vs_gnutls too.
 client_vs_openssl() {
 	need openssl timeout ss
 	case_opts "$1" "$2"
@@ -187,7 +188,8 @@ client_vs_openssl() {
 	listen=""
 	[ "$MODE" = dtls ] && listen=-listen
 	${BEFORE_CLIENT:-:}
-	start srv openssl s_server -accept 127.0.0.1:$PORT -naccept 1 $listen $OSSL_MODE $OSSL_SRV
+	start srv openssl s_server -accept 127.0.0.1:$PORT -naccept 1 $listen $OSSL_MODE $OSSL_SRV \
+		${OSSL_SRV_EXTRA:-}
 	wait_port $PROTO
 	start cli "$IOT" --connect 127.0.0.1:$PORT $IOT_MODE $IOT_CLI ${IOT_CLI_EXTRA:-} --timeout 25 --idle 500
 	CLI_PID=$LAST
@@ -222,12 +224,13 @@ client_vs_gnutls() {
 }
 
 # openssl s_client -> iot-tls server; the client's close_notify ends the server with status 0.
+# A caller may set OSSL_CLI_EXTRA and IOT_SRV_EXTRA (more options of each side).
 openssl_vs_server() {
 	need openssl timeout ss
 	case_opts "$1" "$2"
 	pick_port
 	open_stdins
-	start srv "$IOT" --listen 127.0.0.1:$PORT $IOT_MODE $IOT_SRV --timeout 25
+	start srv "$IOT" --listen 127.0.0.1:$PORT $IOT_MODE $IOT_SRV ${IOT_SRV_EXTRA:-} --timeout 25
 	SRV_PID=$LAST
 	wait_port $PROTO
 	start cli openssl s_client -connect 127.0.0.1:$PORT $OSSL_MODE $OSSL_CLI ${OSSL_CLI_EXTRA:-}

@@ -12,6 +12,7 @@
 #include "tls/config_int.h"
 #include "tls/suites.h"
 #include "util/bytes.h"
+#include "util/keylog.h"
 #include "util/log.h"
 
 /* RFC 7925 §11: initial retransmission timer 9 s, cap at least 60 s. */
@@ -291,6 +292,7 @@ int eiot_config_set_keylog_file(struct eiot_config *cfg, const char *path)
 	cfg->keylog_path = strdup(path);
 	if (!cfg->keylog_path)
 		return EIOT_ERR_NO_MEMORY;
+	cfg->keylog = keylog_write;
 	EIOT_LOG(cfg, EIOT_LOG_WARN,
 		 "keylog: writing session secrets to %s — anyone with this file can decrypt the traffic",
 		 path);

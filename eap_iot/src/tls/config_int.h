@@ -95,6 +95,10 @@ struct eiot_config {
 	struct eiot_drbg drbg; /* default random source */
 	bool drbg_ready;
 	char *keylog_path; /* NULL: off */
+	/* keylog_write, set only by eiot_config_set_keylog_file: reached through the
+	 * configuration so a device that never names a key log does not link the file writer */
+	void (*keylog)(const struct eiot_config *cfg, const char *path,
+		       const uint8_t client_random[32], const uint8_t master_secret[48]);
 };
 
 /* Largest record plaintext a connection can receive: max_record, or less when the client

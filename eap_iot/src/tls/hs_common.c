@@ -11,7 +11,6 @@
 #include "tls/keys.h"
 #include "tls/rpk.h"
 #include "util/bytes.h"
-#include "util/keylog.h"
 
 /* see tls/conn_int.h */
 size_t hs_usable_suites(const struct eiot_config *cfg, uint16_t *out, size_t cap)
@@ -114,7 +113,7 @@ int hs_install_keys(struct eiot_conn *c)
 	if (err)
 		return conn_error(c, err, "keys: cannot set up record protection");
 	if (c->cfg->keylog_path)
-		keylog_write(c->cfg, c->cfg->keylog_path, hs->client_random, hs->ms);
+		c->cfg->keylog(c->cfg, c->cfg->keylog_path, hs->client_random, hs->ms);
 	return 0;
 }
 
