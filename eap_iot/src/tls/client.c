@@ -334,8 +334,6 @@ static int on_hello_verify_request(struct eiot_conn *c, const uint8_t *body, siz
 	EIOT_LOG(c->cfg, EIOT_LOG_DEBUG, "hs: HelloVerifyRequest with a %zu-byte cookie", cookie_len);
 	/* RFC 6347 §4.2.1: the first ClientHello and the HelloVerifyRequest are not hashed */
 	hs_transcript_reset(c);
-	/* a stateless server may number its records anew */
-	replay_init(&c->replay[0]);
 	return send_client_hello(c);
 }
 

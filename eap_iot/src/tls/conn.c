@@ -96,8 +96,8 @@ static struct eiot_conn *conn_new(const struct eiot_config *cfg, const struct ei
 	for (int i = 0; i < 2; i++) {
 		rec_dir_init(&c->tx[i], c->dtls);
 		rec_dir_init(&c->rx[i], c->dtls);
-		replay_init(&c->replay[i]);
 	}
+	replay_init(&c->replay);
 	flight_init(&c->timer, cfg->rto_initial_ms, cfg->rto_max_ms, cfg->give_up_ms, now_ms);
 	if (c->dtls)
 		reasm_init(&c->reasm, c->hs_buf, bitmap, cfg->max_handshake);

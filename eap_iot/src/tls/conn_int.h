@@ -153,7 +153,7 @@ struct eiot_conn {
 	/* records: [0] epoch 0 / before CCS, [1] protected */
 	struct rec_dir tx[2], rx[2];
 	uint8_t tx_cur, rx_cur;
-	struct replay_window replay[2];
+	struct replay_window replay; /* DTLS epoch 1 (epoch 0 is not authenticated) */
 	uint16_t rec_epoch;    /* DTLS: the record being handled */
 	uint64_t rec_seq;
 	bool hello_seen;       /* first ClientHello / ServerHello handled (record versions) */

@@ -178,7 +178,10 @@ static int dtls_record(struct eiot_conn *c, struct rec_header *h, uint8_t *body)
 	if (h->epoch < c->rx_cur && h->type != REC_CT_HANDSHAKE &&
 	    h->type != REC_CT_CHANGE_CIPHER_SPEC)
 		return bad_record(c, 0, "plaintext record after the peer's ChangeCipherSpec");
-	if (!replay_check(&c->replay[h->epoch], h->seq))
+	/* Epoch 0 cannot be authenticated: a spoofed record with a high sequence number would push
+	 * the real ones out of the window, so duplicates there are left to the handshake layer
+	 * (message_seq and fragment reassembly; a repeated ChangeCipherSpec is dropped). */
+	if (h->epoch && !replay_check(&c->replay, h->seq))
 		return bad_record(c, 0, "replayed record");
 	const uint8_t *pt;
 	size_t pt_len;
@@ -190,7 +193,8 @@ static int dtls_record(struct eiot_conn *c, struct rec_header *h, uint8_t *body)
 		return bad_record(c, 0, err == EIOT_ERR_BAD_RECORD_MAC ? "failed authentication"
 								    : "plaintext over the record limit");
 	}
-	replay_mark(&c->replay[h->epoch], h->seq);
+	if (h->epoch)
+		replay_mark(&c->replay, h->seq);
 	c->rec_epoch = h->epoch;
 	c->rec_seq = h->seq;
 	return dispatch(c, h->type, pt, pt_len);

@@ -360,6 +360,15 @@ static int rx_dtls(struct eiot_conn *c, const uint8_t *p, size_t n)
 		}
 		if (h.msg_seq > c->hs.rx_seq || !c->hs.rx_seq_set)
 			continue; /* a later message: the peer resends it */
+		/* After the peer's ChangeCipherSpec every new handshake message comes protected, and
+		 * Finished always follows a CCS (RFC 5246 §7.4.9): an unprotected one is forged or
+		 * stale, and is dropped like any invalid record (RFC 6347 §4.1.2.7). */
+		if (c->rec_epoch < c->rx_cur || (h.type == HT_FINISHED && c->rec_epoch == 0)) {
+			EIOT_LOG(c->cfg, EIOT_LOG_DEBUG,
+				 "dtls: handshake message type %u (message_seq %u) in epoch %u dropped",
+				 h.type, h.msg_seq, c->rec_epoch);
+			continue;
+		}
 
 		bool complete;
 		int err = reasm_add(&c->reasm, c->hs.rx_seq, h.type, h.length, h.msg_seq, h.frag_off,
