@@ -586,6 +586,7 @@ static void test_bad_options_refused(void **state)
 {
 	struct eiot_config *cfg = pump_cfg_psk(EIOT_CLIENT, EIOT_TLS, psk_id, 9, psk_key, 16, NULL);
 	struct eiot_config *dcfg = pump_cfg_psk(EIOT_CLIENT, EIOT_DTLS, psk_id, 9, psk_key, 16, NULL);
+	struct eiot_config *bare = eiot_config_new(EIOT_CLIENT, EIOT_TLS);
 	struct eiot_eap_tls_opts small = { .fragment_size = 63 }, huge = { .fragment_size = 0xFFFF };
 	struct eiot_eap_tls_opts tiny_msg = { .fragment_size = 64, .max_message = 100 };
 	struct eiot_eap_tls_opts ok = { .fragment_size = 64, .max_message = 1024 };
@@ -596,6 +597,8 @@ static void test_bad_options_refused(void **state)
 	assert_null(eiot_eap_tls_new(cfg, &huge, 0));
 	assert_null(eiot_eap_tls_new(cfg, &tiny_msg, 0));
 	assert_null(eiot_eap_tls_new(dcfg, NULL, 0));
+	/* fail closed: a peer whose TLS client cannot start (no PSK, no trust anchor) */
+	assert_null(eiot_eap_tls_new(bare, NULL, 0));
 	e = eiot_eap_tls_new(cfg, &ok, 0);
 	assert_non_null(e);
 	/* a peer cannot send a Start; a caller buffer under fragment_size + 10 is refused */
@@ -605,6 +608,7 @@ static void test_bad_options_refused(void **state)
 	eiot_eap_tls_free(NULL);
 	eiot_config_free(cfg);
 	eiot_config_free(dcfg);
+	eiot_config_free(bare);
 }
 
 /* ---- Resumption (RFC 5216 §2.1.3) ---- */

@@ -58,7 +58,8 @@ struct eiot_eap_tls_opts {
 };
 
 /* New conversation. cfg must be transport EIOT_TLS; its role decides peer (client) or
- * server. NULL on ENOMEM or a bad option (logged through cfg). */
+ * server. NULL on ENOMEM, a bad option, or a configuration the TLS connection cannot start
+ * with, such as a client with no credentials (logged through cfg). */
 struct eiot_eap_tls *eiot_eap_tls_new(const struct eiot_config *cfg,
 				      const struct eiot_eap_tls_opts *opts, uint64_t now_ms);
 /* Free it, zeroizing keys. NULL is fine. */

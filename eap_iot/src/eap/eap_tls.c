@@ -78,8 +78,12 @@ struct eiot_eap_tls *eiot_eap_tls_new(const struct eiot_config *cfg,
 	e->tx = e->rx + max_msg;
 	e->last = e->tx + max_msg;
 	e->conn = resume ? eiot_conn_new_resume(cfg, resume, now_ms) : eiot_conn_new(cfg, now_ms);
-	if (!e->conn) {
-		EIOT_LOG(cfg, EIOT_LOG_ERROR, "eap-tls: cannot create the TLS connection");
+	if (!e->conn || eiot_conn_state(e->conn) == EIOT_STATE_FAILED) {
+		/* fail closed: a conversation whose TLS side cannot start would answer a Start with
+		 * an empty Response and never end */
+		EIOT_LOG(cfg, EIOT_LOG_ERROR, "eap-tls: cannot start the TLS connection: %s",
+			 eiot_err_str(e->conn ? eiot_conn_error(e->conn) : EIOT_ERR_NO_MEMORY));
+		eiot_conn_free(e->conn);
 		free(mem);
 		return NULL;
 	}
