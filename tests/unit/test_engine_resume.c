@@ -404,6 +404,43 @@ static void test_session_of_other_transport_not_offered(void **state)
 	rig_free(&r);
 }
 
+/* A device whose PSK identity was taken out of the server's table (a new configuration on
+ * the same session cache) must not come back by resuming: its ticket or session ID is
+ * refused, and the full handshake fails on the unknown identity. */
+static void check_revoked_psk_identity(bool tickets)
+{
+	static const uint8_t other_id[] = "another-device";
+	struct rig r;
+	struct pump_result res;
+	rig_init(&r, EIOT_TLS, true, tickets, 4);
+	first_handshake(&r, 0);
+	struct eiot_config *revoked = pump_cfg_psk(EIOT_SERVER, EIOT_TLS, other_id,
+						   sizeof(other_id) - 1, psk_key, sizeof(psk_key), NULL);
+	assert_non_null(revoked);
+	assert_int_equal(eiot_config_set_session_cache(revoked, r.cache), EIOT_OK);
+	eiot_config_free(r.cfg[PUMP_SERVER]);
+	r.cfg[PUMP_SERVER] = revoked;
+	struct pump *p = connect_at(&r, 1000, &r.sess);
+	pump_result(p, &res);
+	assert_int_equal(res.state[PUMP_SERVER], EIOT_STATE_FAILED);
+	assert_int_equal(res.err[PUMP_SERVER], EIOT_ERR_PSK_UNKNOWN_IDENTITY);
+	assert_false(eiot_conn_resumed(p->conn[PUMP_SERVER]));
+	rig_done(&r, p);
+	rig_free(&r);
+}
+
+static void test_revoked_psk_identity_ticket_not_resumed(void **state)
+{
+	(void)state;
+	check_revoked_psk_identity(true);
+}
+
+static void test_revoked_psk_identity_session_id_not_resumed(void **state)
+{
+	(void)state;
+	check_revoked_psk_identity(false);
+}
+
 /* ---- RFC 7627 §5.3 ---- */
 
 /* Rename the extended_master_secret extension (00 17 00 00: right before renegotiation_info
@@ -533,6 +570,8 @@ int main(void)
 		cmocka_unit_test(test_cache_full_evicts_oldest),
 		cmocka_unit_test(test_cache_entry_expired),
 		cmocka_unit_test(test_session_of_other_transport_not_offered),
+		cmocka_unit_test(test_revoked_psk_identity_ticket_not_resumed),
+		cmocka_unit_test(test_revoked_psk_identity_session_id_not_resumed),
 		cmocka_unit_test(test_ems_session_client_hello_without_ems_gets_full_handshake),
 		cmocka_unit_test(test_ems_session_resumed_without_ems_client_aborts),
 		cmocka_unit_test(test_non_ems_session_resumed_with_ems_client_aborts),

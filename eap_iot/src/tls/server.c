@@ -183,6 +183,16 @@ static bool is_usable(const struct eiot_config *cfg, uint16_t suite)
 	return false;
 }
 
+/* RFC 4279 §2, RFC 7925 §4.2: identities compare byte for byte. */
+static const struct eiot_psk_entry *find_psk(const struct eiot_config *cfg, const uint8_t *id,
+					     size_t id_len)
+{
+	for (size_t i = 0; i < cfg->n_psk; i++)
+		if (cfg->psk[i].identity_len == id_len && !memcmp(cfg->psk[i].identity, id, id_len))
+			return &cfg->psk[i];
+	return NULL;
+}
+
 /* The session the ClientHello asks to resume, from its ticket or else its session ID, if it
  * may be resumed with this ClientHello (RFC 5246 §7.4.1.2, RFC 5077 §3.4, RFC 7627 §5.3). */
 static bool find_session(struct eiot_conn *c, const struct hs_client_hello *ch,
@@ -212,6 +222,9 @@ static bool find_session(struct eiot_conn *c, const struct hs_client_hello *ch,
 	else if (cfg->verify_client == EIOT_VERIFY_REQUIRED && !st->client_cert &&
 		 suite_find(st->suite)->kx == KX_ECDHE_ECDSA)
 		why = "the session has no client certificate and one is required";
+	else if (suite_find(st->suite)->kx == KX_PSK &&
+		 !find_psk(cfg, st->psk_identity, st->psk_identity_len))
+		why = "the session's PSK identity is no longer configured"; /* revoked */
 	if (!why)
 		return true;
 	EIOT_LOG(cfg, EIOT_LOG_INFO, "hs: not resuming by %s (%s): full handshake", how, why);
@@ -382,16 +395,6 @@ static int on_certificate_url(struct eiot_conn *c, const uint8_t *body, size_t n
 	c->hs.client_cert = true;
 	c->hs.st = ST_S_EXPECT_CKE;
 	return 0;
-}
-
-/* RFC 4279 §2, RFC 7925 §4.2: identities compare byte for byte. */
-static const struct eiot_psk_entry *find_psk(const struct eiot_config *cfg, const uint8_t *id,
-					     size_t id_len)
-{
-	for (size_t i = 0; i < cfg->n_psk; i++)
-		if (cfg->psk[i].identity_len == id_len && !memcmp(cfg->psk[i].identity, id, id_len))
-			return &cfg->psk[i];
-	return NULL;
 }
 
 static int on_client_key_exchange(struct eiot_conn *c, const uint8_t *body, size_t n)
