@@ -149,8 +149,8 @@ static void check_session_id(enum eiot_transport tr, bool psk)
 
 	struct pump *p = connect_at(&r, 1000, &r.sess);
 	assert_resumed(p, true);
-	/* RFC 6347 §4.2.1: a DTLS server resuming a live session skips the cookie */
-	assert_int_equal(p->hvr, 0);
+	/* a DTLS server asks for the cookie when resuming too, unless allowed to skip it */
+	assert_int_equal(p->hvr, tr == EIOT_DTLS ? 1 : 0);
 	if (!psk) {
 		uint8_t eui[8];
 		assert_int_equal(eiot_conn_peer_eui64(p->conn[PUMP_SERVER], eui), EIOT_OK);
@@ -201,8 +201,8 @@ static enum pump_action drop_client_final(void *user, struct pump_unit *u)
 	return PUMP_PASS;
 }
 
-/* The server resumes without a cookie, but a client must still answer HelloVerifyRequest
- * (a server that does not know the session, or that always asks). */
+/* A client must answer a HelloVerifyRequest while resuming, and when the server does not know
+ * the session any more it gets a full handshake. */
 static void test_dtls_client_resuming_answers_hvr(void **state)
 {
 	(void)state;
@@ -217,12 +217,30 @@ static void test_dtls_client_resuming_answers_hvr(void **state)
 	rig_free(&r);
 }
 
+/* RFC 6347 §4.2.1, opt-in: a resuming ClientHello skips the cookie exchange (one round trip
+ * less; the server sends its flight to an address it has not verified). */
+static void test_dtls_resume_without_cookie_when_allowed(void **state)
+{
+	(void)state;
+	struct rig r;
+	rig_init(&r, EIOT_DTLS, true, true, 4);
+	assert_int_equal(eiot_config_set_resume_without_cookie(r.cfg[PUMP_SERVER], true), EIOT_OK);
+	first_handshake(&r, 0);
+	struct pump *p = connect_at(&r, 1000, &r.sess);
+	assert_resumed(p, true);
+	assert_int_equal(p->hvr, 0);
+	rig_done(&r, p);
+	rig_free(&r);
+}
+
 static void test_dtls_resumed_lost_client_final_flight(void **state)
 {
 	(void)state;
 	struct rig r;
 	unsigned dropped = 0;
 	rig_init(&r, EIOT_DTLS, true, true, 4);
+	/* no cookie exchange, so the client's second datagram is its final flight */
+	assert_int_equal(eiot_config_set_resume_without_cookie(r.cfg[PUMP_SERVER], true), EIOT_OK);
 	first_handshake(&r, 0);
 	struct pump *p = pump_new_resume(r.cfg[0], r.cfg[1], 9, 1000, &r.sess);
 	p->hook = drop_client_final;
@@ -247,7 +265,7 @@ static void check_ticket(enum eiot_transport tr, bool psk)
 
 	struct pump *p = connect_at(&r, 2000, &r.sess);
 	assert_resumed(p, true);
-	assert_int_equal(p->hvr, 0);
+	assert_int_equal(p->hvr, tr == EIOT_DTLS ? 1 : 0);
 	struct eiot_session renewed;
 	assert_int_equal(eiot_conn_get_session(p->conn[PUMP_CLIENT], &renewed), EIOT_OK);
 	assert_true(renewed.ticket_len > 0);
@@ -563,6 +581,7 @@ int main(void)
 		cmocka_unit_test(test_dtls_ticket_psk),
 		cmocka_unit_test(test_dtls_ticket_cert),
 		cmocka_unit_test(test_dtls_client_resuming_answers_hvr),
+		cmocka_unit_test(test_dtls_resume_without_cookie_when_allowed),
 		cmocka_unit_test(test_dtls_resumed_lost_client_final_flight),
 		cmocka_unit_test(test_ticket_expired_full_handshake),
 		cmocka_unit_test(test_ticket_tampered_full_handshake),

@@ -144,6 +144,11 @@ int eiot_config_set_retransmit(struct eiot_config *cfg, uint32_t initial_ms, uin
 			       uint32_t give_up_ms);
 /* DTLS server: send HelloVerifyRequest (default on). */
 int eiot_config_set_cookie(struct eiot_config *cfg, bool on);
+/* DTLS server with cookies on: let a ClientHello that resumes a live session (a valid ticket
+ * or a cached session ID) skip the cookie exchange, one round trip less (RFC 6347 §4.2.1
+ * allows it). Off by default: a captured resuming ClientHello could then be replayed from
+ * spoofed addresses for the session's lifetime, each copy costing a connection and a flight. */
+int eiot_config_set_resume_without_cookie(struct eiot_config *cfg, bool allow);
 
 /* ---- Resumption (RFC 5246 §7.4.1.2 session IDs, RFC 5077 tickets, RFC 7627 §5.3) ----
  *

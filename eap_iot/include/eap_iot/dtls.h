@@ -30,7 +30,8 @@ void eiot_cookie_secret_free(struct eiot_cookie_secret *s);
 /*
  * Decide about one datagram from a peer that has no connection yet.
  *   EIOT_OK             — it holds a ClientHello with a valid cookie (or cookies are off in cfg,
- *                         or it resumes a live session of cfg's session cache, RFC 6347 §4.2.1):
+ *                         or it resumes a live session of cfg's session cache and cfg allows
+ *                         that without a cookie, eiot_config_set_resume_without_cookie):
  *                         create a connection (eiot_conn_new) and feed it this same datagram.
  *   EIOT_ERR_COOKIE_SENT — reply[0..*reply_len) is a HelloVerifyRequest datagram to send back
  *                         (also when the cookie was wrong or from a rotated-out secret).

@@ -268,6 +268,13 @@ int eiot_config_set_cookie(struct eiot_config *cfg, bool on)
 }
 
 /* see eap_iot/config.h */
+int eiot_config_set_resume_without_cookie(struct eiot_config *cfg, bool allow)
+{
+	cfg->resume_without_cookie = allow;
+	return EIOT_OK;
+}
+
+/* see eap_iot/config.h */
 void eiot_config_set_log(struct eiot_config *cfg, eiot_log_fn fn, void *user, enum eiot_log_level level)
 {
 	cfg->log_fn = fn;

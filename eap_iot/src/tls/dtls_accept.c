@@ -141,8 +141,8 @@ int eiot_dtls_accept(struct eiot_cookie_secret *s, const struct eiot_config *cfg
 		EIOT_LOG(cfg, EIOT_LOG_INFO, "dtls accept: ClientHello accepted (cookies off)");
 		return EIOT_OK;
 	}
-	/* RFC 6347 §4.2.1: a server may skip the cookie when it resumes a session */
-	if (!ch.cookie_len && sess_is_resumable(cfg, ch.ext.ticket, ch.ext.ticket_len, ch.session_id,
+	/* RFC 6347 §4.2.1: a server may skip the cookie when it resumes a session (opt-in) */
+	if (cfg->resume_without_cookie && !ch.cookie_len && sess_is_resumable(cfg, ch.ext.ticket, ch.ext.ticket_len, ch.session_id,
 						ch.session_id_len, now_ms)) {
 		EIOT_LOG(cfg, EIOT_LOG_INFO, "dtls accept: ClientHello resumes a session: no cookie");
 		return EIOT_OK;

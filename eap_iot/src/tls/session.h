@@ -56,8 +56,8 @@ int sess_ticket_seal(struct eiot_session_cache *sc, const struct sess_state *st,
 enum sess_miss sess_ticket_open(struct eiot_session_cache *sc, const uint8_t *t, size_t n,
 				uint64_t now_ms, struct sess_state *out);
 /* Whether a ClientHello's ticket (when cfg issues tickets) or session ID names a session
- * that is still alive: the DTLS front door lets such a ClientHello skip the cookie exchange
- * (RFC 6347 §4.2.1 allows it for resumption). The connection checks the rest. */
+ * that is still alive: the DTLS front door may let such a ClientHello skip the cookie exchange
+ * (RFC 6347 §4.2.1; eiot_config_set_resume_without_cookie). The connection checks the rest. */
 bool sess_is_resumable(const struct eiot_config *cfg, const uint8_t *ticket, size_t ticket_len,
 		       const uint8_t *session_id, size_t session_id_len, uint64_t now_ms);
 /* The ticket lifetime hint in seconds (RFC 5077 §3.3). */
