@@ -12,6 +12,8 @@
 # Broken on purpose (one fault each): server-expired, server-notyet, server-wrongname,
 #   server-wildcard, server-twonames, server-cnonly, server-p384, server-untrusted (issued by
 #   other-ca.pem), server-clientauth, device-expired.
+# ca-rekeyed.pem is the root's name with a new key (a re-keyed CA); ca-both.pem holds ca.pem and
+#   ca-rekeyed.pem (a rollover; no key file of its own).
 # Every <name>.pem has its <name>.key.pem; ca, server and device also have DER copies (*.der).
 # Dates are set with `openssl ca -startdate/-enddate`, which OpenSSL 3.0 supports (x509 -req has
 # no not-before option there). OUTDIR is emptied of our files first; the script is quiet on success.
@@ -117,6 +119,9 @@ cert() {
 O="/O=eap_iot test"
 cert ca "$O/CN=eap_iot test root" v3_ca self
 cert other-ca "$O/CN=eap_iot other root" v3_ca self
+# the root re-keyed under the same name (cached_info must not take it for ca), and both
+cert ca-rekeyed "$O/CN=eap_iot test root" v3_ca self
+cat ca.pem ca-rekeyed.pem > ca-both.pem
 
 cert server "$O/CN=aaa.example.com" v3_server ca
 cert device "$O/CN=00-11-22-33-44-55-66-77" v3_device ca

@@ -48,7 +48,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t eui64[8];
 	bool has_eui64;
 	const uint8_t *certs[1] = { der };
-	int err = creds_verify_peer(cfg, certs, &len, 1, peer_is_server, &key, eui64, &has_eui64);
+	int err = creds_verify_peer(cfg, certs, &len, 1, peer_is_server, &key, eui64, &has_eui64,
+				    NULL);
 	if (err == 0) {
 		if (!key.ready)
 			abort();

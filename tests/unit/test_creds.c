@@ -99,7 +99,7 @@ static int present(const struct eiot_config *cfg, const char *file, bool peer_is
 	for (size_t i = 0; i < n; i++)
 		assert_int_equal(eiot_x509_chain_der(&chain, i, &certs[i], &lens[i]), 0);
 	int err = creds_verify_peer(cfg, certs, lens, n, peer_is_server, &key,
-				    eui64 ? eui64 : eui_tmp, has_eui64 ? has_eui64 : &has_tmp);
+				    eui64 ? eui64 : eui_tmp, has_eui64 ? has_eui64 : &has_tmp, NULL);
 	if (err == 0) {
 		assert_true(key.ready);
 		eiot_pkey_free(&key);
@@ -141,7 +141,7 @@ static void test_anchor_included_in_chain_accepted(void **state)
 	assert_int_equal(eiot_x509_chain_add_file(&chain, pki("ca.pem")), 0);
 	for (size_t i = 0; i < 2; i++)
 		assert_int_equal(eiot_x509_chain_der(&chain, i, &certs[i], &lens[i]), 0);
-	assert_int_equal(creds_verify_peer(cfg, certs, lens, 2, true, &key, eui, &has), 0);
+	assert_int_equal(creds_verify_peer(cfg, certs, lens, 2, true, &key, eui, &has, NULL), 0);
 	eiot_pkey_free(&key);
 	eiot_x509_chain_free(&chain);
 	eiot_config_free(cfg);
@@ -307,7 +307,7 @@ static void test_forged_signature_untrusted(void **state)
 	/* The last bytes are the ECDSA s value; change one. */
 	copy[len - 2] ^= 0x01;
 	const uint8_t *certs[1] = { copy };
-	assert_int_equal(creds_verify_peer(cfg, certs, &len, 1, true, &key, eui, &has),
+	assert_int_equal(creds_verify_peer(cfg, certs, &len, 1, true, &key, eui, &has, NULL),
 			 EIOT_ERR_CERT_UNTRUSTED);
 	free(copy);
 	eiot_x509_chain_free(&chain);
@@ -324,11 +324,11 @@ static void test_garbage_certificate_bad(void **state)
 	struct eiot_pkey key;
 	uint8_t eui[8];
 	bool has;
-	assert_int_equal(creds_verify_peer(cfg, certs, lens, 1, true, &key, eui, &has),
+	assert_int_equal(creds_verify_peer(cfg, certs, lens, 1, true, &key, eui, &has, NULL),
 			 EIOT_ERR_CERT_BAD);
-	assert_int_equal(creds_verify_peer(cfg, certs, lens, 0, true, &key, eui, &has),
+	assert_int_equal(creds_verify_peer(cfg, certs, lens, 0, true, &key, eui, &has, NULL),
 			 EIOT_ERR_CERT_BAD);
-	assert_int_equal(creds_verify_peer(cfg, certs, lens, 0, false, &key, eui, &has),
+	assert_int_equal(creds_verify_peer(cfg, certs, lens, 0, false, &key, eui, &has, NULL),
 			 EIOT_ERR_CERT_REQUIRED);
 	eiot_config_free(cfg);
 }

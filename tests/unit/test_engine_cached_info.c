@@ -122,13 +122,15 @@ static void run_ok(struct eiot_config *cc, struct eiot_config *sc, struct watch 
 	assert_int_equal(r.state[PUMP_SERVER], EIOT_STATE_ESTABLISHED);
 }
 
+/* Length of the Certificate body cached for KEY (an entry is the SHA-256 of the anchor the
+ * chain was verified up to, then the body). */
 static size_t cached_len(struct fixture *f)
 {
 	static uint8_t buf[EIOT_CERT_CACHE_MAX_VALUE];
 	size_t len = 0;
-	if (eiot_file_cache_ops.get(f->fc, KEY, buf, sizeof(buf), &len))
+	if (eiot_file_cache_ops.get(f->fc, KEY, buf, sizeof(buf), &len) || len < 32)
 		return 0;
-	return len;
+	return len - 32;
 }
 
 static void check_hit(enum eiot_transport tr, struct fixture *f)
@@ -283,18 +285,17 @@ static void test_cache_full(void **state)
 	eiot_config_free(sc);
 }
 
-/* The cached chain is checked again on a hit: with the trust anchor gone (the client now
- * trusts only other-ca) the hit fails with unknown_ca and the entry is dropped. */
-static void test_hit_rechecks_trust_anchor(void **state)
+/* The cached chain is checked again on a hit: with its trust anchor gone (the client now
+ * trusts only anchor_file) the hit fails with unknown_ca and the entry is dropped. */
+static void check_hit_without_anchor(struct fixture *f, const char *anchor_file)
 {
-	struct fixture *f = *state;
 	struct eiot_config *cc = client(EIOT_TLS, f), *sc = server(EIOT_TLS, "server");
 	struct watch w = { 0 };
 	run_ok(cc, sc, &w);
 	eiot_config_free(cc);
 	cc = eiot_config_new(EIOT_CLIENT, EIOT_TLS);
 	pump_cfg_suite(cc, EIOT_ECDHE_ECDSA_WITH_AES_128_CCM_8);
-	assert_int_equal(eiot_config_add_trust_file(cc, pump_pki("other-ca.pem")), EIOT_OK);
+	assert_int_equal(eiot_config_add_trust_file(cc, pump_pki(anchor_file)), EIOT_OK);
 	assert_int_equal(eiot_config_set_server_name(cc, KEY), EIOT_OK);
 	assert_int_equal(eiot_config_set_cert_cache(cc, &eiot_file_cache_ops, f->fc), EIOT_OK);
 	struct pump_result r;
@@ -306,6 +307,18 @@ static void test_hit_rechecks_trust_anchor(void **state)
 	assert_int_equal(eiot_file_cache_count(f->fc), 0);
 	eiot_config_free(cc);
 	eiot_config_free(sc);
+}
+
+static void test_hit_rechecks_trust_anchor(void **state)
+{
+	check_hit_without_anchor(*state, "other-ca.pem");
+}
+
+/* The root was re-keyed under the same name to disown what the old key signed: the cached
+ * chain (verified up to the old key) names it as issuer, but it is not the same anchor. */
+static void test_hit_with_rekeyed_anchor_of_same_name_unknown_ca(void **state)
+{
+	check_hit_without_anchor(*state, "ca-rekeyed.pem");
 }
 
 /* A man in the middle changes the hash in the Certificate: illegal_parameter. */
@@ -395,6 +408,7 @@ int main(void)
 		T(test_corrupted_cache_file),
 		T(test_cache_full),
 		T(test_hit_rechecks_trust_anchor),
+		T(test_hit_with_rekeyed_anchor_of_same_name_unknown_ca),
 		T(test_tampered_hash_illegal_parameter),
 		T(test_tls_failed_handshake_not_cached),
 		T(test_dtls_failed_handshake_not_cached),

@@ -1,7 +1,8 @@
 /*
  * test_x509_recheck.c — eiot_x509_recheck(), the check a cached_info hit (RFC 7924) applies to a
- * chain the client verified before: everything that can change is checked again, signatures
- * are not.
+ * chain the client verified before: everything that can change is checked again, including
+ * that the very anchor the chain was verified up to is still configured (a CA re-keyed under
+ * the same name is not it); signatures are not.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -26,16 +27,21 @@ static const char *pki(const char *file)
 
 struct fixture {
 	struct eiot_x509_chain chain, trust;
+	uint8_t anchor[32]; /* SHA-256 of the first configured anchor's DER */
 	struct eiot_x509_verify_opts opts;
 	char why[320];
 };
 
 static void load(struct fixture *f, const char *chain, const char *anchor)
 {
+	const uint8_t *der;
+	size_t len;
 	eiot_x509_chain_init(&f->chain);
 	eiot_x509_chain_init(&f->trust);
 	assert_int_equal(eiot_x509_chain_add_file(&f->chain, pki(chain)), 0);
 	assert_int_equal(eiot_x509_chain_add_file(&f->trust, pki(anchor)), 0);
+	assert_int_equal(eiot_x509_chain_der(&f->trust, 0, &der, &len), 0);
+	eiot_sha256(der, len, f->anchor);
 	f->opts = (struct eiot_x509_verify_opts){ .now = 1893456000 /* 2030-01-01 */, .max_chain = 3,
 						  .check_usage = true, .purpose = EIOT_X509_SERVER };
 }
@@ -46,14 +52,27 @@ static void unload(struct fixture *f)
 	eiot_x509_chain_free(&f->trust);
 }
 
-static int recheck(const char *chain, const char *anchor, unsigned max_chain)
+/* Recheck chain, verified up to the anchor in file verified_by, against the anchors in file
+ * configured (NULL: the same). */
+static int recheck_with(const char *chain, const char *verified_by, const char *configured,
+			unsigned max_chain)
 {
 	struct fixture f;
-	load(&f, chain, anchor);
+	load(&f, chain, verified_by);
+	if (configured) {
+		eiot_x509_chain_free(&f.trust);
+		eiot_x509_chain_init(&f.trust);
+		assert_int_equal(eiot_x509_chain_add_file(&f.trust, pki(configured)), 0);
+	}
 	f.opts.max_chain = max_chain;
-	int err = eiot_x509_recheck(&f.chain, &f.trust, &f.opts, f.why, sizeof(f.why));
+	int err = eiot_x509_recheck(&f.chain, &f.trust, f.anchor, &f.opts, f.why, sizeof(f.why));
 	unload(&f);
 	return err;
+}
+
+static int recheck(const char *chain, const char *anchor, unsigned max_chain)
+{
+	return recheck_with(chain, anchor, NULL, max_chain);
 }
 
 static void cached_chain_still_anchored_passes(void **state)
@@ -66,7 +85,33 @@ static void cached_chain_still_anchored_passes(void **state)
 static void removed_anchor_is_untrusted(void **state)
 {
 	(void)state;
-	assert_int_equal(recheck("server.pem", "other-ca.pem", 3), EIOT_ERR_CERT_UNTRUSTED);
+	assert_int_equal(recheck_with("server.pem", "ca.pem", "other-ca.pem", 3),
+			 EIOT_ERR_CERT_UNTRUSTED);
+}
+
+/* The CA was re-keyed under the same name (to disown what the old key signed): the cached
+ * chain names the new anchor as its issuer but was verified up to the old one. */
+static void rekeyed_anchor_with_same_name_is_untrusted(void **state)
+{
+	(void)state;
+	assert_int_equal(recheck_with("server.pem", "ca.pem", "ca-rekeyed.pem", 3),
+			 EIOT_ERR_CERT_UNTRUSTED);
+	/* during a rollover both are configured: the old one still vouches for the chain */
+	assert_int_equal(recheck_with("server.pem", "ca.pem", "ca-both.pem", 3), 0);
+}
+
+/* A full verification names the anchor it ended at: the hash of its DER. */
+static void verify_reports_the_anchor(void **state)
+{
+	(void)state;
+	struct fixture f;
+	uint8_t got[32];
+	load(&f, "server-chain3.pem", "ca.pem");
+	memset(got, 0, sizeof(got));
+	assert_int_equal(eiot_x509_verify(&f.chain, &f.trust, &f.opts, got, f.why, sizeof(f.why)),
+			 0);
+	assert_memory_equal(got, f.anchor, 32);
+	unload(&f);
 }
 
 static void expired_since_cached(void **state)
@@ -101,9 +146,10 @@ static void signatures_are_not_verified_again(void **state)
 	struct eiot_x509_chain forged;
 	eiot_x509_chain_init(&forged);
 	assert_int_equal(eiot_x509_chain_add_der(&forged, bad, len), 0);
-	assert_int_equal(eiot_x509_verify(&forged, &f.trust, &f.opts, f.why, sizeof(f.why)),
+	assert_int_equal(eiot_x509_verify(&forged, &f.trust, &f.opts, NULL, f.why, sizeof(f.why)),
 			 EIOT_ERR_CERT_UNTRUSTED);
-	assert_int_equal(eiot_x509_recheck(&forged, &f.trust, &f.opts, f.why, sizeof(f.why)), 0);
+	assert_int_equal(eiot_x509_recheck(&forged, &f.trust, f.anchor, &f.opts, f.why,
+					   sizeof(f.why)), 0);
 	eiot_x509_chain_free(&forged);
 	free(bad);
 	unload(&f);
@@ -114,6 +160,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(cached_chain_still_anchored_passes),
 		cmocka_unit_test(removed_anchor_is_untrusted),
+		cmocka_unit_test(rekeyed_anchor_with_same_name_is_untrusted),
+		cmocka_unit_test(verify_reports_the_anchor),
 		cmocka_unit_test(expired_since_cached),
 		cmocka_unit_test(profile_and_usage_and_length_still_apply),
 		cmocka_unit_test(signatures_are_not_verified_again),

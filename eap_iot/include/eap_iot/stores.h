@@ -20,8 +20,10 @@ extern "C" {
 #endif
 
 /* A key/value store for cached server Certificate messages. key is a NUL-terminated reference
- * identity (a DNS name); values are at most EIOT_CERT_CACHE_MAX_VALUE bytes. All return 0 or an
- * enum eiot_err; get answers EIOT_ERR_WANT_MORE when there is no entry. */
+ * identity (a DNS name); values (opaque to the store: the SHA-256 of the trust anchor the
+ * chain was verified up to, then the Certificate message body) are at most
+ * EIOT_CERT_CACHE_MAX_VALUE bytes. All return 0 or an enum eiot_err; get answers
+ * EIOT_ERR_WANT_MORE when there is no entry. */
 #define EIOT_CERT_CACHE_MAX_VALUE 16384
 struct eiot_cert_cache_ops {
 	int (*get)(void *user, const char *key, uint8_t *buf, size_t cap, size_t *len);

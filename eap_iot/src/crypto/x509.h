@@ -37,22 +37,26 @@ struct eiot_x509_verify_opts {
  * ECDSA P-256 keys with ecdsa-with-SHA256 (or stronger) signatures on every certificate
  * (RFC 7925 §4.4.4 Table 1), dates when opts->now >= 0, usage when asked. Returns 0 or
  * EIOT_ERR_CERT_UNTRUSTED / _EXPIRED / _NOT_YET_VALID / _CHAIN_TOO_LONG / _BAD_KEY / _USAGE /
- * _BAD, and the one thing that was wrong in why (for the log line).
+ * _BAD, and the one thing that was wrong in why (for the log line). On success, anchor (when
+ * not NULL) receives the SHA-256 of the DER of the trust anchor the path ends at.
  */
 int eiot_x509_verify(const struct eiot_x509_chain *chain, const struct eiot_x509_chain *trust,
-		     const struct eiot_x509_verify_opts *opts, char *why, size_t why_cap);
+		     const struct eiot_x509_verify_opts *opts, uint8_t anchor[32], char *why,
+		     size_t why_cap);
 
 /*
  * Check again a chain that eiot_x509_verify() accepted in an earlier handshake (RFC 7924
  * cached_info), without verifying its signatures again. What can have changed since is
- * checked: a trust anchor for it is still configured (the top certificate is an anchor, or
- * its issuer name is an anchor's subject name), the number of certificates below that anchor,
+ * checked: the anchor that verification ended at (anchor: the SHA-256 eiot_x509_verify gave)
+ * is still configured, and the chain still leads to it (the top certificate is that anchor,
+ * or its issuer name is the anchor's subject name), the number of certificates below it,
  * the key and signature algorithm of every certificate below it against the profile, their
  * validity periods (opts->now; skipped when -1), and the leaf's usage. Same errors as
  * eiot_x509_verify().
  */
 int eiot_x509_recheck(const struct eiot_x509_chain *chain, const struct eiot_x509_chain *trust,
-		      const struct eiot_x509_verify_opts *opts, char *why, size_t why_cap);
+		      const uint8_t anchor[32], const struct eiot_x509_verify_opts *opts, char *why,
+		      size_t why_cap);
 
 /* subjectAltName dNSName entries of the leaf: up to max, pointers into the chain's memory. */
 int eiot_x509_leaf_dns_names(const struct eiot_x509_chain *c, const uint8_t **names,

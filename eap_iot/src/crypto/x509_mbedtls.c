@@ -367,7 +367,8 @@ static int check_leaf_usage(const mbedtls_x509_crt *leaf, enum eiot_x509_purpose
 
 /* see crypto/x509.h */
 int eiot_x509_verify(const struct eiot_x509_chain *chain, const struct eiot_x509_chain *trust,
-		     const struct eiot_x509_verify_opts *opts, char *why, size_t why_cap)
+		     const struct eiot_x509_verify_opts *opts, uint8_t anchor[32], char *why,
+		     size_t why_cap)
 {
 	struct vctx v;
 	uint32_t flags = 0;
@@ -410,24 +411,37 @@ int eiot_x509_verify(const struct eiot_x509_chain *chain, const struct eiot_x509
 			 v.top, opts->max_chain);
 		return EIOT_ERR_CERT_CHAIN_TOO_LONG;
 	}
-	if (opts->check_usage)
-		return check_leaf_usage(&chain->crt, opts->purpose, why, why_cap);
+	if (opts->check_usage && (ret = check_leaf_usage(&chain->crt, opts->purpose, why, why_cap)))
+		return ret;
+	/* mbedTLS puts the trusted certificate it ended at on top of the path it reports */
+	if (anchor)
+		eiot_sha256(v.crt[v.top]->raw.p, v.crt[v.top]->raw.len, anchor);
 	return 0;
 }
 
 /* Where the trust anchor of a cached chain sits: the depth of the first certificate that is
- * an anchor itself, or one past the first whose issuer is an anchor's subject; -1 if none. */
-static int anchor_depth(const mbedtls_x509_crt *chain, const mbedtls_x509_crt *trust)
+ * the anchor itself, or one past the first whose issuer is the anchor's subject; -1 if none.
+ * The anchor is the configured one whose DER hashes to anchor: a CA re-keyed under the same
+ * name is another anchor. */
+static int anchor_depth(const mbedtls_x509_crt *chain, const mbedtls_x509_crt *trust,
+			const uint8_t anchor[32])
 {
+	const mbedtls_x509_crt *t = trust;
+	uint8_t h[32];
+	for (; t && t->raw.len; t = t->next) {
+		eiot_sha256(t->raw.p, t->raw.len, h);
+		if (!memcmp(h, anchor, 32))
+			break;
+	}
+	if (!t || !t->raw.len)
+		return -1;
 	int d = 0;
 	for (const mbedtls_x509_crt *c = chain; c && c->raw.len; c = c->next, d++) {
-		for (const mbedtls_x509_crt *t = trust; t && t->raw.len; t = t->next) {
-			if (c->raw.len == t->raw.len && !memcmp(c->raw.p, t->raw.p, c->raw.len))
-				return d;
-			if (c->issuer_raw.len == t->subject_raw.len &&
-			    !memcmp(c->issuer_raw.p, t->subject_raw.p, c->issuer_raw.len))
-				return d + 1;
-		}
+		if (c->raw.len == t->raw.len && !memcmp(c->raw.p, t->raw.p, c->raw.len))
+			return d;
+		if (c->issuer_raw.len == t->subject_raw.len &&
+		    !memcmp(c->issuer_raw.p, t->subject_raw.p, c->issuer_raw.len))
+			return d + 1;
 	}
 	return -1;
 }
@@ -449,7 +463,8 @@ static uint32_t profile_flags(const mbedtls_x509_crt *crt)
 
 /* see crypto/x509.h */
 int eiot_x509_recheck(const struct eiot_x509_chain *chain, const struct eiot_x509_chain *trust,
-		      const struct eiot_x509_verify_opts *opts, char *why, size_t why_cap)
+		      const uint8_t anchor[32], const struct eiot_x509_verify_opts *opts, char *why,
+		      size_t why_cap)
 {
 	struct vctx v;
 
@@ -459,7 +474,7 @@ int eiot_x509_recheck(const struct eiot_x509_chain *chain, const struct eiot_x50
 		snprintf(why, why_cap, "no certificate");
 		return EIOT_ERR_CERT_BAD;
 	}
-	int top = trust->n ? anchor_depth(&chain->crt, &trust->crt) : -1;
+	int top = trust->n ? anchor_depth(&chain->crt, &trust->crt, anchor) : -1;
 	if (top < 0) {
 		snprintf(why, why_cap, "the trust anchor of the cached chain is no longer configured");
 		return EIOT_ERR_CERT_UNTRUSTED;

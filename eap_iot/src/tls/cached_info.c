@@ -5,8 +5,10 @@
  * certificate, under the configured reference name; it holds the cached body on the heap
  * from the offer until the handshake ends (ci_release), replaced by the server's body when
  * the server sends its chain; the store is written only from ci_client_done, i.e. after the
- * server's Finished of a full handshake verified. Only 'cert' is implemented ('cert_req' is
- * never offered and never answered).
+ * server's Finished of a full handshake verified. An entry is the SHA-256 of the trust anchor
+ * the chain was verified up to (hs.ci_anchor: the recheck on a hit wants that very anchor, not
+ * one that only has its name), then the Certificate body. Only 'cert' is implemented
+ * ('cert_req' is never offered and never answered).
  */
 #include "tls/cached_info.h"
 
@@ -15,6 +17,8 @@
 
 #include "eap_iot/stores.h"
 #include "util/bytes.h"
+
+#define CI_ANCHOR_LEN 32 /* the entry's prefix */
 
 static void hash_header(struct eiot_sha256 *h, size_t body_len)
 {
@@ -62,7 +66,9 @@ int ci_client_offer(struct eiot_conn *c)
 		free(buf);
 		return 0;
 	}
-	if (hs_parse_certificate(buf, len, &parsed) || parsed.n == 0 || parsed.truncated) {
+	if (len <= CI_ANCHOR_LEN ||
+	    hs_parse_certificate(buf + CI_ANCHOR_LEN, len - CI_ANCHOR_LEN, &parsed) || parsed.n == 0 ||
+	    parsed.truncated) {
 		EIOT_LOG(cfg, EIOT_LOG_WARN,
 			 "cached_info: the entry for %s is not a Certificate message: removed",
 			 cfg->server_name);
@@ -70,6 +76,9 @@ int ci_client_offer(struct eiot_conn *c)
 		free(buf);
 		return 0;
 	}
+	memcpy(c->hs.ci_anchor, buf, CI_ANCHOR_LEN);
+	len -= CI_ANCHOR_LEN;
+	memmove(buf, buf + CI_ANCHOR_LEN, len);
 	uint8_t *body = realloc(buf, len);
 	c->hs.ci_body = body ? body : buf;
 	c->hs.ci_len = len;
@@ -97,7 +106,7 @@ int ci_client_on_hello(struct eiot_conn *c, const struct hs_exts *e)
 static void keep_body(struct eiot_conn *c, const uint8_t *body, size_t n)
 {
 	ci_release(c);
-	if (n > EIOT_CERT_CACHE_MAX_VALUE) {
+	if (n > EIOT_CERT_CACHE_MAX_VALUE - CI_ANCHOR_LEN) {
 		EIOT_LOG(c->cfg, EIOT_LOG_INFO,
 			 "cached_info: the server's %zu-byte Certificate is too long to cache", n);
 		return;
@@ -148,8 +157,15 @@ void ci_client_done(struct eiot_conn *c)
 	const struct eiot_config *cfg = c->cfg;
 	if (!c->hs.ci_store)
 		return;
-	int err = cfg->cert_cache->put(cfg->cert_cache_user, cfg->server_name, c->hs.ci_body,
-				       c->hs.ci_len);
+	uint8_t *entry = malloc(CI_ANCHOR_LEN + c->hs.ci_len);
+	int err = EIOT_ERR_NO_MEMORY;
+	if (entry) {
+		memcpy(entry, c->hs.ci_anchor, CI_ANCHOR_LEN);
+		memcpy(entry + CI_ANCHOR_LEN, c->hs.ci_body, c->hs.ci_len);
+		err = cfg->cert_cache->put(cfg->cert_cache_user, cfg->server_name, entry,
+					   CI_ANCHOR_LEN + c->hs.ci_len);
+		free(entry);
+	}
 	if (err)
 		EIOT_LOG(cfg, EIOT_LOG_WARN, "cached_info: could not store the Certificate for %s (%d)",
 			 cfg->server_name, err);

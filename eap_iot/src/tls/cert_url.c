@@ -125,7 +125,7 @@ int cu_server_certificate_url(struct eiot_conn *c, const uint8_t *body, size_t n
 	}
 	if (!err) {
 		err = creds_verify_peer(cfg, certs, lens, n_certs, false, &c->hs.peer_key,
-					c->hs.peer_eui64, &c->hs.has_peer_eui64);
+					c->hs.peer_eui64, &c->hs.has_peer_eui64, NULL);
 		if (!err) {
 			c->has_peer_key = true;
 			EIOT_LOG(cfg, EIOT_LOG_DEBUG,

@@ -125,6 +125,7 @@ struct hs_ctx {
 	uint8_t *ci_body;      /* client (heap): the cached Certificate body, then the server's */
 	size_t ci_len;
 	bool ci_store;         /* client: ci_body is the server's full chain, to store on success */
+	uint8_t ci_anchor[32]; /* client: SHA-256 of the anchor ci_body was verified up to */
 	/* client certificate URLs (RFC 6066 §5, tls/cert_url.c) */
 	bool cu_offered;       /* client: client_certificate_url in the ClientHello */
 	bool cu_agreed;        /* both: the ServerHello carries it */

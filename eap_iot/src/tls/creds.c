@@ -534,10 +534,12 @@ static void find_eui64(const struct eiot_x509_chain *chain, uint8_t eui64[8], bo
 		*has = true;
 }
 
-/* A received chain (cached = false) or one kept from an earlier handshake (cached = true). */
+/* A received chain (cached NULL; its anchor's hash into anchor when not NULL) or one kept from
+ * an earlier handshake with the hash of the anchor it was verified up to (cached). */
 static int check_chain(const struct eiot_config *cfg, const uint8_t *const *certs,
-		       const size_t *lens, size_t n, bool peer_is_server, bool cached,
-		       struct eiot_pkey *peer_key, uint8_t eui64[8], bool *has_eui64)
+		       const size_t *lens, size_t n, bool peer_is_server, const uint8_t *cached,
+		       uint8_t *anchor, struct eiot_pkey *peer_key, uint8_t eui64[8],
+		       bool *has_eui64)
 {
 	const char *role = peer_is_server ? "server" : "client";
 	struct eiot_x509_chain chain;
@@ -565,8 +567,8 @@ static int check_chain(const struct eiot_config *cfg, const uint8_t *const *cert
 		.check_usage = cfg->check_usage,
 		.purpose = peer_is_server ? EIOT_X509_SERVER : EIOT_X509_CLIENT,
 	};
-	err = cached ? eiot_x509_recheck(&chain, &cfg->trust, &opts, why, sizeof(why))
-		     : eiot_x509_verify(&chain, &cfg->trust, &opts, why, sizeof(why));
+	err = cached ? eiot_x509_recheck(&chain, &cfg->trust, cached, &opts, why, sizeof(why))
+		     : eiot_x509_verify(&chain, &cfg->trust, &opts, anchor, why, sizeof(why));
 	if (err) {
 		EIOT_LOG(cfg, EIOT_LOG_ERROR, "creds: %s%s certificate rejected: %s",
 			 cached ? "cached " : "", role, why);
@@ -596,16 +598,19 @@ out:
 /* see tls/creds.h */
 int creds_verify_peer(const struct eiot_config *cfg, const uint8_t *const *certs,
 		      const size_t *lens, size_t n, bool peer_is_server,
-		      struct eiot_pkey *peer_key, uint8_t eui64[8], bool *has_eui64)
+		      struct eiot_pkey *peer_key, uint8_t eui64[8], bool *has_eui64,
+		      uint8_t anchor[32])
 {
-	return check_chain(cfg, certs, lens, n, peer_is_server, false, peer_key, eui64, has_eui64);
+	return check_chain(cfg, certs, lens, n, peer_is_server, NULL, anchor, peer_key, eui64,
+			   has_eui64);
 }
 
 /* see tls/creds.h */
 int creds_recheck_cached_server(const struct eiot_config *cfg, const uint8_t *const *certs,
-				const size_t *lens, size_t n, struct eiot_pkey *peer_key)
+				const size_t *lens, size_t n, const uint8_t anchor[32],
+				struct eiot_pkey *peer_key)
 {
 	uint8_t eui64[8];
 	bool has_eui64;
-	return check_chain(cfg, certs, lens, n, true, true, peer_key, eui64, &has_eui64);
+	return check_chain(cfg, certs, lens, n, true, anchor, NULL, peer_key, eui64, &has_eui64);
 }

@@ -19,21 +19,25 @@
  *  - otherwise: the device's EUI-64 (RFC 7925 §4.4.2) from a SAN dNSName or the leftmost
  *    subject CN into eui64, *has_eui64 = false when there is none (not an error).
  * On success peer_key holds the leaf's P-256 public key (the caller frees it with
- * eiot_pkey_free); on failure it is left empty. Returns 0 or one EIOT_ERR_CERT_* (or
- * EIOT_ERR_NO_MEMORY), after one log line that says what was wrong.
+ * eiot_pkey_free) and anchor, when not NULL, the SHA-256 of the trust anchor's DER; on failure
+ * peer_key is left empty. Returns 0 or one EIOT_ERR_CERT_* (or EIOT_ERR_NO_MEMORY), after one
+ * log line that says what was wrong.
  */
 int creds_verify_peer(const struct eiot_config *cfg, const uint8_t *const *certs,
 		      const size_t *lens, size_t n, bool peer_is_server,
-		      struct eiot_pkey *peer_key, uint8_t eui64[8], bool *has_eui64);
+		      struct eiot_pkey *peer_key, uint8_t eui64[8], bool *has_eui64,
+		      uint8_t anchor[32]);
 
 /*
  * Client: the same checks for a server chain this client verified in an earlier successful
  * handshake and kept (RFC 7924 cached_info), except that signatures are not verified again
- * (eiot_x509_recheck says what is: anchor still configured, chain length, profile, dates,
- * usage); the reference name is checked again as above.
+ * (eiot_x509_recheck says what is: the anchor it was verified up to, anchor, still
+ * configured, chain length, profile, dates, usage); the reference name is checked again as
+ * above.
  */
 int creds_recheck_cached_server(const struct eiot_config *cfg, const uint8_t *const *certs,
-				const size_t *lens, size_t n, struct eiot_pkey *peer_key);
+				const size_t *lens, size_t n, const uint8_t anchor[32],
+				struct eiot_pkey *peer_key);
 
 /*
  * The server name check, pure. ref: the reference DNS name (NUL-terminated, LDH).

@@ -170,10 +170,10 @@ int hs_check_certificate(struct eiot_conn *c, const uint8_t *body, size_t n, boo
 	/* RFC 7924: a chain we verified before and cached is not verified again, only rechecked */
 	int err = c->is_client && c->hs.ci_hit
 			  ? creds_recheck_cached_server(c->cfg, cert.cert, cert.len, cert.n,
-							&c->hs.peer_key)
+							c->hs.ci_anchor, &c->hs.peer_key)
 			  : creds_verify_peer(c->cfg, cert.cert, cert.len, cert.n, c->is_client,
 					      &c->hs.peer_key, c->hs.peer_eui64,
-					      &c->hs.has_peer_eui64);
+					      &c->hs.has_peer_eui64, c->hs.ci_anchor);
 	if (err)
 		return err; /* creds_verify_peer logged what was wrong */
 	c->has_peer_key = true;
