@@ -36,7 +36,7 @@
 
 struct opts {
 	const char *connect, *listen;
-	bool dtls, strict, no_time, no_cookie, resume_no_cookie, echo, verbose, quiet;
+	bool dtls, strict, no_time, no_cookie, resume_no_cookie, require_ems, echo, verbose, quiet;
 	bool reconnect, tickets, no_tickets;
 	unsigned long session_cache, connections, max_fragment, record_size_limit;
 	const char *psk_identity, *psk_hint;
@@ -115,6 +115,7 @@ static const char usage_text[] =
 	"  --give-up MS             DTLS: handshake give-up time\n"
 	"  --no-cookie              DTLS server: no HelloVerifyRequest\n"
 	"  --resume-without-cookie  DTLS server: a resuming ClientHello skips the cookie exchange\n"
+	"  --require-ems            refuse a full handshake without extended master secret\n"
 	"  --max-fragment N         client: offer max_fragment_length 512/1024/2048/4096\n"
 	"  --record-size-limit N    offer (client) / answer (server) record_size_limit N\n"
 	"  --cert-cache FILE        client: cached_info (RFC 7924): keep the server's Certificate in\n"
@@ -270,7 +271,7 @@ static unsigned parse_name_policy(const char *list)
 
 enum { O_CONNECT = 256, O_LISTEN, O_DTLS, O_PSK_ID, O_PSK, O_HINT, O_CERT, O_KEY, O_KEY_PASS, O_CA,
        O_SNI, O_NAMES, O_VERIFY, O_NO_TIME, O_SUITES, O_STRICT, O_MTU, O_MAX_REC, O_RTO, O_GIVE_UP,
-       O_NO_COOKIE, O_RESUME_NO_COOKIE, O_KEYLOG, O_TIMEOUT, O_ECHO, O_IDLE, O_RECONNECT, O_TICKETS, O_CACHE,
+       O_NO_COOKIE, O_RESUME_NO_COOKIE, O_REQUIRE_EMS, O_KEYLOG, O_TIMEOUT, O_ECHO, O_IDLE, O_RECONNECT, O_TICKETS, O_CACHE,
        O_NO_TICKETS, O_CONNECTIONS, O_MFL, O_RSL, O_PEER_RPK, O_CERT_CACHE,
        O_CERT_URL, O_CERT_URL_DIR };
 
@@ -289,6 +290,7 @@ static const struct option long_opts[] = {
 	{ "give-up", required_argument, NULL, O_GIVE_UP },
 	{ "no-cookie", no_argument, NULL, O_NO_COOKIE },
 	{ "resume-without-cookie", no_argument, NULL, O_RESUME_NO_COOKIE },
+	{ "require-ems", no_argument, NULL, O_REQUIRE_EMS },
 	{ "keylog", required_argument, NULL, O_KEYLOG },
 	{ "reconnect", no_argument, NULL, O_RECONNECT }, { "tickets", no_argument, NULL, O_TICKETS },
 	{ "session-cache", required_argument, NULL, O_CACHE },
@@ -357,6 +359,7 @@ static void parse_args(struct opts *o, int argc, char **argv)
 		case O_GIVE_UP: o->give_up = parse_num("--give-up", optarg, 1, 3600000); break;
 		case O_NO_COOKIE: o->no_cookie = true; break;
 		case O_RESUME_NO_COOKIE: o->resume_no_cookie = true; break;
+		case O_REQUIRE_EMS: o->require_ems = true; break;
 		case O_KEYLOG: o->keylog = optarg; break;
 		case O_TIMEOUT: o->timeout_s = parse_num("--timeout", optarg, 1, 86400); break;
 		case O_ECHO: o->echo = true; break;
@@ -500,6 +503,8 @@ static int configure(const struct opts *o, struct eiot_config **out)
 		return setter_failed("--no-cookie", err);
 	if (o->resume_no_cookie && (err = eiot_config_set_resume_without_cookie(cfg, true)))
 		return setter_failed("--resume-without-cookie", err);
+	if (o->require_ems && (err = eiot_config_set_require_ems(cfg, true)))
+		return setter_failed("--require-ems", err);
 	if (o->keylog && (err = eiot_config_set_keylog_file(cfg, o->keylog)))
 		return setter_failed("--keylog", err);
 	if (o->max_fragment && (err = eiot_config_set_max_fragment_length(cfg, o->max_fragment)))

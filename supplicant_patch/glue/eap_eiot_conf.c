@@ -8,8 +8,8 @@
  *
  * Options: ca_cert, client_cert, private_key, private_key_passwd, domain_match (one name: the AAA
  * server's reference name, RFC 7925 §4.4.1), fragment_size (TLS bytes per EAP packet), and in
- * phase1: eiot_strict=0|1, eiot_suites=A:B:..., eiot_no_time=0|1, eiot_max_chain=N,
- * eiot_max_message=N, eiot_keylog=FILE, eiot_resume=0|1 (offer the last session on a
+ * phase1: eiot_strict=0|1, eiot_suites=A:B:..., eiot_require_ems=0|1, eiot_no_time=0|1,
+ * eiot_max_chain=N, eiot_max_message=N, eiot_keylog=FILE, eiot_resume=0|1 (offer the last session on a
  * re-authentication, default 1), eiot_tickets=0|1 (offer RFC 5077 tickets, default 0: the
  * AAA server's session cache by session ID), eiot_mfl=512|1024|2048|4096 (offer
  * max_fragment_length, RFC 6066 §4), eiot_rsl=N (offer record_size_limit N, RFC 8449),
@@ -387,6 +387,10 @@ static int parse_knob(struct conf_ctx *c, const char *key, const char *val)
 		if (parse_uint(c, key, val, 0, 1, &v) < 0)
 			return -1;
 		rc = eiot_config_set_strict_profile(cfg, v == 1);
+	} else if (os_strcmp(key, "eiot_require_ems") == 0) {
+		if (parse_uint(c, key, val, 0, 1, &v) < 0)
+			return -1;
+		rc = eiot_config_set_require_ems(cfg, v == 1);
 	} else if (os_strcmp(key, "eiot_no_time") == 0) {
 		if (parse_uint(c, key, val, 0, 1, &v) < 0)
 			return -1;
@@ -429,7 +433,7 @@ static int parse_knob(struct conf_ctx *c, const char *key, const char *val)
 		rc = EIOT_OK;
 	} else {
 		conf_err(c, "phase1 %s: unknown eap_iot option (known: eiot_strict, eiot_suites, "
-			 "eiot_no_time, eiot_max_chain, eiot_max_message, eiot_keylog, eiot_resume, "
+			 "eiot_require_ems, eiot_no_time, eiot_max_chain, eiot_max_message, eiot_keylog, eiot_resume, "
 			 "eiot_tickets, eiot_mfl, eiot_rsl, eiot_rpk, eiot_peer_rpk, eiot_cert_cache, "
 			 "eiot_cert_url)", key);
 		return -1;

@@ -7,13 +7,14 @@
 # derived equals the one FreeRADIUS sent, both times) and the suite FreeRADIUS negotiated:
 # ECDHE-ECDSA-AES128-CCM8 with `ccm8` (supplicant strict), something else with `default`
 # (FreeRADIUS at cipher_list = DEFAULT, which has no CCM_8; supplicant not strict).
-# Our builds only: `tickets` offers RFC 5077 tickets (phase1 eiot_tickets=1); FreeRADIUS 3.2
-# issues none, so the session is still resumed by its ID. `noresume` (eiot_resume=0): the
+# Our builds only: `tickets` offers RFC 5077 tickets (phase1 eiot_tickets=1) and requires
+# extended master secret (eiot_require_ems=1, which FreeRADIUS negotiates); FreeRADIUS 3.2
+# issues no tickets, so the session is still resumed by its ID. `noresume` (eiot_resume=0): the
 # second authentication is a full one again (4 round trips, not resumed).
 set -u
 . "$(dirname "$0")/lib.sh"
 case ${1:-} in
-tickets) PHASE1_STRICT="eiot_strict=1 eiot_tickets=1" ;;
+tickets) PHASE1_STRICT="eiot_strict=1 eiot_tickets=1 eiot_require_ems=1" ;;
 noresume) PHASE1_STRICT="eiot_strict=1 eiot_resume=0" ;;
 esac
 select_variant

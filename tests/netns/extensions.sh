@@ -59,6 +59,7 @@ if [ "$case" = bad-knobs ]; then
 	refused "eiot_mfl=256" "phase1 eiot_mfl=256: expected a number from 512 to 4096"
 	refused "eiot_rsl=63" "phase1 eiot_rsl=63: expected a number from 64 to 16384"
 	refused "eiot_rsl=x" "phase1 eiot_rsl=x: expected a number"
+	refused "eiot_require_ems=2" "phase1 eiot_require_ems=2: expected a number from 0 to 1"
 	refused "eiot_rpk=1" "phase1 eiot_rpk=1: needs eiot_peer_rpk=FILE"
 	refused "eiot_peer_rpk=$pin" "phase1 eiot_peer_rpk: needs eiot_rpk=1"
 	refused "eiot_rpk=1 eiot_peer_rpk=$WORK/none.pem" "phase1 eiot_peer_rpk '$WORK/none.pem': cannot read"

@@ -5,7 +5,8 @@
  * and certificates. Every way a session must not resume (ticket expired, tampered, sealed
  * with a rotated-out key; cache entry evicted or expired; other transport) ends in a full
  * handshake that succeeds, and an extended master secret mismatch is refused as RFC 7627
- * §5.3 says (server: full handshake; client: handshake_failure).
+ * §5.3 says (server: full handshake; client: handshake_failure). A side that requires EMS
+ * refuses a full handshake without it.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -552,6 +553,42 @@ static void test_non_ems_session_resumed_with_ems_client_aborts(void **state)
 	rig_free(&r);
 }
 
+/* eiot_config_set_require_ems: a full handshake without EMS is refused by the side that
+ * requires it (handshake_failure); with EMS on both ends it goes through. */
+static void check_required_ems_missing(enum pump_side requirer)
+{
+	struct rig r;
+	struct pump_result res;
+	/* certificates: the stripped ServerHello extension becomes a server_name the client sent */
+	rig_init(&r, EIOT_TLS, false, false, 4);
+	assert_int_equal(eiot_config_set_require_ems(r.cfg[requirer], true), EIOT_OK);
+	first_handshake(&r, 0);
+	struct pump *p = pump_new(r.cfg[0], r.cfg[1], 11);
+	struct ems_strip s = { requirer == PUMP_SERVER ? PUMP_C2S : PUMP_S2C, false, false };
+	p->hook = strip_ems;
+	p->hook_user = &s;
+	pump_run(p);
+	assert_true(s.done);
+	pump_result(p, &res);
+	assert_int_equal(res.state[requirer], EIOT_STATE_FAILED);
+	assert_int_equal(res.err[requirer], EIOT_ERR_EMS_REQUIRED);
+	assert_int_equal(res.alert_sent[requirer], EIOT_ALERT_HANDSHAKE_FAILURE);
+	rig_done(&r, p);
+	rig_free(&r);
+}
+
+static void test_server_requiring_ems_refuses_client_hello_without_it(void **state)
+{
+	(void)state;
+	check_required_ems_missing(PUMP_SERVER);
+}
+
+static void test_client_requiring_ems_refuses_server_hello_without_it(void **state)
+{
+	(void)state;
+	check_required_ems_missing(PUMP_CLIENT);
+}
+
 static void test_api_misuse(void **state)
 {
 	(void)state;
@@ -594,6 +631,8 @@ int main(void)
 		cmocka_unit_test(test_ems_session_client_hello_without_ems_gets_full_handshake),
 		cmocka_unit_test(test_ems_session_resumed_without_ems_client_aborts),
 		cmocka_unit_test(test_non_ems_session_resumed_with_ems_client_aborts),
+		cmocka_unit_test(test_server_requiring_ems_refuses_client_hello_without_it),
+		cmocka_unit_test(test_client_requiring_ems_refuses_server_hello_without_it),
 		cmocka_unit_test(test_api_misuse),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

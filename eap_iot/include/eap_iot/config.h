@@ -150,6 +150,13 @@ int eiot_config_set_cookie(struct eiot_config *cfg, bool on);
  * spoofed addresses for the session's lifetime, each copy costing a connection and a flight. */
 int eiot_config_set_resume_without_cookie(struct eiot_config *cfg, bool allow);
 
+/* Refuse a full handshake without extended master secret (RFC 7627): a client aborts when the
+ * ServerHello lacks it, a server when the ClientHello lacks it, both with handshake_failure
+ * (EIOT_ERR_EMS_REQUIRED). Default off (the session hash is always used when both ends have
+ * it). Worth turning on where keys are exported from the handshake, as in EAP-TLS: without
+ * it a man in the middle can give two connections the same master secret (RFC 7627 §1). */
+int eiot_config_set_require_ems(struct eiot_config *cfg, bool on);
+
 /* ---- Resumption (RFC 5246 §7.4.1.2 session IDs, RFC 5077 tickets, RFC 7627 §5.3) ----
  *
  * A server resumes only through a session cache the application owns: one object holding the

@@ -307,6 +307,9 @@ static int on_server_hello(struct eiot_conn *c, const uint8_t *body, size_t n)
 	c->hs.sid_len = sh.session_id_len;
 	c->hs.suite = suite_find(sh.suite);
 	c->hs.ems = sh.ext.has_ems;
+	if (c->cfg->require_ems && !c->hs.ems)
+		return conn_error(c, EIOT_ERR_EMS_REQUIRED,
+				  "hs: the ServerHello lacks extended master secret, which we require");
 	if ((err = on_cert_types(c, &sh.ext)) || (err = ci_client_on_hello(c, &sh.ext)))
 		return err;
 	c->hs.cu_agreed = sh.ext.has_cert_url;

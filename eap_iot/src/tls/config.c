@@ -275,6 +275,13 @@ int eiot_config_set_resume_without_cookie(struct eiot_config *cfg, bool allow)
 }
 
 /* see eap_iot/config.h */
+int eiot_config_set_require_ems(struct eiot_config *cfg, bool on)
+{
+	cfg->require_ems = on;
+	return EIOT_OK;
+}
+
+/* see eap_iot/config.h */
 void eiot_config_set_log(struct eiot_config *cfg, eiot_log_fn fn, void *user, enum eiot_log_level level)
 {
 	cfg->log_fn = fn;

@@ -72,6 +72,7 @@ struct eiot_config {
 	uint32_t rto_initial_ms, rto_max_ms, give_up_ms;
 	bool cookie;
 	bool resume_without_cookie;
+	bool require_ems;
 
 	/* Resumption (tls/session.c) */
 	struct eiot_session_cache *cache; /* server; the application's, NULL: none */

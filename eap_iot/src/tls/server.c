@@ -354,6 +354,9 @@ static int on_client_hello(struct eiot_conn *c, const uint8_t *body, size_t n)
 				  "hs: none of the client's %zu suites is one we have credentials for",
 				  ch.n_suites);
 	c->hs.ems = ch.ext.has_ems;
+	if (cfg->require_ems && !c->hs.ems)
+		return conn_error(c, EIOT_ERR_EMS_REQUIRED,
+				  "hs: the ClientHello lacks extended master secret, which we require");
 	c->hs.born_ms = c->now;
 	if (c->hs.suite->kx == KX_ECDHE_ECDSA) {
 		if ((err = choose_cert_types(c, &ch.ext)))
