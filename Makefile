@@ -154,9 +154,9 @@ demo: deps
 	@sh demo/eap.sh $(BUILD)
 	@sh demo/run.sh $(BUILD)
 
-$(BUILD)/bin/eap_ext: bench/eap_ext.c $(BUILD)/libeap_iot.a
+$(BUILD)/bin/eap_ext: bench/eap_ext.c tests/unit/mem_cache.c $(BUILD)/libeap_iot.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $< -o $@ $(BUILD)/libeap_iot.a $(LIBS)
+	$(CC) $(ALL_CFLAGS) -Itests/unit $< tests/unit/mem_cache.c -o $@ $(BUILD)/libeap_iot.a $(LIBS)
 
 bench: tools $(PKI) $(SUPP_STAMP) $(BUILD)/bin/eap_ext
 	@sh bench/run.sh $(BUILD)

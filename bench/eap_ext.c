@@ -16,6 +16,7 @@
 #include <valgrind/callgrind.h>
 
 #include "eap_iot/eap_iot.h"
+#include "mem_cache.h" /* tests/unit: the one-entry store the EAP tests use too */
 
 #define MAXPKT 2048
 
@@ -25,45 +26,7 @@ static const char *const mode_name[MODE__COUNT] = {
 	"cached_info + client certificate URL", "raw public keys",
 };
 
-/* A one-entry in-memory store for the client's cached Certificate message. */
-struct mem_cache {
-	char key[256];
-	uint8_t value[EIOT_CERT_CACHE_MAX_VALUE];
-	size_t len;
-};
-
-static int mc_get(void *user, const char *key, uint8_t *buf, size_t cap, size_t *len)
-{
-	struct mem_cache *mc = user;
-	if (!mc->len || strcmp(mc->key, key))
-		return EIOT_ERR_WANT_MORE;
-	if (mc->len > cap)
-		return EIOT_ERR_BUFFER_TOO_SMALL;
-	memcpy(buf, mc->value, mc->len);
-	*len = mc->len;
-	return EIOT_OK;
-}
-
-static int mc_put(void *user, const char *key, const uint8_t *value, size_t len)
-{
-	struct mem_cache *mc = user;
-	if (strlen(key) >= sizeof(mc->key) || len > sizeof(mc->value))
-		return EIOT_ERR_BAD_PARAM;
-	strcpy(mc->key, key);
-	memcpy(mc->value, value, len);
-	mc->len = len;
-	return EIOT_OK;
-}
-
-static int mc_remove(void *user, const char *key)
-{
-	struct mem_cache *mc = user;
-	if (!strcmp(mc->key, key))
-		mc->len = 0;
-	return EIOT_OK;
-}
-
-static const struct eiot_cert_cache_ops mem_cache_ops = { mc_get, mc_put, mc_remove };
+/* the client's cached Certificate message */
 static struct mem_cache cache;
 static struct eiot_dir_resolver *resolver;
 

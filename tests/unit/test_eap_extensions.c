@@ -18,49 +18,13 @@
 #include <cmocka.h>
 
 #include "eap_iot/eap_iot.h"
+#include "mem_cache.h"
 #include "pump.h"
 
 #define MAXPKT (0xFFFF + 16)
 
 static uint8_t req[MAXPKT], resp[MAXPKT];
 
-/* The application's store: one entry in memory. */
-struct mem_cache {
-	char key[256];
-	uint8_t value[EIOT_CERT_CACHE_MAX_VALUE];
-	size_t len;
-};
-
-static int mc_get(void *user, const char *key, uint8_t *buf, size_t cap, size_t *len)
-{
-	struct mem_cache *m = user;
-	if (!m->len || strcmp(m->key, key) || cap < m->len)
-		return EIOT_ERR_WANT_MORE;
-	memcpy(buf, m->value, m->len);
-	*len = m->len;
-	return 0;
-}
-
-static int mc_put(void *user, const char *key, const uint8_t *value, size_t len)
-{
-	struct mem_cache *m = user;
-	if (strlen(key) >= sizeof(m->key) || len > sizeof(m->value))
-		return EIOT_ERR_BAD_PARAM;
-	snprintf(m->key, sizeof(m->key), "%s", key);
-	memcpy(m->value, value, len);
-	m->len = len;
-	return 0;
-}
-
-static int mc_remove(void *user, const char *key)
-{
-	struct mem_cache *m = user;
-	if (!strcmp(m->key, key))
-		m->len = 0;
-	return 0;
-}
-
-static const struct eiot_cert_cache_ops mem_cache_ops = { mc_get, mc_put, mc_remove };
 
 struct row {
 	unsigned round_trips;
