@@ -20,6 +20,7 @@
 #include "eap_iot/eap_iot.h"
 #include "mem_cache.h"
 #include "pump.h"
+#include "tmpdir.h"
 
 #define MAXPKT (0xFFFF + 16)
 
@@ -130,8 +131,7 @@ static void check_fragment(size_t frag)
 	eiot_config_free(sc);
 	eiot_dir_resolver_free(res);
 	free(mc);
-	unlink(path);
-	rmdir(dir);
+	tmpdir_remove(dir);
 }
 
 static void test_fragment_1398(void **state)

@@ -19,6 +19,7 @@
 
 #include "eap_iot/stores.h"
 #include "pump.h"
+#include "tmpdir.h"
 #include "tls/msgs.h"
 
 #define KEY "aaa.example.com"
@@ -48,8 +49,7 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 	eiot_file_cache_close(f->fc);
-	unlink(f->path);
-	rmdir(f->dir);
+	tmpdir_remove(f->dir);
 	free(f);
 	return 0;
 }

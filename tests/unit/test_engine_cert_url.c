@@ -19,6 +19,7 @@
 
 #include "eap_iot/stores.h"
 #include "pump.h"
+#include "tmpdir.h"
 #include "tls/msgs.h"
 
 struct fixture {
@@ -57,13 +58,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	char path[128];
 	eiot_dir_resolver_free(f->r);
-	snprintf(path, sizeof(path), "%s/device.pem", f->dir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/other.pem", f->dir);
-	unlink(path);
-	rmdir(f->dir);
+	tmpdir_remove(f->dir);
 	free(f);
 	return 0;
 }
