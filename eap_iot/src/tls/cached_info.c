@@ -2,9 +2,9 @@
  * tls/cached_info.c — cached_info (RFC 7924), client and server (see tls/cached_info.h).
  *
  * Invariants: the client offers one 'cert' hash, only in a full handshake that can check a
- * certificate, under the configured reference name; it holds the cached body on the heap
- * from the offer until the handshake ends (ci_release), replaced by the server's body when
- * the server sends its chain; the store is written only from ci_client_done, i.e. after the
+ * certificate, under the configured reference name; it holds the cached entry on the heap
+ * (hs.ci_entry, in the stored format) from the offer until the handshake ends (ci_release),
+ * replaced by one around the server's body when the server sends its chain; the store is written only from ci_client_done, i.e. after the
  * server's Finished of a full handshake verified. An entry is the SHA-256 of the trust anchor
  * the chain was verified up to (hs.ci_anchor: the recheck on a hit wants that very anchor, not
  * one that only has its name), then the Certificate body. Only 'cert' is implemented
@@ -41,8 +41,8 @@ static void ci_message_hash(const uint8_t *body, size_t n, uint8_t out[32])
 /* see tls/cached_info.h */
 void ci_release(struct eiot_conn *c)
 {
-	free(c->hs.ci_body);
-	c->hs.ci_body = NULL;
+	free(c->hs.ci_entry);
+	c->hs.ci_entry = NULL;
 	c->hs.ci_len = 0;
 	c->hs.ci_store = false;
 }
@@ -76,16 +76,14 @@ int ci_client_offer(struct eiot_conn *c)
 		free(buf);
 		return 0;
 	}
-	memcpy(c->hs.ci_anchor, buf, CI_ANCHOR_LEN);
-	len -= CI_ANCHOR_LEN;
-	memmove(buf, buf + CI_ANCHOR_LEN, len);
-	uint8_t *body = realloc(buf, len);
-	c->hs.ci_body = body ? body : buf;
-	c->hs.ci_len = len;
-	ci_message_hash(c->hs.ci_body, len, c->hs.ci_hash);
+	uint8_t *entry = realloc(buf, len);
+	c->hs.ci_entry = entry ? entry : buf;
+	c->hs.ci_len = len - CI_ANCHOR_LEN;
+	memcpy(c->hs.ci_anchor, c->hs.ci_entry, CI_ANCHOR_LEN);
+	ci_message_hash(c->hs.ci_entry + CI_ANCHOR_LEN, c->hs.ci_len, c->hs.ci_hash);
 	c->hs.ci_offered = true;
 	EIOT_LOG(cfg, EIOT_LOG_DEBUG, "cached_info: offering the %zu-byte Certificate cached for %s",
-		 len, cfg->server_name);
+		 c->hs.ci_len, cfg->server_name);
 	return 0;
 }
 
@@ -111,12 +109,12 @@ static void keep_body(struct eiot_conn *c, const uint8_t *body, size_t n)
 			 "cached_info: the server's %zu-byte Certificate is too long to cache", n);
 		return;
 	}
-	c->hs.ci_body = malloc(n);
-	if (!c->hs.ci_body) {
+	c->hs.ci_entry = malloc(CI_ANCHOR_LEN + n);
+	if (!c->hs.ci_entry) {
 		EIOT_LOG(c->cfg, EIOT_LOG_WARN, "cached_info: no memory to cache the Certificate");
 		return;
 	}
-	memcpy(c->hs.ci_body, body, n);
+	memcpy(c->hs.ci_entry + CI_ANCHOR_LEN, body, n);
 	c->hs.ci_len = n;
 	c->hs.ci_store = true;
 }
@@ -141,7 +139,7 @@ int ci_client_certificate(struct eiot_conn *c, const uint8_t *body, size_t n, bo
 		return conn_error(c, EIOT_ERR_ILLEGAL_PARAMETER,
 				  "cached_info: the server's Certificate hash is not the one we offered");
 	EIOT_LOG(c->cfg, EIOT_LOG_DEBUG, "cached_info: server sent the hash: using the cached chain");
-	int err = hs_check_certificate(c, c->hs.ci_body, c->hs.ci_len, empty);
+	int err = hs_check_certificate(c, c->hs.ci_entry + CI_ANCHOR_LEN, c->hs.ci_len, empty);
 	if (err) {
 		/* what changed since (a date, an anchor, the name) is ours to see again next time
 		 * from a full chain: drop the entry */
@@ -157,15 +155,10 @@ void ci_client_done(struct eiot_conn *c)
 	const struct eiot_config *cfg = c->cfg;
 	if (!c->hs.ci_store)
 		return;
-	uint8_t *entry = malloc(CI_ANCHOR_LEN + c->hs.ci_len);
-	int err = EIOT_ERR_NO_MEMORY;
-	if (entry) {
-		memcpy(entry, c->hs.ci_anchor, CI_ANCHOR_LEN);
-		memcpy(entry + CI_ANCHOR_LEN, c->hs.ci_body, c->hs.ci_len);
-		err = cfg->cert_cache->put(cfg->cert_cache_user, cfg->server_name, entry,
-					   CI_ANCHOR_LEN + c->hs.ci_len);
-		free(entry);
-	}
+	/* the anchor the server's chain was verified up to, in keep_body's free prefix */
+	memcpy(c->hs.ci_entry, c->hs.ci_anchor, CI_ANCHOR_LEN);
+	int err = cfg->cert_cache->put(cfg->cert_cache_user, cfg->server_name, c->hs.ci_entry,
+				       CI_ANCHOR_LEN + c->hs.ci_len);
 	if (err)
 		EIOT_LOG(cfg, EIOT_LOG_WARN, "cached_info: could not store the Certificate for %s (%d)",
 			 cfg->server_name, err);

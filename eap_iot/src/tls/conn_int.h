@@ -122,10 +122,12 @@ struct hs_ctx {
 	bool ci_offered;       /* client: a 'cert' hash went out in the ClientHello */
 	bool ci_hit;           /* the server echoed 'cert': its Certificate holds the hash */
 	uint8_t ci_hash[32];   /* client: the hash offered; server: of our Certificate message */
-	uint8_t *ci_body;      /* client (heap): the cached Certificate body, then the server's */
+	/* client (heap): a cache entry as stored, the anchor's SHA-256 then a Certificate body of
+	 * ci_len bytes: the cached one, then the server's */
+	uint8_t *ci_entry;
 	size_t ci_len;
-	bool ci_store;         /* client: ci_body is the server's full chain, to store on success */
-	uint8_t ci_anchor[32]; /* client: SHA-256 of the anchor ci_body was verified up to */
+	bool ci_store;         /* client: ci_entry holds the server's full chain, to store on success */
+	uint8_t ci_anchor[32]; /* client: SHA-256 of the anchor the chain was (just) verified up to */
 	/* client certificate URLs (RFC 6066 §5, tls/cert_url.c) */
 	bool cu_offered;       /* client: client_certificate_url in the ClientHello */
 	bool cu_agreed;        /* both: the ServerHello carries it */
