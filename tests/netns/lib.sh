@@ -83,10 +83,10 @@ check_ours() {
 # radius_rounds FILE: one line per authentication FreeRADIUS (-X log FILE) finished, in order:
 # "ACCESS_REQUESTS RESUMED" — the Access-Requests of that authentication, the one carrying the
 # EAP-Response/Identity included (= EAP round trips), and 1 when FreeRADIUS resumed the TLS
-# session (it logs EAP-Session-Resumed := 1), else 0.
+# session (stock logs EAP-Session-Resumed := 1, eap_iot's module := yes), else 0.
 radius_rounds() {
 	awk '/Received Access-Request/ { n++ }
-	/EAP-Session-Resumed := 1/ { r = 1 }
+	/EAP-Session-Resumed := (1|yes)/ { r = 1 }
 	/Sent Access-(Accept|Reject)/ { print n, r + 0; n = r = 0 }' "$1"
 }
 
@@ -148,12 +148,31 @@ count_log() { grep -Ec "$2" "$1" 2>/dev/null || true; }
 
 # render_radius DIR CIPHERS FRAGMENT [CERT]: a private FreeRADIUS directory from
 # configs/freeradius/radiusd.conf (CERT = base name in the PKI, default server).
+# RADIUS_IMPL picks who serves EAP-TLS: stock (rlm_eap_tls, the default) or eap_iot
+# (radius_module's rlm_eap_tls7925.so, bound to type 13 by radius_dict); for eap_iot,
+# TLS7925_EXTRA and TLS7925_CACHE_EXTRA are option lines added to its subsection. POST_AUTH is
+# unlang run in post-auth (default: nothing); RADIUS_PORT the port (default 1812).
+RADIUS_IMPL=${RADIUS_IMPL:-stock}
 render_radius() {
 	_d=$1 _cert=${4:-server}
 	mkdir -p "$_d/tlscache" && chmod 700 "$_d/tlscache"
-	sed -e "s|@RUNDIR@|$_d|g" -e "s|@CERT@|$PKI/$_cert.pem|" -e "s|@KEY@|$PKI/$_cert.key.pem|" \
-		-e "s|@CA@|$PKI/ca.pem|" -e "s|@CIPHERS@|$2|" -e "s|@FRAGMENT@|$3|" \
-		"$TOP/configs/freeradius/radiusd.conf" >"$_d/radiusd.conf"
+	case $RADIUS_IMPL in
+	stock) _type=tls _method=eap-tls-stock.conf _libdir=/usr/lib/freeradius ;;
+	eap_iot)
+		_type=tls7925 _method=eap-tls7925.conf _libdir=/usr/lib/freeradius:$BUILD/radius
+		[ -f "$BUILD/radius/rlm_eap_tls7925.so" ] ||
+			fail "missing program: $BUILD/radius/rlm_eap_tls7925.so"
+		echo "\$INCLUDE $TOP/radius_dict/dictionary.eap_iot" >"$_d/dictionary" ;;
+	*) fail "unknown RADIUS_IMPL $RADIUS_IMPL" ;;
+	esac
+	for _f in radiusd.conf:radiusd.conf "$_method":eap-method.conf; do
+		sed -e "s|@RUNDIR@|$_d|g" -e "s|@CERT@|$PKI/$_cert.pem|" -e "s|@KEY@|$PKI/$_cert.key.pem|" \
+			-e "s|@CA@|$PKI/ca.pem|" -e "s|@CIPHERS@|$2|" -e "s|@FRAGMENT@|$3|" \
+			-e "s|@LIBDIR@|$_libdir|" -e "s|@EAP_TYPE@|$_type|" -e "s|@PORT@|${RADIUS_PORT:-1812}|" \
+			-e "s|@EXTRA@|${TLS7925_EXTRA:-}|" -e "s|@CACHE_EXTRA@|${TLS7925_CACHE_EXTRA:-}|" \
+			"$TOP/configs/freeradius/${_f%%:*}" >"$_d/${_f##*:}"
+	done
+	printf '%s\n' "${POST_AUTH:-}" >"$_d/post-auth.conf"
 }
 
 # start_radius NS DIR: FreeRADIUS in debug mode (log DIR/radius.out); waits until it is ready.

@@ -26,6 +26,12 @@ enum eiot_transport { EIOT_TLS = 0, EIOT_DTLS = 1 };
 #define EIOT_ECDHE_ECDSA_WITH_AES_128_CCM 0xC0ACu
 #define EIOT_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 0xC02Bu
 
+/* A suite we implement by its IANA name (TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8) or OpenSSL's
+ * (ECDHE-ECDSA-AES128-CCM8), any case; 0 when none. */
+uint16_t eiot_suite_from_name(const char *name);
+/* Its name, IANA's or (openssl_style) OpenSSL's; NULL for a suite we do not implement. */
+const char *eiot_suite_name(uint16_t id, bool openssl_style);
+
 /* Limits (RFC 7925 §4.2, RFC 6066). */
 #define EIOT_MAX_PSK_IDENTITY 128
 #define EIOT_MAX_PSK 64
@@ -180,6 +186,22 @@ void eiot_session_cache_free(struct eiot_session_cache *sc);
 int eiot_session_cache_rotate(struct eiot_session_cache *sc, uint64_t now_ms);
 /* Session IDs cached now (expired ones included until they are found or evicted). */
 size_t eiot_session_cache_count(const struct eiot_session_cache *sc);
+/* Several threads (an AAA server's pool): lock and unlock are called around every use of the
+ * cache — lookups, inserts, sealing and opening tickets, rotation. Set before the first
+ * connection uses it; both or neither (EIOT_ERR_BAD_PARAM). Without them the cache belongs to
+ * one thread. The configuration's random source must then be thread-safe too
+ * (eiot_config_set_random). */
+int eiot_session_cache_set_lock(struct eiot_session_cache *sc, void (*lock)(void *),
+				void (*unlock)(void *), void *user);
+/* Ticket keys from outside, so that servers sharing them resume each other's tickets (RFC 5077
+ * §4: key_name 16 bytes, then the AES-128 key). The cache then stops rotating by itself:
+ * whoever shares the keys rotates them, calling this again with the new current key and the
+ * one it replaces (tickets under either are accepted). Ticket lifetime is still enforced from
+ * inside each ticket. */
+#define EIOT_TICKET_KEY_LEN 32
+int eiot_session_cache_set_ticket_keys(struct eiot_session_cache *sc,
+				       const uint8_t current[EIOT_TICKET_KEY_LEN],
+				       const uint8_t previous[EIOT_TICKET_KEY_LEN]);
 
 /* Server: resume sessions from this cache (NULL: no resumption, the default). */
 int eiot_config_set_session_cache(struct eiot_config *cfg, struct eiot_session_cache *sc);
@@ -226,6 +248,11 @@ int eiot_config_set_own_cert_url(struct eiot_config *cfg, const char *url);
 struct eiot_cert_url_ops;
 int eiot_config_set_cert_url_resolver(struct eiot_config *cfg, const struct eiot_cert_url_ops *ops,
 				      void *user);
+
+/* Keep the peer's verified leaf certificate (and its CertificateURL) with each connection, for
+ * eiot_conn_peer_info() — an AAA server reports it to its policies. Costs the certificate's
+ * size per connection. Default off. */
+int eiot_config_set_keep_peer_cert(struct eiot_config *cfg, bool on);
 
 /* Log sink and level (default: none). */
 void eiot_config_set_log(struct eiot_config *cfg, eiot_log_fn fn, void *user, enum eiot_log_level level);

@@ -103,6 +103,22 @@ const uint8_t *eiot_conn_psk_identity(const struct eiot_conn *c, size_t *len);
  * peer sent no certificate or its certificate carries no EUI-64. */
 int eiot_conn_peer_eui64(const struct eiot_conn *c, uint8_t eui64[8]);
 
+/* How the peer authenticated in the handshake just completed (either role; meaningful from
+ * ESTABLISHED on). Pointers stay valid until eiot_conn_free(). A resumed handshake sends no
+ * credential: only the EUI-64 and PSK identity carry over (eiot_conn_peer_eui64,
+ * eiot_conn_psk_identity). */
+struct eiot_peer_info {
+	bool resumed;           /* abbreviated handshake */
+	bool cached_info;       /* RFC 7924: the server sent the hash of its Certificate, not the chain */
+	bool cert_url;          /* RFC 6066 §5: the client's chain came from a CertificateURL */
+	bool rpk;               /* RFC 7250: the peer presented a raw public key */
+	uint8_t rpk_sha256[32]; /* ... the SHA-256 of its SubjectPublicKeyInfo */
+	const uint8_t *cert;    /* the peer's verified leaf certificate (DER), when the configuration */
+	size_t cert_len;        /* keeps it (eiot_config_set_keep_peer_cert); else NULL, 0 */
+	const char *url;        /* the first CertificateURL, when cert_url and kept; else NULL */
+};
+int eiot_conn_peer_info(const struct eiot_conn *c, struct eiot_peer_info *out);
+
 /* ---- Resumption (client) ----
  * After a handshake the client may keep its session and offer it on a later connection to the
  * same server (the application keys stored sessions by server). The struct holds the master

@@ -48,6 +48,10 @@ struct eiot_eap_tls;
 struct eiot_eap_tls_opts {
 	size_t fragment_size; /* TLS bytes per packet; 0 = EIOT_EAP_DEFAULT_FRAGMENT */
 	size_t max_message;   /* bound on one reassembled TLS message (the L field); 0 = default */
+	/* L flag and TLS Message Length in every packet that carries TLS data, as FreeRADIUS's
+	 * include_length = yes does; default: only on the first fragment of a fragmented message
+	 * (RFC 5216 §3.1 requires no more). */
+	bool length_always;
 	/* Peer only: a session from eiot_eap_tls_get_session() to offer (copied at
 	 * eiot_eap_tls_new; NULL = full handshake). RFC 5216 §2.1.3: when the server resumes it,
 	 * the conversation is Start -> ClientHello; ServerHello, ChangeCipherSpec, Finished ->

@@ -73,6 +73,7 @@ struct eiot_eap_tls *eiot_eap_tls_new(const struct eiot_config *cfg,
 	e->cfg = cfg;
 	e->is_server = eiot_config_role(cfg) == EIOT_SERVER;
 	e->frag = frag;
+	e->length_always = opts && opts->length_always;
 	e->max_msg = max_msg;
 	e->rx = mem + sizeof(*e);
 	e->tx = e->rx + max_msg;
@@ -251,6 +252,8 @@ int eaptls_send_next(struct eiot_eap_tls *e, uint8_t code, uint8_t id, uint8_t *
 		if (e->tx_pos == 0)
 			flags |= EAPTLS_FLAG_L;
 	}
+	if (n && e->length_always)
+		flags |= EAPTLS_FLAG_L;
 	err = eap_pkt_write_tls(code, id, flags, (uint32_t)e->tx_len, n ? e->tx + e->tx_pos : NULL, n,
 				out, cap, out_len);
 	if (err)

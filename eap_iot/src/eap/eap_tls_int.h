@@ -28,6 +28,7 @@ struct eiot_eap_tls {
 	struct eiot_conn *conn;
 	bool is_server;
 	size_t frag;            /* TLS bytes per packet we send */
+	bool length_always;     /* L on every packet with data (opts.length_always) */
 	size_t max_msg;         /* bound on a reassembled message and on our own output */
 	enum eiot_eap_status status;
 	int err;                /* first error that failed the conversation */

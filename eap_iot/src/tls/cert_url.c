@@ -127,7 +127,10 @@ int cu_server_certificate_url(struct eiot_conn *c, const uint8_t *body, size_t n
 		err = creds_verify_peer(cfg, certs, lens, n_certs, false, &c->hs.peer_key,
 					c->hs.peer_eui64, &c->hs.has_peer_eui64, NULL);
 		if (!err) {
-			c->has_peer_key = true;
+			c->has_peer_key = c->peer.cert_url = true;
+			err = conn_keep_peer_cert(c, certs[0], lens[0], cu.url[0], cu.url_len[0]);
+		}
+		if (!err) {
 			EIOT_LOG(cfg, EIOT_LOG_DEBUG,
 				 "cert_url: %zu URL(s) resolved to a verified %zu-certificate chain", cu.n,
 				 n_certs);

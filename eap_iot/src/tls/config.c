@@ -313,6 +313,15 @@ int eiot_config_set_keylog_file(struct eiot_config *cfg, const char *path)
 	return EIOT_OK;
 }
 
+/* see eap_iot/config.h */
+int eiot_config_set_keep_peer_cert(struct eiot_config *cfg, bool on)
+{
+	if (!cfg)
+		return EIOT_ERR_BAD_PARAM;
+	cfg->keep_peer_cert = on;
+	return EIOT_OK;
+}
+
 /* see tls/config_int.h */
 int cfg_random(const struct eiot_config *cfg, uint8_t *out, size_t n)
 {

@@ -82,6 +82,7 @@ struct eiot_config {
 	const struct eiot_cert_cache_ops *cert_cache; /* client: the application's store */
 	void *cert_cache_user;
 	bool cached_info;                 /* server: answer cached_info offers */
+	bool keep_peer_cert;              /* eiot_conn_peer_info gets the leaf (and URL) */
 
 	/* client certificate URLs (tls/cert_url.c) */
 	char *own_cert_url;               /* client: NULL off */

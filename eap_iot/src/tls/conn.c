@@ -169,6 +169,8 @@ void eiot_conn_free(struct eiot_conn *c)
 	eiot_ecdh_free(&c->hs.ecdh);
 	eiot_pkey_free(&c->hs.peer_key);
 	ci_release(c);
+	free(c->peer.cert);
+	free(c->peer.url);
 	eiot_zeroize(c, eiot_conn_size(c->cfg));
 	free(c);
 }
@@ -565,6 +567,49 @@ const uint8_t *eiot_conn_psk_identity(const struct eiot_conn *c, size_t *len)
 	if (len)
 		*len = c->psk_identity_len;
 	return c->psk_identity;
+}
+
+/* see eap_iot/conn.h */
+int eiot_conn_peer_info(const struct eiot_conn *c, struct eiot_peer_info *out)
+{
+	if (!c || !out)
+		return EIOT_ERR_BAD_PARAM;
+	*out = (struct eiot_peer_info){
+		.resumed = c->hs.resumed,
+		.cached_info = c->hs.ci_hit,
+		.cert_url = c->peer.cert_url,
+		.rpk = c->peer.rpk,
+		.cert = c->peer.cert,
+		.cert_len = c->peer.cert_len,
+		.url = c->peer.url,
+	};
+	memcpy(out->rpk_sha256, c->peer.rpk_sha256, 32);
+	return EIOT_OK;
+}
+
+/* see tls/conn_int.h */
+int conn_keep_peer_cert(struct eiot_conn *c, const uint8_t *leaf, size_t len, const uint8_t *url,
+			size_t url_len)
+{
+	if (!c->cfg->keep_peer_cert)
+		return 0;
+	free(c->peer.cert);
+	free(c->peer.url);
+	c->peer.url = NULL;
+	c->peer.cert_len = 0;
+	c->peer.cert = malloc(len);
+	if (c->peer.cert && url) {
+		c->peer.url = malloc(url_len + 1);
+		if (c->peer.url) {
+			memcpy(c->peer.url, url, url_len);
+			c->peer.url[url_len] = '\0';
+		}
+	}
+	if (!c->peer.cert || (url && !c->peer.url))
+		return conn_error(c, EIOT_ERR_NO_MEMORY, "hs: no memory to keep the peer's certificate");
+	memcpy(c->peer.cert, leaf, len);
+	c->peer.cert_len = len;
+	return 0;
 }
 
 /* see eap_iot/conn.h */

@@ -185,6 +185,13 @@ struct eiot_conn {
 	size_t rx_limit;       /* ... accepted in protected records (our record_size_limit) */
 	size_t tx_limit;       /* largest record plaintext we send (max_record, MFL, peer's RSL) */
 	struct eiot_session session; /* client: offered, then the one to keep */
+	struct {                /* what the peer authenticated with (eiot_conn_peer_info) */
+		bool rpk, cert_url;
+		uint8_t rpk_sha256[32];
+		uint8_t *cert;  /* heap, when cfg->keep_peer_cert */
+		size_t cert_len;
+		char *url;      /* heap, when cfg->keep_peer_cert */
+	} peer;
 };
 
 /* ---- conn.c ---- */
@@ -198,6 +205,10 @@ int conn_send_alert(struct eiot_conn *c, uint8_t level, uint8_t desc);
 void conn_established(struct eiot_conn *c);
 /* Append received application data. */
 int conn_app_data(struct eiot_conn *c, const uint8_t *p, size_t n);
+/* A verified peer chain: keep its leaf (and the URL it came from, or NULL) when the
+ * configuration asks for it (eiot_config_set_keep_peer_cert). */
+int conn_keep_peer_cert(struct eiot_conn *c, const uint8_t *leaf, size_t len, const uint8_t *url,
+			size_t url_len);
 
 /* ---- hs_io.c ---- */
 /* Start a new flight (forgets the previous one). */

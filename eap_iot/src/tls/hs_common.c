@@ -153,9 +153,9 @@ int hs_check_certificate(struct eiot_conn *c, const uint8_t *body, size_t n, boo
 
 	*empty = false;
 	if (c->is_client ? c->hs.server_rpk : c->hs.client_rpk) {
-		int err = rpk_verify_peer(c->cfg, body, n, &c->hs.peer_key, empty);
+		int err = rpk_verify_peer(c->cfg, body, n, c->peer.rpk_sha256, &c->hs.peer_key, empty);
 		if (!err && !*empty)
-			c->has_peer_key = true;
+			c->has_peer_key = c->peer.rpk = true;
 		return err;
 	}
 	if (hs_parse_certificate(body, n, &cert))
@@ -177,7 +177,7 @@ int hs_check_certificate(struct eiot_conn *c, const uint8_t *body, size_t n, boo
 	if (err)
 		return err; /* creds_verify_peer logged what was wrong */
 	c->has_peer_key = true;
-	return 0;
+	return conn_keep_peer_cert(c, cert.cert[0], cert.len[0], NULL, 0);
 }
 
 /* see tls/conn_int.h */

@@ -97,7 +97,7 @@ int eiot_config_add_peer_rpk_file(struct eiot_config *cfg, const char *path)
 
 /* see tls/rpk.h */
 int rpk_verify_peer(const struct eiot_config *cfg, const uint8_t *body, size_t n,
-		    struct eiot_pkey *peer_key, bool *empty)
+		    uint8_t spki_sha256[32], struct eiot_pkey *peer_key, bool *empty)
 {
 	struct rd r = rd_init(body, n);
 	struct rd spki = rd_vec(&r, 3);
@@ -129,5 +129,6 @@ int rpk_verify_peer(const struct eiot_config *cfg, const uint8_t *body, size_t n
 		return EIOT_ERR_RPK_NOT_PINNED;
 	}
 	EIOT_LOG(cfg, EIOT_LOG_INFO, "rpk: peer's raw public key is pinned");
+	memcpy(spki_sha256, h, 32);
 	return 0;
 }

@@ -22,6 +22,6 @@
  * EIOT_ERR_CERT_BAD_KEY or EIOT_ERR_RPK_NOT_PINNED, after one log line.
  */
 int rpk_verify_peer(const struct eiot_config *cfg, const uint8_t *body, size_t n,
-		    struct eiot_pkey *peer_key, bool *empty);
+		    uint8_t spki_sha256[32], struct eiot_pkey *peer_key, bool *empty);
 
 #endif

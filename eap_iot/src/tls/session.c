@@ -39,7 +39,23 @@ struct eiot_session_cache {
 	bool clock_set;                /* cur.born_ms is known (set at the first ticket) */
 	size_t max_entries, n_entries;
 	struct cache_entry *e;
+	bool keys_external;            /* keys come from eiot_session_cache_set_ticket_keys */
+	void (*lock)(void *);          /* eiot_session_cache_set_lock (NULL: one thread) */
+	void (*unlock)(void *);
+	void *lock_user;
 };
+
+static void sc_lock(const struct eiot_session_cache *sc)
+{
+	if (sc->lock)
+		sc->lock(sc->lock_user);
+}
+
+static void sc_unlock(const struct eiot_session_cache *sc)
+{
+	if (sc->unlock)
+		sc->unlock(sc->lock_user);
+}
 
 static int new_key(const struct eiot_config *cfg, struct ticket_key *k, uint64_t now_ms)
 {
@@ -90,11 +106,8 @@ void eiot_session_cache_free(struct eiot_session_cache *sc)
 	free(sc);
 }
 
-/* see eap_iot/config.h */
-int eiot_session_cache_rotate(struct eiot_session_cache *sc, uint64_t now_ms)
+static int rotate(struct eiot_session_cache *sc, uint64_t now_ms)
 {
-	if (!sc)
-		return EIOT_ERR_BAD_PARAM;
 	struct ticket_key k;
 	if (new_key(sc->cfg, &k, now_ms)) {
 		EIOT_LOG(sc->cfg, EIOT_LOG_ERROR, "session cache: ticket key rotation: random source failed");
@@ -109,9 +122,54 @@ int eiot_session_cache_rotate(struct eiot_session_cache *sc, uint64_t now_ms)
 }
 
 /* see eap_iot/config.h */
+int eiot_session_cache_rotate(struct eiot_session_cache *sc, uint64_t now_ms)
+{
+	if (!sc)
+		return EIOT_ERR_BAD_PARAM;
+	sc_lock(sc);
+	int err = rotate(sc, now_ms);
+	sc_unlock(sc);
+	return err;
+}
+
+/* see eap_iot/config.h */
+int eiot_session_cache_set_ticket_keys(struct eiot_session_cache *sc,
+				       const uint8_t current[EIOT_TICKET_KEY_LEN],
+				       const uint8_t previous[EIOT_TICKET_KEY_LEN])
+{
+	if (!sc || !current || !previous)
+		return EIOT_ERR_BAD_PARAM;
+	sc_lock(sc);
+	memcpy(sc->cur.name, current, SESS_KEY_NAME);
+	memcpy(sc->cur.key, current + SESS_KEY_NAME, sizeof(sc->cur.key));
+	memcpy(sc->prev.name, previous, SESS_KEY_NAME);
+	memcpy(sc->prev.key, previous + SESS_KEY_NAME, sizeof(sc->prev.key));
+	sc->keys_external = true;
+	sc_unlock(sc);
+	return EIOT_OK;
+}
+
+/* see eap_iot/config.h */
+int eiot_session_cache_set_lock(struct eiot_session_cache *sc, void (*lock)(void *),
+				void (*unlock)(void *), void *user)
+{
+	if (!sc || !lock != !unlock)
+		return EIOT_ERR_BAD_PARAM;
+	sc->lock = lock;
+	sc->unlock = unlock;
+	sc->lock_user = user;
+	return EIOT_OK;
+}
+
+/* see eap_iot/config.h */
 size_t eiot_session_cache_count(const struct eiot_session_cache *sc)
 {
-	return sc ? sc->n_entries : 0;
+	if (!sc)
+		return 0;
+	sc_lock(sc);
+	size_t n = sc->n_entries;
+	sc_unlock(sc);
+	return n;
 }
 
 /* see tls/session.h */
@@ -161,9 +219,8 @@ static void drop_entry(struct eiot_session_cache *sc, struct cache_entry *e)
 	sc->n_entries--;
 }
 
-/* see tls/session.h */
-void sess_cache_put(struct eiot_session_cache *sc, const uint8_t id[SESS_ID_LEN],
-		    const struct sess_state *st)
+static void cache_put(struct eiot_session_cache *sc, const uint8_t id[SESS_ID_LEN],
+		      const struct sess_state *st)
 {
 	struct cache_entry *slot = NULL, *oldest = NULL;
 	for (size_t i = 0; i < sc->max_entries && !slot; i++) {
@@ -190,8 +247,16 @@ void sess_cache_put(struct eiot_session_cache *sc, const uint8_t id[SESS_ID_LEN]
 }
 
 /* see tls/session.h */
-enum sess_miss sess_cache_get(struct eiot_session_cache *sc, const uint8_t *id, size_t id_len,
-			      uint64_t now_ms, struct sess_state *out)
+void sess_cache_put(struct eiot_session_cache *sc, const uint8_t id[SESS_ID_LEN],
+		    const struct sess_state *st)
+{
+	sc_lock(sc);
+	cache_put(sc, id, st);
+	sc_unlock(sc);
+}
+
+static enum sess_miss cache_get(struct eiot_session_cache *sc, const uint8_t *id, size_t id_len,
+				uint64_t now_ms, struct sess_state *out)
 {
 	if (id_len != SESS_ID_LEN)
 		return SESS_UNKNOWN;
@@ -209,9 +274,22 @@ enum sess_miss sess_cache_get(struct eiot_session_cache *sc, const uint8_t *id, 
 	return SESS_UNKNOWN;
 }
 
-/* The key period is the session lifetime: a ticket stays decryptable for its whole life. */
+/* see tls/session.h */
+enum sess_miss sess_cache_get(struct eiot_session_cache *sc, const uint8_t *id, size_t id_len,
+			      uint64_t now_ms, struct sess_state *out)
+{
+	sc_lock(sc);
+	enum sess_miss m = cache_get(sc, id, id_len, now_ms, out);
+	sc_unlock(sc);
+	return m;
+}
+
+/* The key period is the session lifetime: a ticket stays decryptable for its whole life.
+ * Keys set from outside (a pool of servers sharing them) are rotated by whoever sets them. */
 static int maybe_rotate(struct eiot_session_cache *sc, uint64_t now_ms)
 {
+	if (sc->keys_external)
+		return 0;
 	if (!sc->clock_set) {
 		sc->cur.born_ms = now_ms;
 		sc->clock_set = true;
@@ -220,15 +298,14 @@ static int maybe_rotate(struct eiot_session_cache *sc, uint64_t now_ms)
 	if (now_ms < sc->cur.born_ms || now_ms - sc->cur.born_ms < sc->lifetime_ms)
 		return 0;
 	bool both = now_ms - sc->cur.born_ms >= 2 * sc->lifetime_ms;
-	int err = eiot_session_cache_rotate(sc, now_ms);
+	int err = rotate(sc, now_ms);
 	if (!err && both)
 		err = new_key(sc->cfg, &sc->prev, now_ms); /* the old current is too old as well */
 	return err;
 }
 
-/* see tls/session.h */
-int sess_ticket_seal(struct eiot_session_cache *sc, const struct sess_state *st, uint64_t now_ms,
-		     uint8_t *out, size_t cap, size_t *len)
+static int ticket_seal(struct eiot_session_cache *sc, const struct sess_state *st, uint64_t now_ms,
+		       uint8_t *out, size_t cap, size_t *len)
 {
 	int err = maybe_rotate(sc, now_ms);
 	if (err)
@@ -294,8 +371,17 @@ static int parse_state(const uint8_t *p, size_t n, struct sess_state *st)
 }
 
 /* see tls/session.h */
-enum sess_miss sess_ticket_open(struct eiot_session_cache *sc, const uint8_t *t, size_t n,
-				uint64_t now_ms, struct sess_state *out)
+int sess_ticket_seal(struct eiot_session_cache *sc, const struct sess_state *st, uint64_t now_ms,
+		     uint8_t *out, size_t cap, size_t *len)
+{
+	sc_lock(sc);
+	int err = ticket_seal(sc, st, now_ms, out, cap, len);
+	sc_unlock(sc);
+	return err;
+}
+
+static enum sess_miss ticket_open(struct eiot_session_cache *sc, const uint8_t *t, size_t n,
+				  uint64_t now_ms, struct sess_state *out)
 {
 	uint8_t buf[SESS_TICKET_MAX];
 	const size_t head = SESS_KEY_NAME + SESS_TICKET_IV;
@@ -326,5 +412,15 @@ enum sess_miss sess_ticket_open(struct eiot_session_cache *sc, const uint8_t *t,
 	eiot_zeroize(buf, sizeof(buf));
 	if (m != SESS_FOUND)
 		eiot_zeroize(out, sizeof(*out));
+	return m;
+}
+
+/* see tls/session.h */
+enum sess_miss sess_ticket_open(struct eiot_session_cache *sc, const uint8_t *t, size_t n,
+				uint64_t now_ms, struct sess_state *out)
+{
+	sc_lock(sc);
+	enum sess_miss m = ticket_open(sc, t, n, now_ms, out);
+	sc_unlock(sc);
 	return m;
 }

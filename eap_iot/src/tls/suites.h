@@ -14,6 +14,7 @@ enum kx_kind { KX_PSK, KX_ECDHE_ECDSA };
 struct suite_info {
 	uint16_t id;
 	const char *name;          /* IANA name */
+	const char *openssl_name;  /* the name OpenSSL and FreeRADIUS use */
 	enum kx_kind kx;
 	enum eiot_aead_alg aead;
 	uint8_t key_len;           /* 16 */
