@@ -83,6 +83,25 @@ all: $(SUPP_STAMP)
 endif
 endif
 
+# radius_module: eap_iot's EAP-TLS server as rlm_eap_tls7925.so for Debian's FreeRADIUS
+# (BUILD/radius). Built with `make` like the supplicant (RADIUS=0 leaves it out); `make radius`
+# always runs the (idempotent) build script.
+.PHONY: radius
+RADIUS ?= 1
+RADIUS_SO := $(BUILD)/radius/rlm_eap_tls7925.so
+RADIUS_DEPS := $(wildcard radius_module/*.sh radius_module/*.map radius_module/src/*) \
+	$(wildcard eap_iot/include/eap_iot/*.h) $(BUILD)/libeap_iot.a
+radius: $(BUILD)/libeap_iot.a
+	sh radius_module/build.sh $(BUILD)
+$(RADIUS_SO): $(RADIUS_DEPS)
+	sh radius_module/build.sh $(BUILD)
+	@touch $@
+ifeq ($(RADIUS),1)
+ifeq ($(MAKELEVEL),0)
+all: $(RADIUS_SO)
+endif
+endif
+
 deps:
 	@sh .ci/deps.sh
 
@@ -132,13 +151,14 @@ fuzz-replay: $(FUZZERS) $(PKI)
 interop: tools $(PKI)
 	@sh tests/interop/run.sh $(BUILD)
 
-# The real 802.1X topology in network namespaces: stock hostapd + FreeRADIUS, Debian's and our
-# wpa_supplicant/eapol_test (needs root).
-netns: tools $(PKI) $(SUPP_STAMP)
+# The real 802.1X topology in network namespaces: stock hostapd + FreeRADIUS (with rlm_eap_tls
+# and with radius_module's rlm_eap_tls7925), Debian's and our wpa_supplicant/eapol_test (needs
+# root).
+netns: tools $(PKI) $(SUPP_STAMP) $(RADIUS_SO)
 	@sh tests/netns/run.sh $(BUILD)
 
 test: deps
-	$(MAKE) all $(SUPP_STAMP)
+	$(MAKE) all $(SUPP_STAMP) $(RADIUS_SO)
 	$(MAKE) unit-run
 	$(MAKE) asan
 	$(MAKE) valgrind
@@ -150,7 +170,7 @@ test: deps
 # A device joins the network (EAP-TLS through hostapd + FreeRADIUS in namespaces), then talks
 # DTLS to a server with the same engine.
 demo: deps
-	$(MAKE) tools pki $(SUPP_STAMP)
+	$(MAKE) tools pki $(SUPP_STAMP) $(RADIUS_SO)
 	@sh demo/eap.sh $(BUILD)
 	@sh demo/run.sh $(BUILD)
 
@@ -164,7 +184,7 @@ bench: tools $(PKI) $(SUPP_STAMP) $(BUILD)/bin/eap_ext
 	@sh bench/eap_ext.sh $(BUILD)
 	@sh bench/flash.sh $(BUILD)
 
-install: lib
+install: lib $(if $(filter 1,$(RADIUS)),$(RADIUS_SO))
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/eap_iot $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin
 	install -m 644 $(BUILD)/libeap_iot.a $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 $(BUILD)/libeap_iot.so $(DESTDIR)$(PREFIX)/lib/libeap_iot.so.0
@@ -173,10 +193,16 @@ install: lib
 	install -m 755 $(TOOLS) $(DESTDIR)$(PREFIX)/bin/
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' eap_iot/eap_iot.pc.in \
 		> $(DESTDIR)$(PREFIX)/lib/pkgconfig/eap_iot.pc
+ifeq ($(RADIUS),1)
+	install -d $(DESTDIR)$(PREFIX)/lib/eap_iot/freeradius $(DESTDIR)$(PREFIX)/share/eap_iot/radius_dict
+	install -m 644 $(RADIUS_SO) $(DESTDIR)$(PREFIX)/lib/eap_iot/freeradius/
+	install -m 644 radius_dict/dictionary.eap_iot $(DESTDIR)$(PREFIX)/share/eap_iot/radius_dict/
+endif
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/lib/libeap_iot.* $(DESTDIR)$(PREFIX)/lib/pkgconfig/eap_iot.pc
-	rm -rf $(DESTDIR)$(PREFIX)/include/eap_iot
+	rm -rf $(DESTDIR)$(PREFIX)/include/eap_iot $(DESTDIR)$(PREFIX)/lib/eap_iot \
+		$(DESTDIR)$(PREFIX)/share/eap_iot
 
 clean:
 	rm -rf $(BUILD)

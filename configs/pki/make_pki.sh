@@ -9,6 +9,8 @@
 #   device.pem          leaf: subject CN = EUI-64 "00-11-22-33-44-55-66-77" (RFC 7925 §4.4.2),
 #                       keyUsage digitalSignature, extKeyUsage clientAuth
 #   server-chain3.pem   leaf + 2 intermediates (leaf first); server-chain4.pem leaf + 3
+#   device2.pem         a second device, EUI-64 00-11-22-33-44-55-66-78 (policy tests)
+#   device-chain4.pem   a device (EUI-64 ...-66-79) below 3 intermediates, leaf first
 # Broken on purpose (one fault each): server-expired, server-notyet, server-wrongname,
 #   server-wildcard, server-twonames, server-cnonly, server-p384, server-untrusted (issued by
 #   other-ca.pem), server-clientauth, device-expired.
@@ -137,6 +139,11 @@ cp server-chain3-leaf.key.pem server-chain3.key.pem
 cat server-chain4-leaf.pem int3.pem int2.pem int1.pem > server-chain4.pem
 cp server-chain4-leaf.key.pem server-chain4.key.pem
 rm -f server-chain3-leaf.pem server-chain3-leaf.key.pem server-chain4-leaf.pem server-chain4-leaf.key.pem
+cert device2 "$O/CN=00-11-22-33-44-55-66-78" v3_device ca
+cert device-chain4-leaf "$O/CN=00-11-22-33-44-55-66-79" v3_device int3
+cat device-chain4-leaf.pem int3.pem int2.pem int1.pem > device-chain4.pem
+mv device-chain4-leaf.key.pem device-chain4.key.pem
+rm -f device-chain4-leaf.pem
 
 # Broken ones.
 cert server-expired "$O/CN=aaa.example.com" v3_server ca 20230101000000Z 20240101000000Z
@@ -151,7 +158,7 @@ cert server-untrusted "$O/CN=aaa.example.com" v3_server other-ca
 cert server-clientauth "$O/CN=aaa.example.com" v3_server_clientauth ca
 cert device-expired "$O/CN=00-11-22-33-44-55-66-77" v3_device ca 20230101000000Z 20240101000000Z
 
-for n in ca server device; do
+for n in ca server device device2; do
 	openssl x509 -in "$n.pem" -outform DER -out "$n.der"
 	openssl pkey -in "$n.key.pem" -outform DER -out "$n.key.der"
 done

@@ -73,19 +73,6 @@ struct app {
 /* How one step of the loop ended. */
 enum step { GO_ON, DONE, FAILED };
 
-static const struct {
-	const char *name, *iana;
-	uint16_t id;
-} suite_names[] = {
-	{ "ECDHE-ECDSA-AES128-CCM8", "TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8",
-	  EIOT_ECDHE_ECDSA_WITH_AES_128_CCM_8 },
-	{ "PSK-AES128-CCM8", "TLS_PSK_WITH_AES_128_CCM_8", EIOT_PSK_WITH_AES_128_CCM_8 },
-	{ "ECDHE-ECDSA-AES128-CCM", "TLS_ECDHE_ECDSA_WITH_AES_128_CCM",
-	  EIOT_ECDHE_ECDSA_WITH_AES_128_CCM },
-	{ "ECDHE-ECDSA-AES128-GCM-SHA256", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
-	  EIOT_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 },
-};
-
 static const char usage_text[] =
 	"usage: iot-tls (--connect HOST:PORT | --listen ADDR:PORT) [options]\n"
 	"TLS / DTLS 1.2 (RFC 7925 profile) test client and server: stdin -> peer, peer -> stdout.\n"
@@ -223,12 +210,8 @@ static void parse_suites(struct opts *o, const char *list)
 	strcpy(tmp, list);
 	o->n_suites = 0;
 	for (tok = strtok_r(tmp, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		size_t i;
-		long id = -1;
+		long id = eiot_suite_from_name(tok) ? eiot_suite_from_name(tok) : -1;
 
-		for (i = 0; i < sizeof(suite_names) / sizeof(suite_names[0]); i++)
-			if (!strcasecmp(tok, suite_names[i].name) || !strcasecmp(tok, suite_names[i].iana))
-				id = suite_names[i].id;
 		if (id < 0 && (tok[0] == '0' && (tok[1] == 'x' || tok[1] == 'X'))) {
 			char *end;
 
@@ -781,9 +764,8 @@ static void announce(struct app *a)
 	size_t i, len, at;
 
 	a->announced = true;
-	for (i = 0; i < sizeof(suite_names) / sizeof(suite_names[0]); i++)
-		if (suite_names[i].id == suite)
-			name = suite_names[i].iana;
+	if (eiot_suite_name(suite, false))
+		name = eiot_suite_name(suite, false);
 	if (eiot_conn_peer_eui64(a->conn, eui) == EIOT_OK)
 		snprintf(extra, sizeof(extra), ", peer EUI-64 %02X-%02X-%02X-%02X-%02X-%02X-%02X-%02X",
 			 eui[0], eui[1], eui[2], eui[3], eui[4], eui[5], eui[6], eui[7]);

@@ -168,9 +168,9 @@ static int CC_HINT(nonnull) mod_process(void *instance, eap_handler_t *handler)
 		return set_request(handler, conv->out, len);
 	}
 	if (status == EIOT_EAP_FAILURE || (len > 0 && conv->out[0] == PW_EAP_FAILURE)) {
-		log_outcome(request, conv->eap, false);
 		if (len > 0 && conv->out[0] == PW_EAP_REQUEST)
 			return set_request(handler, conv->out, len); /* the Request carrying our alert */
+		log_outcome(request, conv->eap, false);
 		return 0;
 	}
 	if (err || len == 0) {

@@ -163,16 +163,6 @@ static int parse_uint(const struct conf_ctx *c, const char *key, const char *val
 	return 0;
 }
 
-static const struct {
-	const char *name;
-	uint16_t id;
-} suite_names[] = {
-	{ "ECDHE-ECDSA-AES128-CCM8", EIOT_ECDHE_ECDSA_WITH_AES_128_CCM_8 },
-	{ "ECDHE-ECDSA-AES128-CCM", EIOT_ECDHE_ECDSA_WITH_AES_128_CCM },
-	{ "ECDHE-ECDSA-AES128-GCM-SHA256", EIOT_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 },
-	{ "PSK-AES128-CCM8", EIOT_PSK_WITH_AES_128_CCM_8 },
-};
-
 /* Offered unless phase1 says otherwise: the RFC 7925 suite first, then the ECDSA suites an AAA
  * server at OpenSSL's DEFAULT cipher list accepts (it has no CCM_8). eiot_strict=1 leaves CCM_8. */
 static const uint16_t default_suites[] = {
@@ -185,7 +175,7 @@ static const uint16_t default_suites[] = {
 static int parse_suites(const struct conf_ctx *c, const char *val)
 {
 	uint16_t ids[EIOT_MAX_SUITES];
-	size_t n = 0, i, len;
+	size_t n = 0, len;
 	const char *p = val, *end;
 	char tok[48], *e;
 	unsigned long v;
@@ -197,11 +187,8 @@ static int parse_suites(const struct conf_ctx *c, const char *val)
 			goto bad;
 		os_memcpy(tok, p, len);
 		tok[len] = '\0';
-		for (i = 0; i < ARRAY_SIZE(suite_names); i++)
-			if (os_strcasecmp(tok, suite_names[i].name) == 0)
-				break;
-		if (i < ARRAY_SIZE(suite_names)) {
-			ids[n++] = suite_names[i].id;
+		if (eiot_suite_from_name(tok)) {
+			ids[n++] = eiot_suite_from_name(tok);
 		} else {
 			v = strtoul(tok, &e, 16);
 			if (*e || e == tok || v > 0xffff)

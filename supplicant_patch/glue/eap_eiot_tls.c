@@ -45,22 +45,6 @@ static uint64_t eiot_now_ms(void)
 	return (uint64_t) t.sec * 1000 + (uint64_t) t.usec / 1000;
 }
 
-static const char *eiot_suite_name(uint16_t suite)
-{
-	switch (suite) {
-	case EIOT_ECDHE_ECDSA_WITH_AES_128_CCM_8:
-		return "TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8";
-	case EIOT_ECDHE_ECDSA_WITH_AES_128_CCM:
-		return "TLS_ECDHE_ECDSA_WITH_AES_128_CCM";
-	case EIOT_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256:
-		return "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256";
-	case EIOT_PSK_WITH_AES_128_CCM_8:
-		return "TLS_PSK_WITH_AES_128_CCM_8";
-	default:
-		return "unknown suite";
-	}
-}
-
 /* A new conversation on data->conf, offering data->session when there is one. */
 static int eiot_start(struct eap_eiot_data *data)
 {
@@ -187,7 +171,7 @@ static void eiot_report(struct eap_eiot_data *data, enum eiot_eap_status st)
 	wpa_printf(MSG_INFO, EAP_EIOT_PREFIX "handshake complete%s, suite %s; "
 		   "%u round trips, EAP bytes out %zu in %zu",
 		   eiot_eap_tls_resumed(data->eap) ? " (resumed)" : "",
-		   eiot_suite_name(eiot_conn_suite(conn)), stats.round_trips, stats.bytes_out,
+		   eiot_suite_name(eiot_conn_suite(conn), false), stats.round_trips, stats.bytes_out,
 		   stats.bytes_in);
 }
 

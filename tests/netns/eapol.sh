@@ -1,6 +1,7 @@
 #!/bin/sh
 # tests/netns/eapol.sh ccm8|default|tickets|noresume — eapol_test (VARIANT's build) against stock
-# FreeRADIUS on the loopback of a private namespace: a full authentication and one
+# FreeRADIUS (RADIUS_IMPL: its rlm_eap_tls, or eap_iot's rlm_eap_tls7925, which issues tickets)
+# on the loopback of a private namespace: a full authentication and one
 # re-authentication (-r 1) that must be resumed (RFC 5216 §2.1.3, FreeRADIUS's session cache):
 # 3 round trips, the Identity included, and for our builds eap_iot's "handshake complete
 # (resumed)" line. Asserts Access-Accept, "MPPE keys OK: 2  mismatch: 0" (the MSK eapol_test
@@ -35,7 +36,7 @@ ip netns exec "$ns" timeout 60 "$EAPOL_TEST" -c "$WORK/eapol.conf" -a 127.0.0.1 
 	-r 1 -t 30 >"$WORK/eapol.out" 2>&1
 rc=$?
 stop "$RADIUS_PID"
-suite=$(sed -n 's/.*TLS-Session-Cipher-Suite = "\(.*\)"/\1/p' "$WORK/radius/radius.out" | head -1)
+suite=$(sed -n 's/.*TLS-Session-Cipher-Suite :*= "\(.*\)"/\1/p' "$WORK/radius/radius.out" | head -1)
 say "$VARIANT eapol_test rc=$rc suite=${suite:-none}"
 grep -F "MPPE keys OK" "$WORK/eapol.out"
 [ $rc = 0 ] || { tail -30 "$WORK/eapol.out"; fail "eapol_test exited $rc"; }

@@ -95,7 +95,7 @@ auth() {
 	grep -q "code=2 (Access-Accept)" "$WORK/$1.out" || fail "no Access-Accept ($2)"
 	grep -q "^MPPE keys OK: 1  mismatch: 0" "$WORK/$1.out" || fail "MSK mismatch ($2)"
 	check_ours "$WORK/$1.out"
-	HELLO=$(sed -n '/sending ClientHello/{n;s/.*sending \([0-9]*\) TLS bytes.*/\1/p;q}' \
+	HELLO=$(sed -n '/eap-tls: Start (id [0-9]*): sending ClientHello/{n;s/.*sending \([0-9]*\) TLS bytes.*/\1/p;q}' \
 		"$WORK/$1.out")
 	[ -n "$HELLO" ] || fail "no ClientHello length in $1.out"
 }

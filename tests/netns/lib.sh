@@ -91,13 +91,18 @@ radius_rounds() {
 }
 
 # check_resumed RADIUS_LOG SUPPLICANT_LOG ROUND_TRIPS: the last authentication was resumed
-# (FreeRADIUS says so and, for our builds, eap_iot's log line does) in ROUND_TRIPS round trips.
+# (FreeRADIUS says so and, for our builds and our AAA module, eap_iot's log lines do) in
+# ROUND_TRIPS round trips.
 check_resumed() {
 	_last=$(radius_rounds "$1" | tail -1)
 	say "last authentication: ${_last%% *} Access-Requests, resumed=${_last##* }"
 	[ "${_last##* }" = 1 ] || fail "the re-authentication was not resumed (FreeRADIUS)"
 	[ "${_last%% *}" = "$3" ] ||
 		fail "the resumed re-authentication took ${_last%% *} round trips, expected $3"
+	if [ "$RADIUS_IMPL" = eap_iot ]; then
+		grep -qF "$OUR_MARK handshake complete (resumed)" "$1" ||
+			fail "no '$OUR_MARK handshake complete (resumed)' line from our AAA module in $1"
+	fi
 	[ "$OURS" = 1 ] || return 0
 	grep -qF "$OUR_MARK handshake complete (resumed)" "$2" ||
 		fail "no '$OUR_MARK handshake complete (resumed)' line in $2"

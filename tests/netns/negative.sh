@@ -1,14 +1,16 @@
 #!/bin/sh
 # tests/netns/negative.sh CASE — one fault, and the refusal it must cause: EAP-Failure (or the
 # peer's abort), no Access-Accept, and the log line that explains it. eapol_test of VARIANT
-# against stock FreeRADIUS in a private namespace; CASE is one of
+# against stock FreeRADIUS (RADIUS_IMPL=stock: rlm_eap_tls; eap_iot: our rlm_eap_tls7925) in a
+# private namespace; CASE is one of
 #   untrusted-ca    the AAA certificate is issued by another root (server-untrusted.pem)
 #   wrong-name      the AAA certificate names other.example.com, not domain_match
 #   expired-device  the device certificate has expired: FreeRADIUS rejects it
 #   key-mismatch    the device key does not belong to its certificate: wpa_supplicant refuses at
 #                   startup (ours); Debian's build fails when EAP-TLS starts
-#   no-suite        FreeRADIUS offers only ECDHE-ECDSA-AES256-GCM-SHA384, the supplicant is
-#                   CCM_8-only (ours: phase1 strict; Debian's: openssl_ciphers)
+#   no-suite        FreeRADIUS offers only ECDHE-ECDSA-AES256-GCM-SHA384 (our module:
+#                   ...-AES128-GCM-SHA256), the supplicant is CCM_8-only (ours: phase1 strict;
+#                   Debian's: openssl_ciphers)
 set -u
 . "$(dirname "$0")/lib.sh"
 select_variant
@@ -27,14 +29,16 @@ wrong-name)
 	else why_peer="Domain (suffix )?match.*(mismatch|not found)|Domain mismatch"; fi ;;
 expired-device)
 	device=device-expired devkey=device-expired.key.pem
-	why_aaa="certificate has expired" ;;
+	if [ "$RADIUS_IMPL" = eap_iot ]; then why_aaa="client certificate rejected: .* expired at"
+	else why_aaa="certificate has expired"; fi ;;
 key-mismatch)
 	devkey=device-expired.key.pem
 	if [ "$OURS" = 1 ]; then why_peer="private_key.*device-expired.key.pem|device-expired.key.pem.*private_key"
 	else why_peer="Failed to load private key '.*device-expired.key.pem'"; fi ;;
 no-suite)
-	ciphers=ECDHE-ECDSA-AES256-GCM-SHA384
-	why_aaa="no shared cipher" ;;
+	if [ "$RADIUS_IMPL" = eap_iot ]; then
+		ciphers=ECDHE-ECDSA-AES128-GCM-SHA256 why_aaa="none of the client's 1 suites"
+	else ciphers=ECDHE-ECDSA-AES256-GCM-SHA384 why_aaa="no shared cipher"; fi ;;
 *) fail "usage: negative.sh untrusted-ca|wrong-name|expired-device|key-mismatch|no-suite" ;;
 esac
 

@@ -5,15 +5,19 @@
 # client certificate URL and cached_info offers with their fallbacks (the cached_info file
 # across restarts), malformed knobs refused), the wired hostapd topology at MTU 1500
 # and 127, and the negative cases; for Debian's stock supplicant (the baseline) and for our
-# static and plugin builds. One PASS/FAIL line per test, logs in BUILD_DIR/netns/<test>.log
-# and <test>/ (daemon logs, rendered configs), then "N passed, M failed".
-# A missing program is a FAIL. VARIANTS="stock static plugin" (default) selects the builds.
+# static and plugin builds; then the same against eap_iot's own EAP-TLS server inside
+# FreeRADIUS (radius_module, tests aaa-*) and what only it does (tests/netns/aaa.sh). One
+# PASS/FAIL line per test, logs in BUILD_DIR/netns/<test>.log and <test>/ (daemon logs,
+# rendered configs), then "N passed, M failed". A missing program is a FAIL.
+# VARIANTS="stock static plugin" (default) selects the builds against stock FreeRADIUS,
+# AAA_VARIANTS (same default) those against our module; an empty value skips the group.
 set -u
 BUILD=${1:-build}
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
 case $BUILD in /*) ;; *) BUILD=$TOP/$BUILD ;; esac
 VARIANTS=${VARIANTS:-stock static plugin}
+AAA_VARIANTS=${AAA_VARIANTS-stock static plugin}
 LOGS=$BUILD/netns
 mkdir -p "$LOGS"
 sh "$TOP/.ci/deps.sh" || echo "warning: .ci/deps.sh failed; missing programs will FAIL"
@@ -48,5 +52,33 @@ for variant in $VARIANTS; do
 		t "$variant-negative-$c" negative "$c"
 	done
 done
+# eap_iot's EAP-TLS server inside FreeRADIUS (radius_module): the same eapol, topology and
+# negative tests with our module in place of rlm_eap_tls, then what only our server does.
+if [ -n "$AAA_VARIANTS" ]; then
+	RADIUS_IMPL=eap_iot
+	export RADIUS_IMPL
+	for variant in $AAA_VARIANTS; do
+		v=aaa-$variant
+		case $variant in
+		stock)
+			t "$v-eapol-ccm8" eapol ccm8
+			t "$v-aaa-stock-peer" aaa stock-peer ;;
+		static)
+			for c in ccm8 tickets noresume; do t "$v-eapol-$c" eapol "$c"; done
+			for m in 1500 127 127fm; do t "$v-topology-mtu$m" topology "$m"; done
+			for c in untrusted-ca wrong-name expired-device no-suite; do
+				t "$v-negative-$c" negative "$c"
+			done
+			for c in cached-info tickets cert-url rpk wrong-cache-hash untrusted-device-ca \
+				expired-device eui64-policy oversize-chain cert-url-hash-mismatch \
+				cert-url-missing garbage truncated length-over-bound; do
+				t "$v-aaa-$c" aaa "$c"
+			done ;;
+		plugin)
+			t "$v-topology-mtu1500" topology 1500
+			t "$v-aaa-cached-info" aaa cached-info ;;
+		esac
+	done
+fi
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -60,6 +60,26 @@ struct wr hs_msg_open(struct eiot_conn *c)
 	return w;
 }
 
+/* RFC 5246 §7.4, RFC 6347 §4.3.2, RFC 5077 §3.3, RFC 6066 §5: for the debug log. */
+static const char *hs_type_name(uint8_t type)
+{
+	switch (type) {
+	case 1: return "ClientHello";
+	case 2: return "ServerHello";
+	case 3: return "HelloVerifyRequest";
+	case 4: return "NewSessionTicket";
+	case 11: return "Certificate";
+	case 12: return "ServerKeyExchange";
+	case 13: return "CertificateRequest";
+	case 14: return "ServerHelloDone";
+	case 15: return "CertificateVerify";
+	case 16: return "ClientKeyExchange";
+	case 20: return "Finished";
+	case 21: return "CertificateURL";
+	}
+	return "handshake message";
+}
+
 /* see tls/conn_int.h */
 int hs_msg_close(struct eiot_conn *c, struct wr *w, uint8_t type)
 {
@@ -70,6 +90,7 @@ int hs_msg_close(struct eiot_conn *c, struct wr *w, uint8_t type)
 				  "hs: handshake message type %u does not fit the flight buffer (%zu bytes)",
 				  type, f->cap);
 	uint32_t body = (uint32_t)(w->len - hdr);
+	EIOT_LOG(c->cfg, EIOT_LOG_DEBUG, "hs: sending %s, body %" PRIu32 " bytes", hs_type_name(type), body);
 	struct hs_header h = { type, body, c->hs.tx_seq, 0, body };
 	struct wr hw = wr_init(w->p, hdr);
 	hs_write_header(&hw, c->dtls, &h);

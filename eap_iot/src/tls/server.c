@@ -225,8 +225,10 @@ static bool find_session(struct eiot_conn *c, const struct hs_client_hello *ch,
 	else if (suite_find(st->suite)->kx == KX_PSK &&
 		 !find_psk(cfg, st->psk_identity, st->psk_identity_len))
 		why = "the session's PSK identity is no longer configured"; /* revoked */
-	if (!why)
+	if (!why) {
+		EIOT_LOG(cfg, EIOT_LOG_DEBUG, "hs: the ClientHello's %s names a session to resume", how);
 		return true;
+	}
 	EIOT_LOG(cfg, EIOT_LOG_INFO, "hs: not resuming by %s (%s): full handshake", how, why);
 	eiot_zeroize(st, sizeof(*st));
 	return false;

@@ -1,0 +1,254 @@
+#!/bin/sh
+# tests/netns/aaa.sh CASE — eap_iot's EAP-TLS server inside Debian's stock FreeRADIUS
+# (radius_module's rlm_eap_tls7925, bound to EAP type 13 by radius_dict), in a private
+# namespace, against VARIANT's eapol_test. Every case requires the module's own lines in
+# FreeRADIUS's log ("EAP-TLS (eap_iot): handshake complete" or "authentication failed"), which
+# proves our server ran. What each case asserts:
+#   cached-info    two joins (two eapol_test runs) with one cache file (phase1 eiot_cert_cache):
+#                  the first gets the chain (our log: Certificate body > 100 bytes, cached_info
+#                  not used), the second offers its hash and gets it back — Certificate body 33
+#                  bytes (hash_value<32> and its length, RFC 7924 §4), EAP-IoT-Cached-Info yes,
+#                  fewer bytes from the server — and its re-authentication (-r 1) is resumed by
+#                  session ID in 3 round trips
+#   tickets        phase1 eiot_tickets=1: our server issues a NewSessionTicket and the
+#                  re-authentication resumes by ticket (not by session ID) in 3 round trips
+#   cert-url       cached_info + client certificate URL (RFC 6066 §5) at fragment size 100
+#                  (FreeRADIUS's 110), session cache off: the server resolves
+#                  http://aaa.example.com/certs/device.der from cert_url_dir, EAP-IoT-Cert-URL
+#                  names it, and the second join takes at most 9 RADIUS round trips, Identity
+#                  included
+#   rpk            our server has no certificate_file: it presents its raw public key (RFC
+#                  7250), which the device pins (phase1 eiot_rpk=1 eiot_peer_rpk)
+#   stock-peer     Debian's eapol_test (OpenSSL, no extension) against our server: full, then
+#                  resumed by session ID, MPPE keys equal
+#   wrong-cache-hash  a cache entry of another server certificate (server-chain3): the device
+#                  offers a hash that is not ours, our server sends its chain (RFC 7924 §4),
+#                  the authentication succeeds with EAP-IoT-Cached-Info no
+# Negative, each: Access-Reject, no MSK, and the line that explains it in FreeRADIUS's log:
+#   untrusted-device-ca  ca_file is another root: "client certificate rejected"
+#   expired-device  the device certificate expired: "certificate ... expired"
+#   eui64-policy    a post-auth policy rejects EUI-64 00-11-22-33-44-55-66-77 by
+#                   EAP-IoT-Device-EUI64; device2 (...-78) is accepted by the same server first
+#   oversize-chain  the device sends a chain of 4 below the root, max_chain = 3
+#   cert-url-hash-mismatch  the URL resolves to another device's certificate:
+#                   bad_certificate_hash_value
+#   cert-url-missing  the URL names nothing in cert_url_dir: certificate_unobtainable
+#   garbage         an EAP-TLS Response carrying a non-TLS record (radius_eap.py)
+#   truncated       an EAP-TLS Response whose L flag announces a length it does not carry
+#   length-over-bound  a first fragment announcing 1 MiB, over max_message (16384)
+set -u
+. "$(dirname "$0")/lib.sh"
+RADIUS_IMPL=eap_iot
+case=${1:-}
+select_variant
+need python3 openssl
+
+netns_new aaa
+ns=$NS_NAME
+RLOG=$WORK/radius/radius.out
+MODULE_OK="EAP-TLS \(eap_iot\): handshake complete"
+MODULE_FAIL="EAP-TLS \(eap_iot\): (authentication failed|EAP-Response refused)"
+
+# radius [FRAGMENT [CERT]]: render and start FreeRADIUS with our module (CCM_8).
+radius() {
+	render_radius "$WORK/radius" "$CCM8" "${1:-1408}" "${2:-server}"
+	start_radius "$ns" "$WORK/radius"
+}
+
+# eapol OUT FRAGMENT [DEVICE [KEY]] [-r N]: one eapol_test run (rc in RC).
+eapol() {
+	_out=$1 _frag=$2
+	shift 2
+	_dev=device _key=device.key.pem
+	case ${1:-} in device*) _dev=$1 _key=$1.key.pem; shift ;; esac
+	render_supplicant "$WORK/eapol.conf" "$_frag" "$_dev" "$_key"
+	ip netns exec "$ns" timeout 60 "$EAPOL_TEST" -c "$WORK/eapol.conf" -a 127.0.0.1 \
+		-s "$SECRET" -t 20 "$@" >"$_out" 2>&1
+	RC=$?
+}
+
+accepted() {
+	[ "$RC" = 0 ] || { tail -20 "$1"; fail "eapol_test exited $RC ($2)"; }
+	grep -q "code=2 (Access-Accept)" "$1" || fail "no Access-Accept ($2)"
+	grep -q "^MPPE keys OK: [12]  mismatch: 0" "$1" || fail "MSK mismatch ($2)"
+	check_ours "$1"
+}
+
+rejected() {
+	[ "$RC" != 124 ] || fail "eapol_test hung"
+	grep -q "code=2 (Access-Accept)" "$1" && fail "Access-Accept"
+	grep -q "code=3 (Access-Reject)" "$1" || { tail -20 "$1"; fail "no Access-Reject"; }
+	grep -Eq "$MODULE_FAIL|$2" "$RLOG" || fail "our module logged no failure"
+	grep -E "$2" "$RLOG" | head -2
+	grep -Eq "$2" "$RLOG" || fail "FreeRADIUS's log does not say /$2/"
+}
+
+# nth_line PATTERN N: the N-th line of the FreeRADIUS log matching PATTERN.
+nth_line() { grep -E "$1" "$RLOG" | sed -n "${2}p"; }
+
+# bytes_out N: "EAP bytes ... out X" of the N-th conversation our module completed.
+bytes_out() { nth_line "$MODULE_OK" "$1" | sed -n 's/.*EAP bytes in [0-9]* out \([0-9]*\).*/\1/p'; }
+
+cache=$WORK/cert-cache
+knobs() { NET_CONF="phase1=\"eiot_strict=1 $*\""; }
+
+case $case in
+cached-info)
+	radius
+	knobs "eiot_cert_cache=$cache"
+	eapol "$WORK/join1.out" 1398
+	accepted "$WORK/join1.out" "first join"
+	eapol "$WORK/join2.out" 1398 -r 1
+	accepted "$WORK/join2.out" "second join"
+	stop "$RADIUS_PID"
+	first=$(nth_line "hs: sending Certificate, body" 1 | sed 's/.*body \([0-9]*\) bytes.*/\1/')
+	second=$(nth_line "hs: sending Certificate, body" 2 | sed 's/.*body \([0-9]*\) bytes.*/\1/')
+	say "server Certificate body: first join $first bytes, second join $second bytes"
+	[ "${first:-0}" -gt 100 ] || fail "the first join did not get the chain"
+	[ "$second" = 33 ] || fail "the second join's Certificate is $second bytes, not the 33-byte hash"
+	nth_line "$MODULE_OK" 1 | grep -q "cached_info not used" || fail "first join: cached_info used?"
+	nth_line "$MODULE_OK" 2 | grep -q "cached_info used" || fail "second join: no 'cached_info used'"
+	grep -q 'EAP-IoT-Cached-Info := yes' "$RLOG" || fail "no EAP-IoT-Cached-Info := yes"
+	b1=$(bytes_out 1) b2=$(bytes_out 2)
+	[ "$b2" -lt $((b1 - 300)) ] || fail "server bytes $b1 then $b2: the chain was sent again"
+	check_resumed "$RLOG" "$WORK/join2.out" 3
+	say "PASS (server EAP bytes $b1 -> $b2 with cached_info; re-authentication resumed)" ;;
+tickets)
+	radius
+	knobs "eiot_tickets=1 eiot_require_ems=1"
+	eapol "$WORK/eapol.out" 1398 -r 1
+	accepted "$WORK/eapol.out" tickets
+	stop "$RADIUS_PID"
+	grep -q "hs: sending NewSessionTicket" "$RLOG" || fail "no NewSessionTicket sent"
+	grep -q "ClientHello's ticket names a session to resume" "$RLOG" || fail "not resumed by ticket"
+	check_resumed "$RLOG" "$WORK/eapol.out" 3
+	say "PASS (resumed by ticket)" ;;
+cert-url)
+	mkdir -p "$WORK/certs"
+	cp "$PKI/device.der" "$WORK/certs/device.der"
+	TLS7925_EXTRA="cert_url_dir = $WORK/certs" render_radius "$WORK/radius" "$CCM8" 110
+	# no session cache: its 32-byte session ID would make the server's first flight 309 bytes,
+	# four fragments of 100 instead of three (10 round trips; README, measurements)
+	sed -i 's/enable = yes/enable = no/' "$WORK/radius/eap-method.conf"
+	start_radius "$ns" "$WORK/radius"
+	knobs "eiot_cert_cache=$cache eiot_cert_url=http://aaa.example.com/certs/device.der"
+	eapol "$WORK/join1.out" 100
+	accepted "$WORK/join1.out" "first join"
+	eapol "$WORK/join2.out" 100
+	accepted "$WORK/join2.out" "second join"
+	stop "$RADIUS_PID"
+	nth_line "$MODULE_OK" 2 | grep -q "cached_info used, certificate URL used" ||
+		fail "second join: cached_info and the certificate URL not both used"
+	grep -q 'EAP-IoT-Cert-URL := "http://aaa.example.com/certs/device.der"' "$RLOG" ||
+		fail "no EAP-IoT-Cert-URL"
+	grep -q 'EAP-IoT-Device-EUI64 := "00-11-22-33-44-55-66-77"' "$RLOG" ||
+		fail "the EUI-64 of the certificate behind the URL is not known"
+	rounds=$(radius_rounds "$RLOG" | sed -n 2p)
+	say "second join at fragment 100: ${rounds% *} RADIUS round trips"
+	[ "${rounds% *}" -le 9 ] || fail "${rounds% *} round trips, more than 9"
+	say "PASS (cached_info + certificate URL: ${rounds% *} round trips at fragment 100)" ;;
+rpk)
+	openssl pkey -in "$PKI/server.key.pem" -pubout -out "$WORK/server.pub.pem" 2>/dev/null
+	render_radius "$WORK/radius" "$CCM8" 1408
+	sed -i '/certificate_file = /d' "$WORK/radius/eap-method.conf"
+	start_radius "$ns" "$WORK/radius"
+	knobs "eiot_rpk=1 eiot_peer_rpk=$WORK/server.pub.pem"
+	eapol "$WORK/eapol.out" 1398
+	accepted "$WORK/eapol.out" rpk
+	stop "$RADIUS_PID"
+	grep -q "raw public key is pinned" "$WORK/eapol.out" || fail "the device did not pin a raw key"
+	grep -Eq "$MODULE_OK.*certificate;" "$RLOG" || fail "the device's certificate was not checked"
+	say "PASS (AAA server authenticated by its raw public key)" ;;
+stock-peer)
+	[ "$VARIANT" = stock ] || fail "stock-peer runs with VARIANT=stock"
+	radius
+	eapol "$WORK/eapol.out" 1398 -r 1
+	accepted "$WORK/eapol.out" "Debian's eapol_test"
+	stop "$RADIUS_PID"
+	grep -Eq "$MODULE_OK" "$RLOG" || fail "our module did not complete the handshake"
+	check_resumed "$RLOG" "$WORK/eapol.out" 3
+	say "PASS (Debian's eapol_test: full, then resumed)" ;;
+wrong-cache-hash)
+	radius 1408 server-chain3
+	knobs "eiot_cert_cache=$cache"
+	eapol "$WORK/prime.out" 1398
+	accepted "$WORK/prime.out" "priming the cache with server-chain3"
+	stop "$RADIUS_PID"
+	mv "$RLOG" "$WORK/prime-radius.out"
+	radius
+	eapol "$WORK/eapol.out" 1398
+	accepted "$WORK/eapol.out" "a hash that is not ours"
+	stop "$RADIUS_PID"
+	grep -q "cached_info: client offers a hash, not of our Certificate" "$RLOG" ||
+		fail "the offer was not seen as another certificate's hash"
+	grep -q 'EAP-IoT-Cached-Info := no' "$RLOG" || fail "EAP-IoT-Cached-Info is not no"
+	say "PASS (a hash of another certificate: full chain sent)" ;;
+untrusted-device-ca)
+	render_radius "$WORK/radius" "$CCM8" 1408
+	sed -i "s|ca_file = .*|ca_file = $PKI/other-ca.pem|" "$WORK/radius/eap-method.conf"
+	start_radius "$ns" "$WORK/radius"
+	eapol "$WORK/eapol.out" 1398
+	stop "$RADIUS_PID"
+	rejected "$WORK/eapol.out" "client certificate rejected: .*(trust|anchor|issuer)" ;;
+expired-device)
+	radius
+	eapol "$WORK/eapol.out" 1398 device-expired
+	stop "$RADIUS_PID"
+	rejected "$WORK/eapol.out" "client certificate rejected: .*expired" ;;
+eui64-policy)
+	POST_AUTH='if (&request:EAP-IoT-Device-EUI64 == "00-11-22-33-44-55-66-77") {
+			update reply { Reply-Message := "device %{EAP-IoT-Device-EUI64} is blocked" }
+			reject
+		}' radius
+	eapol "$WORK/device2.out" 1398 device2
+	accepted "$WORK/device2.out" "device2, not blocked"
+	eapol "$WORK/eapol.out" 1398
+	stop "$RADIUS_PID"
+	grep -q "code=3 (Access-Reject)" "$WORK/eapol.out" || fail "the blocked device was not rejected"
+	grep -q "MPPE" "$WORK/eapol.out" && grep -q "code=2 (Access-Accept)" "$WORK/eapol.out" &&
+		fail "the blocked device got keys"
+	grep -q 'device 00-11-22-33-44-55-66-77 is blocked' "$RLOG" || fail "no line naming the blocked device"
+	say "PASS (device ...-78 accepted, device ...-77 rejected by its EUI-64)" ;;
+oversize-chain)
+	radius
+	eapol "$WORK/eapol.out" 1398 device-chain4
+	stop "$RADIUS_PID"
+	rejected "$WORK/eapol.out" "client certificate rejected: path has 4 certificates below the anchor, at most 3" ;;
+cert-url-hash-mismatch | cert-url-missing)
+	mkdir -p "$WORK/certs"
+	name=device.der
+	[ "$case" = cert-url-missing ] && name=someone-else.der
+	cp "$PKI/device2.der" "$WORK/certs/$name"
+	TLS7925_EXTRA="cert_url_dir = $WORK/certs" radius
+	knobs "eiot_cert_url=http://aaa.example.com/certs/device.der"
+	eapol "$WORK/eapol.out" 1398
+	stop "$RADIUS_PID"
+	if [ "$case" = cert-url-missing ]; then
+		rejected "$WORK/eapol.out" "sending fatal certificate_unobtainable"
+	else
+		rejected "$WORK/eapol.out" "sending fatal bad_certificate_hash_value"
+	fi ;;
+garbage | truncated | length-over-bound)
+	radius
+	case $case in
+	garbage) data=00ff0303000a0102030405060708090a; why="authentication failed: malformed message \(alert sent: 50" ;;
+	truncated) data=800000; why="EAP-Response refused: malformed" ;;
+	length-over-bound) data=c00010000016030100; why="authentication failed: handshake message over the configured limit" ;;
+	esac
+	ip netns exec "$ns" timeout 30 python3 "$TOP/tests/netns/radius_eap.py" 127.0.0.1:1812 \
+		"$SECRET" 00-11-22-33-44-55-66-77 "$data" "" "" >"$WORK/eapol.out" 2>&1
+	RC=$?
+	cat "$WORK/eapol.out"
+	stop "$RADIUS_PID"
+	[ "$RC" = 0 ] || fail "radius_eap.py exited $RC"
+	grep -q "final: Access-Reject" "$WORK/eapol.out" || fail "not rejected"
+	grep -Eq "$MODULE_FAIL" "$RLOG" || fail "our module logged no failure"
+	grep -E "$MODULE_FAIL" "$RLOG" | head -2
+	grep -Ei "$why" "$RLOG" | head -2
+	grep -Eiq "$why" "$RLOG" || fail "FreeRADIUS's log does not say /$why/" ;;
+*) fail "usage: aaa.sh cached-info|tickets|cert-url|rpk|stock-peer|wrong-cache-hash|untrusted-device-ca|expired-device|eui64-policy|oversize-chain|cert-url-hash-mismatch|cert-url-missing|garbage|truncated|length-over-bound" ;;
+esac
+case $case in
+cached-info | tickets | cert-url | rpk | stock-peer | wrong-cache-hash | eui64-policy) ;;
+*) say "PASS ($VARIANT, $case)" ;;
+esac
