@@ -46,6 +46,8 @@ struct conv {
 	uint8_t last_code[2];
 	size_t last_resp_len;     /* the peer's last response is in resp */
 	uint64_t now;             /* the clock both sides see (ms) */
+	bool length_always[2];    /* every packet with TLS data must carry L (opts.length_always) */
+	unsigned with_length[2];  /* packets sent with the L flag */
 	char log[8192];
 };
 
@@ -124,6 +126,12 @@ static void note(struct conv *c, int side, const uint8_t *pkt, size_t n)
 	c->sent[side]++;
 	c->bytes[side] += n;
 	c->last_code[side] = pkt[0];
+	bool has_data = (pkt[0] == EIOT_EAP_CODE_REQUEST || pkt[0] == EIOT_EAP_CODE_RESPONSE) && n > 6 &&
+			(n > 10 || !(pkt[5] & 0x80));
+	if (has_data && (pkt[5] & 0x80))
+		c->with_length[side]++;
+	if (has_data && c->length_always[side])
+		assert_true(pkt[5] & 0x80);
 }
 
 static int peer_in(struct conv *c, const uint8_t *in, size_t n, uint8_t *out, size_t *out_len)
@@ -290,6 +298,33 @@ static void test_cert_fragment_sizes_steps(void **state)
 	/* each side at its own size (wpa_supplicant 1398 against FreeRADIUS 113 and back) */
 	one_run(CRED_CERT, 1398, 113, NULL, NULL);
 	one_run(CRED_CERT, 113, 1398, NULL, NULL);
+}
+
+/* FreeRADIUS's include_length = yes: the server puts L and the TLS Message Length in every
+ * packet that carries TLS data, fragmented or not; the peer takes them; without the option
+ * only the first fragment of a fragmented message has it (RFC 5216 §3.1). */
+static void test_length_in_every_packet(void **state)
+{
+	(void)state;
+	for (int always = 0; always < 2; always++) {
+		struct conv *c = calloc(1, sizeof(*c));
+		assert_non_null(c);
+		conv_init(c, CRED_CERT, 1398, 300, 0);
+		eiot_eap_tls_free(c->e[SERVER]);
+		struct eiot_eap_tls_opts o = { .fragment_size = 300, .length_always = always };
+		c->e[SERVER] = eiot_eap_tls_new(c->cfg[SERVER], &o, 0);
+		assert_non_null(c->e[SERVER]);
+		c->length_always[SERVER] = always;
+		conv_run(c, NULL);
+		check_success(c);
+		/* the server's flight (~800 bytes) takes 3 fragments, its Finished one packet */
+		if (always)
+			assert_true(c->with_length[SERVER] >= 4);
+		else
+			assert_int_equal(c->with_length[SERVER], 1);
+		conv_free(c);
+		free(c);
+	}
 }
 
 static void test_psk(void **state)
@@ -862,6 +897,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cert_every_fragment_size_small),
 		cmocka_unit_test(test_cert_fragment_sizes_steps),
+		cmocka_unit_test(test_length_in_every_packet),
 		cmocka_unit_test(test_psk),
 		cmocka_unit_test(test_lost_and_repeated_packets),
 		cmocka_unit_test(test_repeated_start_answered_idempotently),

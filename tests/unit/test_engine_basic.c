@@ -392,9 +392,29 @@ static void test_wrong_psk(void **state)
 	}
 }
 
+/* Suite names both ways, OpenSSL's and IANA's, any case; unknown ones are 0 / NULL. */
+static void test_suite_names(void **state)
+{
+	(void)state;
+	assert_int_equal(eiot_suite_from_name("ECDHE-ECDSA-AES128-CCM8"),
+			 EIOT_ECDHE_ECDSA_WITH_AES_128_CCM_8);
+	assert_int_equal(eiot_suite_from_name("tls_psk_with_aes_128_ccm_8"), EIOT_PSK_WITH_AES_128_CCM_8);
+	assert_int_equal(eiot_suite_from_name("ECDHE-ECDSA-AES128-GCM-SHA256"),
+			 EIOT_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256);
+	assert_int_equal(eiot_suite_from_name("ECDHE-ECDSA-AES256-GCM-SHA384"), 0);
+	assert_int_equal(eiot_suite_from_name(""), 0);
+	assert_int_equal(eiot_suite_from_name(NULL), 0);
+	assert_string_equal(eiot_suite_name(EIOT_ECDHE_ECDSA_WITH_AES_128_CCM, true),
+			    "ECDHE-ECDSA-AES128-CCM");
+	assert_string_equal(eiot_suite_name(EIOT_ECDHE_ECDSA_WITH_AES_128_CCM_8, false),
+			    "TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8");
+	assert_null(eiot_suite_name(0xC02C, false));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_suite_names),
 		cmocka_unit_test(test_tls_psk),
 		cmocka_unit_test(test_dtls_psk_with_cookie),
 		cmocka_unit_test(test_tls_ecdhe_mutual),

@@ -58,6 +58,7 @@ struct watch {
 	bool dtls;
 	size_t cert_len;      /* body of the server's Certificate (0: none seen) */
 	size_t s2c_bytes;     /* everything the server sent */
+	bool ci_used[2];      /* eiot_peer_info.cached_info of the client and the server */
 	bool flip_hash;       /* tamper with the hash in a cached Certificate */
 	bool break_finished;  /* tamper with the server's protected records */
 };
@@ -111,6 +112,12 @@ static void run(struct eiot_config *cc, struct eiot_config *sc, struct watch *w,
 	p->hook_user = w;
 	assert_int_equal(pump_run(p), 0);
 	pump_result(p, r);
+	for (int side = 0; side < 2; side++) {
+		struct eiot_peer_info pi = { 0 };
+		if (p->conn[side])
+			assert_int_equal(eiot_conn_peer_info(p->conn[side], &pi), EIOT_OK);
+		w->ci_used[side] = pi.cached_info;
+	}
 	pump_free(p);
 }
 
@@ -140,8 +147,10 @@ static void check_hit(enum eiot_transport tr, struct fixture *f)
 	run_ok(cc, sc, &full);
 	assert_true(full.cert_len > 300);
 	assert_int_equal(cached_len(f), full.cert_len);
+	assert_false(full.ci_used[PUMP_CLIENT] || full.ci_used[PUMP_SERVER]);
 	run_ok(cc, sc, &hit);
 	assert_int_equal(hit.cert_len, CI_CERT_BODY);
+	assert_true(hit.ci_used[PUMP_CLIENT] && hit.ci_used[PUMP_SERVER]);
 	assert_true(hit.s2c_bytes + (full.cert_len - CI_CERT_BODY) <= full.s2c_bytes + 8);
 	assert_true(hit.s2c_bytes < full.s2c_bytes);
 	assert_int_equal(eiot_file_cache_count(f->fc), 1);

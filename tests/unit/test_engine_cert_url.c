@@ -121,10 +121,24 @@ static void check_hit(enum eiot_transport tr, struct fixture *f)
 	struct eiot_config *cc = client(tr, "file:///device.pem"), *plain = client(tr, NULL),
 			   *sc = server(tr, f);
 	struct watch w, base;
+	assert_int_equal(eiot_config_set_keep_peer_cert(sc, true), EIOT_OK);
 	struct pump *p = run(cc, sc, &w);
 	assert_true(pump_established(p));
 	assert_true(w.cert_url);
 	assert_false(w.certificate);
+	/* the server keeps the resolved leaf and the URL it came from */
+	struct eiot_peer_info pi;
+	uint8_t der[2048];
+	FILE *fd = fopen(pump_pki("device.der"), "rb");
+	assert_non_null(fd);
+	size_t der_len = fread(der, 1, sizeof(der), fd);
+	fclose(fd);
+	assert_int_equal(eiot_conn_peer_info(p->conn[PUMP_SERVER], &pi), EIOT_OK);
+	assert_true(pi.cert_url);
+	assert_false(pi.rpk || pi.resumed);
+	assert_string_equal(pi.url, "file:///device.pem");
+	assert_int_equal(pi.cert_len, der_len);
+	assert_memory_equal(pi.cert, der, der_len);
 	uint8_t eui[8];
 	static const uint8_t want[8] = { 0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77 };
 	assert_int_equal(eiot_conn_peer_eui64(p->conn[PUMP_SERVER], eui), EIOT_OK);
@@ -134,6 +148,12 @@ static void check_hit(enum eiot_transport tr, struct fixture *f)
 	assert_true(pump_established(p));
 	assert_true(base.certificate);
 	assert_false(base.cert_url);
+	/* a received Certificate is kept the same way, without a URL */
+	assert_int_equal(eiot_conn_peer_info(p->conn[PUMP_SERVER], &pi), EIOT_OK);
+	assert_false(pi.cert_url);
+	assert_null(pi.url);
+	assert_int_equal(pi.cert_len, der_len);
+	assert_memory_equal(pi.cert, der, der_len);
 	assert_true(w.c2s_bytes + 200 < base.c2s_bytes);
 	pump_free(p);
 	eiot_config_free(cc);

@@ -116,6 +116,12 @@ static void assert_resumed(struct pump *p, bool resumed)
 	assert_true(pump_established(p));
 	assert_int_equal(eiot_conn_resumed(p->conn[PUMP_CLIENT]), resumed);
 	assert_int_equal(eiot_conn_resumed(p->conn[PUMP_SERVER]), resumed);
+	for (int side = 0; side < 2; side++) {
+		struct eiot_peer_info pi;
+		assert_int_equal(eiot_conn_peer_info(p->conn[side], &pi), EIOT_OK);
+		assert_int_equal(pi.resumed, resumed);
+		assert_null(pi.cert); /* not kept: eiot_config_set_keep_peer_cert is off */
+	}
 	assert_same_keys(p);
 }
 
@@ -589,6 +595,113 @@ static void test_client_requiring_ems_refuses_server_hello_without_it(void **sta
 	check_required_ems_missing(PUMP_CLIENT);
 }
 
+/* A pool of servers sharing ticket keys (eiot_session_cache_set_ticket_keys, as AAA servers
+ * behind one NAS do): a ticket sealed by one is resumed by the other, across one rotation done
+ * by whoever shares the keys, not after a second one; shared keys never rotate by themselves. */
+static void test_shared_ticket_keys_pool(void **state)
+{
+	(void)state;
+	struct rig r;
+	uint8_t k1[EIOT_TICKET_KEY_LEN], k2[EIOT_TICKET_KEY_LEN], k3[EIOT_TICKET_KEY_LEN],
+		k4[EIOT_TICKET_KEY_LEN];
+	memset(k1, 0x11, sizeof(k1));
+	memset(k2, 0x22, sizeof(k2));
+	memset(k3, 0x33, sizeof(k3));
+	memset(k4, 0x44, sizeof(k4));
+	rig_init(&r, EIOT_TLS, false, true, 8);
+	struct eiot_config *second = pump_cfg_cert_server(EIOT_TLS, "server", true);
+	assert_non_null(second);
+	eiot_config_set_random(second, rig_random, &r.rng);
+	struct eiot_session_cache *second_cache = eiot_session_cache_new(second, 8, LIFETIME_S);
+	assert_non_null(second_cache);
+	assert_int_equal(eiot_config_set_session_cache(second, second_cache), EIOT_OK);
+	assert_int_equal(eiot_session_cache_set_ticket_keys(r.cache, k1, k2), EIOT_OK);
+	assert_int_equal(eiot_session_cache_set_ticket_keys(second_cache, k1, k2), EIOT_OK);
+	first_handshake(&r, 0); /* sealed by the first server under k1 */
+	assert_true(r.sess.ticket_len > 0);
+
+	struct eiot_config *first = r.cfg[PUMP_SERVER];
+	r.cfg[PUMP_SERVER] = second;
+	struct pump *p = connect_at(&r, 1000, &r.sess);
+	assert_resumed(p, true); /* the second server opens the first one's ticket */
+	rig_done(&r, p);
+	/* 59 s later: still the same keys (no rotation of their own), and within the lifetime */
+	p = connect_at(&r, (LIFETIME_S - 1) * 1000, &r.sess);
+	assert_resumed(p, true);
+	rig_done(&r, p);
+	/* rotation k3 (k1 previous): still resumed; one more, k4 (k3 previous): k1 is gone */
+	assert_int_equal(eiot_session_cache_set_ticket_keys(second_cache, k3, k1), EIOT_OK);
+	p = connect_at(&r, 2000, &r.sess);
+	assert_resumed(p, true);
+	rig_done(&r, p);
+	assert_int_equal(eiot_session_cache_set_ticket_keys(second_cache, k4, k3), EIOT_OK);
+	p = connect_at(&r, 3000, &r.sess);
+	assert_resumed(p, false);
+	rig_done(&r, p);
+	assert_int_equal(eiot_session_cache_set_ticket_keys(NULL, k1, k2), EIOT_ERR_BAD_PARAM);
+	assert_int_equal(eiot_session_cache_set_ticket_keys(second_cache, NULL, k2), EIOT_ERR_BAD_PARAM);
+
+	r.cfg[PUMP_SERVER] = first;
+	eiot_config_free(second);
+	eiot_session_cache_free(second_cache);
+	rig_free(&r);
+}
+
+struct lock_count {
+	int locks, unlocks, depth;
+	bool nested;
+};
+
+static void count_lock(void *user)
+{
+	struct lock_count *c = user;
+	c->locks++;
+	c->nested |= ++c->depth > 1;
+}
+
+static void count_unlock(void *user)
+{
+	struct lock_count *c = user;
+	c->unlocks++;
+	c->depth--;
+}
+
+/* Lock hooks (eiot_session_cache_set_lock, for a server's thread pool): every use of the cache
+ * — storing a session ID, finding it, sealing and opening tickets — is bracketed, never
+ * nested (a non-recursive mutex would deadlock). */
+static void check_cache_lock_hooks(bool tickets)
+{
+	struct rig r;
+	struct lock_count c = { 0 };
+	rig_init(&r, EIOT_TLS, true, tickets, 8);
+	assert_int_equal(eiot_session_cache_set_lock(r.cache, count_lock, count_unlock, &c), EIOT_OK);
+	struct pump *p = full_then_resume(&r, 1000);
+	assert_resumed(p, true);
+	rig_done(&r, p);
+	assert_true(c.locks >= 2); /* stored (or sealed), then found (or opened) */
+	assert_int_equal(c.locks, c.unlocks);
+	assert_int_equal(c.depth, 0);
+	assert_false(c.nested);
+	eiot_session_cache_count(r.cache);
+	assert_int_equal(c.locks, c.unlocks);
+	assert_int_equal(eiot_session_cache_set_lock(r.cache, count_lock, NULL, &c), EIOT_ERR_BAD_PARAM);
+	assert_int_equal(eiot_session_cache_set_lock(NULL, count_lock, count_unlock, &c),
+			 EIOT_ERR_BAD_PARAM);
+	rig_free(&r);
+}
+
+static void test_cache_lock_hooks_session_id(void **state)
+{
+	(void)state;
+	check_cache_lock_hooks(false);
+}
+
+static void test_cache_lock_hooks_ticket(void **state)
+{
+	(void)state;
+	check_cache_lock_hooks(true);
+}
+
 static void test_api_misuse(void **state)
 {
 	(void)state;
@@ -633,6 +746,9 @@ int main(void)
 		cmocka_unit_test(test_non_ems_session_resumed_with_ems_client_aborts),
 		cmocka_unit_test(test_server_requiring_ems_refuses_client_hello_without_it),
 		cmocka_unit_test(test_client_requiring_ems_refuses_server_hello_without_it),
+		cmocka_unit_test(test_shared_ticket_keys_pool),
+		cmocka_unit_test(test_cache_lock_hooks_session_id),
+		cmocka_unit_test(test_cache_lock_hooks_ticket),
 		cmocka_unit_test(test_api_misuse),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

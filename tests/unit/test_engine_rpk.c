@@ -130,6 +130,18 @@ static void check_both_rpk(enum eiot_transport tr)
 	struct pump *p = run_ok(cc, sc, &s);
 	assert_int_equal(s.len[PUMP_S2C], RPK_CERT_BODY);
 	assert_int_equal(s.len[PUMP_C2S], RPK_CERT_BODY);
+	/* each side reports the SHA-256 of the key the other presented */
+	static const char *const names[2] = { "server", "device" };
+	for (int side = 0; side < 2; side++) {
+		struct eiot_peer_info pi;
+		uint8_t spki[128], h[32];
+		eiot_sha256(spki, spki_of(names[side], spki), h);
+		assert_int_equal(eiot_conn_peer_info(p->conn[side], &pi), EIOT_OK);
+		assert_true(pi.rpk);
+		assert_false(pi.resumed || pi.cached_info || pi.cert_url);
+		assert_null(pi.cert);
+		assert_memory_equal(pi.rpk_sha256, h, 32);
+	}
 	done(p, cc, sc);
 }
 
