@@ -10,6 +10,7 @@
 #include <ctype.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 
 #include "eap_iot/conn.h"
 #include "eap_iot/err.h"
@@ -307,6 +308,11 @@ static int load_extensions(struct tls7925 *inst)
 	    eiot_config_set_keep_peer_cert(inst->cfg, true))
 		return bad(inst->cs, NULL, "strict_profile", "refused by eap_iot");
 	if (o->cert_url_dir) {
+		struct stat st;
+		if (stat(o->cert_url_dir, &st) || !S_ISDIR(st.st_mode) ||
+		    access(o->cert_url_dir, R_OK | X_OK))
+			return bad(inst->cs, NULL, "cert_url_dir", "\"%s\" is not a readable directory",
+				   o->cert_url_dir);
 		inst->resolver = eiot_dir_resolver_new(o->cert_url_dir);
 		if (!inst->resolver)
 			return bad(inst->cs, NULL, "cert_url_dir", "\"%s\" is not a readable directory",

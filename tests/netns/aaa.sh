@@ -36,6 +36,10 @@
 #   garbage         an EAP-TLS Response carrying a non-TLS record (radius_eap.py)
 #   truncated       an EAP-TLS Response whose L flag announces a length it does not carry
 #   length-over-bound  a first fragment announcing 1 MiB, over max_message (16384)
+#   bad-options     each malformed option (missing file, key not matching the certificate,
+#                   unknown suite, bad enum, out-of-range number, bad pinned key line, missing
+#                   directory, missing or world-readable ticket key file) stops
+#                   `freeradius -XC` with one line naming the file, the option and the fault
 set -u
 . "$(dirname "$0")/lib.sh"
 RADIUS_IMPL=eap_iot
@@ -228,6 +232,37 @@ cert-url-hash-mismatch | cert-url-missing)
 	else
 		rejected "$WORK/eapol.out" "sending fatal bad_certificate_hash_value"
 	fi ;;
+bad-options)
+	# bad_option OPTION_LINE PATTERN [cache]: `freeradius -XC` refuses the configuration with a
+	# line naming the file, the option and what is wrong with it
+	bad_option() {
+		render_radius "$WORK/radius" "$CCM8" 1408
+		_opt=${1%% =*}
+		if [ "${3:-}" = cache ]; then
+			sed -i "s|^\(\t*\)lifetime = 3600|&\n\1$1|" "$WORK/radius/eap-method.conf"
+		else
+			sed -i "/^\t$_opt = /d; s|^\tcache {|\t$1\n&|" "$WORK/radius/eap-method.conf"
+		fi
+		ip netns exec "$ns" timeout 20 freeradius -XC -d "$WORK/radius" >"$WORK/check.out" 2>&1
+		_rc=$?
+		_line=$(grep -E "eap-method.conf\[[0-9]+\]: rlm_eap_tls7925: .*$_opt" "$WORK/check.out" | head -1)
+		say "$1 -> rc $_rc: $_line"
+		[ $_rc != 0 ] && [ $_rc != 124 ] || fail "'$1' accepted (rc $_rc)"
+		printf '%s\n' "$_line" | grep -Eq "$2" || { tail -5 "$WORK/check.out"; fail "'$1': no line /$2/"; }
+	}
+	printf '# a comment\nnot-a-hash\n' >"$WORK/pins"
+	printf '%064d\n%064d\n' 1 2 >"$WORK/ticket.keys"
+	chmod 644 "$WORK/ticket.keys"
+	bad_option "certificate_file = $WORK/none.pem" "certificate_file: cannot read \"$WORK/none.pem\""
+	bad_option "private_key_file = $PKI/device.key.pem" "certificate_file: .* with private_key_file \"$PKI/device.key.pem\""
+	bad_option "cipher_list = \"ECDHE-ECDSA-AES256-GCM-SHA384\"" "cipher_list: \"ECDHE-ECDSA-AES256-GCM-SHA384\" is not a suite"
+	bad_option "verify_client = sometimes" "verify_client: \"sometimes\": expected required, optional or none"
+	bad_option "fragment_size = 50" "fragment_size: 50: expected 100 to 4096"
+	bad_option "max_chain = 0" "max_chain: 0: expected 1 to 8"
+	bad_option "pinned_keys_file = $WORK/pins" "pinned_keys_file: \"$WORK/pins\" line 2: expected the 64 hex digits"
+	bad_option "cert_url_dir = $WORK/nodir" "cert_url_dir: \"$WORK/nodir\" is not a readable directory"
+	bad_option "ticket_key_file = $WORK/none.keys" "cache.ticket_key_file: \"$WORK/none.keys\": cannot open" cache
+	bad_option "ticket_key_file = $WORK/ticket.keys" "cache.ticket_key_file: .*readable by others" cache ;;
 garbage | truncated | length-over-bound)
 	radius
 	case $case in
@@ -246,7 +281,7 @@ garbage | truncated | length-over-bound)
 	grep -E "$MODULE_FAIL" "$RLOG" | head -2
 	grep -Ei "$why" "$RLOG" | head -2
 	grep -Eiq "$why" "$RLOG" || fail "FreeRADIUS's log does not say /$why/" ;;
-*) fail "usage: aaa.sh cached-info|tickets|cert-url|rpk|stock-peer|wrong-cache-hash|untrusted-device-ca|expired-device|eui64-policy|oversize-chain|cert-url-hash-mismatch|cert-url-missing|garbage|truncated|length-over-bound" ;;
+*) fail "usage: aaa.sh bad-options|cached-info|tickets|cert-url|rpk|stock-peer|wrong-cache-hash|untrusted-device-ca|expired-device|eui64-policy|oversize-chain|cert-url-hash-mismatch|cert-url-missing|garbage|truncated|length-over-bound" ;;
 esac
 case $case in
 cached-info | tickets | cert-url | rpk | stock-peer | wrong-cache-hash | eui64-policy) ;;

@@ -183,7 +183,7 @@ render_radius() {
 # start_radius NS DIR: FreeRADIUS in debug mode (log DIR/radius.out); waits until it is ready.
 start_radius() {
 	need freeradius
-	spawn "$1" 120 "$2/radius.out" freeradius -X -d "$2"
+	spawn "$1" 170 "$2/radius.out" freeradius -X -d "$2"
 	RADIUS_PID=$LAST_PID
 	wait_log "$2/radius.out" "Ready to process requests" 15 "$RADIUS_PID" ||
 		{ tail -20 "$2/radius.out"; fail "FreeRADIUS did not start (see above)"; }
@@ -201,6 +201,60 @@ render_supplicant() {
 # render_hostapd OUT [EXTRA_LINE]
 render_hostapd() {
 	sed -e "s|@RADIUS_ATTR@|${2:-}|" "$TOP/configs/hostapd/wired.conf" >"$1"
+}
+
+# topology_up MTU: netns sta and ap (names in $sta, $ap) joined by veth-sta / veth-ap at MTU.
+topology_up() {
+	netns_new sta
+	sta=$NS_NAME
+	netns_new ap
+	ap=$NS_NAME
+	ip -n "$sta" link add veth-sta type veth peer name veth-ap netns "$ap" || fail "veth"
+	ip -n "$sta" link set veth-sta mtu "$1" up
+	ip -n "$ap" link set veth-ap mtu "$1" up
+}
+
+# start_hostapd CONF: stock hostapd in $ap (log WORK/hostapd.out, HOSTAPD_PID), up and enabled.
+start_hostapd() {
+	need hostapd
+	spawn "$ap" 170 "$WORK/hostapd.out" hostapd -d -K "$1"
+	HOSTAPD_PID=$LAST_PID
+	wait_log "$WORK/hostapd.out" "veth-ap: AP-ENABLED|interface state .*->ENABLED" 10 "$HOSTAPD_PID" ||
+		{ tail -20 "$WORK/hostapd.out"; fail "hostapd did not start"; }
+}
+
+# start_wpas CONF: VARIANT's wpa_supplicant in $sta (log WORK/wpas.out, WPAS_PID) until its
+# first EAP success and hostapd's port authorization.
+start_wpas() {
+	spawn "$sta" 170 "$WORK/wpas.out" "$WPAS" -D wired -i veth-sta -c "$1" -dd -K
+	WPAS_PID=$LAST_PID
+	wait_log "$WORK/wpas.out" "CTRL-EVENT-EAP-SUCCESS" 30 "$WPAS_PID" ||
+		{ tail -30 "$WORK/wpas.out"; fail "no CTRL-EVENT-EAP-SUCCESS"; }
+	wait_log "$WORK/hostapd.out" "authorizing port" 10 "$HOSTAPD_PID" ||
+		fail "hostapd did not authorize the port"
+}
+
+# reauth N [SECONDS]: `wpa_cli reauthenticate`, then wait (default 30 s) for the N-th EAP
+# success and port authorization.
+reauth() {
+	ip netns exec "$sta" timeout 10 "$WPA_CLI" -p "$WORK/ctrl" -i veth-sta reauthenticate \
+		>"$WORK/wpa_cli.out" 2>&1
+	grep -q OK "$WORK/wpa_cli.out" || { cat "$WORK/wpa_cli.out"; fail "wpa_cli reauthenticate"; }
+	_i=0
+	while [ "$(count_log "$WORK/wpas.out" CTRL-EVENT-EAP-SUCCESS)" -lt "$1" ] &&
+		[ $_i -lt $((${2:-30} * 10)) ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	[ "$(count_log "$WORK/wpas.out" CTRL-EVENT-EAP-SUCCESS)" -ge "$1" ] ||
+		{ tail -30 "$WORK/wpas.out"; fail "re-authentication $1 did not succeed"; }
+	_i=0
+	while [ "$(count_log "$WORK/hostapd.out" "authorizing port")" -lt "$1" ] && [ $_i -lt 50 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	[ "$(count_log "$WORK/hostapd.out" "authorizing port")" -ge "$1" ] ||
+		fail "hostapd did not authorize the port again"
 }
 
 [ "$(id -u)" = 0 ] || fail "needs root (network namespaces)"

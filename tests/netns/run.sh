@@ -69,11 +69,12 @@ if [ -n "$AAA_VARIANTS" ]; then
 			for c in untrusted-ca wrong-name expired-device no-suite; do
 				t "$v-negative-$c" negative "$c"
 			done
-			for c in cached-info tickets cert-url rpk wrong-cache-hash untrusted-device-ca \
+			for c in bad-options cached-info tickets cert-url rpk wrong-cache-hash untrusted-device-ca \
 				expired-device eui64-policy oversize-chain cert-url-hash-mismatch \
 				cert-url-missing garbage truncated length-over-bound; do
 				t "$v-aaa-$c" aaa "$c"
-			done ;;
+			done
+			t "$v-pool-shared-ticket-keys" pool ;;
 		plugin)
 			t "$v-topology-mtu1500" topology 1500
 			t "$v-aaa-cached-info" aaa cached-info ;;

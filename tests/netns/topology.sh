@@ -28,52 +28,14 @@ case ${1:-} in
 esac
 need hostapd
 
-netns_new sta
-sta=$NS_NAME
-netns_new ap
-ap=$NS_NAME
-ip -n "$sta" link add veth-sta type veth peer name veth-ap netns "$ap" || fail "veth"
-ip -n "$sta" link set veth-sta mtu "$mtu" up
-ip -n "$ap" link set veth-ap mtu "$mtu" up
-
+topology_up "$mtu"
 render_radius "$WORK/radius" "$CCM8" "$fr"
 start_radius "$ap" "$WORK/radius"
 render_hostapd "$WORK/hostapd.conf" "$attr"
-spawn "$ap" 120 "$WORK/hostapd.out" hostapd -d -K "$WORK/hostapd.conf"
-HOSTAPD_PID=$LAST_PID
-wait_log "$WORK/hostapd.out" "veth-ap: AP-ENABLED|interface state .*->ENABLED" 10 "$HOSTAPD_PID" ||
-	{ tail -20 "$WORK/hostapd.out"; fail "hostapd did not start"; }
-
+start_hostapd "$WORK/hostapd.conf"
 render_supplicant "$WORK/wpas.conf" "$ours"
-spawn "$sta" 120 "$WORK/wpas.out" "$WPAS" -D wired -i veth-sta -c "$WORK/wpas.conf" -dd -K
-WPAS_PID=$LAST_PID
-
-wait_log "$WORK/wpas.out" "CTRL-EVENT-EAP-SUCCESS" 30 "$WPAS_PID" ||
-	{ tail -30 "$WORK/wpas.out"; fail "no CTRL-EVENT-EAP-SUCCESS (MTU $mtu)"; }
-wait_log "$WORK/hostapd.out" "authorizing port" 10 "$HOSTAPD_PID" ||
-	fail "hostapd did not authorize the port"
+start_wpas "$WORK/wpas.conf"
 say "MTU $mtu: first authentication succeeded"
-
-# reauth N: `wpa_cli reauthenticate`, then wait for the N-th EAP success and port authorization.
-reauth() {
-	ip netns exec "$sta" timeout 10 "$WPA_CLI" -p "$WORK/ctrl" -i veth-sta reauthenticate \
-		>"$WORK/wpa_cli.out" 2>&1
-	grep -q OK "$WORK/wpa_cli.out" || { cat "$WORK/wpa_cli.out"; fail "wpa_cli reauthenticate"; }
-	i=0
-	while [ "$(count_log "$WORK/wpas.out" CTRL-EVENT-EAP-SUCCESS)" -lt "$1" ] && [ $i -lt 300 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	[ "$(count_log "$WORK/wpas.out" CTRL-EVENT-EAP-SUCCESS)" -ge "$1" ] ||
-		{ tail -30 "$WORK/wpas.out"; fail "re-authentication $1 did not succeed (MTU $mtu)"; }
-	i=0
-	while [ "$(count_log "$WORK/hostapd.out" "authorizing port")" -lt "$1" ] && [ $i -lt 50 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	[ "$(count_log "$WORK/hostapd.out" "authorizing port")" -ge "$1" ] ||
-		fail "hostapd did not authorize the port again"
-}
 reauth 2
 check_resumed "$WORK/radius/radius.out" "$WORK/wpas.out" "$rounds"
 if [ "$OURS" = 1 ] && [ "$mtu" = 1500 ]; then
