@@ -36,6 +36,15 @@
 #   garbage         an EAP-TLS Response carrying a non-TLS record (radius_eap.py)
 #   truncated       an EAP-TLS Response whose L flag announces a length it does not carry
 #   length-over-bound  a first fragment announcing 1 MiB, over max_message (16384)
+# Robustness:
+#   abandoned       FreeRADIUS under valgrind (memcheck): 12 conversations left halfway (6
+#                   after the Start, 6 inside a fragmented ClientHello), expired by rlm_eap's
+#                   handler cleanup (timer_expire 2 s) while real authentications go on; no
+#                   invalid access, no definite leak in our module
+#   load            the thread pool on (-f), cleanup_delay 0: 4 eapol_test at a time, 30
+#                   rounds; every one accepted, and radiusd's RSS after the last round within
+#                   512 KiB of what it was after the 10 warm-up rounds (LOAD_TRACE=1 prints it
+#                   per round, LOAD_ROUNDS changes the count)
 #   bad-options     each malformed option (missing file, key not matching the certificate,
 #                   unknown suite, bad enum, out-of-range number, bad pinned key line, missing
 #                   directory, missing or world-readable ticket key file) stops
@@ -263,6 +272,79 @@ bad-options)
 	bad_option "cert_url_dir = $WORK/nodir" "cert_url_dir: \"$WORK/nodir\" is not a readable directory"
 	bad_option "ticket_key_file = $WORK/none.keys" "cache.ticket_key_file: \"$WORK/none.keys\": cannot open" cache
 	bad_option "ticket_key_file = $WORK/ticket.keys" "cache.ticket_key_file: .*readable by others" cache ;;
+abandoned)
+	need valgrind
+	render_radius "$WORK/radius" "$CCM8" 1408
+	sed -i 's/timer_expire = 60/timer_expire = 2/' "$WORK/radius/radiusd.conf"
+	RADIUS_WRAP="valgrind --leak-check=full --errors-for-leak-kinds=definite --log-file=$WORK/valgrind.txt" \
+		start_radius "$ns" "$WORK/radius"
+	hello=c0000003e8$(printf '16%.0s' $(seq 100))
+	for i in 1 2 3 4 5 6; do
+		for step in "" "$hello"; do
+			ip netns exec "$ns" timeout 60 python3 "$TOP/tests/netns/radius_eap.py" \
+				127.0.0.1:1812 "$SECRET" "device-$i" $step >>"$WORK/abandoned.out" 2>&1 ||
+				fail "radius_eap.py failed: $(tail -1 "$WORK/abandoned.out")"
+		done
+	done
+	[ "$(count_log "$WORK/abandoned.out" "final: out of steps")" = 12 ] || fail "12 conversations not left open"
+	sleep 3 # past timer_expire: the next requests expire them
+	eapol "$WORK/eapol.out" 1398
+	accepted "$WORK/eapol.out" "after 12 abandoned conversations"
+	eapol "$WORK/eapol2.out" 1398
+	accepted "$WORK/eapol2.out" "a second one"
+	expired=$(count_log "$RLOG" "Expiring EAP session with state")
+	say "$expired abandoned conversations expired by FreeRADIUS's handler cleanup"
+	[ "$expired" -ge 12 ] || fail "only $expired of 12 abandoned conversations expired"
+	stop "$RADIUS_PID"
+	wait_log "$WORK/valgrind.txt" "ERROR SUMMARY" 30 || fail "valgrind wrote no summary"
+	grep -E "definitely lost|ERROR SUMMARY" "$WORK/valgrind.txt"
+	if grep -Eq "Invalid (read|write|free)|uninitialised|tls7925|eiot_" "$WORK/valgrind.txt"; then
+		grep -E -B2 -A12 "Invalid|uninitialised|tls7925|eiot_" "$WORK/valgrind.txt" | head -60
+		fail "valgrind: an error or a leak in our module"
+	fi ;;
+load)
+	render_radius "$WORK/radius" "$CCM8" 1408
+	# finished requests are freed at once (else they stay cleanup_delay seconds, and RSS
+	# follows the request rate, not what authentications keep)
+	sed -i 's/^cleanup_delay = .*/cleanup_delay = 0/' "$WORK/radius/radiusd.conf"
+	RADIUS_FLAGS="-fxx -l stdout" start_radius "$ns" "$WORK/radius"
+	pid=$(radius_daemon_pid)
+	[ -n "$pid" ] || fail "no radiusd process"
+	render_supplicant "$WORK/eapol.conf" 1398
+	N=4 ROUNDS=${LOAD_ROUNDS:-30}
+	for j in $(seq $N); do # one control socket each
+		sed "s|^ctrl_interface=.*|ctrl_interface=$WORK/ctrl-$j|" "$WORK/eapol.conf" >"$WORK/eapol-$j.conf"
+	done
+	round() {
+		_pids=""
+		for j in $(seq $N); do
+			ip netns exec "$ns" timeout 60 "$EAPOL_TEST" -c "$WORK/eapol-$j.conf" -a 127.0.0.1 \
+				-s "$SECRET" -t 20 >"$WORK/load-$1-$j.out" 2>&1 &
+			_pids="$_pids $!"
+		done
+		for _p in $_pids; do wait "$_p"; done
+		for j in $(seq $N); do
+			RC=0
+			accepted "$WORK/load-$1-$j.out" "round $1, client $j of $N"
+		done
+	}
+	rss() { sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$pid/status"; }
+	WARM=10 # the pool's threads and their malloc arenas settle
+	for r in $(seq $WARM); do round "$r"; done
+	rss1=$(rss)
+	t0=$(date +%s.%N)
+	for r in $(seq $((WARM + 1)) $ROUNDS); do
+		round "$r"
+		[ -z "${LOAD_TRACE:-}" ] || say "round $r: RSS $(rss) kB"
+	done
+	t1=$(date +%s.%N)
+	rss2=$(rss)
+	n=$((N * (ROUNDS - WARM)))
+	rate=$(echo "$n / ($t1 - $t0)" | bc -l | cut -c1-5)
+	say "$n authentications, $N at a time ($rate/s): radiusd RSS ${rss1} kB after $WARM warm-up rounds, ${rss2} kB after"
+	[ "$rss2" -le $((rss1 + 512)) ] || fail "radiusd grew by $((rss2 - rss1)) kB over $n authentications"
+	stop "$RADIUS_PID"
+	[ "$(count_log "$RLOG" "$MODULE_OK")" = $((N * ROUNDS)) ] || fail "our module did not complete all $((N * ROUNDS))" ;;
 garbage | truncated | length-over-bound)
 	radius
 	case $case in
@@ -281,7 +363,7 @@ garbage | truncated | length-over-bound)
 	grep -E "$MODULE_FAIL" "$RLOG" | head -2
 	grep -Ei "$why" "$RLOG" | head -2
 	grep -Eiq "$why" "$RLOG" || fail "FreeRADIUS's log does not say /$why/" ;;
-*) fail "usage: aaa.sh bad-options|cached-info|tickets|cert-url|rpk|stock-peer|wrong-cache-hash|untrusted-device-ca|expired-device|eui64-policy|oversize-chain|cert-url-hash-mismatch|cert-url-missing|garbage|truncated|length-over-bound" ;;
+*) fail "usage: aaa.sh abandoned|load|bad-options|cached-info|tickets|cert-url|rpk|stock-peer|wrong-cache-hash|untrusted-device-ca|expired-device|eui64-policy|oversize-chain|cert-url-hash-mismatch|cert-url-missing|garbage|truncated|length-over-bound" ;;
 esac
 case $case in
 cached-info | tickets | cert-url | rpk | stock-peer | wrong-cache-hash | eui64-policy) ;;

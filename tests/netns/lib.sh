@@ -181,13 +181,19 @@ render_radius() {
 }
 
 # start_radius NS DIR: FreeRADIUS in debug mode (log DIR/radius.out); waits until it is ready.
+# RADIUS_FLAGS replaces -X (e.g. "-fxx -l stdout": the same log with the thread pool on);
+# RADIUS_WRAP runs it under a tool (valgrind ...). RADIUS_PID is timeout's; the daemon is its
+# child (radius_daemon_pid).
 start_radius() {
 	need freeradius
-	spawn "$1" 170 "$2/radius.out" freeradius -X -d "$2"
+	# shellcheck disable=SC2086
+	spawn "$1" 170 "$2/radius.out" ${RADIUS_WRAP:-} freeradius ${RADIUS_FLAGS:--X} -d "$2"
 	RADIUS_PID=$LAST_PID
-	wait_log "$2/radius.out" "Ready to process requests" 15 "$RADIUS_PID" ||
+	wait_log "$2/radius.out" "Ready to process requests" $((${RADIUS_WRAP:+60}+15)) "$RADIUS_PID" ||
 		{ tail -20 "$2/radius.out"; fail "FreeRADIUS did not start (see above)"; }
 }
+
+radius_daemon_pid() { pgrep -P "$RADIUS_PID" | head -1; }
 
 # render_supplicant OUT FRAGMENT [DEVICE [DEVICE_KEY_FILE]]: wpa_supplicant/eapol_test config
 # from configs/wpa_supplicant/wired.conf for the selected variant.

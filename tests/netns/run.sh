@@ -74,6 +74,8 @@ if [ -n "$AAA_VARIANTS" ]; then
 				cert-url-missing garbage truncated length-over-bound; do
 				t "$v-aaa-$c" aaa "$c"
 			done
+			t "$v-aaa-abandoned-valgrind" aaa abandoned
+			t "$v-aaa-load" aaa load
 			t "$v-pool-shared-ticket-keys" pool ;;
 		plugin)
 			t "$v-topology-mtu1500" topology 1500
