@@ -19,7 +19,7 @@ R=$B/radius
 LIB=$B/libeap_iot.a
 [ -f "$LIB" ] || { echo "radius_module: $LIB is missing (run make lib first)" >&2; exit 1; }
 
-PKGS="freeradius libfreeradius-dev libtalloc-dev libpcre3-dev libssl-dev libmbedtls-dev dpkg-dev"
+PKGS="freeradius libfreeradius-dev libtalloc-dev libpcre3-dev libssl-dev libcurl4-openssl-dev libmbedtls-dev dpkg-dev"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
@@ -60,7 +60,7 @@ done
 # -include build.h: FreeRADIUS's own build puts it before everything (RCSID, attributes).
 ${CC:-cc} -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -Wmissing-prototypes -fPIC -shared \
 	-DIS_MODULE -include freeradius-devel/build.h -I"$R/include" -I"$ROOT/eap_iot/include" \
-	"$HERE"/src/*.c -o "$SO.tmp" "$LIB" -lmbedx509 -lmbedcrypto -lcrypto -lpthread \
+	"$HERE"/src/*.c -o "$SO.tmp" "$LIB" -lmbedx509 -lmbedcrypto -lcrypto -lcurl -lpthread \
 	-Wl,--version-script="$HERE/rlm_eap_tls7925.map" 2>"$R/build.log" || {
 	cat "$R/build.log" >&2
 	echo "radius_module: the build failed" >&2

@@ -12,6 +12,8 @@
 #include <sys/random.h>
 #include <sys/stat.h>
 
+#include <curl/curl.h>
+
 #include "eap_iot/conn.h"
 #include "eap_iot/err.h"
 #include "tls7925.h"
@@ -44,6 +46,13 @@ static CONF_PARSER module_config[] = {
 	{ "keylog_file", FR_CONF_OFFSET(PW_TYPE_STRING, struct tls7925_opts, keylog_file), NULL },
 	{ "pinned_keys_file", FR_CONF_OFFSET(PW_TYPE_STRING, struct tls7925_opts, pinned_keys_file), NULL },
 	{ "cert_url_dir", FR_CONF_OFFSET(PW_TYPE_STRING, struct tls7925_opts, cert_url_dir), NULL },
+	/* repeatable; FreeRADIUS checks each and keeps the first, load_cert_urls collects them */
+	{ "cert_url_http_prefix", FR_CONF_OFFSET(PW_TYPE_STRING | PW_TYPE_MULTI, struct tls7925_opts,
+						 cert_url_prefix), NULL },
+	{ "cert_url_http_timeout_ms", FR_CONF_OFFSET(PW_TYPE_INTEGER, struct tls7925_opts,
+						     cert_url_timeout_ms), "2000" },
+	{ "cert_url_max_size", FR_CONF_OFFSET(PW_TYPE_INTEGER, struct tls7925_opts, cert_url_max_size),
+	  "4096" },
 	{ "cache", FR_CONF_POINTER(PW_TYPE_SUBSECTION, NULL), (void const *)cache_config },
 	CONF_PARSER_TERMINATOR
 };
@@ -54,6 +63,20 @@ static __thread REQUEST *current_request;
 void tls7925_log_request(REQUEST *request)
 {
 	current_request = request;
+}
+
+void tls7925_request_error(const char *fmt, ...)
+{
+	REQUEST *request = current_request;
+	char line[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (request)
+		REDEBUG("%s", line);
+	else
+		ERROR(TLS7925 ": %s", line);
 }
 
 /* Engine lines: errors become the request's Module-Failure-Message (the auth log's reason). */
@@ -317,9 +340,41 @@ static int load_extensions(struct tls7925 *inst)
 		if (!inst->resolver)
 			return bad(inst->cs, NULL, "cert_url_dir", "\"%s\" is not a readable directory",
 				   o->cert_url_dir);
-		err = eiot_config_set_cert_url_resolver(inst->cfg, &eiot_dir_resolver_ops, inst->resolver);
+	}
+	size_t n = 0;
+	for (CONF_PAIR *cp = cf_pair_find(inst->cs, "cert_url_http_prefix"); cp;
+	     cp = cf_pair_find_next(inst->cs, cp, "cert_url_http_prefix"))
+		n++;
+	if (n) {
+		o->cert_url_prefixes = talloc_zero_array(inst, char const *, n + 1);
+		if (!o->cert_url_prefixes)
+			return bad(inst->cs, NULL, "cert_url_http_prefix", "no memory");
+		n = 0;
+		for (CONF_PAIR *cp = cf_pair_find(inst->cs, "cert_url_http_prefix"); cp;
+		     cp = cf_pair_find_next(inst->cs, cp, "cert_url_http_prefix"))
+			o->cert_url_prefixes[n++] = cf_pair_value(cp);
+	}
+	for (size_t i = 0; o->cert_url_prefixes && o->cert_url_prefixes[i]; i++) {
+		const char *p = o->cert_url_prefixes[i];
+		const char *host = !strncmp(p, "http://", 7) ? p + 7 : !strncmp(p, "https://", 8) ? p + 8 : NULL;
+		/* a host and the slash after it: the prefix cannot be widened to another host */
+		if (!host || !strchr(host, '/') || strchr(host, '/') == host)
+			return bad(inst->cs, NULL, "cert_url_http_prefix",
+				   "\"%s\": expected http(s)://HOST/ followed by a path, if any", p);
+	}
+	if (o->cert_url_timeout_ms < 100 || o->cert_url_timeout_ms > 30000)
+		return bad(inst->cs, NULL, "cert_url_http_timeout_ms", "%u: expected 100 to 30000",
+			   o->cert_url_timeout_ms);
+	if (o->cert_url_max_size < 256 || o->cert_url_max_size > 16384)
+		return bad(inst->cs, NULL, "cert_url_max_size", "%u: expected 256 to 16384",
+			   o->cert_url_max_size);
+	if (o->cert_url_dir || o->cert_url_prefixes) {
+		if (o->cert_url_prefixes && curl_global_init(CURL_GLOBAL_DEFAULT))
+			return bad(inst->cs, NULL, "cert_url_http_prefix", "libcurl does not initialise");
+		err = eiot_config_set_cert_url_resolver(inst->cfg, &tls7925_cert_url_ops, inst);
 		if (err)
-			return bad(inst->cs, NULL, "cert_url_dir", "%s", eiot_err_str(err));
+			return bad(inst->cs, NULL, o->cert_url_dir ? "cert_url_dir" : "cert_url_http_prefix",
+				   "%s", eiot_err_str(err));
 	}
 	if (o->keylog_file) {
 		err = eiot_config_set_keylog_file(inst->cfg, o->keylog_file);

@@ -6,6 +6,8 @@
  *                      read-only eiot_config shared by every thread
  *   ticket_keys.c      the ticket key file a pool of servers shares, re-read when it changes
  *   reply_attrs.c      what a finished conversation adds to the request and the reply
+ *   cert_url_fetch.c   client certificate URLs: fetched over http(s) (libcurl) or read from a
+ *                      directory
  *
  * Threads: FreeRADIUS calls process() for different conversations from its pool at once. The
  * configuration is not written after instantiate; the session cache is locked (pthread mutex);
@@ -46,6 +48,10 @@ struct tls7925_opts {
 	char const *keylog_file;
 	char const *pinned_keys_file;
 	char const *cert_url_dir;
+	char const *cert_url_prefix;    /* the first cert_url_http_prefix */
+	char const **cert_url_prefixes; /* all of them, NULL-terminated (NULL: none) */
+	uint32_t cert_url_timeout_ms;
+	uint32_t cert_url_max_size;
 	bool cache_enable;
 	uint32_t cache_entries;
 	uint32_t cache_lifetime;
@@ -74,6 +80,11 @@ int tls7925_conf_load(struct tls7925 *inst, CONF_SECTION *cs);
 void tls7925_conf_free(struct tls7925 *inst);
 /* The engine's log lines go to the request being processed on this thread, if any. */
 void tls7925_log_request(REQUEST *request);
+/* One error line for that request (its Module-Failure-Message), or the server log. */
+void tls7925_request_error(const char *fmt, ...) CC_HINT(format(printf, 1, 2));
+
+/* cert_url_fetch.c: the resolver the configuration uses (user: the instance). */
+extern const struct eiot_cert_url_ops tls7925_cert_url_ops;
 
 /* ticket_keys.c: a file of two lines, each 64 hex digits (key_name 16 bytes, AES-128 key 16
  * bytes): the current key, then the previous one. Loaded at start (a bad file stops the

@@ -17,6 +17,8 @@
 #                  http://aaa.example.com/certs/device.der from cert_url_dir, EAP-IoT-Cert-URL
 #                  names it, and the second join takes at most 9 RADIUS round trips, Identity
 #                  included
+#   cert-url-http  the same with the URL http://127.0.0.1:8080/device.der fetched from a real
+#                  HTTP server in the namespace (cert_url_http_prefix), once per join
 #   rpk            our server has no certificate_file: it presents its raw public key (RFC
 #                  7250), which the device pins (phase1 eiot_rpk=1 eiot_peer_rpk)
 #   stock-peer     Debian's eapol_test (OpenSSL, no extension) against our server: full, then
@@ -33,6 +35,13 @@
 #   cert-url-hash-mismatch  the URL resolves to another device's certificate:
 #                   bad_certificate_hash_value
 #   cert-url-missing  the URL names nothing in cert_url_dir: certificate_unobtainable
+#   cert-url-http-unreachable  nothing listens at the URL's port: certificate_unobtainable
+#   cert-url-http-slow  the server accepts and never answers: the fetch gives up after
+#                   cert_url_http_timeout_ms (1 s), certificate_unobtainable
+#   cert-url-http-outside-prefix  a URL under no cert_url_http_prefix is not fetched
+#   cert-url-http-too-big  a 20000-byte body is cut off at cert_url_max_size (4096)
+#   cert-url-http-hash-mismatch  the URL serves another device's certificate:
+#                   bad_certificate_hash_value
 #   garbage         an EAP-TLS Response carrying a non-TLS record (radius_eap.py)
 #   truncated       an EAP-TLS Response whose L flag announces a length it does not carry
 #   length-over-bound  a first fragment announcing 1 MiB, over max_message (16384)
@@ -47,7 +56,8 @@
 #                   per round, LOAD_ROUNDS changes the count)
 #   bad-options     each malformed option (missing file, key not matching the certificate,
 #                   unknown suite, bad enum, out-of-range number, bad pinned key line, missing
-#                   directory, missing or world-readable ticket key file) stops
+#                   directory, URL prefix without a host, missing or world-readable ticket key
+#                   file) stops
 #                   `freeradius -XC` with one line naming the file, the option and the fault
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -103,6 +113,13 @@ nth_line() { grep -E "$1" "$RLOG" | sed -n "${2}p"; }
 bytes_out() { nth_line "$MODULE_OK" "$1" | sed -n 's/.*EAP bytes in [0-9]* out \([0-9]*\).*/\1/p'; }
 
 cache=$WORK/cert-cache
+
+# http_server DIR: a real HTTP server (Python's http.server) on 127.0.0.1:8080 in the namespace,
+# serving DIR; its log in WORK/http.out.
+http_server() {
+	spawn "$ns" 170 "$WORK/http.out" python3 -u -m http.server 8080 --bind 127.0.0.1 --directory "$1"
+	wait_log "$WORK/http.out" "Serving HTTP" 10 "$LAST_PID" || fail "the HTTP server did not start"
+}
 knobs() { NET_CONF="phase1=\"eiot_strict=1 $*\""; }
 
 case $case in
@@ -136,15 +153,21 @@ tickets)
 	grep -q "ClientHello's ticket names a session to resume" "$RLOG" || fail "not resumed by ticket"
 	check_resumed "$RLOG" "$WORK/eapol.out" 3
 	say "PASS (resumed by ticket)" ;;
-cert-url)
+cert-url | cert-url-http)
 	mkdir -p "$WORK/certs"
 	cp "$PKI/device.der" "$WORK/certs/device.der"
-	TLS7925_EXTRA="cert_url_dir = $WORK/certs" render_radius "$WORK/radius" "$CCM8" 110
+	if [ "$case" = cert-url ]; then
+		url=http://aaa.example.com/certs/device.der extra="cert_url_dir = $WORK/certs"
+	else
+		http_server "$WORK/certs"
+		url=http://127.0.0.1:8080/device.der extra="cert_url_http_prefix = http://127.0.0.1:8080/"
+	fi
+	TLS7925_EXTRA=$extra render_radius "$WORK/radius" "$CCM8" 110
 	# no session cache: its 32-byte session ID would make the server's first flight 309 bytes,
 	# four fragments of 100 instead of three (10 round trips; README, measurements)
 	sed -i 's/enable = yes/enable = no/' "$WORK/radius/eap-method.conf"
 	start_radius "$ns" "$WORK/radius"
-	knobs "eiot_cert_cache=$cache eiot_cert_url=http://aaa.example.com/certs/device.der"
+	knobs "eiot_cert_cache=$cache eiot_cert_url=$url"
 	eapol "$WORK/join1.out" 100
 	accepted "$WORK/join1.out" "first join"
 	eapol "$WORK/join2.out" 100
@@ -152,14 +175,48 @@ cert-url)
 	stop "$RADIUS_PID"
 	nth_line "$MODULE_OK" 2 | grep -q "cached_info used, certificate URL used" ||
 		fail "second join: cached_info and the certificate URL not both used"
-	grep -q 'EAP-IoT-Cert-URL := "http://aaa.example.com/certs/device.der"' "$RLOG" ||
-		fail "no EAP-IoT-Cert-URL"
+	grep -q "EAP-IoT-Cert-URL := \"$url\"" "$RLOG" || fail "no EAP-IoT-Cert-URL"
 	grep -q 'EAP-IoT-Device-EUI64 := "00-11-22-33-44-55-66-77"' "$RLOG" ||
 		fail "the EUI-64 of the certificate behind the URL is not known"
+	[ "$case" = cert-url ] || [ "$(count_log "$WORK/http.out" 'GET /device.der HTTP/1.1" 200')" = 2 ] ||
+		fail "the certificate was not fetched over HTTP twice"
 	rounds=$(radius_rounds "$RLOG" | sed -n 2p)
 	say "second join at fragment 100: ${rounds% *} RADIUS round trips"
 	[ "${rounds% *}" -le 9 ] || fail "${rounds% *} round trips, more than 9"
-	say "PASS (cached_info + certificate URL: ${rounds% *} round trips at fragment 100)" ;;
+	say "PASS (cached_info + certificate URL ($url): ${rounds% *} round trips at fragment 100)" ;;
+cert-url-http-*)
+	mkdir -p "$WORK/certs"
+	cp "$PKI/device.der" "$WORK/certs/device.der"
+	head -c 20000 /dev/urandom >"$WORK/certs/big.der"
+	cp "$PKI/device2.der" "$WORK/certs/other.der"
+	http_server "$WORK/certs"
+	timeout_ms=1000
+	case $case in
+	cert-url-http-unreachable) url=http://127.0.0.1:8081/device.der why="GET $url failed: .*(connect|refused)" ;;
+	cert-url-http-slow)
+		# accepts the connection, never answers
+		spawn "$ns" 60 "$WORK/slow.out" python3 -c 'import socket, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", 8082)); s.listen(8); print("listening", flush=True)
+conns = [s.accept() for _ in range(8)]'
+		wait_log "$WORK/slow.out" listening 10 || fail "the slow server did not start"
+		url=http://127.0.0.1:8082/device.der why="GET $url failed: Operation timed out after 1[0-9]{3} milliseconds" ;;
+	cert-url-http-outside-prefix)
+		url=http://127.0.0.2:8080/device.der why="$url is not under any cert_url_http_prefix: not fetched" ;;
+	cert-url-http-too-big) url=http://127.0.0.1:8080/big.der why="$url is larger than 4096 bytes" ;;
+	cert-url-http-hash-mismatch) url=http://127.0.0.1:8080/other.der why="sending fatal bad_certificate_hash_value" ;;
+	*) fail "unknown case $case" ;;
+	esac
+	TLS7925_EXTRA="cert_url_http_prefix = http://127.0.0.1:8080/\n\tcert_url_http_prefix = http://127.0.0.1:8081/\n\tcert_url_http_prefix = http://127.0.0.1:8082/\n\tcert_url_http_timeout_ms = $timeout_ms" radius
+	knobs "eiot_cert_url=$url"
+	t0=$(date +%s)
+	eapol "$WORK/eapol.out" 1398
+	t1=$(date +%s)
+	stop "$RADIUS_PID"
+	rejected "$WORK/eapol.out" "$why"
+	[ "$case" = cert-url-http-hash-mismatch ] ||
+		grep -q "sending fatal certificate_unobtainable" "$RLOG" || fail "no certificate_unobtainable alert"
+	say "the authentication ended after $((t1 - t0)) s" ;;
 rpk)
 	openssl pkey -in "$PKI/server.key.pem" -pubout -out "$WORK/server.pub.pem" 2>/dev/null
 	render_radius "$WORK/radius" "$CCM8" 1408
@@ -270,6 +327,8 @@ bad-options)
 	bad_option "max_chain = 0" "max_chain: 0: expected 1 to 8"
 	bad_option "pinned_keys_file = $WORK/pins" "pinned_keys_file: \"$WORK/pins\" line 2: expected the 64 hex digits"
 	bad_option "cert_url_dir = $WORK/nodir" "cert_url_dir: \"$WORK/nodir\" is not a readable directory"
+	bad_option "cert_url_http_prefix = http://" "cert_url_http_prefix: \"http://\": expected http\\(s\\)://HOST/"
+	bad_option "cert_url_http_timeout_ms = 99999" "cert_url_http_timeout_ms: 99999: expected 100 to 30000"
 	bad_option "ticket_key_file = $WORK/none.keys" "cache.ticket_key_file: \"$WORK/none.keys\": cannot open" cache
 	bad_option "ticket_key_file = $WORK/ticket.keys" "cache.ticket_key_file: .*readable by others" cache ;;
 abandoned)
@@ -363,9 +422,9 @@ garbage | truncated | length-over-bound)
 	grep -E "$MODULE_FAIL" "$RLOG" | head -2
 	grep -Ei "$why" "$RLOG" | head -2
 	grep -Eiq "$why" "$RLOG" || fail "FreeRADIUS's log does not say /$why/" ;;
-*) fail "usage: aaa.sh abandoned|load|bad-options|cached-info|tickets|cert-url|rpk|stock-peer|wrong-cache-hash|untrusted-device-ca|expired-device|eui64-policy|oversize-chain|cert-url-hash-mismatch|cert-url-missing|garbage|truncated|length-over-bound" ;;
+*) fail "usage: aaa.sh cert-url-http|cert-url-http-unreachable|cert-url-http-slow|cert-url-http-outside-prefix|cert-url-http-too-big|cert-url-http-hash-mismatch|abandoned|load|bad-options|cached-info|tickets|cert-url|rpk|stock-peer|wrong-cache-hash|untrusted-device-ca|expired-device|eui64-policy|oversize-chain|cert-url-hash-mismatch|cert-url-missing|garbage|truncated|length-over-bound" ;;
 esac
 case $case in
-cached-info | tickets | cert-url | rpk | stock-peer | wrong-cache-hash | eui64-policy) ;;
+cached-info | tickets | cert-url | cert-url-http | rpk | stock-peer | wrong-cache-hash | eui64-policy) ;;
 *) say "PASS ($VARIANT, $case)" ;;
 esac

@@ -71,7 +71,9 @@ if [ -n "$AAA_VARIANTS" ]; then
 			done
 			for c in bad-options cached-info tickets cert-url rpk wrong-cache-hash untrusted-device-ca \
 				expired-device eui64-policy oversize-chain cert-url-hash-mismatch \
-				cert-url-missing garbage truncated length-over-bound; do
+				cert-url-missing cert-url-http cert-url-http-unreachable cert-url-http-slow \
+				cert-url-http-outside-prefix cert-url-http-too-big cert-url-http-hash-mismatch \
+				garbage truncated length-over-bound; do
 				t "$v-aaa-$c" aaa "$c"
 			done
 			t "$v-aaa-abandoned-valgrind" aaa abandoned
