@@ -45,6 +45,8 @@
 #   garbage         an EAP-TLS Response carrying a non-TLS record (radius_eap.py)
 #   truncated       an EAP-TLS Response whose L flag announces a length it does not carry
 #   length-over-bound  a first fragment announcing 1 MiB, over max_message (16384)
+#   example-config  configs/freeradius/mods-available/eap, as documented for operators, loads
+#                   (`freeradius -XC`) and authenticates a device
 # Robustness:
 #   abandoned       FreeRADIUS under valgrind (memcheck): 12 conversations left halfway (6
 #                   after the Start, 6 inside a fragmented ClientHello), expired by rlm_eap's
@@ -331,6 +333,24 @@ bad-options)
 	bad_option "cert_url_http_timeout_ms = 99999" "cert_url_http_timeout_ms: 99999: expected 100 to 30000"
 	bad_option "ticket_key_file = $WORK/none.keys" "cache.ticket_key_file: \"$WORK/none.keys\": cannot open" cache
 	bad_option "ticket_key_file = $WORK/ticket.keys" "cache.ticket_key_file: .*readable by others" cache ;;
+example-config)
+	# configs/freeradius/mods-available/eap as an operator installs it, with its paths
+	render_radius "$WORK/radius" "$CCM8" 1408
+	cp "$PKI/server.pem" "$PKI/server.key.pem" "$WORK/radius/"
+	cp "$PKI/ca.pem" "$WORK/radius/devices-ca.pem"
+	awk -v example="$TOP/configs/freeradius/mods-available/eap" '
+		/^\teap \{/ { skip = 1; depth = 0 }
+		skip { depth += gsub(/\{/, "{"); depth -= gsub(/\}/, "}"); if (depth == 0) {
+			while ((getline l < example) > 0) if (l !~ /^#/) print "\t" l; skip = 0 }; next }
+		{ print }' "$WORK/radius/radiusd.conf" >"$WORK/radius/example.conf"
+	mv "$WORK/radius/example.conf" "$WORK/radius/radiusd.conf"
+	ip netns exec "$ns" timeout 20 freeradius -XC -d "$WORK/radius" >"$WORK/check.out" 2>&1 ||
+		{ tail -20 "$WORK/check.out"; fail "the example configuration does not load"; }
+	start_radius "$ns" "$WORK/radius"
+	eapol "$WORK/eapol.out" 1398
+	accepted "$WORK/eapol.out" "the example configuration"
+	stop "$RADIUS_PID"
+	grep -Eq "$MODULE_OK" "$RLOG" || fail "our module did not serve it" ;;
 abandoned)
 	need valgrind
 	render_radius "$WORK/radius" "$CCM8" 1408
@@ -422,7 +442,7 @@ garbage | truncated | length-over-bound)
 	grep -E "$MODULE_FAIL" "$RLOG" | head -2
 	grep -Ei "$why" "$RLOG" | head -2
 	grep -Eiq "$why" "$RLOG" || fail "FreeRADIUS's log does not say /$why/" ;;
-*) fail "usage: aaa.sh cert-url-http|cert-url-http-unreachable|cert-url-http-slow|cert-url-http-outside-prefix|cert-url-http-too-big|cert-url-http-hash-mismatch|abandoned|load|bad-options|cached-info|tickets|cert-url|rpk|stock-peer|wrong-cache-hash|untrusted-device-ca|expired-device|eui64-policy|oversize-chain|cert-url-hash-mismatch|cert-url-missing|garbage|truncated|length-over-bound" ;;
+*) fail "usage: aaa.sh example-config|cert-url-http|cert-url-http-unreachable|cert-url-http-slow|cert-url-http-outside-prefix|cert-url-http-too-big|cert-url-http-hash-mismatch|abandoned|load|bad-options|cached-info|tickets|cert-url|rpk|stock-peer|wrong-cache-hash|untrusted-device-ca|expired-device|eui64-policy|oversize-chain|cert-url-hash-mismatch|cert-url-missing|garbage|truncated|length-over-bound" ;;
 esac
 case $case in
 cached-info | tickets | cert-url | cert-url-http | rpk | stock-peer | wrong-cache-hash | eui64-policy) ;;

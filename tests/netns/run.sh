@@ -62,6 +62,7 @@ if [ -n "$AAA_VARIANTS" ]; then
 		case $variant in
 		stock)
 			t "$v-eapol-ccm8" eapol ccm8
+			t "$v-topology-mtu1500" topology 1500
 			t "$v-aaa-stock-peer" aaa stock-peer ;;
 		static)
 			for c in ccm8 tickets noresume; do t "$v-eapol-$c" eapol "$c"; done
@@ -69,7 +70,7 @@ if [ -n "$AAA_VARIANTS" ]; then
 			for c in untrusted-ca wrong-name expired-device no-suite; do
 				t "$v-negative-$c" negative "$c"
 			done
-			for c in bad-options cached-info tickets cert-url rpk wrong-cache-hash untrusted-device-ca \
+			for c in bad-options example-config cached-info tickets cert-url rpk wrong-cache-hash untrusted-device-ca \
 				expired-device eui64-policy oversize-chain cert-url-hash-mismatch \
 				cert-url-missing cert-url-http cert-url-http-unreachable cert-url-http-slow \
 				cert-url-http-outside-prefix cert-url-http-too-big cert-url-http-hash-mismatch \
