@@ -1,95 +1,123 @@
 #!/bin/sh
-# demo/eap.sh [BUILD_DIR] — a device joins a wired 802.1X network: our wpa_supplicant (eap_iot's
-# EAP-TLS, static build; DEMO_VARIANT=plugin|stock to change) in netns sta, stock hostapd
-# (driver=wired) and stock FreeRADIUS in netns ap, a veth pair between them at MTU 1500. Prints
-# who authenticated to whom, the suite, EAP round trips, EAP bytes each way and whether the MSK
-# matches FreeRADIUS's; then `wpa_cli reauthenticate` and the same counts for the resumed
-# re-authentication (RFC 5216 §2.1.3); then cleans up (only our processes and namespaces).
+# demo/eap.sh [BUILD_DIR] — a device joins a wired 802.1X network at an 802.15.4 frame budget
+# (veth at MTU 127): our wpa_supplicant (eap_iot's EAP-TLS, static build; DEMO_VARIANT=plugin
+# to change) in netns sta, stock hostapd (driver=wired) and Debian's FreeRADIUS in netns ap.
+# The same device joins twice against each AAA server:
+#   stock FreeRADIUS (rlm_eap_tls, OpenSSL): it knows no cached_info, so both joins carry the
+#     AAA server's chain;
+#   FreeRADIUS + eap_iot's rlm_eap_tls7925: the first join stores the chain in the device's
+#     cache file (phase1 eiot_cert_cache), the second (a restarted device) gets the 33-byte
+#     hash instead (RFC 7924); then `wpa_cli reauthenticate` resumes the session; a last join
+#     also sends a URL instead of the device's certificate (RFC 6066 §5).
+# Prints who authenticated to whom, the suite, and for each join the EAP round trips and EAP
+# bytes each way on the wire (EAPOL frames, Identity and Success included), side by side; and
+# checks the MSK end to end (eapol_test against our module). Cleans up only what it started.
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${1:-build}
 VARIANT=${DEMO_VARIANT:-static}
 export TOP BUILD VARIANT
 . "$TOP/tests/netns/lib.sh"
+cache=$WORK/device-cert-cache
+PHASE1_STRICT="eiot_strict=1 eiot_cert_cache=$cache"
 select_variant
 need hostapd freeradius openssl
 
-netns_new sta
-sta=$NS_NAME
-netns_new ap
-ap=$NS_NAME
-ip -n "$sta" link add veth-sta type veth peer name veth-ap netns "$ap" || fail "veth"
-ip -n "$sta" link set veth-sta up
-ip -n "$ap" link set veth-ap up
-say "namespaces $sta (device) and $ap (authenticator + AAA), veth at MTU 1500"
-
-render_radius "$WORK/radius" "$CCM8" 1408
-start_radius "$ap" "$WORK/radius"
+topology_up 127
+say "namespaces $sta (device) and $ap (authenticator + AAA), veth at MTU 127"
 render_hostapd "$WORK/hostapd.conf"
-spawn "$ap" 60 "$WORK/hostapd.out" hostapd -d -K "$WORK/hostapd.conf"
-HOSTAPD_PID=$LAST_PID
-wait_log "$WORK/hostapd.out" "AP-ENABLED|interface state .*->ENABLED" 10 "$HOSTAPD_PID" ||
-	fail "hostapd did not start"
-render_supplicant "$WORK/wpas.conf" 1398
-spawn "$sta" 60 "$WORK/wpas.out" "$WPAS" -D wired -i veth-sta -c "$WORK/wpas.conf" -dd
-WPAS_PID=$LAST_PID
-wait_log "$WORK/wpas.out" "CTRL-EVENT-EAP-SUCCESS|CTRL-EVENT-EAP-FAILURE" 30 "$WPAS_PID"
-grep -q CTRL-EVENT-EAP-SUCCESS "$WORK/wpas.out" ||
-	{ grep -E "FAIL|$OUR_MARK" "$WORK/wpas.out" | tail -5; fail "the device was not authenticated"; }
-wait_log "$WORK/hostapd.out" "authorizing port" 10 "$HOSTAPD_PID" || fail "port not authorized"
-first_lines=$(wc -l <"$WORK/wpas.out")
-ip netns exec "$sta" timeout 10 "$WPA_CLI" -p "$WORK/ctrl" -i veth-sta reauthenticate \
-	>"$WORK/wpa_cli.out" 2>&1 || fail "wpa_cli reauthenticate"
-i=0
-while [ "$(count_log "$WORK/wpas.out" CTRL-EVENT-EAP-SUCCESS)" -lt 2 ] && [ $i -lt 300 ]; do
-	sleep 0.1
-	i=$((i + 1))
+
+# join NAME: a fresh wpa_supplicant process (a device that restarted) authenticates; its log
+# is WORK/NAME.out. The EAP frames it exchanged go to NAME.rt / .out / .in.
+join() {
+	render_supplicant "$WORK/$1.conf" 113
+	spawn "$sta" 60 "$WORK/$1.out" "$WPAS" -D wired -i veth-sta -c "$WORK/$1.conf" -dd
+	WPAS_PID=$LAST_PID
+	wait_log "$WORK/$1.out" "CTRL-EVENT-EAP-SUCCESS|CTRL-EVENT-EAP-FAILURE" 30 "$WPAS_PID"
+	grep -q CTRL-EVENT-EAP-SUCCESS "$WORK/$1.out" ||
+		{ grep -E "FAIL|$OUR_MARK" "$WORK/$1.out" | tail -5; fail "$1: the device was not authenticated"; }
+	count "$1" "$WORK/$1.out"
+}
+
+# count NAME LOG [FIRST_LINE]: EAP-Packet frames (EAPOL type 0) in a wpa_supplicant log from
+# FIRST_LINE on, EAPOL header (4 B) left out: round trips (frames sent) and bytes each way.
+count() {
+	_from=${3:-1}
+	tail -n +"$_from" "$2" >"$WORK/$1.part"
+	eval "$1_rt=\$(frames TX \"\$WORK/\$1.part\" | wc -l)"
+	eval "$1_out=\$(frames TX \"\$WORK/\$1.part\" | awk '{ s += \$1 - 4 } END { print s + 0 }')"
+	eval "$1_in=\$(frames RX \"\$WORK/\$1.part\" | awk '{ s += \$1 - 4 } END { print s + 0 }')"
+}
+frames() { sed -n "s/^$1 EAPOL - hexdump(len=\\([0-9]*\\)): [0-9a-f][0-9a-f] 00 .*/\\1/p" "$2"; }
+
+# 1. stock FreeRADIUS
+RADIUS_IMPL=stock render_radius "$WORK/stock" "$CCM8" 123
+start_radius "$ap" "$WORK/stock"
+start_hostapd "$WORK/hostapd.conf"
+for n in stock1 stock2; do
+	join $n
+	stop "$WPAS_PID"
 done
-[ "$(count_log "$WORK/wpas.out" CTRL-EVENT-EAP-SUCCESS)" -ge 2 ] || fail "re-authentication failed"
+stop "$RADIUS_PID"
+
+# 2. FreeRADIUS with eap_iot's module (which also takes certificate URLs, from a directory of
+# device certificates); a fresh cache for the device
+rm -f "$cache"
+mkdir -p "$WORK/certs"
+cp "$PKI/device.der" "$WORK/certs/"
+RADIUS_IMPL=eap_iot TLS7925_EXTRA="cert_url_dir = $WORK/certs" render_radius "$WORK/ours" "$CCM8" 123
+start_radius "$ap" "$WORK/ours"
+join ours1
+stop "$WPAS_PID"
+join ours2
+lines=$(wc -l <"$WORK/ours2.out")
+WPAS_LOG=$WORK/ours2.out reauth 30
+count ours3 "$WORK/ours2.out" $((lines + 1))
+stop "$WPAS_PID"
+# the device also sends the URL of its certificate instead of the certificate (RFC 6066 §5)
+PHASE1_STRICT="$PHASE1_STRICT eiot_cert_url=http://certs.example.com/device.der" select_variant
+join ours4
 stop "$WPAS_PID"
 stop "$HOSTAPD_PID"
 
-# The MSK, checked end to end: our eapol_test against the same FreeRADIUS compares the MSK it
-# derived with the MS-MPPE keys in the Access-Accept.
-render_supplicant "$WORK/eapol.conf" 1398
+# The MSK, end to end: our eapol_test against the same server compares the MSK it derived with
+# the MS-MPPE keys in the Access-Accept.
+render_supplicant "$WORK/eapol.conf" 113
 ip netns exec "$ap" timeout 30 "$EAPOL_TEST" -c "$WORK/eapol.conf" -a 127.0.0.1 -s "$SECRET" \
 	-t 20 >"$WORK/eapol.out" 2>&1
 stop "$RADIUS_PID"
 
-device=$(sed -n 's/.*TLS-Client-Cert-Common-Name := "\(.*\)"/\1/p' "$WORK/radius/radius.out" | head -1)
-aaa=$(openssl x509 -in "$PKI/server.pem" -noout -ext subjectAltName 2>/dev/null |
-	sed -n 's/^ *DNS://p')
-suite=$(sed -n 's/.*TLS-Session-Cipher-Suite = "\(.*\)"/\1/p' "$WORK/radius/radius.out" | head -1)
-# EAP-Packet frames (EAPOL type 0) on the device's interface, EAPOL header (4 B) left out, of
-# the first authentication (first) or the re-authentication (second).
-frames() {
-	if [ "$2" = first ]; then head -n "$first_lines" "$WORK/wpas.out"
-	else tail -n +"$((first_lines + 1))" "$WORK/wpas.out"; fi |
-		sed -n "s/^$1 EAPOL - hexdump(len=\\([0-9]*\\)): [0-9a-f][0-9a-f] 00 .*/\\1/p"
-}
-rt=$(frames TX first | wc -l)
-out=$(frames TX first | awk '{ s += $1 - 4 } END { print s + 0 }')
-in=$(frames RX first | awk '{ s += $1 - 4 } END { print s + 0 }')
-rt2=$(frames TX second | wc -l)
-out2=$(frames TX second | awk '{ s += $1 - 4 } END { print s + 0 }')
-in2=$(frames RX second | awk '{ s += $1 - 4 } END { print s + 0 }')
-resumed=$(radius_rounds "$WORK/radius/radius.out" | sed -n 2p | cut -d' ' -f2)
-mppe=$(grep -c "MS-MPPE-Recv-Key" "$WORK/hostapd.out")
+R=$WORK/ours/radius.out
+device=$(sed -n 's/.*EAP-IoT-Device-EUI64 := "\(.*\)"/\1/p' "$R" | head -1)
+aaa=$(openssl x509 -in "$PKI/server.pem" -noout -ext subjectAltName 2>/dev/null | sed -n 's/^ *DNS://p')
+suite=$(sed -n 's/.*TLS-Session-Cipher-Suite := "\(.*\)"/\1/p' "$R" | head -1)
+hit=$(grep -F "$OUR_MARK handshake complete" "$R" | sed -n 2p | grep -c "cached_info used")
+url=$(grep -F "$OUR_MARK handshake complete" "$R" | sed -n 4p | grep -c "certificate URL used")
+resumed=$(radius_rounds "$R" | sed -n 3p | cut -d' ' -f2)
 if grep -q "^MPPE keys OK: 1  mismatch: 0" "$WORK/eapol.out"; then msk=yes; else msk=NO; fi
-ours=$(grep -F "$OUR_MARK" "$WORK/wpas.out" | grep "round trips" | sed "s/.*$OUR_MARK *//" | head -1)
-ours2=$(grep -F "$OUR_MARK" "$WORK/wpas.out" | grep "round trips" | sed "s/.*$OUR_MARK *//" | sed -n 2p)
 
 echo
-echo "=== EAP-TLS join ($VARIANT wpa_supplicant: $WPAS) ==="
-echo "device        ${device:-?} (certificate accepted by FreeRADIUS)"
+echo "=== EAP-TLS join at MTU 127 ($VARIANT wpa_supplicant: $WPAS) ==="
+echo "device        ${device:-?} (EUI-64 from its certificate, accepted by the AAA server)"
 echo "AAA server    ${aaa:-?} (certificate accepted by the device, domain_match)"
-echo "authenticator hostapd driver=wired: IEEE 802.1X port authorized, MSK received: $([ "$mppe" -gt 0 ] && echo yes || echo no)"
+echo "authenticator hostapd driver=wired, every EAPOL frame <= 127 bytes"
 echo "suite         ${suite:-?} (TLS 1.2, P-256)"
-echo "EAP exchange  $rt round trips; EAP bytes device->AAA $out, AAA->device $in" \
-	"(on the wire, EAP-Identity and EAP-Success included)"
-[ -n "$ours" ] && echo "eap_iot says  $ours (EAP-TLS method only)"
-echo "re-auth       wpa_cli reauthenticate: $([ "$resumed" = 1 ] && echo "resumed (FreeRADIUS: EAP-Session-Resumed)" ||
-	echo "NOT resumed"); $rt2 round trips; EAP bytes device->AAA $out2, AAA->device $in2"
-[ -n "$ours2" ] && echo "eap_iot says  $ours2"
-echo "MSK match     $msk (eapol_test's MSK vs FreeRADIUS's MS-MPPE keys)"
+echo
+row() { printf '%-60s %11s %13s\n' "$1" "$2" "$3"; }
+row "" "round trips" "EAP bytes"
+row "" "" "dev->AAA/back"
+row "stock FreeRADIUS (OpenSSL), first join" "$stock1_rt" "$stock1_out / $stock1_in"
+row "stock FreeRADIUS, join again (it has no cached_info)" "$stock2_rt" "$stock2_out / $stock2_in"
+row "FreeRADIUS + eap_iot module, first join (chain)" "$ours1_rt" "$ours1_out / $ours1_in"
+row "FreeRADIUS + eap_iot module, join again (cached_info)" "$ours2_rt" "$ours2_out / $ours2_in"
+row "FreeRADIUS + eap_iot module, re-authentication (resumed)" "$ours3_rt" "$ours3_out / $ours3_in"
+row "FreeRADIUS + eap_iot module, join (cached_info + cert URL)" "$ours4_rt" "$ours4_out / $ours4_in"
+echo
+echo "cached_info   second join: $([ "$hit" = 1 ] && echo "the AAA server sent the 33-byte hash of its chain" || echo "NOT used")"
+echo "cert URL      last join: $([ "$url" = 1 ] && echo "the AAA server took the device's certificate from its URL" || echo "NOT used")"
+echo "re-auth       $([ "$resumed" = 1 ] && echo "resumed (EAP-Session-Resumed)" || echo "NOT resumed")"
+echo "MSK match     $msk (eapol_test's MSK vs the module's MS-MPPE keys)"
 [ "$msk" = yes ] || fail "MSK mismatch"
+[ "$hit" = 1 ] || fail "cached_info was not used on the second join"
+[ "$resumed" = 1 ] || fail "the re-authentication was not resumed"
+[ "$url" = 1 ] || fail "the certificate URL was not used"

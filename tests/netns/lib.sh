@@ -240,26 +240,28 @@ start_wpas() {
 		fail "hostapd did not authorize the port"
 }
 
-# reauth N [SECONDS]: `wpa_cli reauthenticate`, then wait (default 30 s) for the N-th EAP
-# success and port authorization.
+# reauth [SECONDS]: `wpa_cli reauthenticate`, then wait (default 30 s) for one more EAP success
+# in the supplicant's log (WPAS_LOG, default WORK/wpas.out) and one more port authorization.
 reauth() {
+	_log=${WPAS_LOG:-$WORK/wpas.out}
+	_ok=$(($(count_log "$_log" CTRL-EVENT-EAP-SUCCESS) + 1))
+	_port=$(($(count_log "$WORK/hostapd.out" "authorizing port") + 1))
 	ip netns exec "$sta" timeout 10 "$WPA_CLI" -p "$WORK/ctrl" -i veth-sta reauthenticate \
 		>"$WORK/wpa_cli.out" 2>&1
 	grep -q OK "$WORK/wpa_cli.out" || { cat "$WORK/wpa_cli.out"; fail "wpa_cli reauthenticate"; }
 	_i=0
-	while [ "$(count_log "$WORK/wpas.out" CTRL-EVENT-EAP-SUCCESS)" -lt "$1" ] &&
-		[ $_i -lt $((${2:-30} * 10)) ]; do
+	while [ "$(count_log "$_log" CTRL-EVENT-EAP-SUCCESS)" -lt "$_ok" ] && [ $_i -lt $((${1:-30} * 10)) ]; do
 		sleep 0.1
 		_i=$((_i + 1))
 	done
-	[ "$(count_log "$WORK/wpas.out" CTRL-EVENT-EAP-SUCCESS)" -ge "$1" ] ||
-		{ tail -30 "$WORK/wpas.out"; fail "re-authentication $1 did not succeed"; }
+	[ "$(count_log "$_log" CTRL-EVENT-EAP-SUCCESS)" -ge "$_ok" ] ||
+		{ tail -30 "$_log"; fail "the re-authentication did not succeed"; }
 	_i=0
-	while [ "$(count_log "$WORK/hostapd.out" "authorizing port")" -lt "$1" ] && [ $_i -lt 50 ]; do
+	while [ "$(count_log "$WORK/hostapd.out" "authorizing port")" -lt "$_port" ] && [ $_i -lt 50 ]; do
 		sleep 0.1
 		_i=$((_i + 1))
 	done
-	[ "$(count_log "$WORK/hostapd.out" "authorizing port")" -ge "$1" ] ||
+	[ "$(count_log "$WORK/hostapd.out" "authorizing port")" -ge "$_port" ] ||
 		fail "hostapd did not authorize the port again"
 }
 

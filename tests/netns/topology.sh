@@ -36,14 +36,14 @@ start_hostapd "$WORK/hostapd.conf"
 render_supplicant "$WORK/wpas.conf" "$ours"
 start_wpas "$WORK/wpas.conf"
 say "MTU $mtu: first authentication succeeded"
-reauth 2
+reauth
 check_resumed "$WORK/radius/radius.out" "$WORK/wpas.out" "$rounds"
 if [ "$OURS" = 1 ] && [ "$mtu" = 1500 ]; then
 	# a changed network block forgets the session: the next authentication is a full one
 	ip netns exec "$sta" timeout 10 "$WPA_CLI" -p "$WORK/ctrl" -i veth-sta set_network 0 \
 		fragment_size "$ours" >"$WORK/wpa_cli.out" 2>&1
 	grep -q OK "$WORK/wpa_cli.out" || { cat "$WORK/wpa_cli.out"; fail "wpa_cli set_network"; }
-	reauth 3
+	reauth
 	last=$(radius_rounds "$WORK/radius/radius.out" | tail -1)
 	[ "$last" = "4 0" ] || fail "after set_network: authentication '$last', expected '4 0' (full)"
 	say "after set_network: a full authentication ($last)"
