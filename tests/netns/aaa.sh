@@ -13,7 +13,7 @@
 #   tickets        phase1 eiot_tickets=1: our server issues a NewSessionTicket and the
 #                  re-authentication resumes by ticket (not by session ID) in 3 round trips
 #   cert-url       cached_info + client certificate URL (RFC 6066 §5) at fragment size 100
-#                  (FreeRADIUS's 110), session cache off: the server resolves
+#                  (FreeRADIUS's 110): the server resolves
 #                  http://aaa.example.com/certs/device.der from cert_url_dir, EAP-IoT-Cert-URL
 #                  names it, and the second join takes at most 9 RADIUS round trips, Identity
 #                  included
@@ -165,9 +165,6 @@ cert-url | cert-url-http)
 		url=http://127.0.0.1:8080/device.der extra="cert_url_http_prefix = http://127.0.0.1:8080/"
 	fi
 	TLS7925_EXTRA=$extra render_radius "$WORK/radius" "$CCM8" 110
-	# no session cache: its 32-byte session ID would make the server's first flight 309 bytes,
-	# four fragments of 100 instead of three (10 round trips; README, measurements)
-	sed -i 's/enable = yes/enable = no/' "$WORK/radius/eap-method.conf"
 	start_radius "$ns" "$WORK/radius"
 	knobs "eiot_cert_cache=$cache eiot_cert_url=$url"
 	eapol "$WORK/join1.out" 100

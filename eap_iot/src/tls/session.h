@@ -16,7 +16,11 @@
 
 #include "eap_iot/config.h"
 
-#define SESS_ID_LEN 32
+/* The session IDs a server gives. RFC 5246 §7.4.1.3 allows 0..32 bytes; 16 random bytes are
+ * unique enough for a cache key (an ID is no secret: it travels in clear) and keep 16 bytes out
+ * of every ServerHello — at EAP-TLS fragment 100 that is the difference between three fragments
+ * of the server's first flight and four with cached_info and a certificate URL. */
+#define SESS_ID_LEN 16
 #define SESS_KEY_NAME 16
 #define SESS_TICKET_IV 12
 #define SESS_TICKET_TAG 16
