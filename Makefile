@@ -178,9 +178,10 @@ $(BUILD)/bin/eap_ext: bench/eap_ext.c tests/unit/mem_cache.c $(BUILD)/libeap_iot
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests/unit $< tests/unit/mem_cache.c -o $@ $(BUILD)/libeap_iot.a $(LIBS)
 
-bench: tools $(PKI) $(SUPP_STAMP) $(BUILD)/bin/eap_ext
+bench: tools $(PKI) $(SUPP_STAMP) $(RADIUS_SO) $(BUILD)/bin/eap_ext
 	@sh bench/run.sh $(BUILD)
 	@sh bench/eap_rounds.sh $(BUILD)
+	@sh bench/aaa_load.sh $(BUILD)
 	@sh bench/eap_ext.sh $(BUILD)
 	@sh bench/flash.sh $(BUILD)
 
