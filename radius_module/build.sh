@@ -20,16 +20,7 @@ LIB=$B/libeap_iot.a
 [ -f "$LIB" ] || { echo "radius_module: $LIB is missing (run make lib first)" >&2; exit 1; }
 
 PKGS="freeradius libfreeradius-dev libtalloc-dev libpcre3-dev libssl-dev libcurl4-openssl-dev libmbedtls-dev dpkg-dev"
-missing=""
-for p in $PKGS; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
-done
-if [ -n "$missing" ]; then
-	echo "radius_module: installing$missing"
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq
-	apt-get install -y -qq $missing >/dev/null
-fi
+sh "$ROOT/.ci/apt_install.sh" radius_module $PKGS
 
 # The headers must be those of the very FreeRADIUS that will load the module.
 ver=$(dpkg-query -W -f='${Version}' freeradius)

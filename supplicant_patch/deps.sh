@@ -6,18 +6,7 @@ set -e
 SRC_DIR=$1
 [ -n "$SRC_DIR" ] || { echo "usage: deps.sh SRC_DIR" >&2; exit 2; }
 PKGS="dpkg-dev build-essential pkg-config libssl-dev libnl-3-dev libnl-genl-3-dev libnl-route-3-dev libmbedtls-dev"
-export DEBIAN_FRONTEND=noninteractive
-
-missing=""
-for p in $PKGS; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
-done
-
-if [ -n "$missing" ]; then
-	echo "supplicant: installing$missing"
-	apt-get update -qq
-	apt-get install -y -qq $missing >/dev/null
-fi
+sh "$(dirname "$0")/../.ci/apt_install.sh" supplicant $PKGS
 
 if [ ! -f "$SRC_DIR/.stamp-source" ]; then
 	rm -rf "$SRC_DIR"
