@@ -43,6 +43,7 @@ static CONF_PARSER module_config[] = {
 	{ "max_message", FR_CONF_OFFSET(PW_TYPE_INTEGER, struct tls7925_opts, max_message), "16384" },
 	{ "require_ems", FR_CONF_OFFSET(PW_TYPE_BOOLEAN, struct tls7925_opts, require_ems), "no" },
 	{ "cached_info", FR_CONF_OFFSET(PW_TYPE_BOOLEAN, struct tls7925_opts, cached_info), "yes" },
+	{ "eap_key_name", FR_CONF_OFFSET(PW_TYPE_BOOLEAN, struct tls7925_opts, eap_key_name), "no" },
 	{ "keylog_file", FR_CONF_OFFSET(PW_TYPE_STRING, struct tls7925_opts, keylog_file), NULL },
 	{ "pinned_keys_file", FR_CONF_OFFSET(PW_TYPE_STRING, struct tls7925_opts, pinned_keys_file), NULL },
 	{ "cert_url_dir", FR_CONF_OFFSET(PW_TYPE_STRING, struct tls7925_opts, cert_url_dir), NULL },

@@ -2,7 +2,8 @@
  * radius_module/src/reply_attrs.c — what a successful conversation hands to FreeRADIUS.
  *
  * reply:   MS-MPPE-Recv-Key / MS-MPPE-Send-Key (the MSK halves, RFC 2548 as rlm_eap_tls sends
- *          them: the NAS gets its keys), EAP-MSK, EAP-EMSK, EAP-Session-Id (RFC 5216 §2.3).
+ *          them: the NAS gets its keys), EAP-MSK, EAP-EMSK, EAP-Session-Id (RFC 5216 §2.3),
+ *          and EAP-Key-Name (the same Session-Id, sent to the NAS) when eap_key_name = yes.
  * request: what unlang policies (post-auth) look at — the stock TLS-Session-Cipher-Suite and
  *          TLS-Client-Cert-* attributes in rlm_eap_tls's format (OpenSSL's one-line names, hex
  *          serial, ASN.1 times), EAP-Session-Resumed, and radius_dict's EAP-IoT-* attributes.
@@ -135,7 +136,7 @@ static int add_iot_attrs(REQUEST *request, const struct eiot_conn *c, const stru
 	return 0;
 }
 
-int tls7925_add_success_attrs(REQUEST *request, const struct eiot_eap_tls *e)
+int tls7925_add_success_attrs(REQUEST *request, const struct eiot_eap_tls *e, bool key_name)
 {
 	const struct eiot_conn *c = eiot_eap_tls_conn(e);
 	struct eiot_eap_keys k;
@@ -150,6 +151,9 @@ int tls7925_add_success_attrs(REQUEST *request, const struct eiot_eap_tls *e)
 	    add_octets(request, REPLY, "EAP-MSK", k.msk, 64) ||
 	    add_octets(request, REPLY, "EAP-EMSK", k.emsk, 64) ||
 	    add_octets(request, REPLY, "EAP-Session-Id", k.session_id, sizeof(k.session_id)))
+		goto out;
+	/* RFC 4072 §2.4 / RFC 5216 §2.3: the NAS gets the Session-Id as EAP-Key-Name */
+	if (key_name && add_octets(request, REPLY, "EAP-Key-Name", k.session_id, sizeof(k.session_id)))
 		goto out;
 	const char *suite = eiot_suite_name(eiot_conn_suite(c), true);
 	if (!suite || add_string(request, "TLS-Session-Cipher-Suite", suite))

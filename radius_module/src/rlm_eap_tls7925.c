@@ -163,7 +163,7 @@ static int CC_HINT(nonnull) mod_process(void *instance, eap_handler_t *handler)
 
 	if (status == EIOT_EAP_SUCCESS && len > 0 && conv->out[0] == PW_EAP_SUCCESS) {
 		log_outcome(request, conv->eap, true);
-		if (tls7925_add_success_attrs(request, conv->eap))
+		if (tls7925_add_success_attrs(request, conv->eap, inst->opts.eap_key_name))
 			return 0;
 		return set_request(handler, conv->out, len);
 	}

@@ -45,6 +45,7 @@ struct tls7925_opts {
 	uint32_t max_message;
 	bool require_ems;
 	bool cached_info;
+	bool eap_key_name;
 	char const *keylog_file;
 	char const *pinned_keys_file;
 	char const *cert_url_dir;
@@ -96,8 +97,8 @@ void tls7925_ticket_keys_refresh(struct tls7925_ticket_keys *tk);
 void tls7925_ticket_keys_free(struct tls7925_ticket_keys *tk);
 
 /* reply_attrs.c: a conversation that ended in success: keys into the reply (MS-MPPE-*,
- * EAP-MSK/EMSK, EAP-Session-Id, EAP-Key-Name), what the policies see into the request
+ * EAP-MSK/EMSK, EAP-Session-Id, and EAP-Key-Name when key_name), what the policies see into the request
  * (TLS-Session-Cipher-Suite, TLS-Client-Cert-*, EAP-Session-Resumed, EAP-IoT-*). */
-int tls7925_add_success_attrs(REQUEST *request, const struct eiot_eap_tls *e);
+int tls7925_add_success_attrs(REQUEST *request, const struct eiot_eap_tls *e, bool key_name);
 
 #endif

@@ -4,7 +4,8 @@
 # namespace, against VARIANT's eapol_test. Every case requires the module's own lines in
 # FreeRADIUS's log ("EAP-TLS (eap_iot): handshake complete" or "authentication failed"), which
 # proves our server ran. What each case asserts:
-#   cached-info    two joins (two eapol_test runs) with one cache file (phase1 eiot_cert_cache):
+#   cached-info    two joins (two eapol_test runs) with one cache file (phase1 eiot_cert_cache)
+#                  to a server with eap_key_name = yes (the Access-Accept carries EAP-Key-Name):
 #                  the first gets the chain (our log: Certificate body > 100 bytes, cached_info
 #                  not used), the second offers its hash and gets it back — Certificate body 33
 #                  bytes (hash_value<32> and its length, RFC 7924 §4), EAP-IoT-Cached-Info yes,
@@ -126,7 +127,7 @@ knobs() { NET_CONF="phase1=\"eiot_strict=1 $*\""; }
 
 case $case in
 cached-info)
-	radius
+	TLS7925_EXTRA="eap_key_name = yes" radius
 	knobs "eiot_cert_cache=$cache"
 	eapol "$WORK/join1.out" 1398
 	accepted "$WORK/join1.out" "first join"
@@ -141,6 +142,8 @@ cached-info)
 	nth_line "$MODULE_OK" 1 | grep -q "cached_info not used" || fail "first join: cached_info used?"
 	nth_line "$MODULE_OK" 2 | grep -q "cached_info used" || fail "second join: no 'cached_info used'"
 	grep -q 'EAP-IoT-Cached-Info := yes' "$RLOG" || fail "no EAP-IoT-Cached-Info := yes"
+	# eap_key_name = yes: the Session-Id (0x0D || randoms, 65 bytes) goes to the NAS
+	grep -Eq 'EAP-Key-Name :?= 0x0d[0-9a-f]{128}$' "$RLOG" || fail "no 65-byte EAP-Key-Name in the Access-Accept"
 	b1=$(bytes_out 1) b2=$(bytes_out 2)
 	[ "$b2" -lt $((b1 - 300)) ] || fail "server bytes $b1 then $b2: the chain was sent again"
 	check_resumed "$RLOG" "$WORK/join2.out" 3
