@@ -46,6 +46,8 @@
 #   garbage         an EAP-TLS Response carrying a non-TLS record (radius_eap.py)
 #   truncated       an EAP-TLS Response whose L flag announces a length it does not carry
 #   length-over-bound  a first fragment announcing 1 MiB, over max_message (16384)
+#   cached-info-malformed  a modified client's ClientHello whose cached_info list announces
+#                   more bytes than it carries: decode_error
 #   example-config  configs/freeradius/mods-available/eap, as documented for operators, loads
 #                   (`freeradius -XC`) and authenticates a device
 # Robustness:
@@ -424,15 +426,28 @@ load)
 	[ "$rss2" -le $((rss1 + 512)) ] || fail "radiusd grew by $((rss2 - rss1)) kB over $n authentications"
 	stop "$RADIUS_PID"
 	[ "$(count_log "$RLOG" "$MODULE_OK")" = $((N * ROUNDS)) ] || fail "our module did not complete all $((N * ROUNDS))" ;;
-garbage | truncated | length-over-bound)
+garbage | truncated | length-over-bound | cached-info-malformed)
 	radius
 	case $case in
+	cached-info-malformed)
+		# a modified client: a well-formed ClientHello whose cached_info (RFC 7924, type 25)
+		# announces a 40-byte list but carries 10 bytes; the EAP-TLS ACK ("00") takes the alert
+		data=$(python3 -c 'import os, struct
+def ext(t, b): return struct.pack("!HH", t, len(b)) + b
+exts = (ext(10, bytes.fromhex("00020017")) + ext(11, bytes.fromhex("0100")) +
+        ext(13, bytes.fromhex("00020403")) + ext(23, b"") + ext(0xff01, b"\0") +
+        ext(25, struct.pack("!H", 40) + bytes([1, 32]) + os.urandom(8)))
+body = (bytes([3, 3]) + os.urandom(32) + b"\0" + bytes.fromhex("0002c0ae0100") +
+        struct.pack("!H", len(exts)) + exts)
+hs = b"\1" + struct.pack("!I", len(body))[1:] + body
+print("00" + (b"\x16\x03\x01" + struct.pack("!H", len(hs)) + hs).hex())')
+		why="authentication failed: malformed message \(alert sent: 50" ;;
 	garbage) data=00ff0303000a0102030405060708090a; why="authentication failed: malformed message \(alert sent: 50" ;;
 	truncated) data=800000; why="EAP-Response refused: malformed" ;;
 	length-over-bound) data=c00010000016030100; why="authentication failed: handshake message over the configured limit" ;;
 	esac
 	ip netns exec "$ns" timeout 30 python3 "$TOP/tests/netns/radius_eap.py" 127.0.0.1:1812 \
-		"$SECRET" 00-11-22-33-44-55-66-77 "$data" "" "" >"$WORK/eapol.out" 2>&1
+		"$SECRET" 00-11-22-33-44-55-66-77 "$data" 00 00 >"$WORK/eapol.out" 2>&1
 	RC=$?
 	cat "$WORK/eapol.out"
 	stop "$RADIUS_PID"
@@ -442,7 +457,7 @@ garbage | truncated | length-over-bound)
 	grep -E "$MODULE_FAIL" "$RLOG" | head -2
 	grep -Ei "$why" "$RLOG" | head -2
 	grep -Eiq "$why" "$RLOG" || fail "FreeRADIUS's log does not say /$why/" ;;
-*) fail "usage: aaa.sh example-config|cert-url-http|cert-url-http-unreachable|cert-url-http-slow|cert-url-http-outside-prefix|cert-url-http-too-big|cert-url-http-hash-mismatch|abandoned|load|bad-options|cached-info|tickets|cert-url|rpk|stock-peer|wrong-cache-hash|untrusted-device-ca|expired-device|eui64-policy|oversize-chain|cert-url-hash-mismatch|cert-url-missing|garbage|truncated|length-over-bound" ;;
+*) fail "usage: aaa.sh cached-info-malformed|example-config|cert-url-http|cert-url-http-unreachable|cert-url-http-slow|cert-url-http-outside-prefix|cert-url-http-too-big|cert-url-http-hash-mismatch|abandoned|load|bad-options|cached-info|tickets|cert-url|rpk|stock-peer|wrong-cache-hash|untrusted-device-ca|expired-device|eui64-policy|oversize-chain|cert-url-hash-mismatch|cert-url-missing|garbage|truncated|length-over-bound" ;;
 esac
 case $case in
 cached-info | tickets | cert-url | cert-url-http | rpk | stock-peer | wrong-cache-hash | eui64-policy) ;;

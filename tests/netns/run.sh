@@ -74,7 +74,7 @@ if [ -n "$AAA_VARIANTS" ]; then
 				expired-device eui64-policy oversize-chain cert-url-hash-mismatch \
 				cert-url-missing cert-url-http cert-url-http-unreachable cert-url-http-slow \
 				cert-url-http-outside-prefix cert-url-http-too-big cert-url-http-hash-mismatch \
-				garbage truncated length-over-bound; do
+				garbage truncated length-over-bound cached-info-malformed; do
 				t "$v-aaa-$c" aaa "$c"
 			done
 			t "$v-aaa-abandoned-valgrind" aaa abandoned
