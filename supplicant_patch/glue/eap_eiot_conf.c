@@ -15,7 +15,8 @@
  * max_fragment_length, RFC 6066 §4), eiot_rsl=N (offer record_size_limit N, RFC 8449),
  * eiot_rpk=0|1 with eiot_peer_rpk=FILE (repeatable: the AAA server's raw public keys, RFC 7250;
  * ca_cert and domain_match stay the fallback for a server that sends a certificate, and the
- * device keeps presenting client_cert), eiot_cert_cache=FILE (cached_info, RFC 7924: the AAA
+ * device keeps presenting client_cert), eiot_own_rpk=0|1 (no client_cert: the device presents
+ * private_key as a raw public key, RFC 7250), eiot_cert_cache=FILE (cached_info, RFC 7924: the AAA
  * server's Certificate kept in FILE, which must be creatable; it lives as long as the block and
  * survives a restart), eiot_cert_url=URL (client certificate URL, RFC 6066 §5: file:///NAME
  * or http(s)://HOST/PATH, sent instead of client_cert when the server agrees) (README.md says
@@ -48,6 +49,7 @@ struct conf_ctx {
 	struct eap_eiot_conf *conf;
 	int rpk;       /* phase1 eiot_rpk */
 	unsigned pins; /* phase1 eiot_peer_rpk files added */
+	int own_rpk;   /* phase1 eiot_own_rpk: private_key presented as a raw public key */
 };
 
 static void conf_vmsg(const struct conf_ctx *c, int level, const char *fmt, va_list ap)
@@ -413,6 +415,11 @@ static int parse_knob(struct conf_ctx *c, const char *key, const char *val)
 			return -1;
 		c->rpk = v == 1;
 		rc = EIOT_OK;
+	} else if (os_strcmp(key, "eiot_own_rpk") == 0) {
+		if (parse_uint(c, key, val, 0, 1, &v) < 0)
+			return -1;
+		c->own_rpk = v == 1;
+		rc = EIOT_OK;
 	} else if (os_strcmp(key, "eiot_max_message") == 0) {
 		if (parse_uint(c, key, val, 1024, 1048576, &v) < 0)
 			return -1;
@@ -421,8 +428,8 @@ static int parse_knob(struct conf_ctx *c, const char *key, const char *val)
 	} else {
 		conf_err(c, "phase1 %s: unknown eap_iot option (known: eiot_strict, eiot_suites, "
 			 "eiot_require_ems, eiot_no_time, eiot_max_chain, eiot_max_message, eiot_keylog, eiot_resume, "
-			 "eiot_tickets, eiot_mfl, eiot_rsl, eiot_rpk, eiot_peer_rpk, eiot_cert_cache, "
-			 "eiot_cert_url)", key);
+			 "eiot_tickets, eiot_mfl, eiot_rsl, eiot_rpk, eiot_peer_rpk, eiot_own_rpk, "
+			 "eiot_cert_cache, eiot_cert_url)", key);
 		return -1;
 	}
 	if (rc != EIOT_OK) {
@@ -474,7 +481,6 @@ static int set_credentials(const struct conf_ctx *c, const struct eap_peer_confi
 	int rc;
 
 	if (check_file(c, "ca_cert", cert->ca_cert, 1) < 0 ||
-	    check_file(c, "client_cert", cert->client_cert, 1) < 0 ||
 	    check_file(c, "private_key", cert->private_key, 1) < 0)
 		return -1;
 	rc = eiot_config_add_trust_file(c->conf->cfg, cert->ca_cert);
@@ -482,8 +488,14 @@ static int set_credentials(const struct conf_ctx *c, const struct eap_peer_confi
 		conf_err(c, "ca_cert '%s': %s", cert->ca_cert, eiot_err_str(rc));
 		return -1;
 	}
-	rc = eiot_config_set_own_cert_file(c->conf->cfg, cert->client_cert, cert->private_key,
-					   cert->private_key_passwd);
+	if (!cert->client_cert) {
+		rc = EIOT_OK; /* a raw public key (phase1 eiot_own_rpk=1), see set_own_rpk */
+	} else if (check_file(c, "client_cert", cert->client_cert, 1) < 0) {
+		return -1;
+	} else {
+		rc = eiot_config_set_own_cert_file(c->conf->cfg, cert->client_cert, cert->private_key,
+						   cert->private_key_passwd);
+	}
 	if (rc != EIOT_OK) {
 		conf_err(c, "client_cert '%s' with private_key '%s': %s", cert->client_cert,
 			 cert->private_key, eiot_err_str(rc));
@@ -500,6 +512,33 @@ static int set_credentials(const struct conf_ctx *c, const struct eap_peer_confi
 	rc = eiot_config_set_server_name(c->conf->cfg, cert->domain_match);
 	if (rc != EIOT_OK) {
 		conf_err(c, "domain_match '%s': %s", cert->domain_match, eiot_err_str(rc));
+		return -1;
+	}
+	return 0;
+}
+
+/* phase1 eiot_own_rpk=1 (RFC 7250): no client_cert, the device presents private_key's public key
+ * as a raw public key, which the AAA server must have pinned. Either a certificate or this. */
+static int set_own_rpk(const struct conf_ctx *c, const struct eap_peer_config *config)
+{
+	const struct eap_peer_cert_config *cert = &config->cert;
+	int rc;
+
+	if (cert->client_cert && c->own_rpk) {
+		conf_err(c, "phase1 eiot_own_rpk=1: leave client_cert out (one own credential)");
+		return -1;
+	}
+	if (cert->client_cert)
+		return 0;
+	if (!c->own_rpk) {
+		conf_err(c, "client_cert: required (or phase1 eiot_own_rpk=1 to present private_key "
+			 "as a raw public key)");
+		return -1;
+	}
+	rc = eiot_config_set_own_key_file(c->conf->cfg, cert->private_key, cert->private_key_passwd);
+	if (rc != EIOT_OK) {
+		conf_err(c, "private_key '%s' as a raw public key: %s", cert->private_key,
+			 eiot_err_str(rc));
 		return -1;
 	}
 	return 0;
@@ -547,7 +586,7 @@ static struct eap_eiot_conf *conf_build(struct eap_peer_config *config, int netw
 		return NULL;
 	}
 	if (check_unsupported(&c, config) < 0 || set_credentials(&c, config) < 0 ||
-	    parse_phase1(&c, config->phase1) < 0 ||
+	    parse_phase1(&c, config->phase1) < 0 || set_own_rpk(&c, config) < 0 ||
 	    try_conversation(&c, config->fragment_size, config->phase1) < 0) {
 		eap_eiot_conf_put(c.conf);
 		return NULL;

@@ -22,6 +22,9 @@
 #                  HTTP server in the namespace (cert_url_http_prefix), once per join
 #   rpk            our server has no certificate_file: it presents its raw public key (RFC
 #                  7250), which the device pins (phase1 eiot_rpk=1 eiot_peer_rpk)
+#   device-rpk     the device has no certificate (phase1 eiot_own_rpk=1): it presents its
+#                  raw public key, which the server pins (pinned_keys_file); EAP-IoT-RPK-SHA256
+#                  is the key's hash
 #   stock-peer     Debian's eapol_test (OpenSSL, no extension) against our server: full, then
 #                  resumed by session ID, MPPE keys equal
 #   wrong-cache-hash  a cache entry of another server certificate (server-chain3): the device
@@ -35,6 +38,7 @@
 #   oversize-chain  the device sends a chain of 4 below the root, max_chain = 3
 #   cert-url-hash-mismatch  the URL resolves to another device's certificate:
 #                   bad_certificate_hash_value
+#   device-rpk-not-pinned  the device's raw public key is not in pinned_keys_file
 #   cert-url-missing  the URL names nothing in cert_url_dir: certificate_unobtainable
 #   cert-url-http-unreachable  nothing listens at the URL's port: certificate_unobtainable
 #   cert-url-http-slow  the server accepts and never answers: the fetch gives up after
@@ -233,6 +237,31 @@ rpk)
 	grep -q "raw public key is pinned" "$WORK/eapol.out" || fail "the device did not pin a raw key"
 	grep -Eq "$MODULE_OK.*certificate;" "$RLOG" || fail "the device's certificate was not checked"
 	say "PASS (AAA server authenticated by its raw public key)" ;;
+device-rpk | device-rpk-not-pinned)
+	# the device has no certificate: phase1 eiot_own_rpk=1 presents its key (RFC 7250); the
+	# server pins it (pinned_keys_file: the SHA-256 of its SubjectPublicKeyInfo)
+	spki_hash() { openssl pkey -in "$PKI/$1.key.pem" -pubout -outform DER 2>/dev/null | sha256sum | cut -c1-64; }
+	want=$(spki_hash device)
+	pinned=$want
+	[ "$case" = device-rpk-not-pinned ] && pinned=$(spki_hash device2)
+	printf '# devices\n%s\n' "$pinned" >"$WORK/pins"
+	TLS7925_EXTRA="pinned_keys_file = $WORK/pins" radius
+	knobs "eiot_own_rpk=1"
+	render_supplicant "$WORK/eapol.conf" 1398
+	sed -i '/client_cert=/d' "$WORK/eapol.conf"
+	ip netns exec "$ns" timeout 60 "$EAPOL_TEST" -c "$WORK/eapol.conf" -a 127.0.0.1 -s "$SECRET" \
+		-t 20 >"$WORK/eapol.out" 2>&1
+	RC=$?
+	stop "$RADIUS_PID"
+	if [ "$case" = device-rpk-not-pinned ]; then
+		rejected "$WORK/eapol.out" "rpk: peer's raw public key \(SHA-256 [0-9a-f]{8}\.\.\.\) is not pinned"
+	else
+		accepted "$WORK/eapol.out" "device raw public key"
+		grep -Eq "$MODULE_OK.*raw public key;" "$RLOG" || fail "our module did not see a raw public key"
+		grep -q "EAP-IoT-RPK-SHA256 := 0x$want" "$RLOG" || fail "no EAP-IoT-RPK-SHA256 := 0x$want"
+		grep -q "EAP-IoT-Device-EUI64" "$RLOG" && fail "an EUI-64 without a certificate"
+		say "PASS (the device's raw public key, SHA-256 ${want%"${want#????????}"}..., pinned)"
+	fi ;;
 stock-peer)
 	[ "$VARIANT" = stock ] || fail "stock-peer runs with VARIANT=stock"
 	radius
@@ -457,9 +486,9 @@ print("00" + (b"\x16\x03\x01" + struct.pack("!H", len(hs)) + hs).hex())')
 	grep -E "$MODULE_FAIL" "$RLOG" | head -2
 	grep -Ei "$why" "$RLOG" | head -2
 	grep -Eiq "$why" "$RLOG" || fail "FreeRADIUS's log does not say /$why/" ;;
-*) fail "usage: aaa.sh cached-info-malformed|example-config|cert-url-http|cert-url-http-unreachable|cert-url-http-slow|cert-url-http-outside-prefix|cert-url-http-too-big|cert-url-http-hash-mismatch|abandoned|load|bad-options|cached-info|tickets|cert-url|rpk|stock-peer|wrong-cache-hash|untrusted-device-ca|expired-device|eui64-policy|oversize-chain|cert-url-hash-mismatch|cert-url-missing|garbage|truncated|length-over-bound" ;;
+*) fail "usage: aaa.sh device-rpk|device-rpk-not-pinned|cached-info-malformed|example-config|cert-url-http|cert-url-http-unreachable|cert-url-http-slow|cert-url-http-outside-prefix|cert-url-http-too-big|cert-url-http-hash-mismatch|abandoned|load|bad-options|cached-info|tickets|cert-url|rpk|stock-peer|wrong-cache-hash|untrusted-device-ca|expired-device|eui64-policy|oversize-chain|cert-url-hash-mismatch|cert-url-missing|garbage|truncated|length-over-bound" ;;
 esac
 case $case in
-cached-info | tickets | cert-url | cert-url-http | rpk | stock-peer | wrong-cache-hash | eui64-policy) ;;
+cached-info | tickets | cert-url | cert-url-http | rpk | device-rpk | stock-peer | wrong-cache-hash | eui64-policy) ;;
 *) say "PASS ($VARIANT, $case)" ;;
 esac

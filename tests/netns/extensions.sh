@@ -42,10 +42,12 @@ need openssl
 openssl pkey -in "$PKI/server.key.pem" -pubout -out "$pin" 2>/dev/null ||
 	fail "cannot extract the server's public key"
 
-# refused PHASE1 PATTERN: eapol_test with this phase1 exits non-zero at startup, saying PATTERN.
+# refused PHASE1 PATTERN: eapol_test with this phase1 exits non-zero at startup, saying PATTERN
+# (NO_CLIENT_CERT=1: the network block has no client_cert).
 refused() {
 	NET_CONF="phase1=\"$1\""
 	render_supplicant "$WORK/bad.conf" 1398
+	[ -z "${NO_CLIENT_CERT:-}" ] || sed -i '/client_cert=/d' "$WORK/bad.conf"
 	timeout 20 "$EAPOL_TEST" -c "$WORK/bad.conf" -a 127.0.0.1 -s "$SECRET" -t 5 \
 		>"$WORK/bad.out" 2>&1
 	rc=$?
@@ -78,6 +80,10 @@ if [ "$case" = bad-knobs ]; then
 		device.pem; do
 		refused "eiot_cert_url=$u" "phase1 eiot_cert_url=$u: expected file:///NAME or"
 	done
+	refused "eiot_own_rpk=1" "phase1 eiot_own_rpk=1: leave client_cert out (one own credential)"
+	refused "eiot_own_rpk=3" "phase1 eiot_own_rpk=3: expected a number from 0 to 1"
+	NO_CLIENT_CERT=1 refused "eiot_strict=1" \
+		"client_cert: required (or phase1 eiot_own_rpk=1 to present private_key as a raw public key)"
 	ls "$WORK"/c1* "$WORK"/c2* >/dev/null 2>&1 && fail "a refused configuration left files"
 	say "PASS ($VARIANT, $case)"
 	exit 0
