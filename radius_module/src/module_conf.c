@@ -41,6 +41,7 @@ static CONF_PARSER module_config[] = {
 	{ "verify_client", FR_CONF_OFFSET(PW_TYPE_STRING, struct tls7925_opts, verify_client), "required" },
 	{ "max_chain", FR_CONF_OFFSET(PW_TYPE_INTEGER, struct tls7925_opts, max_chain), "3" },
 	{ "max_message", FR_CONF_OFFSET(PW_TYPE_INTEGER, struct tls7925_opts, max_message), "16384" },
+	{ "max_record", FR_CONF_OFFSET(PW_TYPE_INTEGER, struct tls7925_opts, max_record), "16384" },
 	{ "require_ems", FR_CONF_OFFSET(PW_TYPE_BOOLEAN, struct tls7925_opts, require_ems), "no" },
 	{ "cached_info", FR_CONF_OFFSET(PW_TYPE_BOOLEAN, struct tls7925_opts, cached_info), "yes" },
 	{ "eap_key_name", FR_CONF_OFFSET(PW_TYPE_BOOLEAN, struct tls7925_opts, eap_key_name), "no" },
@@ -396,6 +397,12 @@ static int load_fragment(struct tls7925 *inst)
 	if (o->max_message < 1024 || o->max_message > EIOT_EAP_DEFAULT_MAX_MESSAGE)
 		return bad(inst->cs, NULL, "max_message", "%u: expected 1024 to %u", o->max_message,
 			   EIOT_EAP_DEFAULT_MAX_MESSAGE);
+	/* a conversation's memory follows these two (README: "Memory") */
+	if (o->max_record < 512 || o->max_record > 16384 ||
+	    eiot_config_set_max_record(inst->cfg, o->max_record))
+		return bad(inst->cs, NULL, "max_record", "%u: expected 512 to 16384", o->max_record);
+	if (eiot_config_set_max_handshake(inst->cfg, o->max_message))
+		return bad(inst->cs, NULL, "max_message", "%u: refused by eap_iot", o->max_message);
 	inst->eap_opts = (struct eiot_eap_tls_opts){
 		.fragment_size = eiot_eap_fragment_from_eap_size(o->fragment_size),
 		.max_message = o->max_message,

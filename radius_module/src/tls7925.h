@@ -43,6 +43,7 @@ struct tls7925_opts {
 	char const *verify_client;
 	uint32_t max_chain;
 	uint32_t max_message;
+	uint32_t max_record;
 	bool require_ems;
 	bool cached_info;
 	bool eap_key_name;

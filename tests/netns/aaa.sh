@@ -25,8 +25,9 @@
 #   device-rpk     the device has no certificate (phase1 eiot_own_rpk=1): it presents its
 #                  raw public key, which the server pins (pinned_keys_file); EAP-IoT-RPK-SHA256
 #                  is the key's hash
-#   stock-peer     Debian's eapol_test (OpenSSL, no extension) against our server: full, then
-#                  resumed by session ID, MPPE keys equal
+#   stock-peer     Debian's eapol_test (OpenSSL, no extension) against our server with small
+#                  buffers (max_record 2048, max_message 4096): full, then resumed by session
+#                  ID, MPPE keys equal
 #   wrong-cache-hash  a cache entry of another server certificate (server-chain3): the device
 #                  offers a hash that is not ours, our server sends its chain (RFC 7924 §4),
 #                  the authentication succeeds with EAP-IoT-Cached-Info no
@@ -264,7 +265,8 @@ device-rpk | device-rpk-not-pinned)
 	fi ;;
 stock-peer)
 	[ "$VARIANT" = stock ] || fail "stock-peer runs with VARIANT=stock"
-	radius
+	# small buffers (README: memory per conversation) still take OpenSSL's records
+	TLS7925_EXTRA="max_record = 2048\n\tmax_message = 4096" radius
 	eapol "$WORK/eapol.out" 1398 -r 1
 	accepted "$WORK/eapol.out" "Debian's eapol_test"
 	stop "$RADIUS_PID"
@@ -358,6 +360,7 @@ bad-options)
 	bad_option "verify_client = sometimes" "verify_client: \"sometimes\": expected required, optional or none"
 	bad_option "fragment_size = 50" "fragment_size: 50: expected 100 to 4096"
 	bad_option "max_chain = 0" "max_chain: 0: expected 1 to 8"
+	bad_option "max_record = 100" "max_record: 100: expected 512 to 16384"
 	bad_option "pinned_keys_file = $WORK/pins" "pinned_keys_file: \"$WORK/pins\" line 2: expected the 64 hex digits"
 	bad_option "cert_url_dir = $WORK/nodir" "cert_url_dir: \"$WORK/nodir\" is not a readable directory"
 	bad_option "cert_url_http_prefix = http://" "cert_url_http_prefix: \"http://\": expected http\\(s\\)://HOST/"
