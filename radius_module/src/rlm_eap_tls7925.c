@@ -105,7 +105,6 @@ static int mod_session_init(void *instance, eap_handler_t *handler)
 	talloc_set_destructor(conv, conversation_free);
 	conv->out_cap = eo.fragment_size + 10;
 	conv->out = talloc_array(conv, uint8_t, conv->out_cap);
-	tls7925_ticket_keys_refresh(inst->ticket_keys);
 	tls7925_log_request(request);
 	conv->eap = conv->out ? eiot_eap_tls_new(inst->cfg, &eo, now_ms()) : NULL;
 	int err = conv->eap ? eiot_eap_server_start(conv->eap, handler->eap_ds->response->id + 1,
@@ -154,7 +153,7 @@ static int CC_HINT(nonnull) mod_process(void *instance, eap_handler_t *handler)
 	eap_packet_t *resp = handler->eap_ds->response;
 	size_t len = 0;
 
-	tls7925_ticket_keys_refresh(inst->ticket_keys);
+	tls7925_ticket_keys_refresh(inst->ticket_keys); /* before a ticket is opened or sealed */
 	tls7925_log_request(request);
 	int err = eiot_eap_tls_process(conv->eap, resp->packet, resp->length, now_ms(), conv->out,
 				       conv->out_cap, &len);

@@ -78,6 +78,7 @@ if [ -n "$AAA_VARIANTS" ]; then
 				garbage truncated length-over-bound cached-info-malformed; do
 				t "$v-aaa-$c" aaa "$c"
 			done
+			t "$v-rejoin-mtu127-cached-info" rejoin
 			t "$v-aaa-abandoned-valgrind" aaa abandoned
 			t "$v-aaa-load" aaa load
 			t "$v-pool-shared-ticket-keys" pool ;;
