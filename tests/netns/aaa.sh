@@ -25,6 +25,8 @@
 #   device-rpk     the device has no certificate (phase1 eiot_own_rpk=1): it presents its
 #                  raw public key, which the server pins (pinned_keys_file); EAP-IoT-RPK-SHA256
 #                  is the key's hash
+#   other-methods  EAP-TTLS (rlm_eap_ttls, OpenSSL, PAP inside) and EAP-MD5 keep working on the
+#                  same server as our EAP-TLS (Debian's eapol_test for them, ours for EAP-TLS)
 #   stock-peer     Debian's eapol_test (OpenSSL, no extension) against our server with small
 #                  buffers (max_record 2048, max_message 4096): full, then resumed by session
 #                  ID, MPPE keys equal
@@ -263,6 +265,60 @@ device-rpk | device-rpk-not-pinned)
 		grep -q "EAP-IoT-Device-EUI64" "$RLOG" && fail "an EUI-64 without a certificate"
 		say "PASS (the device's raw public key, SHA-256 ${want%"${want#????????}"}..., pinned)"
 	fi ;;
+other-methods)
+	# EAP-TTLS (FreeRADIUS's rlm_eap_ttls on OpenSSL, PAP inside) and EAP-MD5 on the same
+	# server as our EAP-TLS: Debian's eapol_test for those two, ours for EAP-TLS
+	render_radius "$WORK/radius" "$CCM8" 1408
+	cat >>"$WORK/radius/eap-method.conf" <<-CONF
+		ttls {
+			tls = tls-common
+			virtual_server = "inner-tunnel"
+		}
+		md5 {
+		}
+	CONF
+	sed -i 's/^modules {/modules {\n\tpap {\n\t}/' "$WORK/radius/radiusd.conf"
+	sed -i 's/^\tauthorize {/\tauthorize {\n\t\tupdate control { \&Cleartext-Password := "hunter2" }/' \
+		"$WORK/radius/radiusd.conf"
+	cat >>"$WORK/radius/radiusd.conf" <<-CONF
+		server inner-tunnel {
+			authorize {
+				update control { &Cleartext-Password := "hunter2" }
+				pap
+			}
+			authenticate {
+				pap
+			}
+		}
+	CONF
+	start_radius "$ns" "$WORK/radius"
+	for m in TTLS MD5; do
+		cat >"$WORK/$m.conf" <<-CONF
+			network={
+				key_mgmt=IEEE8021X
+				eap=$m
+				identity="user"
+				anonymous_identity="anonymous"
+				password="hunter2"
+				ca_cert="$PKI/ca.pem"
+				phase2="auth=PAP"
+				openssl_ciphers="$CCM8"
+			}
+		CONF
+		# (eapol_test's exit status counts EAP-MD5's missing keys as a mismatch)
+		ip netns exec "$ns" timeout 60 /usr/bin/eapol_test -c "$WORK/$m.conf" -a 127.0.0.1 \
+			-s "$SECRET" -t 20 >"$WORK/$m.out" 2>&1
+		grep -q "code=2 (Access-Accept)" "$WORK/$m.out" ||
+			{ tail -20 "$WORK/$m.out"; fail "EAP-$m next to our EAP-TLS: no Access-Accept"; }
+		[ $m = MD5 ] || grep -q "^MPPE keys OK: 1  mismatch: 0" "$WORK/$m.out" || fail "EAP-$m: MSK mismatch"
+		say "EAP-$m: Access-Accept (FreeRADIUS's own module)"
+	done
+	eapol "$WORK/eapol.out" 1398
+	accepted "$WORK/eapol.out" "EAP-TLS next to TTLS and MD5"
+	stop "$RADIUS_PID"
+	grep -q "Linked to sub-module rlm_eap_ttls" "$RLOG" || fail "rlm_eap_ttls not loaded"
+	grep -q "Linked to sub-module rlm_eap_tls7925" "$RLOG" || fail "rlm_eap_tls7925 not loaded"
+	grep -Eq "$MODULE_OK" "$RLOG" || fail "our module did not serve EAP-TLS" ;;
 stock-peer)
 	[ "$VARIANT" = stock ] || fail "stock-peer runs with VARIANT=stock"
 	# small buffers (README: memory per conversation) still take OpenSSL's records
@@ -489,7 +545,7 @@ print("00" + (b"\x16\x03\x01" + struct.pack("!H", len(hs)) + hs).hex())')
 	grep -E "$MODULE_FAIL" "$RLOG" | head -2
 	grep -Ei "$why" "$RLOG" | head -2
 	grep -Eiq "$why" "$RLOG" || fail "FreeRADIUS's log does not say /$why/" ;;
-*) fail "usage: aaa.sh device-rpk|device-rpk-not-pinned|cached-info-malformed|example-config|cert-url-http|cert-url-http-unreachable|cert-url-http-slow|cert-url-http-outside-prefix|cert-url-http-too-big|cert-url-http-hash-mismatch|abandoned|load|bad-options|cached-info|tickets|cert-url|rpk|stock-peer|wrong-cache-hash|untrusted-device-ca|expired-device|eui64-policy|oversize-chain|cert-url-hash-mismatch|cert-url-missing|garbage|truncated|length-over-bound" ;;
+*) fail "usage: aaa.sh other-methods|device-rpk|device-rpk-not-pinned|cached-info-malformed|example-config|cert-url-http|cert-url-http-unreachable|cert-url-http-slow|cert-url-http-outside-prefix|cert-url-http-too-big|cert-url-http-hash-mismatch|abandoned|load|bad-options|cached-info|tickets|cert-url|rpk|stock-peer|wrong-cache-hash|untrusted-device-ca|expired-device|eui64-policy|oversize-chain|cert-url-hash-mismatch|cert-url-missing|garbage|truncated|length-over-bound" ;;
 esac
 case $case in
 cached-info | tickets | cert-url | cert-url-http | rpk | device-rpk | stock-peer | wrong-cache-hash | eui64-policy) ;;

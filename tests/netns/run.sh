@@ -70,7 +70,7 @@ if [ -n "$AAA_VARIANTS" ]; then
 			for c in untrusted-ca wrong-name expired-device no-suite; do
 				t "$v-negative-$c" negative "$c"
 			done
-			for c in bad-options example-config cached-info tickets cert-url rpk device-rpk \
+			for c in bad-options example-config other-methods cached-info tickets cert-url rpk device-rpk \
 				device-rpk-not-pinned wrong-cache-hash untrusted-device-ca \
 				expired-device eui64-policy oversize-chain cert-url-hash-mismatch \
 				cert-url-missing cert-url-http cert-url-http-unreachable cert-url-http-slow \
