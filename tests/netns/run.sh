@@ -26,7 +26,7 @@ passed=0 failed=0
 t() {
 	name=$1
 	shift
-	if BUILD=$BUILD VARIANT=$variant SAVE_LOGS=$LOGS/$name timeout 180 sh "$HERE/$1.sh" "$2" >"$LOGS/$name.log" 2>&1
+	if BUILD=$BUILD VARIANT=$variant SAVE_LOGS=$LOGS/$name timeout 180 sh "$HERE/$1.sh" "${2:-}" >"$LOGS/$name.log" 2>&1
 	then
 		passed=$((passed + 1))
 		echo "PASS $name"
