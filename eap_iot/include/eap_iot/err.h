@@ -98,6 +98,10 @@ enum eiot_err {
 	EIOT_ERR_NO_CERT_TYPE,       /* no certificate type in common (handshake_failure) */
 	EIOT_ERR_CERT_UNOBTAINABLE,  /* a client certificate URL resolved to nothing (certificate_unobtainable) */
 	EIOT_ERR_CERT_HASH_MISMATCH, /* a certificate behind a URL is not the one hashed (bad_certificate_hash_value) */
+	/* CoAP (eap_iot/coap.h; no alert) */
+	EIOT_ERR_COAP_FORMAT,        /* a CoAP message format error (RFC 7252 §3) */
+	EIOT_ERR_COAP_TOO_MANY_OPTIONS, /* more options than EIOT_COAP_MAX_OPTIONS */
+	EIOT_ERR_COAP_BAD_OPTION,    /* an unrecognized critical option (RFC 7252 §5.4.1) */
 	EIOT_ERR__COUNT
 };
 

@@ -63,6 +63,9 @@ static const struct err_info errs[EIOT_ERR__COUNT] = {
 	/* RFC 6066 §5: the two client certificate URL failures have alerts of their own */
 	[EIOT_ERR_CERT_UNOBTAINABLE] = { "client certificate URL could not be resolved", EIOT_ALERT_CERTIFICATE_UNOBTAINABLE },
 	[EIOT_ERR_CERT_HASH_MISMATCH] = { "certificate at the URL does not match its hash", EIOT_ALERT_BAD_CERTIFICATE_HASH_VALUE },
+	[EIOT_ERR_COAP_FORMAT] = { "CoAP message format error", EIOT_ALERT_NONE },
+	[EIOT_ERR_COAP_TOO_MANY_OPTIONS] = { "more CoAP options than this endpoint takes", EIOT_ALERT_NONE },
+	[EIOT_ERR_COAP_BAD_OPTION] = { "unrecognized critical CoAP option", EIOT_ALERT_NONE },
 };
 
 /* see eap_iot/err.h */

@@ -1,0 +1,163 @@
+/*
+ * eap_iot/coap.h — CoAP (RFC 7252) messages, for CoAPS on the engine's DTLS. Sans-I/O: bytes
+ * in, a parsed message out, and back.
+ *
+ * A decoded message points into the datagram it came from (options, payload): keep the
+ * datagram while the message is used. Options are kept in the order of their numbers, as on the
+ * wire; repeated options keep their relative order.
+ */
+#ifndef EAP_IOT_COAP_H
+#define EAP_IOT_COAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define EIOT_COAP_MAX_TOKEN 8    /* RFC 7252 §3: TKL 0..8 */
+#define EIOT_COAP_MAX_OPTIONS 24 /* per message; a message with more is refused */
+#define EIOT_COAP_HEADER 4
+
+enum eiot_coap_type { EIOT_COAP_CON = 0, EIOT_COAP_NON = 1, EIOT_COAP_ACK = 2, EIOT_COAP_RST = 3 };
+
+/* Code c.dd (RFC 7252 §3, §12.1) */
+#define EIOT_COAP_CODE(c, dd) ((uint8_t)(((c) << 5) | (dd)))
+#define EIOT_COAP_CODE_CLASS(code) ((code) >> 5)
+#define EIOT_COAP_CODE_DETAIL(code) ((code) & 0x1f)
+enum eiot_coap_code {
+	EIOT_COAP_EMPTY = EIOT_COAP_CODE(0, 0),
+	EIOT_COAP_GET = EIOT_COAP_CODE(0, 1),
+	EIOT_COAP_POST = EIOT_COAP_CODE(0, 2),
+	EIOT_COAP_PUT = EIOT_COAP_CODE(0, 3),
+	EIOT_COAP_DELETE = EIOT_COAP_CODE(0, 4),
+	EIOT_COAP_CREATED = EIOT_COAP_CODE(2, 1),
+	EIOT_COAP_DELETED = EIOT_COAP_CODE(2, 2),
+	EIOT_COAP_VALID = EIOT_COAP_CODE(2, 3),
+	EIOT_COAP_CHANGED = EIOT_COAP_CODE(2, 4),
+	EIOT_COAP_CONTENT = EIOT_COAP_CODE(2, 5),
+	EIOT_COAP_CONTINUE = EIOT_COAP_CODE(2, 31),                  /* RFC 7959 */
+	EIOT_COAP_BAD_REQUEST = EIOT_COAP_CODE(4, 0),
+	EIOT_COAP_UNAUTHORIZED = EIOT_COAP_CODE(4, 1),
+	EIOT_COAP_BAD_OPTION = EIOT_COAP_CODE(4, 2),
+	EIOT_COAP_FORBIDDEN = EIOT_COAP_CODE(4, 3),
+	EIOT_COAP_NOT_FOUND = EIOT_COAP_CODE(4, 4),
+	EIOT_COAP_METHOD_NOT_ALLOWED = EIOT_COAP_CODE(4, 5),
+	EIOT_COAP_NOT_ACCEPTABLE = EIOT_COAP_CODE(4, 6),
+	EIOT_COAP_REQUEST_ENTITY_INCOMPLETE = EIOT_COAP_CODE(4, 8), /* RFC 7959 */
+	EIOT_COAP_PRECONDITION_FAILED = EIOT_COAP_CODE(4, 12),
+	EIOT_COAP_REQUEST_ENTITY_TOO_LARGE = EIOT_COAP_CODE(4, 13),
+	EIOT_COAP_UNSUPPORTED_CONTENT_FORMAT = EIOT_COAP_CODE(4, 15),
+	EIOT_COAP_INTERNAL_SERVER_ERROR = EIOT_COAP_CODE(5, 0),
+	EIOT_COAP_NOT_IMPLEMENTED = EIOT_COAP_CODE(5, 1),
+	EIOT_COAP_SERVICE_UNAVAILABLE = EIOT_COAP_CODE(5, 3),
+};
+
+/* Option numbers: RFC 7252 §5.10, RFC 7641 (Observe), RFC 7959 (Block, Size2). */
+enum eiot_coap_option_number {
+	EIOT_COAP_OPT_IF_MATCH = 1,
+	EIOT_COAP_OPT_URI_HOST = 3,
+	EIOT_COAP_OPT_ETAG = 4,
+	EIOT_COAP_OPT_IF_NONE_MATCH = 5,
+	EIOT_COAP_OPT_OBSERVE = 6,
+	EIOT_COAP_OPT_URI_PORT = 7,
+	EIOT_COAP_OPT_LOCATION_PATH = 8,
+	EIOT_COAP_OPT_URI_PATH = 11,
+	EIOT_COAP_OPT_CONTENT_FORMAT = 12,
+	EIOT_COAP_OPT_MAX_AGE = 14,
+	EIOT_COAP_OPT_URI_QUERY = 15,
+	EIOT_COAP_OPT_ACCEPT = 17,
+	EIOT_COAP_OPT_LOCATION_QUERY = 20,
+	EIOT_COAP_OPT_BLOCK2 = 23,
+	EIOT_COAP_OPT_BLOCK1 = 27,
+	EIOT_COAP_OPT_SIZE2 = 28,
+	EIOT_COAP_OPT_PROXY_URI = 35,
+	EIOT_COAP_OPT_PROXY_SCHEME = 39,
+	EIOT_COAP_OPT_SIZE1 = 60,
+};
+
+struct eiot_coap_option {
+	uint16_t number;
+	uint16_t len;
+	const uint8_t *value; /* into the decoded datagram, or the caller's memory */
+};
+
+struct eiot_coap_msg {
+	uint8_t type; /* enum eiot_coap_type */
+	uint8_t code; /* enum eiot_coap_code */
+	uint16_t mid;
+	uint8_t token_len;
+	uint8_t token[EIOT_COAP_MAX_TOKEN];
+	size_t n_opt;
+	struct eiot_coap_option opt[EIOT_COAP_MAX_OPTIONS];
+	const uint8_t *payload;
+	size_t payload_len;
+	/* values of options added with eiot_coap_add_uint_option */
+	uint8_t uint_store[EIOT_COAP_MAX_OPTIONS][4];
+	size_t n_uint;
+};
+
+/*
+ * Decode one datagram's CoAP message (RFC 7252 §3). EIOT_OK, or EIOT_ERR_COAP_FORMAT for a
+ * message format error — version not 1, TKL over 8, an option delta or length nibble of 15
+ * outside the payload marker, a marker with no payload, an empty message (0.00) with a token,
+ * options or payload, anything running past the end — or EIOT_ERR_COAP_TOO_MANY_OPTIONS. On
+ * an error, type, code and mid are filled whenever the 4-byte header could be read (a CON with
+ * a format error is answered with RST, §4.2); *m is otherwise unspecified.
+ */
+int eiot_coap_decode(struct eiot_coap_msg *m, const uint8_t *buf, size_t len);
+
+/* Encode m into out (the option list must be in ascending order of numbers, as
+ * eiot_coap_add_option keeps it; else EIOT_ERR_BAD_PARAM). EIOT_ERR_BUFFER_TOO_SMALL when it
+ * does not fit cap. */
+int eiot_coap_encode(const struct eiot_coap_msg *m, uint8_t *out, size_t cap, size_t *len);
+/* Bytes eiot_coap_encode would write. */
+size_t eiot_coap_encoded_len(const struct eiot_coap_msg *m);
+
+/* A fresh message (no options, no payload, no token). */
+void eiot_coap_msg_init(struct eiot_coap_msg *m, enum eiot_coap_type type, uint8_t code, uint16_t mid);
+int eiot_coap_set_token(struct eiot_coap_msg *m, const uint8_t *token, size_t len);
+/* Add an option in number order, after any of the same number (value is not copied).
+ * EIOT_ERR_COAP_TOO_MANY_OPTIONS when full; EIOT_ERR_BAD_PARAM for a value over 65535 bytes. */
+int eiot_coap_add_option(struct eiot_coap_msg *m, uint16_t number, const void *value, size_t len);
+/* An unsigned option in its shortest form (RFC 7252 §3.2: 0 is the empty value). */
+int eiot_coap_add_uint_option(struct eiot_coap_msg *m, uint16_t number, uint32_t value);
+
+/* The first option of that number at or after index *pos (start at 0); NULL when none. *pos is
+ * moved past it, so a loop walks repeated options. */
+const struct eiot_coap_option *eiot_coap_next_option(const struct eiot_coap_msg *m, uint16_t number,
+						      size_t *pos);
+/* The value of an unsigned option (0..4 bytes); EIOT_ERR_COAP_FORMAT when longer. */
+int eiot_coap_option_uint(const struct eiot_coap_option *o, uint32_t *value);
+
+/* RFC 7252 §5.4.1, §5.4.6: the option's class from its number. */
+static inline bool eiot_coap_option_critical(uint16_t number) { return number & 1; }
+static inline bool eiot_coap_option_unsafe(uint16_t number) { return number & 2; }
+static inline bool eiot_coap_option_no_cache_key(uint16_t number) { return (number & 0x1e) == 0x1c; }
+
+/*
+ * Check the options against what this endpoint knows (RFC 7252 §5.4): an option of a known
+ * number whose length is outside its definition, or repeated where it may not be, counts as
+ * unrecognized (§5.4.3, §5.4.5). Returns EIOT_OK when every unrecognized option is elective,
+ * else EIOT_ERR_COAP_BAD_OPTION with the number of the first unrecognized critical one in
+ * *bad (a request then gets 4.02 Bad Option, a CON response RST).
+ */
+int eiot_coap_check_options(const struct eiot_coap_msg *m, uint16_t *bad);
+
+/* Block1 / Block2 (RFC 7959 §2.2): NUM, M and SZX; block size 2^(SZX+4), SZX 0..6. */
+struct eiot_coap_block {
+	uint32_t num; /* 0..2^20-1 */
+	bool more;
+	uint8_t szx;
+};
+static inline size_t eiot_coap_block_size(uint8_t szx) { return (size_t)16 << szx; }
+/* EIOT_ERR_COAP_FORMAT for a value over 3 bytes or SZX 7 (reserved). */
+int eiot_coap_block_get(const struct eiot_coap_option *o, struct eiot_coap_block *b);
+int eiot_coap_add_block_option(struct eiot_coap_msg *m, uint16_t number, const struct eiot_coap_block *b);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
