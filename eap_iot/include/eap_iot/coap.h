@@ -157,6 +157,75 @@ static inline size_t eiot_coap_block_size(uint8_t szx) { return (size_t)16 << sz
 int eiot_coap_block_get(const struct eiot_coap_option *o, struct eiot_coap_block *b);
 int eiot_coap_add_block_option(struct eiot_coap_msg *m, uint16_t number, const struct eiot_coap_block *b);
 
+/* ---- Messaging (RFC 7252 §4) with one peer: sans-I/O ----
+ *
+ * One struct eiot_coap_peer holds what CoAP's message layer keeps about one peer: the next
+ * Message ID, our Confirmable messages until they are acknowledged (retransmitted on the
+ * caller's clock: ACK_TIMEOUT times a random factor, doubling, MAX_RETRANSMIT times, §4.2),
+ * and the messages recently received from the peer with what we answered, so that a
+ * duplicate gets the same answer again and never reaches the application twice (§4.5). It
+ * moves whole CoAP messages (one per datagram / DTLS record): feed what arrived to
+ * eiot_coap_peer_receive, send what eiot_coap_peer_output gives, call eiot_coap_peer_tick at
+ * eiot_coap_peer_next_timer. */
+struct eiot_coap_params {
+	uint32_t ack_timeout_ms;     /* ACK_TIMEOUT, 2000 (1000..60000) */
+	uint16_t ack_random_factor;  /* ACK_RANDOM_FACTOR in thousandths, 1500 (1000..3000) */
+	uint8_t max_retransmit;      /* MAX_RETRANSMIT, 4 (0..8) */
+	uint8_t nstart;              /* NSTART: our CON requests outstanding at once, 1 (1..8) */
+	uint16_t dedup_entries;      /* received messages remembered, 16 (1..1024) */
+	uint16_t max_message;        /* largest message sent or remembered, 1152 (64..65535) */
+};
+void eiot_coap_params_default(struct eiot_coap_params *p);
+
+/* What one received message or one timer means for the application. */
+enum eiot_coap_event_kind {
+	EIOT_COAP_EV_NONE = 0,   /* nothing for the application (an ACK, a duplicate, a ping...) */
+	EIOT_COAP_EV_REQUEST,    /* a new request: answer it with eiot_coap_peer_respond */
+	EIOT_COAP_EV_RESPONSE,   /* a response to one of our requests (matched by token) */
+	EIOT_COAP_EV_FAILED,     /* one of our CONs was rejected (RST) or never acknowledged */
+};
+struct eiot_coap_event {
+	enum eiot_coap_event_kind kind;
+	struct eiot_coap_msg msg; /* REQUEST, RESPONSE: the message (pointing into the datagram);
+				   * FAILED: our message's type, MID and token */
+	int err;                  /* FAILED: EIOT_ERR_COAP_RESET or EIOT_ERR_TIMEOUT */
+};
+
+struct eiot_coap_peer;
+typedef int (*eiot_coap_random_fn)(void *user, uint8_t *out, size_t n);
+/* NULL on a bad parameter or ENOMEM. random draws the first Message ID and the retransmission
+ * jitter; it must outlive the peer. */
+struct eiot_coap_peer *eiot_coap_peer_new(const struct eiot_coap_params *p, eiot_coap_random_fn random,
+					  void *random_user);
+void eiot_coap_peer_free(struct eiot_coap_peer *cp);
+
+/* One message from the peer. A message format error is answered with RST when it is a CON
+ * and otherwise ignored (§4.2, §4.3); an unmatched ACK is ignored, an unmatched response
+ * rejected (RST for a CON); a duplicate gets what its first copy got. Returns EIOT_OK (look at
+ * ev->kind) or the decoding error. */
+int eiot_coap_peer_receive(struct eiot_coap_peer *cp, const uint8_t *dgram, size_t len,
+			   uint64_t now_ms, struct eiot_coap_event *ev);
+/* Send a request; req->type (CON or NON), code, token and options are the caller's, the MID
+ * is set here. EIOT_ERR_WANT_MORE when NSTART CONs are still unacknowledged. */
+int eiot_coap_peer_request(struct eiot_coap_peer *cp, struct eiot_coap_msg *req, uint64_t now_ms);
+/* Answer the request eiot_coap_peer_receive reported (the same struct, still valid): in the
+ * ACK for a CON not yet acknowledged (piggybacked), else as a CON (separate response, after
+ * eiot_coap_peer_ack), or NON for a NON request; resp's type and MID are set here, its token
+ * must be the request's. Remembered for duplicates of the request. */
+int eiot_coap_peer_respond(struct eiot_coap_peer *cp, const struct eiot_coap_msg *req,
+			   struct eiot_coap_msg *resp, uint64_t now_ms);
+/* Acknowledge a CON request now with an Empty ACK, to answer it later (§5.2.2). */
+int eiot_coap_peer_ack(struct eiot_coap_peer *cp, const struct eiot_coap_msg *req, uint64_t now_ms);
+/* Next datagram to send (EIOT_OK with *len = 0 when none). */
+int eiot_coap_peer_output(struct eiot_coap_peer *cp, uint8_t *buf, size_t cap, size_t *len);
+/* When eiot_coap_peer_tick wants to run (UINT64_MAX: never). */
+uint64_t eiot_coap_peer_next_timer(const struct eiot_coap_peer *cp);
+/* Retransmit what is due; ev reports one CON given up on (more may follow at the same time:
+ * call again while ev->kind is not NONE). */
+int eiot_coap_peer_tick(struct eiot_coap_peer *cp, uint64_t now_ms, struct eiot_coap_event *ev);
+/* CONs of ours not yet acknowledged. */
+size_t eiot_coap_peer_outstanding(const struct eiot_coap_peer *cp);
+
 #ifdef __cplusplus
 }
 #endif

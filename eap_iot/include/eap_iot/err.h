@@ -102,6 +102,7 @@ enum eiot_err {
 	EIOT_ERR_COAP_FORMAT,        /* a CoAP message format error (RFC 7252 §3) */
 	EIOT_ERR_COAP_TOO_MANY_OPTIONS, /* more options than EIOT_COAP_MAX_OPTIONS */
 	EIOT_ERR_COAP_BAD_OPTION,    /* an unrecognized critical option (RFC 7252 §5.4.1) */
+	EIOT_ERR_COAP_RESET,         /* the peer rejected our message with RST (RFC 7252 §4.2) */
 	EIOT_ERR__COUNT
 };
 
