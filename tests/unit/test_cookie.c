@@ -94,7 +94,7 @@ static struct cookie_input base_input(void)
 {
 	struct cookie_input in = {
 		.addr = addr_a, .addr_len = sizeof(addr_a), .client_version = 0xFEFD,
-		.random = rand_a, .session_id = NULL, .session_id_len = 0,
+		.random = rand_a,
 		.suites = suites_ab, .suites_len = sizeof(suites_ab),
 		.compression = comp_null, .compression_len = sizeof(comp_null),
 	};
@@ -128,7 +128,6 @@ static void test_cookie_from_other_address_fails(void **state)
 static void test_cookie_with_other_hello_fields_fails(void **state)
 {
 	struct fixture *f = *state;
-	static const uint8_t sid[] = { 0xAA };
 	static const uint8_t suites_a[] = { 0xC0, 0xAE };
 	static const uint8_t comp_two[] = { 0x00, 0x01 };
 	struct cookie_input in = base_input();
@@ -140,8 +139,7 @@ static void test_cookie_with_other_hello_fields_fails(void **state)
 		v[i] = base_input();
 	v[0].random = rand_b;
 	v[1].client_version = 0xFEFF;
-	v[2].session_id = sid;
-	v[2].session_id_len = sizeof(sid);
+	v[2].client_version = 0xFEFE; /* (the session_id is not bound: see below) */
 	v[3].suites = suites_a;
 	v[3].suites_len = sizeof(suites_a);
 	v[4].compression = comp_two;
@@ -157,14 +155,14 @@ static void test_cookie_field_boundary_shift_fails(void **state)
 	struct fixture *f = *state;
 	static const uint8_t blob[] = { 0x11, 0x22, 0xC0, 0xAE, 0xC0, 0xA8, 0x00 };
 	struct cookie_input x = base_input(), y = base_input();
-	x.session_id = blob;
-	x.session_id_len = 2;
-	x.suites = blob + 2;
-	x.suites_len = 4;
-	y.session_id = blob;
-	y.session_id_len = 4;
-	y.suites = blob + 4;
-	y.suites_len = 2;
+	x.suites = blob;
+	x.suites_len = 2;
+	x.compression = blob + 2;
+	x.compression_len = 4;
+	y.suites = blob;
+	y.suites_len = 4;
+	y.compression = blob + 4;
+	y.compression_len = 2;
 	uint8_t cx[COOKIE_LEN], cy[COOKIE_LEN];
 	cookie_compute(f->s->current, &x, cx);
 	cookie_compute(f->s->current, &y, cy);
@@ -271,6 +269,7 @@ struct ch_opts {
 	uint8_t random0;
 	const uint8_t *cookie;
 	size_t cookie_len;
+	uint8_t sid_len, sid_byte; /* a session_id of sid_len bytes of sid_byte */
 };
 
 static size_t build_ch(uint8_t *out, const struct ch_opts *o)
@@ -288,7 +287,9 @@ static size_t build_ch(uint8_t *out, const struct ch_opts *o)
 	b[n++] = 0xFD;
 	for (int i = 0; i < 32; i++)
 		b[n++] = (uint8_t)(i == 0 ? o->random0 : i);
-	b[n++] = 0; /* session_id */
+	b[n++] = o->sid_len; /* session_id */
+	memset(b + n, o->sid_byte, o->sid_len);
+	n += o->sid_len;
 	b[n++] = (uint8_t)o->cookie_len;
 	if (o->cookie_len)
 		memcpy(b + n, o->cookie, o->cookie_len);
@@ -335,6 +336,33 @@ static void get_cookie(struct fixture *f, const uint8_t *addr, uint64_t now, uin
 	assert_int_equal(accept_from(f, addr, dg, n, now, reply, &rl), EIOT_ERR_COOKIE_SENT);
 	assert_int_equal(rl, 13 + 12 + 3 + COOKIE_LEN);
 	memcpy(cookie, reply + 13 + 12 + 3, COOKIE_LEN);
+}
+
+/* mbedTLS 2.28's DTLS client, resuming by ticket, sends the hello that carries the cookie with
+ * a session_id other than the first hello's: the cookie must still verify (issue #8). */
+static void test_cookie_verifies_with_a_new_session_id(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t dg[512], reply[256], cookie[COOKIE_LEN];
+	size_t rl;
+	struct ch_opts o = ch_default();
+	o.sid_len = 32;
+	o.sid_byte = 0x11;
+	size_t n = build_ch(dg, &o);
+	assert_int_equal(accept_from(f, addr_a, dg, n, 0, reply, &rl), EIOT_ERR_COOKIE_SENT);
+	memcpy(cookie, reply + 13 + 12 + 3, COOKIE_LEN);
+	o.sid_byte = 0x22; /* a fresh session_id */
+	o.cookie = cookie;
+	o.cookie_len = COOKIE_LEN;
+	o.rec_seq = 1;
+	o.msg_seq = 1;
+	n = build_ch(dg, &o);
+	assert_int_equal(accept_from(f, addr_a, dg, n, 0, reply, &rl), EIOT_OK);
+	o.sid_len = 0; /* or none at all */
+	n = build_ch(dg, &o);
+	assert_int_equal(accept_from(f, addr_a, dg, n, 0, reply, &rl), EIOT_OK);
+	/* the address still counts */
+	assert_int_equal(accept_from(f, addr_b, dg, n, 0, reply, &rl), EIOT_ERR_COOKIE_SENT);
 }
 
 static void test_hvr_datagram_layout(void **state)
@@ -421,8 +449,9 @@ static void test_cookie_replayed_from_other_address_gets_new_hvr(void **state)
 	size_t n = build_ch(dg, &o);
 	assert_int_equal(accept_from(f, addr_b, dg, n, 0, reply, &rl), EIOT_ERR_COOKIE_SENT);
 	assert_memory_not_equal(reply + rl - COOKIE_LEN, cookie, COOKIE_LEN);
-	assert_int_equal(f->log.level, EIOT_LOG_DEBUG);
+	assert_int_equal(f->log.level, EIOT_LOG_WARN);
 	assert_non_null(strstr(f->log.last, "did not verify"));
+	assert_non_null(strstr(f->log.last, "address changed"));
 }
 
 static void test_cookie_with_other_random_gets_new_hvr(void **state)
@@ -439,7 +468,10 @@ static void test_cookie_with_other_random_gets_new_hvr(void **state)
 	assert_int_equal(accept_from(f, addr_a, dg, n, 0, reply, &rl), EIOT_ERR_COOKIE_SENT);
 }
 
-static void test_forged_cookie_gets_new_hvr_logged_at_debug(void **state)
+/* A forged (or otherwise failing) cookie gets a new HelloVerifyRequest; the first failure of a
+ * cookie period is a warning that says what can cause it, the rest of a flood debug lines, and
+ * the next period's warning counts them. */
+static void test_forged_cookie_gets_new_hvr_warned_once_per_period(void **state)
 {
 	struct fixture *f = *state;
 	uint8_t cookie[COOKIE_LEN], dg[512], reply[256];
@@ -453,7 +485,18 @@ static void test_forged_cookie_gets_new_hvr_logged_at_debug(void **state)
 	unsigned before = f->log.lines;
 	assert_int_equal(accept_from(f, addr_a, dg, n, 0, reply, &rl), EIOT_ERR_COOKIE_SENT);
 	assert_int_equal(f->log.lines, before + 1);
-	assert_int_equal(f->log.level, EIOT_LOG_DEBUG);
+	assert_int_equal(f->log.level, EIOT_LOG_WARN);
+	assert_non_null(strstr(f->log.last, "1 ClientHello(s) carried a cookie that did not verify"));
+	for (int i = 0; i < 5; i++) {
+		assert_int_equal(accept_from(f, addr_a, dg, n, 10 + i, reply, &rl), EIOT_ERR_COOKIE_SENT);
+		assert_int_equal(f->log.level, EIOT_LOG_DEBUG);
+	}
+	assert_int_equal(accept_from(f, addr_a, dg, n, ROT + 20, reply, &rl), EIOT_ERR_COOKIE_SENT);
+	assert_int_equal(f->log.level, EIOT_LOG_WARN);
+	assert_non_null(strstr(f->log.last, "6 ClientHello(s)"));
+	get_cookie(f, addr_a, ROT + 20, cookie);
+	cookie[COOKIE_LEN - 1] ^= 0x80;
+	assert_int_equal(accept_from(f, addr_a, dg, n, ROT + 20, reply, &rl), EIOT_ERR_COOKIE_SENT);
 	cookie[COOKIE_LEN - 1] ^= 0x80;
 	assert_memory_equal(reply + rl - COOKIE_LEN, cookie, COOKIE_LEN);
 }
@@ -603,12 +646,13 @@ int main(void)
 		T(test_rotation_random_failure_keeps_secrets),
 		T(test_clock_going_back_does_not_rotate),
 		T(test_secret_new_fails_without_random),
+		T(test_cookie_verifies_with_a_new_session_id),
 		T(test_hvr_datagram_layout),
 		T(test_hvr_mirrors_message_seq),
 		T(test_valid_cookie_accepted),
 		T(test_cookie_replayed_from_other_address_gets_new_hvr),
 		T(test_cookie_with_other_random_gets_new_hvr),
-		T(test_forged_cookie_gets_new_hvr_logged_at_debug),
+		T(test_forged_cookie_gets_new_hvr_warned_once_per_period),
 		T(test_cookie_survives_one_rotation_not_two),
 		T(test_cookies_off_accepts_without_cookie),
 		T(test_spoofed_flood_keeps_no_state),

@@ -30,8 +30,6 @@ void cookie_compute(const uint8_t secret[32], const struct cookie_input *in, uin
 	st_be16(ver, in->client_version);
 	eiot_sha256_update(&h, ver, sizeof(ver));
 	eiot_sha256_update(&h, in->random, 32);
-	put_len(&h, in->session_id_len);
-	eiot_sha256_update(&h, in->session_id, in->session_id_len);
 	put_len(&h, in->suites_len);
 	eiot_sha256_update(&h, in->suites, in->suites_len);
 	put_len(&h, in->compression_len);

@@ -2,15 +2,20 @@
  * tls/cookie.h — stateless DTLS cookies (RFC 6347 §4.2.1), behind eap_iot/dtls.h.
  *
  * cookie = HMAC-SHA256(secret, SHA-256(fields))[0..COOKIE_LEN), where fields is
- *   len64(addr) || addr || client_version || random || len64(session_id) || session_id ||
+ *   len64(addr) || addr || client_version || random ||
  *   len64(cipher_suites) || cipher_suites || len64(compression_methods) || compression_methods
- * (every variable field length-prefixed, so no two ClientHellos share an encoding). Verifying
+ * (every variable field length-prefixed, so no two ClientHellos share an encoding). The
+ * session_id is left out: mbedTLS 2.28's DTLS client draws a fresh one for the ClientHello
+ * that answers a HelloVerifyRequest when it resumes by ticket (RFC 6347 §4.2.1 says it keeps
+ * the first one); OpenSSL's, GnuTLS's and mbedTLS's servers do not bind it either. The address
+ * and the random still tie the cookie to one client and one hello. Verifying
  * tries the current and the previous secret in constant time. The secret rotates every
  * rotate_ms; a cookie therefore stays valid for one to two periods (RFC 6347 §4.2.1).
  */
 #ifndef EIOT_TLS_COOKIE_H
 #define EIOT_TLS_COOKIE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,6 +26,10 @@ struct eiot_cookie_secret {
 	uint64_t rotated_at;
 	uint32_t rotate_ms;
 	const struct eiot_config *cfg; /* random source for rotation */
+	/* cookies that did not verify: one warning per period, the others counted into it */
+	uint32_t bad_cookies;
+	uint64_t bad_warned_at;
+	bool bad_warned;
 };
 
 /* The ClientHello fields the cookie binds (pointers into the datagram). */
@@ -29,8 +38,6 @@ struct cookie_input {
 	size_t addr_len;
 	uint16_t client_version;
 	const uint8_t *random;      /* 32 bytes */
-	const uint8_t *session_id;
-	size_t session_id_len;
 	const uint8_t *suites;      /* the cipher_suites vector body */
 	size_t suites_len;
 	const uint8_t *compression; /* the compression_methods vector body */

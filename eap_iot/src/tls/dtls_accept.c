@@ -9,6 +9,7 @@
  */
 #include "eap_iot/dtls.h"
 
+#include <inttypes.h>
 #include <stdlib.h>
 
 #include "eap_iot/err.h"
@@ -122,6 +123,32 @@ static int accept_write_hvr(const struct rec_header *rh, const struct hs_header 
 	return EIOT_OK;
 }
 
+/* A ClientHello whose cookie did not verify gets a new HelloVerifyRequest. A client that keeps
+ * failing (one that changes its hello between the two, or sits behind a NAT that moves its
+ * port) would be answered with HelloVerifyRequests forever: the first failure of a cookie
+ * period is a warning saying what can cause it, with the number of failures since the last
+ * warning; the others, which a spoofed flood can make at any rate, are debug lines. */
+static void bad_cookie(struct eiot_cookie_secret *s, const struct eiot_config *cfg, size_t len,
+		       uint64_t now_ms)
+{
+	s->bad_cookies++;
+	if (s->bad_warned && now_ms - s->bad_warned_at < s->rotate_ms) {
+		EIOT_LOG(cfg, EIOT_LOG_DEBUG,
+			 "dtls accept: ClientHello cookie (%zu bytes) did not verify, new HelloVerifyRequest",
+			 len);
+		return;
+	}
+	EIOT_LOG(cfg, EIOT_LOG_WARN,
+		 "dtls accept: %" PRIu32 " ClientHello(s) carried a cookie that did not verify (the "
+		 "hello's random, suites or compression differ from the hello the cookie was made for, "
+		 "the client's address changed, the cookie is older than two periods, or it is "
+		 "forged); each got a new HelloVerifyRequest",
+		 s->bad_cookies);
+	s->bad_cookies = 0;
+	s->bad_warned = true;
+	s->bad_warned_at = now_ms;
+}
+
 /* see eap_iot/dtls.h */
 int eiot_dtls_accept(struct eiot_cookie_secret *s, const struct eiot_config *cfg,
 		     const void *addr, size_t addr_len, const uint8_t *dgram, size_t len,
@@ -158,8 +185,6 @@ int eiot_dtls_accept(struct eiot_cookie_secret *s, const struct eiot_config *cfg
 		.addr_len = addr_len,
 		.client_version = ch.version,
 		.random = ch.random,
-		.session_id = ch.session_id,
-		.session_id_len = ch.session_id_len,
 		.suites = ch.suites_raw,
 		.suites_len = ch.suites_raw_len,
 		.compression = ch.comp_raw,
@@ -171,9 +196,7 @@ int eiot_dtls_accept(struct eiot_cookie_secret *s, const struct eiot_config *cfg
 			return EIOT_OK;
 		}
 		/* stale (rotated out) or forged: a fresh cookie costs nothing and unblocks the former */
-		EIOT_LOG(cfg, EIOT_LOG_DEBUG,
-			 "dtls accept: ClientHello cookie (%zu bytes) did not verify, new HelloVerifyRequest",
-			 ch.cookie_len);
+		bad_cookie(s, cfg, ch.cookie_len, now_ms);
 	}
 
 	uint8_t cookie[COOKIE_LEN];
