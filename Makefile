@@ -147,8 +147,12 @@ fuzz-replay: $(FUZZERS) $(PKI)
 		$$f -runs=0 tests/fuzz/corpus/$$n >/dev/null 2>&1 || { echo "fuzz replay failed: $$n"; \
 		$$f -runs=0 tests/fuzz/corpus/$$n; exit 1; }; echo "fuzz replay ok: $$n"; done
 
-# Interop against real openssl and gnutls programs on 127.0.0.1.
-interop: tools $(PKI)
+# Interop against real openssl, gnutls, libcoap and mbedTLS programs on 127.0.0.1 (the mbedTLS
+# one is ours, tests/interop/mbedtls_peer.c, on Debian's libmbedtls: mbedTLS's own TLS/DTLS).
+$(BUILD)/interop/mbedtls-peer: tests/interop/mbedtls_peer.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 $(WARN) $(CFLAGS) $< -o $@ -lmbedtls -lmbedx509 -lmbedcrypto
+interop: tools $(PKI) $(BUILD)/interop/mbedtls-peer
 	@sh tests/interop/run.sh $(BUILD)
 
 # The real 802.1X topology in network namespaces: stock hostapd + FreeRADIUS (with rlm_eap_tls
