@@ -226,6 +226,36 @@ int eiot_coap_peer_tick(struct eiot_coap_peer *cp, uint64_t now_ms, struct eiot_
 /* CONs of ours not yet acknowledged. */
 size_t eiot_coap_peer_outstanding(const struct eiot_coap_peer *cp);
 
+/* ---- CoAPS client: CoAP over the engine's DTLS to one server (RFC 7252 §9), sans-I/O ----
+ *
+ * One DTLS connection (eap_iot/conn.h) under one CoAP message layer: requests made before the
+ * handshake completed wait for it; every CoAP message is one DTLS record. The caller moves
+ * datagrams (eiot_coaps_client_feed / _output) and runs the timer (DTLS retransmission and
+ * give-up, CoAP retransmission). */
+struct eiot_config;
+struct eiot_coaps_client;
+/* dtls: a client configuration of transport EIOT_DTLS (it must outlive the client). NULL on a
+ * bad argument or when the connection cannot start (logged through dtls). */
+struct eiot_coaps_client *eiot_coaps_client_new(const struct eiot_config *dtls,
+						const struct eiot_coap_params *p, uint64_t now_ms);
+void eiot_coaps_client_free(struct eiot_coaps_client *cl);
+/* Send a request (as eiot_coap_peer_request; a token is drawn when req has none). Queued until
+ * the DTLS handshake completed. EIOT_ERR_WANT_MORE when one is queued already. */
+int eiot_coaps_client_request(struct eiot_coaps_client *cl, struct eiot_coap_msg *req, uint64_t now_ms);
+/* One datagram from the server. Returns EIOT_OK or the DTLS connection's sticky error (the
+ * handshake failed: eiot_coaps_client_conn tells why). */
+int eiot_coaps_client_feed(struct eiot_coaps_client *cl, const uint8_t *dgram, size_t len,
+			   uint64_t now_ms);
+/* The next CoAP event from what was received (as eiot_coap_peer_receive's; its pointers stay
+ * valid until the next call); ev->kind NONE when there is none. Call after each feed until
+ * then. */
+int eiot_coaps_client_event(struct eiot_coaps_client *cl, uint64_t now_ms, struct eiot_coap_event *ev);
+int eiot_coaps_client_output(struct eiot_coaps_client *cl, uint8_t *buf, size_t cap, size_t *len);
+uint64_t eiot_coaps_client_next_timer(const struct eiot_coaps_client *cl);
+int eiot_coaps_client_tick(struct eiot_coaps_client *cl, uint64_t now_ms, struct eiot_coap_event *ev);
+/* The DTLS connection underneath (state, suite, alerts, error). */
+const struct eiot_conn *eiot_coaps_client_conn(const struct eiot_coaps_client *cl);
+
 #ifdef __cplusplus
 }
 #endif

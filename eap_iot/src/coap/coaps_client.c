@@ -1,0 +1,189 @@
+/*
+ * coap/coaps_client.c — CoAPS to one server: the engine's DTLS client under CoAP's message
+ * layer (RFC 7252 §9.1: one CoAP message per DTLS record).
+ *
+ * A request made during the handshake is held, encoded, in held[] and given to the message
+ * layer once the handshake completed, so that CoAP's retransmission clock starts when the
+ * message can actually leave.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "eap_iot/coap.h"
+#include "eap_iot/conn.h"
+#include "eap_iot/err.h"
+#include "tls/config_int.h"
+
+struct eiot_coaps_client {
+	const struct eiot_config *cfg;
+	struct eiot_conn *conn;
+	struct eiot_coap_peer *peer;
+	size_t max_message;
+	uint8_t *held;     /* an encoded request waiting for the handshake */
+	size_t held_len;
+	uint8_t *msg;      /* the CoAP message being passed between the layers */
+};
+
+static int cfg_rand(void *cfg, uint8_t *out, size_t n)
+{
+	return cfg_random(cfg, out, n);
+}
+
+/* see eap_iot/coap.h */
+void eiot_coaps_client_free(struct eiot_coaps_client *cl)
+{
+	if (!cl)
+		return;
+	eiot_conn_free(cl->conn);
+	eiot_coap_peer_free(cl->peer);
+	free(cl->held);
+	free(cl->msg);
+	free(cl);
+}
+
+/* see eap_iot/coap.h */
+struct eiot_coaps_client *eiot_coaps_client_new(const struct eiot_config *dtls,
+						const struct eiot_coap_params *p, uint64_t now_ms)
+{
+	struct eiot_coap_params def;
+	if (!p) {
+		eiot_coap_params_default(&def);
+		p = &def;
+	}
+	if (!dtls || eiot_config_transport(dtls) != EIOT_DTLS || eiot_config_role(dtls) != EIOT_CLIENT)
+		return NULL;
+	struct eiot_coaps_client *cl = calloc(1, sizeof(*cl));
+	if (!cl)
+		return NULL;
+	cl->cfg = dtls;
+	cl->max_message = p->max_message;
+	cl->held = malloc(p->max_message);
+	cl->msg = malloc(p->max_message);
+	cl->peer = eiot_coap_peer_new(p, cfg_rand, (void *)dtls);
+	cl->conn = eiot_conn_new(dtls, now_ms);
+	if (!cl->held || !cl->msg || !cl->peer || !cl->conn) {
+		eiot_coaps_client_free(cl);
+		return NULL;
+	}
+	return cl;
+}
+
+/* Move what the message layer wants to send into DTLS records. */
+static int flush(struct eiot_coaps_client *cl)
+{
+	size_t len, written;
+	int err;
+	if (eiot_conn_state(cl->conn) != EIOT_STATE_ESTABLISHED)
+		return EIOT_OK;
+	while (!(err = eiot_coap_peer_output(cl->peer, cl->msg, cl->max_message, &len)) && len) {
+		err = eiot_conn_write(cl->conn, cl->msg, len, &written);
+		if (!err && written != len)
+			err = EIOT_ERR_BUFFER_TOO_SMALL; /* a CoAP message over the record size */
+		if (err)
+			return err;
+	}
+	return err;
+}
+
+/* The held request goes to the message layer once the handshake completed. */
+static int release_held(struct eiot_coaps_client *cl, uint64_t now)
+{
+	if (!cl->held_len || eiot_conn_state(cl->conn) != EIOT_STATE_ESTABLISHED)
+		return EIOT_OK;
+	struct eiot_coap_msg m;
+	int err = eiot_coap_decode(&m, cl->held, cl->held_len);
+	cl->held_len = 0;
+	if (!err)
+		err = eiot_coap_peer_request(cl->peer, &m, now);
+	return err ? err : flush(cl);
+}
+
+/* see eap_iot/coap.h */
+int eiot_coaps_client_request(struct eiot_coaps_client *cl, struct eiot_coap_msg *req, uint64_t now_ms)
+{
+	if (!cl || !req)
+		return EIOT_ERR_BAD_PARAM;
+	if (cl->held_len)
+		return EIOT_ERR_WANT_MORE;
+	if (!req->token_len) { /* §5.3.1: a random token, so that responses cannot be guessed */
+		if (cfg_random(cl->cfg, req->token, 4))
+			return EIOT_ERR_CRYPTO;
+		req->token_len = 4;
+	}
+	if (eiot_conn_state(cl->conn) == EIOT_STATE_ESTABLISHED) {
+		int err = eiot_coap_peer_request(cl->peer, req, now_ms);
+		return err ? err : flush(cl);
+	}
+	if (eiot_conn_state(cl->conn) != EIOT_STATE_HANDSHAKE)
+		return eiot_conn_error(cl->conn) ? eiot_conn_error(cl->conn) : EIOT_ERR_CLOSED;
+	return eiot_coap_encode(req, cl->held, cl->max_message, &cl->held_len);
+}
+
+/* see eap_iot/coap.h */
+int eiot_coaps_client_feed(struct eiot_coaps_client *cl, const uint8_t *dgram, size_t len,
+			   uint64_t now_ms)
+{
+	if (!cl)
+		return EIOT_ERR_BAD_PARAM;
+	int err = eiot_conn_feed(cl->conn, dgram, len, now_ms);
+	return err ? err : release_held(cl, now_ms);
+}
+
+/* see eap_iot/coap.h */
+int eiot_coaps_client_event(struct eiot_coaps_client *cl, uint64_t now_ms, struct eiot_coap_event *ev)
+{
+	size_t len;
+	if (!cl || !ev)
+		return EIOT_ERR_BAD_PARAM;
+	memset(ev, 0, sizeof(*ev));
+	while (ev->kind == EIOT_COAP_EV_NONE) {
+		int err = eiot_conn_read(cl->conn, cl->msg, cl->max_message, &len);
+		if (err == EIOT_ERR_WANT_MORE || err == EIOT_ERR_WRONG_STATE)
+			return EIOT_OK;
+		if (err)
+			return err;
+		/* a message the layer refuses (format error) was answered or dropped there */
+		eiot_coap_peer_receive(cl->peer, cl->msg, len, now_ms, ev);
+		if ((err = flush(cl)))
+			return err;
+	}
+	return EIOT_OK;
+}
+
+/* see eap_iot/coap.h */
+int eiot_coaps_client_output(struct eiot_coaps_client *cl, uint8_t *buf, size_t cap, size_t *len)
+{
+	if (!cl)
+		return EIOT_ERR_BAD_PARAM;
+	int err = flush(cl);
+	return err ? err : eiot_conn_output(cl->conn, buf, cap, len);
+}
+
+/* see eap_iot/coap.h */
+uint64_t eiot_coaps_client_next_timer(const struct eiot_coaps_client *cl)
+{
+	if (!cl)
+		return UINT64_MAX;
+	uint64_t a = eiot_conn_next_timer(cl->conn), b = eiot_coap_peer_next_timer(cl->peer);
+	return a < b ? a : b;
+}
+
+/* see eap_iot/coap.h */
+int eiot_coaps_client_tick(struct eiot_coaps_client *cl, uint64_t now_ms, struct eiot_coap_event *ev)
+{
+	if (!cl || !ev)
+		return EIOT_ERR_BAD_PARAM;
+	memset(ev, 0, sizeof(*ev));
+	int err = eiot_conn_tick(cl->conn, now_ms);
+	if (err)
+		return err;
+	if ((err = eiot_coap_peer_tick(cl->peer, now_ms, ev)))
+		return err;
+	return flush(cl);
+}
+
+/* see eap_iot/coap.h */
+const struct eiot_conn *eiot_coaps_client_conn(const struct eiot_coaps_client *cl)
+{
+	return cl ? cl->conn : NULL;
+}

@@ -1,0 +1,389 @@
+/*
+ * coaps-client — one CoAP request over DTLS 1.2 (RFC 7252 §9, RFC 7925 profile) with eap_iot's
+ * engine, in libcoap coap-client's habits:
+ *
+ *   coaps-client [-m get|post|put|delete] [-e TEXT | -f FILE] [-N] [-B SECONDS] [-T HEXTOKEN]
+ *                [-O NUM,TEXT]... (-u ID -k KEY | -c CERT -j KEY -C CA [-n]) [-v N]
+ *                [--psk-hex HEX] [--strict] [--suites A,B] [--mtu N]  coaps://HOST[:PORT]/PATH[?QUERY]
+ *
+ * -k KEY is the PSK as text, as libcoap takes it (--psk-hex for binary keys). With certificates
+ * the server's name is checked against HOST (RFC 7925 §4.4.1) unless -n. The response payload
+ * goes to stdout, one line about the response to stderr with -v 1 and more. Exit status:
+ * 0 a 2.xx response, 1 a 4.xx/5.xx response, 2 usage, 3 DTLS handshake failed, 4 no answer
+ * (CoAP gave up or -B passed), 5 local error — unlike libcoap's client, which exits 0 anyway.
+ */
+#include <errno.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "eap_iot/coap.h"
+#include "eap_iot/conn.h"
+#include "eap_iot/eap_iot.h"
+
+enum { EXIT_OK = 0, EXIT_ERROR_RESPONSE = 1, EXIT_USAGE = 2, EXIT_DTLS = 3, EXIT_NO_ANSWER = 4,
+       EXIT_LOCAL = 5 };
+
+struct opts {
+	uint8_t method;
+	enum eiot_coap_type type;
+	const char *payload;
+	size_t payload_len;
+	unsigned give_up_s;
+	uint8_t token[8];
+	size_t token_len;
+	struct { uint16_t num; const char *text; } extra[8];
+	size_t n_extra;
+	const char *psk_id, *cert, *key, *ca, *suites;
+	uint8_t psk[64];
+	size_t psk_len;
+	bool no_verify, strict;
+	unsigned mtu, verbose;
+	char host[256], port[8], path[512], query[512];
+};
+
+static void usage(const char *why, ...)
+{
+	va_list ap;
+	va_start(ap, why);
+	fprintf(stderr, "coaps-client: ");
+	vfprintf(stderr, why, ap);
+	fprintf(stderr, "\nusage: coaps-client [-m get|post|put|delete] [-e TEXT|-f FILE] [-N] [-B SECONDS] "
+			"[-T HEXTOKEN] [-O NUM,TEXT] (-u ID -k KEY | -c CERT -j KEY -C CA [-n]) [-v N] "
+			"[--psk-hex HEX] [--strict] [--suites A,B] [--mtu N] coaps://HOST[:PORT]/PATH[?QUERY]\n");
+	va_end(ap);
+	exit(EXIT_USAGE);
+}
+
+static size_t hex(const char *s, uint8_t *out, size_t cap, const char *what)
+{
+	size_t n = 0;
+	for (; s[0]; s += 2) {
+		unsigned b;
+		if (!s[1] || n == cap || sscanf(s, "%2x", &b) != 1)
+			usage("%s: expected at most %zu bytes in hex", what, cap);
+		out[n++] = (uint8_t)b;
+	}
+	return n;
+}
+
+static char *read_file(const char *path, size_t *len)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+	static char buf[65536];
+	if (!f)
+		usage("-f %s: %s", path, strerror(errno));
+	*len = fread(buf, 1, sizeof(buf), f);
+	if (f != stdin)
+		fclose(f);
+	return buf;
+}
+
+/* coaps://HOST[:PORT]/PATH[?QUERY]; HOST may be [IPv6]. */
+static void parse_uri(struct opts *o, const char *uri)
+{
+	const char *p = uri, *end;
+	if (strncmp(p, "coaps://", 8))
+		usage("%s: only coaps:// URIs", uri);
+	p += 8;
+	if (*p == '[') {
+		end = strchr(p, ']');
+		if (!end)
+			usage("%s: unclosed [", uri);
+		snprintf(o->host, sizeof(o->host), "%.*s", (int)(end - p - 1), p + 1);
+		p = end + 1;
+	} else {
+		end = p + strcspn(p, ":/?");
+		snprintf(o->host, sizeof(o->host), "%.*s", (int)(end - p), p);
+		p = end;
+	}
+	strcpy(o->port, "5684");
+	if (*p == ':') {
+		end = p + 1 + strcspn(p + 1, "/?");
+		snprintf(o->port, sizeof(o->port), "%.*s", (int)(end - p - 1), p + 1);
+		p = end;
+	}
+	end = p + strcspn(p, "?");
+	snprintf(o->path, sizeof(o->path), "%.*s", (int)(end - p), p);
+	if (*end == '?')
+		snprintf(o->query, sizeof(o->query), "%s", end + 1);
+	if (!o->host[0])
+		usage("%s: no host", uri);
+}
+
+static void parse(struct opts *o, int argc, char **argv)
+{
+	memset(o, 0, sizeof(*o));
+	o->method = EIOT_COAP_GET;
+	o->type = EIOT_COAP_CON;
+	o->give_up_s = 90;
+	o->mtu = 1280;
+	const char *uri = NULL;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+		bool takes = strcmp(a, "-N") && strcmp(a, "-n") && strcmp(a, "--strict") && a[0] == '-';
+		if (takes && !v)
+			usage("%s needs a value", a);
+		if (!strcmp(a, "-m")) {
+			static const char *const names[] = { "get", "post", "put", "delete" };
+			o->method = 0;
+			for (uint8_t k = 0; k < 4; k++)
+				if (!strcmp(v, names[k]))
+					o->method = k + 1;
+			if (!o->method)
+				usage("-m %s: get, post, put or delete", v);
+		} else if (!strcmp(a, "-e")) {
+			o->payload = v;
+			o->payload_len = strlen(v);
+		} else if (!strcmp(a, "-f")) {
+			o->payload = read_file(v, &o->payload_len);
+		} else if (!strcmp(a, "-N")) {
+			o->type = EIOT_COAP_NON;
+			continue;
+		} else if (!strcmp(a, "-n")) {
+			o->no_verify = true;
+			continue;
+		} else if (!strcmp(a, "--strict")) {
+			o->strict = true;
+			continue;
+		} else if (!strcmp(a, "-B")) {
+			o->give_up_s = (unsigned)atoi(v);
+		} else if (!strcmp(a, "-T")) {
+			o->token_len = hex(v, o->token, sizeof(o->token), "-T");
+		} else if (!strcmp(a, "-O")) {
+			const char *c = strchr(v, ',');
+			if (!c || o->n_extra == 8)
+				usage("-O %s: expected NUM,TEXT (at most 8)", v);
+			o->extra[o->n_extra].num = (uint16_t)atoi(v);
+			o->extra[o->n_extra++].text = c + 1;
+		} else if (!strcmp(a, "-u")) {
+			o->psk_id = v;
+		} else if (!strcmp(a, "-k")) {
+			o->psk_len = strlen(v) < sizeof(o->psk) ? strlen(v) : sizeof(o->psk);
+			memcpy(o->psk, v, o->psk_len);
+		} else if (!strcmp(a, "--psk-hex")) {
+			o->psk_len = hex(v, o->psk, sizeof(o->psk), "--psk-hex");
+		} else if (!strcmp(a, "-c")) {
+			o->cert = v;
+		} else if (!strcmp(a, "-j")) {
+			o->key = v;
+		} else if (!strcmp(a, "-C")) {
+			o->ca = v;
+		} else if (!strcmp(a, "-v")) {
+			o->verbose = (unsigned)atoi(v);
+		} else if (!strcmp(a, "--suites")) {
+			o->suites = v;
+		} else if (!strcmp(a, "--mtu")) {
+			o->mtu = (unsigned)atoi(v);
+		} else if (a[0] == '-') {
+			usage("unknown option %s", a);
+		} else {
+			uri = a;
+			continue;
+		}
+		i++;
+	}
+	if (!uri)
+		usage("no URI");
+	parse_uri(o, uri);
+	if (o->psk_len ? !o->psk_id : !(o->cert && o->key && o->ca))
+		usage("give -u ID -k KEY, or -c CERT -j KEY -C CA");
+}
+
+static void log_line(void *user, enum eiot_log_level level, const char *line)
+{
+	(void)user;
+	(void)level;
+	fprintf(stderr, "coaps-client: %s\n", line);
+}
+
+static struct eiot_config *dtls_config(const struct opts *o)
+{
+	struct eiot_config *cfg = eiot_config_new(EIOT_CLIENT, EIOT_DTLS);
+	int err = cfg ? EIOT_OK : EIOT_ERR_NO_MEMORY;
+	if (!err && o->verbose > 1)
+		eiot_config_set_log(cfg, log_line, NULL, o->verbose > 2 ? EIOT_LOG_DEBUG : EIOT_LOG_INFO);
+	if (!err && o->psk_len)
+		err = eiot_config_set_psk(cfg, (const uint8_t *)o->psk_id, strlen(o->psk_id), o->psk, o->psk_len);
+	if (!err && o->cert)
+		err = eiot_config_set_own_cert_file(cfg, o->cert, o->key, NULL);
+	if (!err && o->ca)
+		err = eiot_config_add_trust_file(cfg, o->ca);
+	if (!err && o->cert)
+		err = o->no_verify ? eiot_config_set_name_policy(cfg, EIOT_NAME_SKIP_CHECK)
+				   : eiot_config_set_server_name(cfg, o->host);
+	if (!err && o->suites) {
+		uint16_t ids[8];
+		size_t n = 0;
+		char list[256];
+		snprintf(list, sizeof(list), "%s", o->suites);
+		for (char *s = NULL, *t = strtok_r(list, ",:", &s); t && n < 8; t = strtok_r(NULL, ",:", &s))
+			if (!(ids[n++] = eiot_suite_from_name(t)))
+				usage("--suites: unknown suite %s", t);
+		err = eiot_config_set_suites(cfg, ids, n);
+	}
+	if (!err)
+		err = eiot_config_set_strict_profile(cfg, o->strict);
+	if (!err)
+		err = eiot_config_set_mtu(cfg, o->mtu);
+	if (err) {
+		fprintf(stderr, "coaps-client: configuration refused: %s\n", eiot_err_str(err));
+		exit(EXIT_LOCAL);
+	}
+	return cfg;
+}
+
+/* The request: Uri-Path segments, Uri-Query parts, -O options, payload. */
+static void build_request(struct opts *o, struct eiot_coap_msg *m)
+{
+	eiot_coap_msg_init(m, o->type, o->method, 0);
+	if (eiot_coap_set_token(m, o->token, o->token_len))
+		usage("-T: at most 8 bytes");
+	for (char *s = NULL, *seg = strtok_r(o->path, "/", &s); seg; seg = strtok_r(NULL, "/", &s))
+		if (eiot_coap_add_option(m, EIOT_COAP_OPT_URI_PATH, seg, strlen(seg)))
+			usage("too many path segments");
+	for (char *s = NULL, *q = strtok_r(o->query, "&", &s); q; q = strtok_r(NULL, "&", &s))
+		if (eiot_coap_add_option(m, EIOT_COAP_OPT_URI_QUERY, q, strlen(q)))
+			usage("too many query parts");
+	for (size_t i = 0; i < o->n_extra; i++)
+		if (eiot_coap_add_option(m, o->extra[i].num, o->extra[i].text, strlen(o->extra[i].text)))
+			usage("too many options");
+	m->payload = (const uint8_t *)o->payload;
+	m->payload_len = o->payload_len;
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static int udp_connect(const struct opts *o)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_DGRAM }, *res;
+	int rc = getaddrinfo(o->host, o->port, &hints, &res);
+	if (rc) {
+		fprintf(stderr, "coaps-client: %s: %s\n", o->host, gai_strerror(rc));
+		exit(EXIT_LOCAL);
+	}
+	int fd = socket(res->ai_family, SOCK_DGRAM, 0);
+	if (fd < 0 || connect(fd, res->ai_addr, res->ai_addrlen)) {
+		fprintf(stderr, "coaps-client: %s:%s: %s\n", o->host, o->port, strerror(errno));
+		exit(EXIT_LOCAL);
+	}
+	freeaddrinfo(res);
+	return fd;
+}
+
+static void send_all(int fd, struct eiot_coaps_client *cl)
+{
+	static uint8_t dg[16384];
+	size_t len;
+	while (eiot_coaps_client_output(cl, dg, sizeof(dg), &len) == EIOT_OK && len)
+		if (send(fd, dg, len, 0) < 0 && errno != ECONNREFUSED)
+			fprintf(stderr, "coaps-client: send: %s\n", strerror(errno));
+}
+
+/* A response: payload to stdout; the exit status from its class. */
+static int finish(const struct opts *o, const struct eiot_coap_msg *m)
+{
+	fwrite(m->payload, 1, m->payload_len, stdout);
+	if (m->payload_len && m->payload[m->payload_len - 1] != '\n')
+		fputc('\n', stdout);
+	if (o->verbose)
+		fprintf(stderr, "coaps-client: response %u.%02u, %zu payload bytes\n",
+			EIOT_COAP_CODE_CLASS(m->code), EIOT_COAP_CODE_DETAIL(m->code), m->payload_len);
+	return EIOT_COAP_CODE_CLASS(m->code) == 2 ? EXIT_OK : EXIT_ERROR_RESPONSE;
+}
+
+static int dtls_failed(struct eiot_coaps_client *cl, int err)
+{
+	int sent, recv;
+	eiot_conn_last_alert(eiot_coaps_client_conn(cl), &sent, &recv);
+	fprintf(stderr, "coaps-client: DTLS handshake failed: %s (alert sent: %s, received: %s)\n",
+		eiot_err_str(err), eiot_alert_str(sent), eiot_alert_str(recv));
+	return EXIT_DTLS;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o;
+	struct eiot_coap_msg req;
+	struct eiot_coap_event ev;
+	static uint8_t dg[16384];
+	parse(&o, argc, argv);
+	struct eiot_config *cfg = dtls_config(&o);
+	int fd = udp_connect(&o);
+	uint64_t start = now_ms(), deadline = start + (uint64_t)o.give_up_s * 1000;
+	struct eiot_coaps_client *cl = eiot_coaps_client_new(cfg, NULL, start);
+	if (!cl) {
+		fprintf(stderr, "coaps-client: cannot start DTLS (see above)\n");
+		return EXIT_LOCAL;
+	}
+	build_request(&o, &req);
+	int err = eiot_coaps_client_request(cl, &req, start), rc = EXIT_NO_ANSWER;
+	if (err) {
+		fprintf(stderr, "coaps-client: request refused: %s\n", eiot_err_str(err));
+		return EXIT_LOCAL;
+	}
+	for (;;) {
+		send_all(fd, cl);
+		uint64_t now = now_ms(), t = eiot_coaps_client_next_timer(cl);
+		if (now >= deadline) {
+			if (eiot_conn_state(eiot_coaps_client_conn(cl)) == EIOT_STATE_HANDSHAKE)
+				fprintf(stderr, "coaps-client: the DTLS handshake did not complete within %u s "
+						"(-B): no answer from %s:%s, or it dropped our Finished (DTLS "
+						"sends no alert for a wrong PSK or an unverifiable Finished)\n",
+					o.give_up_s, o.host, o.port);
+			else
+				fprintf(stderr, "coaps-client: no response within %u s (-B)\n", o.give_up_s);
+			break;
+		}
+		uint64_t until = t < deadline ? t : deadline;
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		int ready = poll(&p, 1, until > now ? (int)(until - now) : 0);
+		now = now_ms();
+		if (ready > 0) {
+			ssize_t n = recv(fd, dg, sizeof(dg), 0);
+			if (n < 0) {
+				if (errno == ECONNREFUSED)
+					continue; /* nothing listens (yet): DTLS retransmits */
+				fprintf(stderr, "coaps-client: recv: %s\n", strerror(errno));
+				return EXIT_LOCAL;
+			}
+			if ((err = eiot_coaps_client_feed(cl, dg, (size_t)n, now)))
+				return dtls_failed(cl, err);
+			while (!(err = eiot_coaps_client_event(cl, now, &ev)) && ev.kind != EIOT_COAP_EV_NONE)
+				if (ev.kind == EIOT_COAP_EV_RESPONSE) {
+					rc = finish(&o, &ev.msg);
+					goto out;
+				}
+		} else if (now >= t) {
+			if ((err = eiot_coaps_client_tick(cl, now, &ev))) {
+				if (eiot_conn_state(eiot_coaps_client_conn(cl)) != EIOT_STATE_ESTABLISHED)
+					return dtls_failed(cl, err);
+				fprintf(stderr, "coaps-client: %s\n", eiot_err_str(err));
+				return EXIT_LOCAL;
+			}
+			if (ev.kind == EIOT_COAP_EV_FAILED) {
+				fprintf(stderr, "coaps-client: the request failed: %s\n", eiot_err_str(ev.err));
+				break;
+			}
+		}
+	}
+out:
+	eiot_conn_close((struct eiot_conn *)eiot_coaps_client_conn(cl));
+	send_all(fd, cl);
+	eiot_coaps_client_free(cl);
+	eiot_config_free(cfg);
+	close(fd);
+	return rc;
+}

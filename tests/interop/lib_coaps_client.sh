@@ -1,0 +1,60 @@
+# tests/interop/lib_coaps_client.sh — our coaps-client (eap_iot's CoAP + DTLS) against libcoap
+# 4.3.1's coap-server-{openssl,gnutls} and its example resources. Sourced after lib.sh and
+# lib_coap.sh; not a test itself.
+#
+# coaps_client_vs_libcoap BACKEND CRED: BACKEND openssl|gnutls, CRED psk|cert (mutual
+# certificates, server name not checked: libcoap's server certificate names aaa.example.com,
+# the URI names 127.0.0.1). One coaps-client run per request, each a new DTLS session:
+# discovery (GET /.well-known/core lists </time>), PUT then GET /example_data (the value comes
+# back), DELETE of a resource that is not there (2.02, libcoap's answer), POST to /example_data
+# (4.05 Method Not Allowed: exit status 1), and a NON
+# GET /time. Every exit status is checked: coaps-client, unlike libcoap's client, reports.
+COAPS_CLIENT=$BUILD/bin/coaps-client
+
+coaps_client_vs_libcoap() {
+	BACKEND=$1 CRED=$2
+	need "coap-server-$BACKEND" timeout ss
+	[ -x "$COAPS_CLIENT" ] || fail "$COAPS_CLIENT was not built"
+	case $CRED in
+	psk) srv="-k $COAP_PSK_KEY" cli="-u $COAP_PSK_ID -k $COAP_PSK_KEY" ;;
+	cert) srv="-c $PKI/server.pem -j $PKI/server.key.pem -C $PKI/ca.pem"
+	      cli="-c $PKI/device.pem -j $PKI/device.key.pem -C $PKI/ca.pem -n" ;;
+	wrong-psk) srv="-k $COAP_PSK_KEY" cli="-u $COAP_PSK_ID -k not-the-key -B 4" ;;
+	*) fail "unknown case $CRED" ;;
+	esac
+	pick_port_pair
+	open_stdins
+	# shellcheck disable=SC2086
+	start srv "coap-server-$BACKEND" -A 127.0.0.1 -p $PORT $srv -v 4
+	wait_port udp
+	DPORT=$((PORT + 1))
+	i=0
+	while [ -z "$(ss -Hlun "sport = :$DPORT" 2>/dev/null)" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	U=coaps://127.0.0.1:$DPORT
+	if [ "$CRED" = wrong-psk ]; then
+		expect 4 "" $cli "$U/time"
+		grep -qF "DTLS handshake did not complete within 4 s" "$T/req.log" ||
+			fail "no line saying why the wrong key got nowhere"
+		return
+	fi
+	expect 0 '</time>' $cli "$U/.well-known/core"
+	expect 0 "" $cli -m put -e "coaps-client was here $$" "$U/example_data"
+	expect 0 "coaps-client was here $$" $cli "$U/example_data"
+	expect 0 "" $cli -m delete "$U/nothing-here"
+	expect 1 "Method Not Allowed" $cli -m post -e x "$U/example_data"
+	expect 0 "" $cli -N "$U/time"
+	grep -q "response 2.01" "$T/req.all" || fail "the PUT was not answered 2.01 Created"
+	grep -q "response 2.02" "$T/req.all" || fail "the DELETE was not answered 2.02 Deleted"
+}
+
+# expect STATUS TEXT ARGS...: one coaps-client run, its exit status STATUS and TEXT (when not
+# empty) in what it printed.
+expect() {
+	want=$1 text=$2
+	shift 2
+	timeout 20 "$COAPS_CLIENT" -v 1 "$@" >"$T/req.out" 2>"$T/req.log"
+	rc=$?
+	cat "$T/req.out" "$T/req.log" >>"$T/req.all"
+	[ $rc -eq "$want" ] || fail "coaps-client $* exited $rc, expected $want: $(cat "$T/req.log")"
+	[ -z "$text" ] || grep -qF -- "$text" "$T/req.out" || fail "coaps-client $*: no '$text' in its output"
+}
