@@ -17,20 +17,7 @@
 
 #include "eap_iot/coap.h"
 #include "eap_iot/err.h"
-
-static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
-
-static int det_random(void *user, uint8_t *out, size_t n)
-{
-	(void)user;
-	for (size_t i = 0; i < n; i++) {
-		rng_state ^= rng_state << 13;
-		rng_state ^= rng_state >> 7;
-		rng_state ^= rng_state << 17;
-		out[i] = (uint8_t)rng_state;
-	}
-	return 0;
-}
+#include "det_random.h"
 
 struct wire {
 	uint8_t d[16][1200];

@@ -15,21 +15,11 @@
 #include <cmocka.h>
 
 #include "eap_iot/coap.h"
+#include "det_random.h"
 #include "pump.h"
 
 static const uint8_t psk_id[] = "coap-device";
 static const uint8_t psk_key[16] = "0123456789abcdef";
-
-static uint64_t seed;
-static int det_random(void *user, uint8_t *out, size_t n)
-{
-	(void)user;
-	for (size_t i = 0; i < n; i++) {
-		seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
-		out[i] = (uint8_t)(seed >> 56);
-	}
-	return 0;
-}
 
 struct rig {
 	struct eiot_config *ccfg, *scfg;
@@ -45,7 +35,7 @@ struct rig {
 static void rig_init(struct rig *r, const uint8_t *server_key)
 {
 	memset(r, 0, sizeof(*r));
-	seed = 42;
+	det_random_seed(42);
 	r->ccfg = pump_cfg_psk(EIOT_CLIENT, EIOT_DTLS, psk_id, sizeof(psk_id) - 1, psk_key, sizeof(psk_key), NULL);
 	r->scfg = pump_cfg_psk(EIOT_SERVER, EIOT_DTLS, psk_id, sizeof(psk_id) - 1, server_key, 16, NULL);
 	assert_non_null(r->ccfg);
