@@ -3,11 +3,14 @@
  * engine, in libcoap coap-client's habits:
  *
  *   coaps-client [-m get|post|put|delete] [-e TEXT | -f FILE] [-N] [-B SECONDS] [-T HEXTOKEN]
- *                [-O NUM,TEXT]... (-u ID -k KEY | -c CERT -j KEY -C CA [-n]) [-v N]
- *                [--psk-hex HEX] [--strict] [--suites A,B] [--mtu N]  coaps://HOST[:PORT]/PATH[?QUERY]
+ *                [-O NUM,TEXT]... (-u ID -k KEY | -c CERT -j KEY -C CA [-n] |
+ *                -M KEYFILE --peer-rpk PUBFILE) [-v N] [--psk-hex HEX] [--strict] [--suites A,B]
+ *                [--mtu N]  coaps://HOST[:PORT]/PATH[?QUERY]
  *
  * -k KEY is the PSK as text, as libcoap takes it (--psk-hex for binary keys). With certificates
- * the server's name is checked against HOST (RFC 7925 §4.4.1) unless -n. The response payload
+ * the server's name is checked against HOST (RFC 7925 §4.4.1) unless -n. With -M (raw public
+ * keys, RFC 7250: the file holds our P-256 private key, as libcoap's -M file does) the server's
+ * key must be pinned with --peer-rpk (its PEM public key). The response payload
  * goes to stdout, one line about the response to stderr with -v 1 and more. Exit status:
  * 0 a 2.xx response, 1 a 4.xx/5.xx response, 2 usage, 3 DTLS handshake failed, 4 no answer
  * (CoAP gave up or -B passed), 5 local error — unlike libcoap's client, which exits 0 anyway.
@@ -40,7 +43,7 @@ struct opts {
 	size_t token_len;
 	struct { uint16_t num; const char *text; } extra[8];
 	size_t n_extra;
-	const char *psk_id, *cert, *key, *ca, *suites;
+	const char *psk_id, *cert, *key, *ca, *suites, *rpk, *peer_rpk;
 	uint8_t psk[64];
 	size_t psk_len;
 	bool no_verify, strict;
@@ -55,8 +58,9 @@ static void usage(const char *why, ...)
 	fprintf(stderr, "coaps-client: ");
 	vfprintf(stderr, why, ap);
 	fprintf(stderr, "\nusage: coaps-client [-m get|post|put|delete] [-e TEXT|-f FILE] [-N] [-B SECONDS] "
-			"[-T HEXTOKEN] [-O NUM,TEXT] (-u ID -k KEY | -c CERT -j KEY -C CA [-n]) [-v N] "
-			"[--psk-hex HEX] [--strict] [--suites A,B] [--mtu N] coaps://HOST[:PORT]/PATH[?QUERY]\n");
+			"[-T HEXTOKEN] [-O NUM,TEXT] (-u ID -k KEY | -c CERT -j KEY -C CA [-n] | -M KEYFILE "
+			"--peer-rpk PUBFILE) [-v N] [--psk-hex HEX] [--strict] [--suites A,B] [--mtu N] "
+			"coaps://HOST[:PORT]/PATH[?QUERY]\n");
 	va_end(ap);
 	exit(EXIT_USAGE);
 }
@@ -176,6 +180,10 @@ static void parse(struct opts *o, int argc, char **argv)
 			o->key = v;
 		} else if (!strcmp(a, "-C")) {
 			o->ca = v;
+		} else if (!strcmp(a, "-M")) {
+			o->rpk = v;
+		} else if (!strcmp(a, "--peer-rpk")) {
+			o->peer_rpk = v;
 		} else if (!strcmp(a, "-v")) {
 			o->verbose = (unsigned)atoi(v);
 		} else if (!strcmp(a, "--suites")) {
@@ -193,8 +201,8 @@ static void parse(struct opts *o, int argc, char **argv)
 	if (!uri)
 		usage("no URI");
 	parse_uri(o, uri);
-	if (o->psk_len ? !o->psk_id : !(o->cert && o->key && o->ca))
-		usage("give -u ID -k KEY, or -c CERT -j KEY -C CA");
+	if (o->psk_len ? !o->psk_id : o->rpk ? !o->peer_rpk : !(o->cert && o->key && o->ca))
+		usage("give -u ID -k KEY, -c CERT -j KEY -C CA, or -M KEYFILE --peer-rpk PUBFILE");
 }
 
 static void log_line(void *user, enum eiot_log_level level, const char *line)
@@ -216,6 +224,10 @@ static struct eiot_config *dtls_config(const struct opts *o)
 		err = eiot_config_set_own_cert_file(cfg, o->cert, o->key, NULL);
 	if (!err && o->ca)
 		err = eiot_config_add_trust_file(cfg, o->ca);
+	if (!err && o->rpk)
+		err = eiot_config_set_own_key_file(cfg, o->rpk, NULL);
+	if (!err && o->peer_rpk)
+		err = eiot_config_add_peer_rpk_file(cfg, o->peer_rpk);
 	if (!err && o->cert)
 		err = o->no_verify ? eiot_config_set_name_policy(cfg, EIOT_NAME_SKIP_CHECK)
 				   : eiot_config_set_server_name(cfg, o->host);

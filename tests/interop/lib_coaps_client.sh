@@ -4,7 +4,8 @@
 #
 # coaps_client_vs_libcoap BACKEND CRED: BACKEND openssl|gnutls, CRED psk|cert (mutual
 # certificates, server name not checked: libcoap's server certificate names aaa.example.com,
-# the URI names 127.0.0.1). One coaps-client run per request, each a new DTLS session:
+# the URI names 127.0.0.1)|rpk (raw public keys, GnuTLS build only; the server's key pinned);
+# the failures wrong-psk (exit 4, the line says why) and rpk-wrong-pin (exit 3). One coaps-client run per request, each a new DTLS session:
 # discovery (GET /.well-known/core lists </time>), PUT then GET /example_data (the value comes
 # back), DELETE of a resource that is not there (2.02, libcoap's answer), POST to /example_data
 # (4.05 Method Not Allowed: exit status 1), and a NON
@@ -20,6 +21,12 @@ coaps_client_vs_libcoap() {
 	cert) srv="-c $PKI/server.pem -j $PKI/server.key.pem -C $PKI/ca.pem"
 	      cli="-c $PKI/device.pem -j $PKI/device.key.pem -C $PKI/ca.pem -n" ;;
 	wrong-psk) srv="-k $COAP_PSK_KEY" cli="-u $COAP_PSK_ID -k not-the-key -B 4" ;;
+	rpk | rpk-wrong-pin)
+		# libcoap's -M file: private and public key in one PEM; ours pins the server's key
+		coap_opts rpk
+		pin=$T/server.pub.pem
+		[ "$CRED" = rpk-wrong-pin ] && pin=$T/device.pub.pem
+		srv="-M $T/server.rpk.pem" cli="-M $PKI/device.key.pem --peer-rpk $pin" ;;
 	*) fail "unknown case $CRED" ;;
 	esac
 	pick_port_pair
@@ -31,6 +38,12 @@ coaps_client_vs_libcoap() {
 	i=0
 	while [ -z "$(ss -Hlun "sport = :$DPORT" 2>/dev/null)" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 	U=coaps://127.0.0.1:$DPORT
+	if [ "$CRED" = rpk-wrong-pin ]; then
+		expect 3 "" $cli "$U/time"
+		grep -qF "DTLS handshake failed: peer raw public key not pinned (alert sent: handshake_failure" \
+			"$T/req.log" || fail "no line saying the server's key is not pinned"
+		return
+	fi
 	if [ "$CRED" = wrong-psk ]; then
 		expect 4 "" $cli "$U/time"
 		grep -qF "DTLS handshake did not complete within 4 s" "$T/req.log" ||
