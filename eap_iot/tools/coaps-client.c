@@ -2,12 +2,14 @@
  * coaps-client — one CoAP request over DTLS 1.2 (RFC 7252 §9, RFC 7925 profile) with eap_iot's
  * engine, in libcoap coap-client's habits:
  *
- *   coaps-client [-m get|post|put|delete] [-e TEXT | -f FILE] [-N] [-B SECONDS] [-T HEXTOKEN]
+ *   coaps-client [-m get|post|put|delete] [-e TEXT | -f FILE] [-N] [-B SECONDS] [-T HEXTOKEN] [-b SIZE]
  *                [-O NUM,TEXT]... (-u ID -k KEY | -c CERT -j KEY -C CA [-n] |
  *                -M KEYFILE --peer-rpk PUBFILE) [-v N] [--psk-hex HEX] [--strict] [--suites A,B]
  *                [--mtu N]  coaps://HOST[:PORT]/PATH[?QUERY]
  *
- * -k KEY is the PSK as text, as libcoap takes it (--psk-hex for binary keys). With certificates
+ * -k KEY is the PSK as text, as libcoap takes it (--psk-hex for binary keys). -b SIZE asks for
+ * the representation in blocks of SIZE bytes (RFC 7959 Block2, 16..1024); a response the
+ * server cuts into blocks on its own is followed block by block the same way. With certificates
  * the server's name is checked against HOST (RFC 7925 §4.4.1) unless -n. With -M (raw public
  * keys, RFC 7250: the file holds our P-256 private key, as libcoap's -M file does) the server's
  * key must be pinned with --peer-rpk (its PEM public key). The response payload
@@ -48,6 +50,7 @@ struct opts {
 	size_t psk_len;
 	bool no_verify, strict;
 	unsigned mtu, verbose;
+	int block_szx; /* -b: Block2 SZX asked for, -1 none */
 	char host[256], port[8], path[512], query[512];
 };
 
@@ -128,6 +131,7 @@ static void parse(struct opts *o, int argc, char **argv)
 	o->type = EIOT_COAP_CON;
 	o->give_up_s = 90;
 	o->mtu = 1280;
+	o->block_szx = -1;
 	const char *uri = NULL;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -157,6 +161,13 @@ static void parse(struct opts *o, int argc, char **argv)
 		} else if (!strcmp(a, "--strict")) {
 			o->strict = true;
 			continue;
+		} else if (!strcmp(a, "-b")) {
+			unsigned size = (unsigned)atoi(v);
+			for (int szx = 0; szx <= 6; szx++)
+				if (size == 16u << szx)
+					o->block_szx = szx;
+			if (o->block_szx < 0)
+				usage("-b %s: 16, 32, 64, 128, 256, 512 or 1024", v);
 		} else if (!strcmp(a, "-B")) {
 			o->give_up_s = (unsigned)atoi(v);
 		} else if (!strcmp(a, "-T")) {
@@ -304,16 +315,48 @@ static void send_all(int fd, struct eiot_coaps_client *cl)
 			fprintf(stderr, "coaps-client: send: %s\n", strerror(errno));
 }
 
-/* A response: payload to stdout; the exit status from its class. */
-static int finish(const struct opts *o, const struct eiot_coap_msg *m)
+/* The representation so far (Block2 responses are appended, RFC 7959 §2.4). */
+static uint8_t body[1 << 20];
+static size_t body_len;
+static unsigned blocks;
+
+/* A response: its payload appended; 1 and the next request in *next when a Block2 says more
+ * follows, else 0 and the whole payload to stdout, the exit status from the class in *rc. */
+static int take_response(const struct opts *o, const struct eiot_coap_msg *base,
+			 const struct eiot_coap_msg *m, struct eiot_coap_msg *next, int *rc)
 {
-	fwrite(m->payload, 1, m->payload_len, stdout);
-	if (m->payload_len && m->payload[m->payload_len - 1] != '\n')
+	struct eiot_coap_block b = { 0 };
+	const struct eiot_coap_option *bo = eiot_coap_next_option(m, EIOT_COAP_OPT_BLOCK2, NULL);
+	bool blockwise = bo && EIOT_COAP_CODE_CLASS(m->code) == 2;
+	if (blockwise && (eiot_coap_block_get(bo, &b) || b.num != blocks ||
+			  b.num * eiot_coap_block_size(b.szx) != body_len)) {
+		fprintf(stderr, "coaps-client: Block2 %u of the response is not the block asked for\n", b.num);
+		*rc = EXIT_ERROR_RESPONSE;
+		return 0;
+	}
+	if (m->payload_len > sizeof(body) - body_len) {
+		fprintf(stderr, "coaps-client: the representation is over %zu bytes\n", sizeof(body));
+		*rc = EXIT_LOCAL;
+		return 0;
+	}
+	memcpy(body + body_len, m->payload, m->payload_len);
+	body_len += m->payload_len;
+	blocks++;
+	if (blockwise && b.more) { /* the same request for the next block, at the server's size */
+		*next = *base;
+		next->n_uint = 0;
+		struct eiot_coap_block want = { b.num + 1, false, b.szx };
+		return eiot_coap_add_block_option(next, EIOT_COAP_OPT_BLOCK2, &want) ? 0 : 1;
+	}
+	fwrite(body, 1, body_len, stdout);
+	if (body_len && body[body_len - 1] != '\n')
 		fputc('\n', stdout);
 	if (o->verbose)
-		fprintf(stderr, "coaps-client: response %u.%02u, %zu payload bytes\n",
-			EIOT_COAP_CODE_CLASS(m->code), EIOT_COAP_CODE_DETAIL(m->code), m->payload_len);
-	return EIOT_COAP_CODE_CLASS(m->code) == 2 ? EXIT_OK : EXIT_ERROR_RESPONSE;
+		fprintf(stderr, "coaps-client: response %u.%02u, %zu payload bytes%s%u%s\n",
+			EIOT_COAP_CODE_CLASS(m->code), EIOT_COAP_CODE_DETAIL(m->code), body_len,
+			blocks > 1 ? " in " : "", blocks > 1 ? blocks : 0, blocks > 1 ? " blocks" : "");
+	*rc = EIOT_COAP_CODE_CLASS(m->code) == 2 ? EXIT_OK : EXIT_ERROR_RESPONSE;
+	return 0;
 }
 
 static int dtls_failed(struct eiot_coaps_client *cl, int err)
@@ -340,7 +383,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "coaps-client: cannot start DTLS (see above)\n");
 		return EXIT_LOCAL;
 	}
-	build_request(&o, &req);
+	struct eiot_coap_msg base, next;
+	build_request(&o, &base);
+	req = base;
+	if (o.block_szx >= 0) {
+		struct eiot_coap_block first = { 0, false, (uint8_t)o.block_szx };
+		eiot_coap_add_block_option(&req, EIOT_COAP_OPT_BLOCK2, &first);
+	}
 	int err = eiot_coaps_client_request(cl, &req, start), rc = EXIT_NO_ANSWER;
 	if (err) {
 		fprintf(stderr, "coaps-client: request refused: %s\n", eiot_err_str(err));
@@ -375,8 +424,13 @@ int main(int argc, char **argv)
 				return dtls_failed(cl, err);
 			while (!(err = eiot_coaps_client_event(cl, now, &ev)) && ev.kind != EIOT_COAP_EV_NONE)
 				if (ev.kind == EIOT_COAP_EV_RESPONSE) {
-					rc = finish(&o, &ev.msg);
-					goto out;
+					if (!take_response(&o, &base, &ev.msg, &next, &rc))
+						goto out;
+					if ((err = eiot_coaps_client_request(cl, &next, now))) {
+						fprintf(stderr, "coaps-client: next block: %s\n", eiot_err_str(err));
+						rc = EXIT_LOCAL;
+						goto out;
+					}
 				}
 		} else if (now >= t) {
 			if ((err = eiot_coaps_client_tick(cl, now, &ev))) {

@@ -5,7 +5,8 @@
 # coaps_client_vs_libcoap BACKEND CRED: BACKEND openssl|gnutls, CRED psk|cert (mutual
 # certificates, server name not checked: libcoap's server certificate names aaa.example.com,
 # the URI names 127.0.0.1)|rpk (raw public keys, GnuTLS build only; the server's key pinned);
-# the failures wrong-psk (exit 4, the line says why) and rpk-wrong-pin (exit 3). One coaps-client run per request, each a new DTLS session:
+# block2 (a representation of 800 bytes read in blocks of 64 and 16, RFC 7959); the failures
+# wrong-psk (exit 4, the line says why) and rpk-wrong-pin (exit 3). One coaps-client run per request, each a new DTLS session:
 # discovery (GET /.well-known/core lists </time>), PUT then GET /example_data (the value comes
 # back), DELETE of a resource that is not there (2.02, libcoap's answer), POST to /example_data
 # (4.05 Method Not Allowed: exit status 1), and a NON
@@ -21,6 +22,7 @@ coaps_client_vs_libcoap() {
 	cert) srv="-c $PKI/server.pem -j $PKI/server.key.pem -C $PKI/ca.pem"
 	      cli="-c $PKI/device.pem -j $PKI/device.key.pem -C $PKI/ca.pem -n" ;;
 	wrong-psk) srv="-k $COAP_PSK_KEY" cli="-u $COAP_PSK_ID -k not-the-key -B 4" ;;
+	block2) srv="-k $COAP_PSK_KEY" cli="-u $COAP_PSK_ID -k $COAP_PSK_KEY" ;;
 	rpk | rpk-wrong-pin)
 		# libcoap's -M file: private and public key in one PEM; ours pins the server's key
 		coap_opts rpk
@@ -42,6 +44,18 @@ coaps_client_vs_libcoap() {
 		expect 3 "" $cli "$U/time"
 		grep -qF "DTLS handshake failed: peer raw public key not pinned (alert sent: handshake_failure" \
 			"$T/req.log" || fail "no line saying the server's key is not pinned"
+		return
+	fi
+	if [ "$CRED" = block2 ]; then
+		# 800 bytes PUT in one message, then read back in Block2 blocks of 64 and of 16
+		python3 -c "print('0123456789abcdef' * 50, end='')" >"$T/data"
+		expect 0 "" $cli -m put -f "$T/data" "$U/example_data"
+		for size in 64 16; do
+			expect 0 "" $cli -b $size "$U/example_data"
+			tr -d '\n' <"$T/req.out" | cmp -s - "$T/data" || fail "-b $size: the blocks do not add up"
+			blocks=$(((800 + size - 1) / size))
+			grep -qF "800 payload bytes in $blocks blocks" "$T/req.log" || fail "-b $size: not $blocks blocks"
+		done
 		return
 	fi
 	if [ "$CRED" = wrong-psk ]; then
