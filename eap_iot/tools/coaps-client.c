@@ -446,7 +446,7 @@ int main(int argc, char **argv)
 		}
 	}
 out:
-	eiot_conn_close((struct eiot_conn *)eiot_coaps_client_conn(cl));
+	eiot_coaps_client_close(cl);
 	send_all(fd, cl);
 	eiot_coaps_client_free(cl);
 	eiot_config_free(cfg);

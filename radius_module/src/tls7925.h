@@ -20,7 +20,6 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <time.h>
 
 #include <freeradius-devel/radiusd.h>
 

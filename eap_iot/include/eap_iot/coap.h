@@ -255,6 +255,8 @@ uint64_t eiot_coaps_client_next_timer(const struct eiot_coaps_client *cl);
 int eiot_coaps_client_tick(struct eiot_coaps_client *cl, uint64_t now_ms, struct eiot_coap_event *ev);
 /* The DTLS connection underneath (state, suite, alerts, error). */
 const struct eiot_conn *eiot_coaps_client_conn(const struct eiot_coaps_client *cl);
+/* End the DTLS session: queue its close_notify (send what eiot_coaps_client_output gives). */
+int eiot_coaps_client_close(struct eiot_coaps_client *cl);
 
 #ifdef __cplusplus
 }

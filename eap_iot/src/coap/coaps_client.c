@@ -187,3 +187,9 @@ const struct eiot_conn *eiot_coaps_client_conn(const struct eiot_coaps_client *c
 {
 	return cl ? cl->conn : NULL;
 }
+
+/* see eap_iot/coap.h */
+int eiot_coaps_client_close(struct eiot_coaps_client *cl)
+{
+	return cl ? eiot_conn_close(cl->conn) : EIOT_ERR_BAD_PARAM;
+}
