@@ -9,7 +9,9 @@
  *
  * -k KEY is the PSK as text, as libcoap takes it (--psk-hex for binary keys). -b SIZE asks for
  * the representation in blocks of SIZE bytes (RFC 7959 Block2, 16..1024); a response the
- * server cuts into blocks on its own is followed block by block the same way. With certificates
+ * server cuts into blocks on its own is followed block by block the same way. A payload over
+ * SIZE (or over 1024 bytes without -b) goes up in Block1 blocks with Size1 (RFC 7959 §2.5),
+ * at the smaller size a server asks for in its 2.31 Continue. With certificates
  * the server's name is checked against HOST (RFC 7925 §4.4.1) unless -n. With -M (raw public
  * keys, RFC 7250: the file holds our P-256 private key, as libcoap's -M file does) the server's
  * key must be pinned with --peer-rpk (its PEM public key). The response payload
@@ -18,6 +20,7 @@
  * (CoAP gave up or -B passed), 5 local error — unlike libcoap's client, which exits 0 anyway.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <netdb.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -319,6 +322,30 @@ static void send_all(int fd, struct eiot_coaps_client *cl)
 static uint8_t body[1 << 20];
 static size_t body_len;
 static unsigned blocks;
+/* A Block1 upload: bytes of the payload the server has taken. */
+static size_t up_done;
+
+/* base with the payload's block at offset up_done of 2^(szx+4) bytes, Block1 and Size1. */
+static int upload_block(const struct opts *o, const struct eiot_coap_msg *base, uint8_t szx,
+			struct eiot_coap_msg *m)
+{
+	size_t size = eiot_coap_block_size(szx), left = o->payload_len - up_done;
+	struct eiot_coap_block b = { (uint32_t)(up_done / size), left > size, szx };
+	*m = *base;
+	m->n_uint = 0;
+	m->payload = (const uint8_t *)o->payload + up_done;
+	m->payload_len = left > size ? size : left;
+	int err = eiot_coap_add_block_option(m, EIOT_COAP_OPT_BLOCK1, &b);
+	return err ? err : eiot_coap_add_uint_option(m, EIOT_COAP_OPT_SIZE1, (uint32_t)o->payload_len);
+}
+
+/* The szx a Block1 upload starts with: -b's, else 1024-byte blocks when the payload needs
+ * them; -1 when it fits one message. */
+static int upload_szx(const struct opts *o)
+{
+	int szx = o->block_szx >= 0 ? o->block_szx : 6;
+	return o->payload_len > eiot_coap_block_size((uint8_t)szx) ? szx : -1;
+}
 
 /* A response: its payload appended; 1 and the next request in *next when a Block2 says more
  * follows, else 0 and the whole payload to stdout, the exit status from the class in *rc. */
@@ -326,6 +353,24 @@ static int take_response(const struct opts *o, const struct eiot_coap_msg *base,
 			 const struct eiot_coap_msg *m, struct eiot_coap_msg *next, int *rc)
 {
 	struct eiot_coap_block b = { 0 };
+	const struct eiot_coap_option *b1 = eiot_coap_next_option(m, EIOT_COAP_OPT_BLOCK1, NULL);
+	if (b1 && m->code == EIOT_COAP_CONTINUE) { /* RFC 7959 §2.5: send the next block */
+		if (eiot_coap_block_get(b1, &b) || eiot_coap_block_size(b.szx) * (b.num + 1) <= up_done) {
+			fprintf(stderr, "coaps-client: 2.31 Continue for a block we did not send\n");
+			*rc = EXIT_ERROR_RESPONSE;
+			return 0;
+		}
+		up_done = eiot_coap_block_size(b.szx) * (b.num + 1);
+		return upload_block(o, base, b.szx, next) ? 0 : 1;
+	}
+	if (m->code == EIOT_COAP_REQUEST_ENTITY_TOO_LARGE) {
+		uint32_t max = 0;
+		const struct eiot_coap_option *s1 = eiot_coap_next_option(m, EIOT_COAP_OPT_SIZE1, NULL);
+		if (s1)
+			eiot_coap_option_uint(s1, &max);
+		fprintf(stderr, "coaps-client: the server refuses %zu bytes (4.13; it takes %" PRIu32 ")\n",
+			o->payload_len, max);
+	}
 	const struct eiot_coap_option *bo = eiot_coap_next_option(m, EIOT_COAP_OPT_BLOCK2, NULL);
 	bool blockwise = bo && EIOT_COAP_CODE_CLASS(m->code) == 2;
 	if (blockwise && (eiot_coap_block_get(bo, &b) || b.num != blocks ||
@@ -386,7 +431,9 @@ int main(int argc, char **argv)
 	struct eiot_coap_msg base, next;
 	build_request(&o, &base);
 	req = base;
-	if (o.block_szx >= 0) {
+	if (upload_szx(&o) >= 0) {
+		upload_block(&o, &base, (uint8_t)upload_szx(&o), &req);
+	} else if (o.block_szx >= 0) {
 		struct eiot_coap_block first = { 0, false, (uint8_t)o.block_szx };
 		eiot_coap_add_block_option(&req, EIOT_COAP_OPT_BLOCK2, &first);
 	}

@@ -5,7 +5,8 @@
 # coaps_client_vs_libcoap BACKEND CRED: BACKEND openssl|gnutls, CRED psk|cert (mutual
 # certificates, server name not checked: libcoap's server certificate names aaa.example.com,
 # the URI names 127.0.0.1)|rpk (raw public keys, GnuTLS build only; the server's key pinned);
-# block2 (a representation of 800 bytes read in blocks of 64 and 16, RFC 7959); the failures
+# blockwise (RFC 7959: 800 bytes read in Block2 blocks of 64 and 16, 3000 bytes written in
+# Block1 blocks of 64 and read back); the failures
 # wrong-psk (exit 4, the line says why) and rpk-wrong-pin (exit 3). One coaps-client run per request, each a new DTLS session:
 # discovery (GET /.well-known/core lists </time>), PUT then GET /example_data (the value comes
 # back), DELETE of a resource that is not there (2.02, libcoap's answer), POST to /example_data
@@ -22,7 +23,7 @@ coaps_client_vs_libcoap() {
 	cert) srv="-c $PKI/server.pem -j $PKI/server.key.pem -C $PKI/ca.pem"
 	      cli="-c $PKI/device.pem -j $PKI/device.key.pem -C $PKI/ca.pem -n" ;;
 	wrong-psk) srv="-k $COAP_PSK_KEY" cli="-u $COAP_PSK_ID -k not-the-key -B 4" ;;
-	block2) srv="-k $COAP_PSK_KEY" cli="-u $COAP_PSK_ID -k $COAP_PSK_KEY" ;;
+	blockwise) srv="-k $COAP_PSK_KEY" cli="-u $COAP_PSK_ID -k $COAP_PSK_KEY" ;;
 	rpk | rpk-wrong-pin)
 		# libcoap's -M file: private and public key in one PEM; ours pins the server's key
 		coap_opts rpk
@@ -46,8 +47,9 @@ coaps_client_vs_libcoap() {
 			"$T/req.log" || fail "no line saying the server's key is not pinned"
 		return
 	fi
-	if [ "$CRED" = block2 ]; then
-		# 800 bytes PUT in one message, then read back in Block2 blocks of 64 and of 16
+	if [ "$CRED" = blockwise ]; then
+		# 800 bytes PUT in one message, read back in Block2 blocks of 64 and of 16; then 3000
+		# bytes PUT in Block1 blocks of 64 (more than one message can carry) and read back
 		python3 -c "print('0123456789abcdef' * 50, end='')" >"$T/data"
 		expect 0 "" $cli -m put -f "$T/data" "$U/example_data"
 		for size in 64 16; do
@@ -56,6 +58,11 @@ coaps_client_vs_libcoap() {
 			blocks=$(((800 + size - 1) / size))
 			grep -qF "800 payload bytes in $blocks blocks" "$T/req.log" || fail "-b $size: not $blocks blocks"
 		done
+		python3 -c "print(''.join(chr(97 + i % 26) for i in range(3000)), end='')" >"$T/data"
+		expect 0 "" $cli -m put -b 64 -f "$T/data" "$U/example_data"
+		grep -Eq "response 2.0[14]" "$T/req.log" || fail "the Block1 upload did not end in 2.01 or 2.04"
+		expect 0 "" $cli -b 256 "$U/example_data"
+		tr -d '\n' <"$T/req.out" | cmp -s - "$T/data" || fail "the 3000 bytes uploaded in blocks did not come back"
 		return
 	fi
 	if [ "$CRED" = wrong-psk ]; then

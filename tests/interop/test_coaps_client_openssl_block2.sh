@@ -1,6 +1,0 @@
-#!/bin/sh
-# coaps-client (eap_iot CoAP over DTLS) -> libcoap coap-server-openssl, Block2 download.
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/lib_coap.sh"
-. "$(dirname "$0")/lib_coaps_client.sh"
-coaps_client_vs_libcoap openssl block2
