@@ -57,6 +57,7 @@ struct opts {
 	char host[256], port[8], path[512], query[512];
 };
 
+static void usage(const char *why, ...) __attribute__((noreturn, format(printf, 1, 2)));
 static void usage(const char *why, ...)
 {
 	va_list ap;
