@@ -3,6 +3,7 @@
  * engine, in libcoap coap-client's habits:
  *
  *   coaps-client [-m get|post|put|delete] [-e TEXT | -f FILE] [-N] [-B SECONDS] [-T HEXTOKEN] [-b SIZE]
+ *                [-s SECONDS]
  *                [-O NUM,TEXT]... (-u ID -k KEY | -c CERT -j KEY -C CA [-n] |
  *                -M KEYFILE --peer-rpk PUBFILE) [-v N] [--psk-hex HEX] [--strict] [--suites A,B]
  *                [--mtu N]  coaps://HOST[:PORT]/PATH[?QUERY]
@@ -11,7 +12,9 @@
  * the representation in blocks of SIZE bytes (RFC 7959 Block2, 16..1024); a response the
  * server cuts into blocks on its own is followed block by block the same way. A payload over
  * SIZE (or over 1024 bytes without -b) goes up in Block1 blocks with Size1 (RFC 7959 §2.5),
- * at the smaller size a server asks for in its 2.31 Continue. With certificates
+ * at the smaller size a server asks for in its 2.31 Continue. -s SECONDS observes the resource
+ * (RFC 7641): each notification's payload is a line on stdout; after SECONDS the observation is
+ * cancelled with a GET carrying Observe 1 and the same token, whose answer ends the run. With certificates
  * the server's name is checked against HOST (RFC 7925 §4.4.1) unless -n. With -M (raw public
  * keys, RFC 7250: the file holds our P-256 private key, as libcoap's -M file does) the server's
  * key must be pinned with --peer-rpk (its PEM public key). The response payload
@@ -54,6 +57,7 @@ struct opts {
 	bool no_verify, strict;
 	unsigned mtu, verbose;
 	int block_szx; /* -b: Block2 SZX asked for, -1 none */
+	unsigned observe_s; /* -s */
 	char host[256], port[8], path[512], query[512];
 };
 
@@ -172,6 +176,10 @@ static void parse(struct opts *o, int argc, char **argv)
 					o->block_szx = szx;
 			if (o->block_szx < 0)
 				usage("-b %s: 16, 32, 64, 128, 256, 512 or 1024", v);
+		} else if (!strcmp(a, "-s")) {
+			o->observe_s = (unsigned)atoi(v);
+			if (!o->observe_s)
+				usage("-s %s: seconds to observe, at least 1", v);
 		} else if (!strcmp(a, "-B")) {
 			o->give_up_s = (unsigned)atoi(v);
 		} else if (!strcmp(a, "-T")) {
@@ -434,6 +442,8 @@ int main(int argc, char **argv)
 	req = base;
 	if (upload_szx(&o) >= 0) {
 		upload_block(&o, &base, (uint8_t)upload_szx(&o), &req);
+	} else if (o.observe_s) {
+		eiot_coap_add_uint_option(&req, EIOT_COAP_OPT_OBSERVE, 0); /* register (RFC 7641 §3.1) */
 	} else if (o.block_szx >= 0) {
 		struct eiot_coap_block first = { 0, false, (uint8_t)o.block_szx };
 		eiot_coap_add_block_option(&req, EIOT_COAP_OPT_BLOCK2, &first);
@@ -443,6 +453,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "coaps-client: request refused: %s\n", eiot_err_str(err));
 		return EXIT_LOCAL;
 	}
+	/* observing: notifications until observe_end, then the deregistration */
+	uint64_t observe_end = o.observe_s ? start + (uint64_t)o.observe_s * 1000 : UINT64_MAX;
+	unsigned notifications = 0;
+	bool deregistering = false;
+	if (o.observe_s && deadline < observe_end + 10000)
+		deadline = observe_end + 10000;
 	for (;;) {
 		send_all(fd, cl);
 		uint64_t now = now_ms(), t = eiot_coaps_client_next_timer(cl);
@@ -456,7 +472,24 @@ int main(int argc, char **argv)
 				fprintf(stderr, "coaps-client: no response within %u s (-B)\n", o.give_up_s);
 			break;
 		}
+		if (o.observe_s && !deregistering && now >= observe_end) {
+			/* RFC 7641 §3.6: cancel with a GET that has the same token and Observe 1 */
+			eiot_coaps_client_cancel(cl, req.token, req.token_len);
+			next = base;
+			next.n_uint = 0;
+			eiot_coap_set_token(&next, req.token, req.token_len);
+			eiot_coap_add_uint_option(&next, EIOT_COAP_OPT_OBSERVE, 1);
+			if ((err = eiot_coaps_client_request(cl, &next, now))) {
+				fprintf(stderr, "coaps-client: deregistration: %s\n", eiot_err_str(err));
+				rc = EXIT_LOCAL;
+				goto out;
+			}
+			deregistering = true;
+			continue;
+		}
 		uint64_t until = t < deadline ? t : deadline;
+		if (o.observe_s && !deregistering && observe_end < until)
+			until = observe_end;
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 		int ready = poll(&p, 1, until > now ? (int)(until - now) : 0);
 		now = now_ms();
@@ -471,7 +504,19 @@ int main(int argc, char **argv)
 			if ((err = eiot_coaps_client_feed(cl, dg, (size_t)n, now)))
 				return dtls_failed(cl, err);
 			while (!(err = eiot_coaps_client_event(cl, now, &ev)) && ev.kind != EIOT_COAP_EV_NONE)
-				if (ev.kind == EIOT_COAP_EV_RESPONSE) {
+				if (ev.kind == EIOT_COAP_EV_RESPONSE && o.observe_s && !deregistering) {
+					/* a notification (or the registration's answer): one line each */
+					fwrite(ev.msg.payload, 1, ev.msg.payload_len, stdout);
+					fputc('\n', stdout);
+					notifications++;
+					if (EIOT_COAP_CODE_CLASS(ev.msg.code) != 2) {
+						rc = EXIT_ERROR_RESPONSE;
+						goto out;
+					}
+				} else if (ev.kind == EIOT_COAP_EV_RESPONSE) {
+					if (o.observe_s && o.verbose)
+						fprintf(stderr, "coaps-client: %u notifications, then deregistered\n",
+							notifications);
 					if (!take_response(&o, &base, &ev.msg, &next, &rc))
 						goto out;
 					if ((err = eiot_coaps_client_request(cl, &next, now))) {

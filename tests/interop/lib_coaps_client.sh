@@ -6,7 +6,8 @@
 # certificates, server name not checked: libcoap's server certificate names aaa.example.com,
 # the URI names 127.0.0.1)|rpk (raw public keys, GnuTLS build only; the server's key pinned);
 # blockwise (RFC 7959: 800 bytes read in Block2 blocks of 64 and 16, 3000 bytes written in
-# Block1 blocks of 64 and read back); the failures
+# Block1 blocks of 64 and read back), observe (RFC 7641: /time for 4 s, at least 3
+# notifications, then deregistration, which libcoap's log confirms); the failures
 # wrong-psk (exit 4, the line says why) and rpk-wrong-pin (exit 3). One coaps-client run per request, each a new DTLS session:
 # discovery (GET /.well-known/core lists </time>), PUT then GET /example_data (the value comes
 # back), DELETE of a resource that is not there (2.02, libcoap's answer), POST to /example_data
@@ -16,7 +17,7 @@ COAPS_CLIENT=$BUILD/bin/coaps-client
 
 coaps_client_vs_libcoap() {
 	BACKEND=$1 CRED=$2
-	need "coap-server-$BACKEND" timeout ss
+	need "coap-server-$BACKEND" timeout ss stdbuf
 	[ -x "$COAPS_CLIENT" ] || fail "$COAPS_CLIENT was not built"
 	case $CRED in
 	psk) srv="-k $COAP_PSK_KEY" cli="-u $COAP_PSK_ID -k $COAP_PSK_KEY" ;;
@@ -24,6 +25,7 @@ coaps_client_vs_libcoap() {
 	      cli="-c $PKI/device.pem -j $PKI/device.key.pem -C $PKI/ca.pem -n" ;;
 	wrong-psk) srv="-k $COAP_PSK_KEY" cli="-u $COAP_PSK_ID -k not-the-key -B 4" ;;
 	blockwise) srv="-k $COAP_PSK_KEY" cli="-u $COAP_PSK_ID -k $COAP_PSK_KEY" ;;
+	observe) srv="-k $COAP_PSK_KEY -v 7" cli="-u $COAP_PSK_ID -k $COAP_PSK_KEY" ;;
 	rpk | rpk-wrong-pin)
 		# libcoap's -M file: private and public key in one PEM; ours pins the server's key
 		coap_opts rpk
@@ -35,7 +37,7 @@ coaps_client_vs_libcoap() {
 	pick_port_pair
 	open_stdins
 	# shellcheck disable=SC2086
-	start srv "coap-server-$BACKEND" -A 127.0.0.1 -p $PORT $srv -v 4
+	start srv stdbuf -oL -eL "coap-server-$BACKEND" -A 127.0.0.1 -p $PORT -v 4 $srv
 	wait_port udp
 	DPORT=$((PORT + 1))
 	i=0
@@ -45,6 +47,17 @@ coaps_client_vs_libcoap() {
 		expect 3 "" $cli "$U/time"
 		grep -qF "DTLS handshake failed: peer raw public key not pinned (alert sent: handshake_failure" \
 			"$T/req.log" || fail "no line saying the server's key is not pinned"
+		return
+	fi
+	if [ "$CRED" = observe ]; then
+		# RFC 7641 on libcoap's /time (it changes every second): the registration's answer and
+		# notifications for 4 s, then the GET with Observe 1 that libcoap takes as deregistration
+		expect 0 "" $cli -s 4 "$U/time"
+		lines=$(grep -c . "$T/req.out")
+		[ "$lines" -ge 4 ] || fail "$lines values in 4 s of observing, expected the first and 3 notifications"
+		grep -qF "notifications, then deregistered" "$T/req.log" || fail "no deregistration"
+		grep -qF "removed subscription" "$T/srv.out" "$T/srv.log" 2>/dev/null ||
+			fail "libcoap did not remove the subscription"
 		return
 	fi
 	if [ "$CRED" = blockwise ]; then

@@ -375,6 +375,97 @@ static void test_exchange_through_loss(void **state)
 	eiot_coap_peer_free(s);
 }
 
+/* RFC 7641: a GET with Observe 0 stays open while notifications come; fresher ones are
+ * delivered, older ones not; CON notifications are acknowledged; after cancel, RST */
+static void notify(struct eiot_coap_peer *c, enum eiot_coap_type t, uint16_t mid, uint8_t tok,
+		   uint32_t seq, uint64_t now, struct eiot_coap_event *ev)
+{
+	struct eiot_coap_msg n;
+	uint8_t buf[64];
+	size_t len;
+	eiot_coap_msg_init(&n, t, EIOT_COAP_CONTENT, mid);
+	assert_int_equal(eiot_coap_set_token(&n, &tok, 1), EIOT_OK);
+	assert_int_equal(eiot_coap_add_uint_option(&n, EIOT_COAP_OPT_OBSERVE, seq), EIOT_OK);
+	n.payload = (const uint8_t *)"v";
+	n.payload_len = 1;
+	assert_int_equal(eiot_coap_encode(&n, buf, sizeof(buf), &len), EIOT_OK);
+	assert_int_equal(eiot_coap_peer_receive(c, buf, len, now, ev), EIOT_OK);
+}
+
+static void test_observe(void **state)
+{
+	(void)state;
+	struct eiot_coap_peer *c = peer();
+	struct eiot_coap_msg req;
+	struct eiot_coap_event ev;
+	static struct wire w;
+	request(&req, EIOT_COAP_CON, 0x0b);
+	assert_int_equal(eiot_coap_add_uint_option(&req, EIOT_COAP_OPT_OBSERVE, 0), EIOT_OK);
+	assert_int_equal(eiot_coap_peer_request(c, &req, 0), EIOT_OK);
+	drain(c, &w);
+	/* the registration's answer: piggybacked, Observe 5 */
+	struct eiot_coap_msg a;
+	uint8_t buf[64];
+	size_t len;
+	uint8_t tok = 0x0b;
+	eiot_coap_msg_init(&a, EIOT_COAP_ACK, EIOT_COAP_CONTENT, req.mid);
+	eiot_coap_set_token(&a, &tok, 1);
+	eiot_coap_add_uint_option(&a, EIOT_COAP_OPT_OBSERVE, 5);
+	eiot_coap_encode(&a, buf, sizeof(buf), &len);
+	assert_int_equal(eiot_coap_peer_receive(c, buf, len, 10, &ev), EIOT_OK);
+	assert_int_equal(ev.kind, EIOT_COAP_EV_RESPONSE);
+	assert_int_equal(eiot_coap_peer_outstanding(c), 0);
+	notify(c, EIOT_COAP_NON, 100, tok, 6, 1000, &ev);
+	assert_int_equal(ev.kind, EIOT_COAP_EV_RESPONSE);
+	notify(c, EIOT_COAP_NON, 101, tok, 4, 1100, &ev); /* older: not delivered */
+	assert_int_equal(ev.kind, EIOT_COAP_EV_NONE);
+	notify(c, EIOT_COAP_CON, 102, tok, 7, 2000, &ev); /* CON: delivered and acknowledged */
+	assert_int_equal(ev.kind, EIOT_COAP_EV_RESPONSE);
+	drain(c, &w);
+	assert_int_equal(w.n, 1);
+	assert_memory_equal(w.d[0], "\x60\x00\x00\x66", 4);
+	notify(c, EIOT_COAP_NON, 103, tok, (1u << 24) - 1, 3000, &ev); /* wrapped: 7 -> 2^24-1 is older */
+	assert_int_equal(ev.kind, EIOT_COAP_EV_NONE);
+	notify(c, EIOT_COAP_NON, 104, tok, 3, 3000 + 129000, &ev); /* 128 s later: fresh anyway */
+	assert_int_equal(ev.kind, EIOT_COAP_EV_RESPONSE);
+	/* reactive cancellation: the next CON notification gets RST */
+	assert_int_equal(eiot_coap_peer_cancel(c, &tok, 1), EIOT_OK);
+	assert_int_equal(eiot_coap_peer_cancel(c, &tok, 1), EIOT_ERR_WANT_MORE);
+	notify(c, EIOT_COAP_CON, 105, tok, 9, 140000, &ev);
+	assert_int_equal(ev.kind, EIOT_COAP_EV_NONE);
+	drain(c, &w);
+	assert_int_equal(w.n, 1);
+	assert_memory_equal(w.d[0], "\x70\x00\x00\x69", 4);
+	eiot_coap_peer_free(c);
+}
+
+/* A response without Observe ends the observation at once (the server did not take it) */
+static void test_observe_refused(void **state)
+{
+	(void)state;
+	struct eiot_coap_peer *c = peer();
+	struct eiot_coap_msg req;
+	struct eiot_coap_event ev;
+	static struct wire w;
+	uint8_t tok = 0x0c;
+	request(&req, EIOT_COAP_CON, tok);
+	assert_int_equal(eiot_coap_add_uint_option(&req, EIOT_COAP_OPT_OBSERVE, 0), EIOT_OK);
+	assert_int_equal(eiot_coap_peer_request(c, &req, 0), EIOT_OK);
+	drain(c, &w);
+	struct eiot_coap_msg a;
+	uint8_t buf[64];
+	size_t len;
+	eiot_coap_msg_init(&a, EIOT_COAP_ACK, EIOT_COAP_CONTENT, req.mid);
+	eiot_coap_set_token(&a, &tok, 1);
+	eiot_coap_encode(&a, buf, sizeof(buf), &len);
+	assert_int_equal(eiot_coap_peer_receive(c, buf, len, 10, &ev), EIOT_OK);
+	assert_int_equal(ev.kind, EIOT_COAP_EV_RESPONSE);
+	notify(c, EIOT_COAP_NON, 200, tok, 6, 1000, &ev);
+	assert_int_equal(ev.kind, EIOT_COAP_EV_NONE);
+	assert_int_equal(eiot_coap_peer_cancel(c, &tok, 1), EIOT_ERR_WANT_MORE);
+	eiot_coap_peer_free(c);
+}
+
 static void test_bad_parameters(void **state)
 {
 	(void)state;
@@ -408,6 +499,8 @@ int main(void)
 		cmocka_unit_test(test_rejections),
 		cmocka_unit_test(test_nstart_and_reset),
 		cmocka_unit_test(test_exchange_through_loss),
+		cmocka_unit_test(test_observe),
+		cmocka_unit_test(test_observe_refused),
 		cmocka_unit_test(test_bad_parameters),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

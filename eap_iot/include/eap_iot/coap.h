@@ -225,6 +225,13 @@ uint64_t eiot_coap_peer_next_timer(const struct eiot_coap_peer *cp);
 int eiot_coap_peer_tick(struct eiot_coap_peer *cp, uint64_t now_ms, struct eiot_coap_event *ev);
 /* CONs of ours not yet acknowledged. */
 size_t eiot_coap_peer_outstanding(const struct eiot_coap_peer *cp);
+/* Observe (RFC 7641), client side: a request with Observe 0 whose response carries Observe
+ * stays open, and each fresher notification (§3.4: 24-bit sequence, or 128 s later) is an
+ * EIOT_COAP_EV_RESPONSE with the same token; older ones are acknowledged but not delivered. A
+ * response without Observe, or an error, ends it. Forget the request (EIOT_ERR_WANT_MORE when
+ * there is none): its later notifications then get RST (§3.6 reactive cancellation); to
+ * deregister proactively send, after this, a GET with the same token and Observe 1. */
+int eiot_coap_peer_cancel(struct eiot_coap_peer *cp, const uint8_t *token, size_t token_len);
 
 /* ---- CoAPS client: CoAP over the engine's DTLS to one server (RFC 7252 §9), sans-I/O ----
  *
@@ -257,6 +264,8 @@ int eiot_coaps_client_tick(struct eiot_coaps_client *cl, uint64_t now_ms, struct
 const struct eiot_conn *eiot_coaps_client_conn(const struct eiot_coaps_client *cl);
 /* End the DTLS session: queue its close_notify (send what eiot_coaps_client_output gives). */
 int eiot_coaps_client_close(struct eiot_coaps_client *cl);
+/* Forget a request or observation (eiot_coap_peer_cancel). */
+int eiot_coaps_client_cancel(struct eiot_coaps_client *cl, const uint8_t *token, size_t token_len);
 
 #ifdef __cplusplus
 }

@@ -6,7 +6,8 @@
  * Tables, all bounded by the parameters:
  *   pend  our CON messages not yet acknowledged (requests: at most NSTART; separate
  *         responses), with their bytes for retransmission;
- *   reqs  our requests still waiting for a response (by token; MID for an RST to a NON);
+ *   reqs  our requests still waiting for a response (by token; MID for an RST to a NON), and
+ *         our observations (RFC 7641) while notifications come;
  *   seen  the peer's recent messages by MID with the answer we sent (§4.5), until
  *         EXCHANGE_LIFETIME (CON) or NON_LIFETIME (NON) after they arrived; the oldest is
  *         forgotten when full;
@@ -35,11 +36,43 @@ struct pending {
 
 struct request {
 	bool used;
+	bool observe;      /* registered with Observe 0 (RFC 7641 §3.1) */
+	bool observing;    /* the server answered with Observe: notifications follow */
 	uint16_t mid;
 	uint8_t token_len;
 	uint8_t token[EIOT_COAP_MAX_TOKEN];
 	uint64_t until;
+	uint32_t seq;      /* the freshest notification's Observe value, and when it came */
+	uint64_t seq_at;
 };
+
+/* RFC 7641 §3.4: whether notification (v2 at t2) is newer than (v1 at t1): 24-bit serial
+ * arithmetic, or more than 128 s later. */
+static bool fresher(uint32_t v1, uint64_t t1, uint32_t v2, uint64_t t2)
+{
+	return (v1 < v2 && v2 - v1 < (1u << 23)) || (v1 > v2 && v1 - v2 > (1u << 23)) ||
+	       t2 > t1 + 128000;
+}
+
+/* A response to request q: ends it, unless it starts or continues an observation. Returns
+ * false for a notification older than one already delivered (§3.4: not given to the
+ * application). */
+static bool response_for(struct request *q, const struct eiot_coap_msg *m, uint64_t now)
+{
+	uint32_t v;
+	const struct eiot_coap_option *o = eiot_coap_next_option(m, EIOT_COAP_OPT_OBSERVE, NULL);
+	if (!q->observe || !o || eiot_coap_option_uint(o, &v) || EIOT_COAP_CODE_CLASS(m->code) != 2) {
+		q->used = false; /* §3.2: a response without Observe (or an error) ends it */
+		return true;
+	}
+	if (q->observing && !fresher(q->seq, q->seq_at, v, now))
+		return false;
+	q->observing = true;
+	q->seq = v;
+	q->seq_at = now;
+	q->until = UINT64_MAX; /* until cancelled */
+	return true;
+}
 
 struct seen {
 	bool used, con;
@@ -323,8 +356,11 @@ int eiot_coap_peer_request(struct eiot_coap_peer *cp, struct eiot_coap_msg *req,
 	if (err)
 		return err;
 	cp->next_mid++;
+	uint32_t obs = 1;
+	const struct eiot_coap_option *o = eiot_coap_next_option(req, EIOT_COAP_OPT_OBSERVE, NULL);
 	*q = (struct request){ .used = true, .mid = req->mid, .token_len = req->token_len,
-			       .until = now_ms + cp->exchange_lifetime };
+			       .until = now_ms + cp->exchange_lifetime,
+			       .observe = o && !eiot_coap_option_uint(o, &obs) && obs == 0 };
 	memcpy(q->token, req->token, req->token_len);
 	return EIOT_OK;
 }
@@ -397,10 +433,8 @@ static void on_ack_or_rst(struct eiot_coap_peer *cp, const struct eiot_coap_msg 
 	}
 	if (m->code != EIOT_COAP_EMPTY) { /* a piggybacked response (§5.2.1) */
 		struct request *q = req_find(cp, m->token, m->token_len, now);
-		if (q && q->mid == m->mid) {
-			q->used = false;
+		if (q && q->mid == m->mid && response_for(q, m, now))
 			ev->kind = EIOT_COAP_EV_RESPONSE;
-		}
 	}
 }
 
@@ -458,9 +492,24 @@ int eiot_coap_peer_receive(struct eiot_coap_peer *cp, const uint8_t *dgram, size
 	}
 	if (con && !send_empty(cp, EIOT_COAP_ACK, m->mid, &n))
 		seen_answer(cp, m->mid, cp->scratch, n, now_ms);
-	q->used = false;
-	ev->kind = EIOT_COAP_EV_RESPONSE;
+	if (response_for(q, m, now_ms))
+		ev->kind = EIOT_COAP_EV_RESPONSE;
 	return EIOT_OK;
+}
+
+/* see eap_iot/coap.h */
+int eiot_coap_peer_cancel(struct eiot_coap_peer *cp, const uint8_t *token, size_t token_len)
+{
+	if (!cp || token_len > EIOT_COAP_MAX_TOKEN)
+		return EIOT_ERR_BAD_PARAM;
+	for (size_t i = 0; i < MAX_REQUESTS; i++) {
+		struct request *q = &cp->reqs[i];
+		if (q->used && q->token_len == token_len && !memcmp(q->token, token, token_len)) {
+			q->used = false;
+			return EIOT_OK;
+		}
+	}
+	return EIOT_ERR_WANT_MORE;
 }
 
 /* see eap_iot/coap.h */

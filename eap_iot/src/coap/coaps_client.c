@@ -189,6 +189,12 @@ const struct eiot_conn *eiot_coaps_client_conn(const struct eiot_coaps_client *c
 }
 
 /* see eap_iot/coap.h */
+int eiot_coaps_client_cancel(struct eiot_coaps_client *cl, const uint8_t *token, size_t token_len)
+{
+	return cl ? eiot_coap_peer_cancel(cl->peer, token, token_len) : EIOT_ERR_BAD_PARAM;
+}
+
+/* see eap_iot/coap.h */
 int eiot_coaps_client_close(struct eiot_coaps_client *cl)
 {
 	return cl ? eiot_conn_close(cl->conn) : EIOT_ERR_BAD_PARAM;
