@@ -3,7 +3,7 @@
  * engine, in libcoap coap-client's habits:
  *
  *   coaps-client [-m get|post|put|delete] [-e TEXT | -f FILE] [-N] [-B SECONDS] [-T HEXTOKEN] [-b SIZE]
- *                [-s SECONDS]
+ *                [-s SECONDS] [--dtls-timeout MS] [--ack-timeout MS] [--max-retransmit N]
  *                [-O NUM,TEXT]... (-u ID -k KEY | -c CERT -j KEY -C CA [-n] |
  *                -M KEYFILE --peer-rpk PUBFILE) [-v N] [--psk-hex HEX] [--strict] [--suites A,B]
  *                [--mtu N]  coaps://HOST[:PORT]/PATH[?QUERY]
@@ -14,7 +14,10 @@
  * SIZE (or over 1024 bytes without -b) goes up in Block1 blocks with Size1 (RFC 7959 §2.5),
  * at the smaller size a server asks for in its 2.31 Continue. -s SECONDS observes the resource
  * (RFC 7641): each notification's payload is a line on stdout; after SECONDS the observation is
- * cancelled with a GET carrying Observe 1 and the same token, whose answer ends the run. With certificates
+ * cancelled with a GET carrying Observe 1 and the same token, whose answer ends the run.
+ * --dtls-timeout sets DTLS's first retransmission timer (RFC 7925 §11: 9000 ms by default,
+ * 1000 is RFC 6347's), --ack-timeout and --max-retransmit CoAP's ACK_TIMEOUT and
+ * MAX_RETRANSMIT (RFC 7252 §4.8: 2000 ms and 4). With certificates
  * the server's name is checked against HOST (RFC 7925 §4.4.1) unless -n. With -M (raw public
  * keys, RFC 7250: the file holds our P-256 private key, as libcoap's -M file does) the server's
  * key must be pinned with --peer-rpk (its PEM public key). The response payload
@@ -58,6 +61,8 @@ struct opts {
 	unsigned mtu, verbose;
 	int block_szx; /* -b: Block2 SZX asked for, -1 none */
 	unsigned observe_s; /* -s */
+	unsigned dtls_timeout_ms; /* 0: the engine's default */
+	struct eiot_coap_params coap;
 	char host[256], port[8], path[512], query[512];
 };
 
@@ -140,6 +145,7 @@ static void parse(struct opts *o, int argc, char **argv)
 	o->give_up_s = 90;
 	o->mtu = 1280;
 	o->block_szx = -1;
+	eiot_coap_params_default(&o->coap);
 	const char *uri = NULL;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -211,6 +217,18 @@ static void parse(struct opts *o, int argc, char **argv)
 			o->verbose = (unsigned)atoi(v);
 		} else if (!strcmp(a, "--suites")) {
 			o->suites = v;
+		} else if (!strcmp(a, "--dtls-timeout")) {
+			o->dtls_timeout_ms = (unsigned)atoi(v);
+			if (o->dtls_timeout_ms < 1000 || o->dtls_timeout_ms > 60000)
+				usage("--dtls-timeout %s: 1000 to 60000 ms", v);
+		} else if (!strcmp(a, "--ack-timeout")) {
+			o->coap.ack_timeout_ms = (uint32_t)atoi(v);
+			if (o->coap.ack_timeout_ms < 1000 || o->coap.ack_timeout_ms > 60000)
+				usage("--ack-timeout %s: 1000 to 60000 ms", v);
+		} else if (!strcmp(a, "--max-retransmit")) {
+			o->coap.max_retransmit = (uint8_t)atoi(v);
+			if (atoi(v) < 0 || atoi(v) > 8)
+				usage("--max-retransmit %s: 0 to 8", v);
 		} else if (!strcmp(a, "--mtu")) {
 			o->mtu = (unsigned)atoi(v);
 		} else if (a[0] == '-') {
@@ -268,6 +286,8 @@ static struct eiot_config *dtls_config(const struct opts *o)
 		err = eiot_config_set_strict_profile(cfg, o->strict);
 	if (!err)
 		err = eiot_config_set_mtu(cfg, o->mtu);
+	if (!err && o->dtls_timeout_ms)
+		err = eiot_config_set_retransmit(cfg, o->dtls_timeout_ms, 60000, 120000);
 	if (err) {
 		fprintf(stderr, "coaps-client: configuration refused: %s\n", eiot_err_str(err));
 		exit(EXIT_LOCAL);
@@ -432,7 +452,7 @@ int main(int argc, char **argv)
 	struct eiot_config *cfg = dtls_config(&o);
 	int fd = udp_connect(&o);
 	uint64_t start = now_ms(), deadline = start + (uint64_t)o.give_up_s * 1000;
-	struct eiot_coaps_client *cl = eiot_coaps_client_new(cfg, NULL, start);
+	struct eiot_coaps_client *cl = eiot_coaps_client_new(cfg, &o.coap, start);
 	if (!cl) {
 		fprintf(stderr, "coaps-client: cannot start DTLS (see above)\n");
 		return EXIT_LOCAL;
