@@ -15,6 +15,7 @@ LIB_SRC  := $(sort $(wildcard eap_iot/src/*/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 TOOL_SRC := $(sort $(wildcard eap_iot/tools/*.c))
 TOOLS    := $(TOOL_SRC:eap_iot/tools/%.c=$(BUILD)/bin/%)
+TOOL_COMMON := $(sort $(wildcard eap_iot/tools/common/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_HELPERS := $(filter-out tests/unit/test_%.c,$(wildcard tests/unit/*.c))
 UNITS    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -48,9 +49,9 @@ $(BUILD)/libeap_iot.a: $(LIB_OBJ)
 $(BUILD)/libeap_iot.so: $(LIB_OBJ) eap_iot/libeap_iot.map
 	$(CC) -shared -Wl,-soname,libeap_iot.so.0 -Wl,--version-script=eap_iot/libeap_iot.map -o $@ $(LIB_OBJ) $(LIBS)
 
-$(BUILD)/bin/%: eap_iot/tools/%.c $(BUILD)/libeap_iot.a
+$(BUILD)/bin/%: eap_iot/tools/%.c $(TOOL_COMMON) $(wildcard eap_iot/tools/common/*.h) $(BUILD)/libeap_iot.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $< -o $@ $(BUILD)/libeap_iot.a $(LIBS)
+	$(CC) $(ALL_CFLAGS) -Ieap_iot/tools/common $< $(TOOL_COMMON) -o $@ $(BUILD)/libeap_iot.a $(LIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(UNIT_HELPERS) $(BUILD)/libeap_iot_test.a
 	@mkdir -p $(dir $@)

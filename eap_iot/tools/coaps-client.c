@@ -34,12 +34,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "eap_iot/coap.h"
 #include "eap_iot/conn.h"
 #include "eap_iot/eap_iot.h"
+#include "tool_util.h"
 
 enum { EXIT_OK = 0, EXIT_ERROR_RESPONSE = 1, EXIT_USAGE = 2, EXIT_DTLS = 3, EXIT_NO_ANSWER = 4,
        EXIT_LOCAL = 5 };
@@ -83,14 +83,10 @@ static void usage(const char *why, ...)
 
 static size_t hex(const char *s, uint8_t *out, size_t cap, const char *what)
 {
-	size_t n = 0;
-	for (; s[0]; s += 2) {
-		unsigned b;
-		if (!s[1] || n == cap || sscanf(s, "%2x", &b) != 1)
-			usage("%s: expected at most %zu bytes in hex", what, cap);
-		out[n++] = (uint8_t)b;
-	}
-	return n;
+	long n = tool_hex(s, out, cap);
+	if (n < 0)
+		usage("%s: expected at most %zu bytes in hex", what, cap);
+	return (size_t)n;
 }
 
 static char *read_file(const char *path, size_t *len)
@@ -273,14 +269,9 @@ static struct eiot_config *dtls_config(const struct opts *o)
 		err = o->no_verify ? eiot_config_set_name_policy(cfg, EIOT_NAME_SKIP_CHECK)
 				   : eiot_config_set_server_name(cfg, o->host);
 	if (!err && o->suites) {
-		uint16_t ids[8];
-		size_t n = 0;
-		char list[256];
-		snprintf(list, sizeof(list), "%s", o->suites);
-		for (char *s = NULL, *t = strtok_r(list, ",:", &s); t && n < 8; t = strtok_r(NULL, ",:", &s))
-			if (!(ids[n++] = eiot_suite_from_name(t)))
-				usage("--suites: unknown suite %s", t);
-		err = eiot_config_set_suites(cfg, ids, n);
+		const char *bad = NULL;
+		if ((err = tool_set_suites(cfg, o->suites, &bad)) && bad)
+			usage("--suites: unknown suite %s", bad);
 	}
 	if (!err)
 		err = eiot_config_set_strict_profile(cfg, o->strict);
@@ -312,13 +303,6 @@ static void build_request(struct opts *o, struct eiot_coap_msg *m)
 			usage("too many options");
 	m->payload = (const uint8_t *)o->payload;
 	m->payload_len = o->payload_len;
-}
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
 static int udp_connect(const struct opts *o)
@@ -451,7 +435,7 @@ int main(int argc, char **argv)
 	parse(&o, argc, argv);
 	struct eiot_config *cfg = dtls_config(&o);
 	int fd = udp_connect(&o);
-	uint64_t start = now_ms(), deadline = start + (uint64_t)o.give_up_s * 1000;
+	uint64_t start = tool_now_ms(), deadline = start + (uint64_t)o.give_up_s * 1000;
 	struct eiot_coaps_client *cl = eiot_coaps_client_new(cfg, &o.coap, start);
 	if (!cl) {
 		fprintf(stderr, "coaps-client: cannot start DTLS (see above)\n");
@@ -481,7 +465,7 @@ int main(int argc, char **argv)
 		deadline = observe_end + 10000;
 	for (;;) {
 		send_all(fd, cl);
-		uint64_t now = now_ms(), t = eiot_coaps_client_next_timer(cl);
+		uint64_t now = tool_now_ms(), t = eiot_coaps_client_next_timer(cl);
 		if (now >= deadline) {
 			if (eiot_conn_state(eiot_coaps_client_conn(cl)) == EIOT_STATE_HANDSHAKE)
 				fprintf(stderr, "coaps-client: the DTLS handshake did not complete within %u s "
@@ -512,7 +496,7 @@ int main(int argc, char **argv)
 			until = observe_end;
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 		int ready = poll(&p, 1, until > now ? (int)(until - now) : 0);
-		now = now_ms();
+		now = tool_now_ms();
 		if (ready > 0) {
 			ssize_t n = recv(fd, dg, sizeof(dg), 0);
 			if (n < 0) {

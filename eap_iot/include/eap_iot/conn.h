@@ -74,6 +74,9 @@ int eiot_conn_tick(struct eiot_conn *c, uint64_t now_ms);
  * (message boundaries kept); EIOT_ERR_WANT_MORE when none is buffered. */
 int eiot_conn_write(struct eiot_conn *c, const uint8_t *data, size_t len, size_t *written);
 int eiot_conn_read(struct eiot_conn *c, uint8_t *buf, size_t cap, size_t *len);
+/* The most application data one record carries (the record limits, and for DTLS the MTU);
+ * 0 unless ESTABLISHED. A DTLS message of an upper layer (a CoAP message) must fit it. */
+size_t eiot_conn_record_room(const struct eiot_conn *c);
 
 /* Queue a close_notify; the state becomes EIOT_STATE_CLOSED. */
 int eiot_conn_close(struct eiot_conn *c);

@@ -428,6 +428,17 @@ int eiot_conn_tick(struct eiot_conn *c, uint64_t now_ms)
 }
 
 /* see eap_iot/conn.h */
+size_t eiot_conn_record_room(const struct eiot_conn *c)
+{
+	if (!c || c->state != EIOT_STATE_ESTABLISHED)
+		return 0;
+	size_t max = c->tx_limit;
+	if (c->dtls && c->cfg->mtu - rec_overhead(&c->tx[c->tx_cur]) < max)
+		max = c->cfg->mtu - rec_overhead(&c->tx[c->tx_cur]);
+	return max;
+}
+
+/* see eap_iot/conn.h */
 int eiot_conn_write(struct eiot_conn *c, const uint8_t *data, size_t len, size_t *written)
 {
 	if (!c || !written || (!data && len))
@@ -439,9 +450,7 @@ int eiot_conn_write(struct eiot_conn *c, const uint8_t *data, size_t len, size_t
 		return EIOT_ERR_CLOSED;
 	if (c->state != EIOT_STATE_ESTABLISHED)
 		return EIOT_ERR_WRONG_STATE;
-	size_t max = c->tx_limit;
-	if (c->dtls && c->cfg->mtu - rec_overhead(&c->tx[c->tx_cur]) < max)
-		max = c->cfg->mtu - rec_overhead(&c->tx[c->tx_cur]);
+	size_t max = eiot_conn_record_room(c);
 	while (*written < len) {
 		size_t chunk = len - *written < max ? len - *written : max;
 		int err = queue_record(c, c->tx_cur, REC_CT_APPLICATION_DATA, data + *written, chunk);

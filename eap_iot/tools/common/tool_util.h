@@ -1,0 +1,21 @@
+/*
+ * tools/common/tool_util.h — what the command-line tools share: the monotonic clock, hex
+ * arguments, and a suite list argument. Not part of the library.
+ */
+#ifndef EIOT_TOOL_UTIL_H
+#define EIOT_TOOL_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct eiot_config;
+
+/* Milliseconds of CLOCK_MONOTONIC. */
+uint64_t tool_now_ms(void);
+/* Parse hex digits into out (at most cap bytes); -1 for a bad digit, an odd count or overflow. */
+long tool_hex(const char *s, uint8_t *out, size_t cap);
+/* "A,B" or "A:B" suite names (OpenSSL's or IANA's) to the configuration: EIOT_OK, or the error
+ * with *bad naming the unknown suite (a pointer into a static copy of list). */
+int tool_set_suites(struct eiot_config *cfg, const char *list, const char **bad);
+
+#endif
