@@ -119,7 +119,7 @@ asan:
 
 # Memcheck over the engine and codec tests (the slow ECDHE matrices are left to ASan).
 VALGRIND_UNITS := test_engine_basic test_engine_negative test_engine_stream test_msgs test_record \
-	test_cookie test_reasm test_eap_packet test_coap_msg test_coap_peer test_coaps_client
+	test_cookie test_reasm test_eap_packet test_coap_msg test_coap_peer test_coaps_client test_coaps_server
 valgrind: unit
 	@fail=0; for t in $(VALGRIND_UNITS); do EIOT_PKI_DIR=$(BUILD)/pki valgrind -q --leak-check=full \
 		--errors-for-leak-kinds=definite,indirect --error-exitcode=9 $(BUILD)/tests/$$t >/dev/null 2>$(BUILD)/tests/$$t.vg \

@@ -102,7 +102,8 @@ static bool take_block1(struct coap_serve_ctx *ctx, const struct eiot_coap_msg *
 		eiot_coap_add_uint_option(resp, EIOT_COAP_OPT_SIZE1, ctx->max_body);
 		return false;
 	}
-	memcpy(u->buf + u->len, req->payload, req->payload_len);
+	if (req->payload_len)
+		memcpy(u->buf + u->len, req->payload, req->payload_len);
 	u->len += req->payload_len;
 	u->next_num++;
 	u->szx = b->szx;

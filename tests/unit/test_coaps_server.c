@@ -1,0 +1,528 @@
+/*
+ * tests/unit/test_coaps_server.c — eiot_coaps_server with eiot_coaps_client peers, in memory on
+ * a simulated clock, cookies on: resources and discovery, the errors a request can meet (4.04,
+ * 4.05, 4.02), Block2 and Block1 at a 127-byte MTU (4.08, 4.13), a duplicate that must not
+ * reach the handler twice, and the peer table: its bound with eviction of idle peers, the
+ * per-address handshake rate, the idle timeout, one peer's close leaving the others alone, and
+ * a rebooted client at the same address replacing its old session.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "eap_iot/coap.h"
+#include "eap_iot/coap_server.h"
+#include "det_random.h"
+#include "pump.h"
+
+#define MAX_CLIENTS 200
+
+static const uint8_t psk_id[] = "coap-device";
+static const uint8_t psk_key[16] = "0123456789abcdef";
+
+struct client {
+	struct eiot_coaps_client *cl;
+	struct sockaddr_in addr;
+	unsigned responses;
+	struct eiot_coap_event last;
+	uint8_t payload[2048]; /* of the last response */
+	size_t max_dgram_in;
+};
+
+struct rig {
+	struct eiot_config *ccfg, *scfg;
+	struct eiot_coaps_server *srv;
+	struct client c[MAX_CLIENTS];
+	size_t n;
+	uint64_t now;
+	unsigned handled;           /* handler calls */
+	unsigned drop_s2c_after_hs; /* responses to lose */
+	size_t max_dgram_out;
+	uint8_t body[4096];         /* /blob's representation, /upload's last body */
+	size_t body_len, got_len;
+};
+
+static int sensor(void *user, const struct eiot_coap_request *req, struct eiot_coap_response *resp)
+{
+	struct rig *r = user;
+	(void)req;
+	r->handled++;
+	memcpy(resp->buf, "21.5", 4);
+	resp->payload_len = 4;
+	resp->content_format = 0;
+	return 0;
+}
+
+static int blob(void *user, const struct eiot_coap_request *req, struct eiot_coap_response *resp)
+{
+	struct rig *r = user;
+	r->handled++;
+	if (req->msg->code == EIOT_COAP_PUT) {
+		memcpy(r->body, req->body, req->body_len);
+		r->got_len = req->body_len;
+		return 0;
+	}
+	resp->payload = r->body;
+	resp->payload_len = r->body_len;
+	return 0;
+}
+
+static void rig_init(struct rig *r, const struct eiot_coaps_server_params *p, size_t mtu)
+{
+	memset(r, 0, sizeof(*r));
+	det_random_seed(7);
+	r->ccfg = pump_cfg_psk(EIOT_CLIENT, EIOT_DTLS, psk_id, sizeof(psk_id) - 1, psk_key, sizeof(psk_key), NULL);
+	r->scfg = pump_cfg_psk(EIOT_SERVER, EIOT_DTLS, psk_id, sizeof(psk_id) - 1, psk_key, sizeof(psk_key), NULL);
+	assert_non_null(r->ccfg);
+	assert_non_null(r->scfg);
+	eiot_config_set_random(r->ccfg, det_random, NULL);
+	eiot_config_set_random(r->scfg, det_random, NULL);
+	if (mtu) {
+		assert_int_equal(eiot_config_set_mtu(r->ccfg, mtu), EIOT_OK);
+		assert_int_equal(eiot_config_set_mtu(r->scfg, mtu), EIOT_OK);
+	}
+	r->srv = eiot_coaps_server_new(r->scfg, p, 0);
+	assert_non_null(r->srv);
+	const unsigned get = EIOT_COAP_METHOD(EIOT_COAP_GET);
+	struct eiot_coap_resource s = { .path = "sensors/temp", .methods = get, .handler = sensor, .user = r,
+					.rt = "temperature-c", .ct = "0" };
+	struct eiot_coap_resource b = { .path = "blob", .methods = get | EIOT_COAP_METHOD(EIOT_COAP_PUT),
+					.handler = blob, .user = r, .sz = 1000 };
+	assert_int_equal(eiot_coaps_server_add_resource(r->srv, &s), EIOT_OK);
+	assert_int_equal(eiot_coaps_server_add_resource(r->srv, &b), EIOT_OK);
+	assert_int_equal(eiot_coaps_server_add_resource(r->srv, &s), EIOT_ERR_BAD_PARAM); /* twice */
+	for (size_t i = 0; i < sizeof(r->body); i++)
+		r->body[i] = (uint8_t)(i % 251);
+	r->body_len = 1000;
+}
+
+/* A client from 10.0.(host/256).(host%256), port. */
+static struct client *add_client(struct rig *r, unsigned host, uint16_t port)
+{
+	assert_true(r->n < MAX_CLIENTS);
+	struct client *c = &r->c[r->n++];
+	memset(c, 0, sizeof(*c));
+	c->cl = eiot_coaps_client_new(r->ccfg, NULL, r->now);
+	assert_non_null(c->cl);
+	c->addr.sin_family = AF_INET;
+	c->addr.sin_port = htons(port);
+	c->addr.sin_addr.s_addr = htonl(0x0a000000u | host);
+	return c;
+}
+
+static void client_free(struct client *c)
+{
+	eiot_coaps_client_free(c->cl);
+	c->cl = NULL;
+}
+
+static void rig_free(struct rig *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		client_free(&r->c[i]);
+	eiot_coaps_server_free(r->srv);
+	eiot_config_free(r->ccfg);
+	eiot_config_free(r->scfg);
+}
+
+static struct client *by_addr(struct rig *r, const struct sockaddr_in *a)
+{
+	for (size_t i = r->n; i-- > 0;) /* the newest first: a rebooted client replaces the old */
+		if (r->c[i].cl && !memcmp(&r->c[i].addr, a, sizeof(*a)))
+			return &r->c[i];
+	return NULL;
+}
+
+static void client_events(struct rig *r, struct client *c)
+{
+	struct eiot_coap_event ev;
+	while (!eiot_coaps_client_event(c->cl, r->now, &ev) && ev.kind != EIOT_COAP_EV_NONE) {
+		c->last = ev;
+		if (ev.kind == EIOT_COAP_EV_RESPONSE) {
+			c->responses++;
+			assert_true(ev.msg.payload_len <= sizeof(c->payload));
+			memcpy(c->payload, ev.msg.payload, ev.msg.payload_len);
+			c->last.msg.payload = c->payload;
+		}
+	}
+}
+
+/* Move datagrams until all is quiet, then jump to the next timer; until done() or bounded. */
+static void run(struct rig *r, bool (*done)(struct rig *))
+{
+	uint8_t dg[2048];
+	size_t len, alen;
+	struct sockaddr_in to;
+	for (int step = 0; step < 20000 && !(done && done(r)); step++) {
+		bool moved = false;
+		for (size_t i = 0; i < r->n; i++) {
+			struct client *c = &r->c[i];
+			while (c->cl && eiot_coaps_client_output(c->cl, dg, sizeof(dg), &len) == EIOT_OK && len) {
+				moved = true;
+				eiot_coaps_server_feed(r->srv, &c->addr, sizeof(c->addr), dg, len, r->now);
+			}
+		}
+		while (eiot_coaps_server_output(r->srv, dg, sizeof(dg), &len, &to, &alen) == EIOT_OK && len) {
+			moved = true;
+			assert_int_equal(alen, sizeof(to));
+			if (len > r->max_dgram_out)
+				r->max_dgram_out = len;
+			struct client *c = by_addr(r, &to);
+			if (!c)
+				continue;
+			if (r->drop_s2c_after_hs && eiot_conn_state(eiot_coaps_client_conn(c->cl)) ==
+							    EIOT_STATE_ESTABLISHED) {
+				r->drop_s2c_after_hs--;
+				continue;
+			}
+			eiot_coaps_client_feed(c->cl, dg, len, r->now);
+			client_events(r, c);
+		}
+		if (moved)
+			continue;
+		uint64_t t = eiot_coaps_server_next_timer(r->srv);
+		for (size_t i = 0; i < r->n; i++) {
+			uint64_t ct = r->c[i].cl ? eiot_coaps_client_next_timer(r->c[i].cl) : UINT64_MAX;
+			t = ct < t ? ct : t;
+		}
+		if (t == UINT64_MAX || t > r->now + 3600000)
+			break;
+		r->now = t > r->now ? t : r->now;
+		eiot_coaps_server_tick(r->srv, r->now);
+		for (size_t i = 0; i < r->n; i++) {
+			struct eiot_coap_event ev;
+			if (r->c[i].cl && !eiot_coaps_client_tick(r->c[i].cl, r->now, &ev) && ev.kind != EIOT_COAP_EV_NONE)
+				r->c[i].last = ev;
+		}
+	}
+}
+
+static bool all_answered(struct rig *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (r->c[i].cl && !r->c[i].responses && r->c[i].last.kind != EIOT_COAP_EV_FAILED)
+			return false;
+	return true;
+}
+
+/* A CON request: method, "a/b" path, optional query, payload. */
+static void request(struct rig *r, struct client *c, uint8_t method, const char *path, const char *query,
+		    const void *payload, size_t len, const struct eiot_coap_block *b1,
+		    const struct eiot_coap_block *b2)
+{
+	static char copy[8][64];
+	static unsigned k;
+	struct eiot_coap_msg m;
+	eiot_coap_msg_init(&m, EIOT_COAP_CON, method, 0);
+	char *p = copy[k++ % 8];
+	snprintf(p, 64, "%s", path);
+	for (char *s = NULL, *seg = strtok_r(p, "/", &s); seg; seg = strtok_r(NULL, "/", &s))
+		assert_int_equal(eiot_coap_add_option(&m, EIOT_COAP_OPT_URI_PATH, seg, strlen(seg)), EIOT_OK);
+	if (query)
+		assert_int_equal(eiot_coap_add_option(&m, EIOT_COAP_OPT_URI_QUERY, query, strlen(query)), EIOT_OK);
+	if (b2)
+		assert_int_equal(eiot_coap_add_block_option(&m, EIOT_COAP_OPT_BLOCK2, b2), EIOT_OK);
+	if (b1)
+		assert_int_equal(eiot_coap_add_block_option(&m, EIOT_COAP_OPT_BLOCK1, b1), EIOT_OK);
+	m.payload = payload;
+	m.payload_len = len;
+	c->responses = 0;
+	memset(&c->last, 0, sizeof(c->last));
+	assert_int_equal(eiot_coaps_client_request(c->cl, &m, r->now), EIOT_OK);
+	run(r, all_answered);
+	assert_int_equal(c->responses, 1);
+}
+
+static void assert_payload(const struct client *c, const char *text)
+{
+	assert_int_equal(c->last.msg.payload_len, strlen(text));
+	assert_memory_equal(c->last.msg.payload, text, strlen(text));
+}
+
+static void test_resources_discovery_and_errors(void **state)
+{
+	(void)state;
+	struct rig r;
+	rig_init(&r, NULL, 0);
+	struct client *c = add_client(&r, 1, 40000);
+	request(&r, c, EIOT_COAP_GET, "sensors/temp", NULL, NULL, 0, NULL, NULL);
+	assert_int_equal(c->last.msg.code, EIOT_COAP_CONTENT);
+	assert_payload(c, "21.5");
+	request(&r, c, EIOT_COAP_GET, ".well-known/core", NULL, NULL, 0, NULL, NULL);
+	assert_payload(c, "</sensors/temp>;rt=\"temperature-c\";ct=0,</blob>;sz=1000");
+	request(&r, c, EIOT_COAP_GET, ".well-known/core", "rt=temp*", NULL, 0, NULL, NULL);
+	assert_payload(c, "</sensors/temp>;rt=\"temperature-c\";ct=0");
+	request(&r, c, EIOT_COAP_GET, ".well-known/core", "href=/blob", NULL, 0, NULL, NULL);
+	assert_payload(c, "</blob>;sz=1000");
+	request(&r, c, EIOT_COAP_GET, ".well-known/core", "rt=nothing", NULL, 0, NULL, NULL);
+	assert_int_equal(c->last.msg.payload_len, 0);
+	request(&r, c, EIOT_COAP_POST, "sensors/temp", NULL, "x", 1, NULL, NULL);
+	assert_int_equal(c->last.msg.code, EIOT_COAP_METHOD_NOT_ALLOWED);
+	request(&r, c, EIOT_COAP_GET, "sensors", NULL, NULL, 0, NULL, NULL);
+	assert_int_equal(c->last.msg.code, EIOT_COAP_NOT_FOUND);
+	request(&r, c, EIOT_COAP_GET, "sensors/temp/more", NULL, NULL, 0, NULL, NULL);
+	assert_int_equal(c->last.msg.code, EIOT_COAP_NOT_FOUND);
+	assert_int_equal(r.handled, 1);
+	struct eiot_coaps_server_stats st;
+	eiot_coaps_server_stats(r.srv, &st);
+	assert_int_equal(st.peers, 1);
+	assert_int_equal(st.handshakes, 1);
+	assert_int_equal(st.cookies_sent, 1);
+	assert_int_equal(st.requests, 1);
+	rig_free(&r);
+}
+
+/* Block2 (RFC 7959 §2.4) at a 127-byte MTU: the server picks blocks that fit a record; the
+ * client follows them and asks for a smaller size too. */
+static void test_block2_at_mtu_127(void **state)
+{
+	(void)state;
+	struct rig r;
+	rig_init(&r, NULL, 127);
+	struct client *c = add_client(&r, 1, 40000);
+	uint8_t got[1000];
+	size_t got_len = 0;
+	struct eiot_coap_block want = { 0, false, 6 }, b;
+	for (int i = 0; i < 100; i++) {
+		request(&r, c, EIOT_COAP_GET, "blob", NULL, NULL, 0, NULL, i ? &want : NULL);
+		assert_int_equal(c->last.msg.code, EIOT_COAP_CONTENT);
+		const struct eiot_coap_option *o = eiot_coap_next_option(&c->last.msg, EIOT_COAP_OPT_BLOCK2, NULL);
+		assert_non_null(o);
+		assert_int_equal(eiot_coap_block_get(o, &b), EIOT_OK);
+		assert_true(eiot_coap_block_size(b.szx) <= 64);
+		assert_int_equal(b.num * eiot_coap_block_size(b.szx), got_len);
+		if (b.num == 0) {
+			uint32_t size2 = 0;
+			o = eiot_coap_next_option(&c->last.msg, EIOT_COAP_OPT_SIZE2, NULL);
+			assert_non_null(o);
+			assert_int_equal(eiot_coap_option_uint(o, &size2), EIOT_OK);
+			assert_int_equal(size2, 1000);
+		}
+		memcpy(got + got_len, c->last.msg.payload, c->last.msg.payload_len);
+		got_len += c->last.msg.payload_len;
+		if (!b.more)
+			break;
+		want = (struct eiot_coap_block){ b.num + 1, false, b.szx };
+	}
+	assert_int_equal(got_len, 1000);
+	assert_memory_equal(got, r.body, 1000);
+	assert_true(r.max_dgram_out <= 127);
+	/* a client asking for 16-byte blocks gets them; beyond the end is 4.02 */
+	want = (struct eiot_coap_block){ 3, false, 0 };
+	request(&r, c, EIOT_COAP_GET, "blob", NULL, NULL, 0, NULL, &want);
+	assert_int_equal(c->last.msg.payload_len, 16);
+	assert_memory_equal(c->last.msg.payload, r.body + 48, 16);
+	want = (struct eiot_coap_block){ 63, false, 0 };
+	request(&r, c, EIOT_COAP_GET, "blob", NULL, NULL, 0, NULL, &want);
+	assert_int_equal(c->last.msg.code, EIOT_COAP_BAD_OPTION);
+	rig_free(&r);
+}
+
+/* Block1 (RFC 7959 §2.5): 2.31 Continue per block, the handler once with the whole body; a
+ * gap gets 4.08; a body over max_body 4.13 with Size1. */
+static void test_block1_upload(void **state)
+{
+	(void)state;
+	struct eiot_coaps_server_params p;
+	eiot_coaps_server_params_default(&p);
+	p.max_body = 512;
+	struct rig r;
+	rig_init(&r, &p, 127);
+	struct client *c = add_client(&r, 1, 40000);
+	uint8_t data[300];
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)(i * 7);
+	for (uint32_t n = 0; n * 32 < sizeof(data); n++) {
+		size_t off = n * 32, len = sizeof(data) - off < 32 ? sizeof(data) - off : 32;
+		struct eiot_coap_block b = { n, off + len < sizeof(data), 1 };
+		request(&r, c, EIOT_COAP_PUT, "blob", NULL, data + off, len, &b, NULL);
+		assert_int_equal(c->last.msg.code, b.more ? EIOT_COAP_CONTINUE : EIOT_COAP_CHANGED);
+		assert_non_null(eiot_coap_next_option(&c->last.msg, EIOT_COAP_OPT_BLOCK1, NULL));
+	}
+	assert_int_equal(r.handled, 1);
+	assert_int_equal(r.got_len, sizeof(data));
+	assert_memory_equal(r.body, data, sizeof(data));
+
+	struct eiot_coap_block first = { 0, true, 1 }, gap = { 2, true, 1 };
+	request(&r, c, EIOT_COAP_PUT, "blob", NULL, data, 32, &first, NULL);
+	assert_int_equal(c->last.msg.code, EIOT_COAP_CONTINUE);
+	request(&r, c, EIOT_COAP_PUT, "blob", NULL, data, 32, &gap, NULL);
+	assert_int_equal(c->last.msg.code, EIOT_COAP_REQUEST_ENTITY_INCOMPLETE);
+
+	/* 17 blocks of 32 = 544 > 512: refused at the block that crosses the bound */
+	for (uint32_t n = 0; n < 17; n++) {
+		struct eiot_coap_block b = { n, true, 1 };
+		request(&r, c, EIOT_COAP_PUT, "blob", NULL, data, 32, &b, NULL);
+		if (c->last.msg.code != EIOT_COAP_CONTINUE)
+			break;
+	}
+	assert_int_equal(c->last.msg.code, EIOT_COAP_REQUEST_ENTITY_TOO_LARGE);
+	uint32_t size1 = 0;
+	const struct eiot_coap_option *o = eiot_coap_next_option(&c->last.msg, EIOT_COAP_OPT_SIZE1, NULL);
+	assert_non_null(o);
+	assert_int_equal(eiot_coap_option_uint(o, &size1), EIOT_OK);
+	assert_int_equal(size1, 512);
+	assert_int_equal(r.handled, 1);
+	rig_free(&r);
+}
+
+/* The response is lost: the client's retransmitted CON gets the same answer from the
+ * server's deduplication, and the handler runs once (RFC 7252 §4.5). */
+static void test_duplicate_request_reaches_handler_once(void **state)
+{
+	(void)state;
+	struct rig r;
+	rig_init(&r, NULL, 0);
+	struct client *c = add_client(&r, 1, 40000);
+	request(&r, c, EIOT_COAP_GET, ".well-known/core", NULL, NULL, 0, NULL, NULL); /* handshake */
+	r.drop_s2c_after_hs = 1;
+	request(&r, c, EIOT_COAP_GET, "sensors/temp", NULL, NULL, 0, NULL, NULL);
+	assert_payload(c, "21.5");
+	assert_int_equal(r.handled, 1);
+	assert_true(r.now >= 2000);
+	rig_free(&r);
+}
+
+/* 120 clients from 120 addresses against a table of 50: each later one evicts the least
+ * recently used idle peer, and every client is served. */
+static void test_table_bound_and_eviction(void **state)
+{
+	(void)state;
+	struct eiot_coaps_server_params p;
+	eiot_coaps_server_params_default(&p);
+	p.max_peers = 50;
+	struct rig r;
+	rig_init(&r, &p, 0);
+	for (unsigned i = 0; i < 120; i++) {
+		struct client *c = add_client(&r, i + 1, 40000);
+		request(&r, c, EIOT_COAP_GET, "sensors/temp", NULL, NULL, 0, NULL, NULL);
+		assert_payload(c, "21.5");
+		r.now += 10;
+	}
+	struct eiot_coaps_server_stats st;
+	eiot_coaps_server_stats(r.srv, &st);
+	assert_int_equal(st.peers, 50);
+	assert_int_equal(st.established, 50);
+	assert_int_equal(st.handshakes, 120);
+	assert_int_equal(st.evicted, 70);
+	assert_int_equal(st.table_full, 0);
+	/* the evicted got close_notify: their connections are closed, the recent ones are not */
+	assert_int_equal(eiot_conn_state(eiot_coaps_client_conn(r.c[0].cl)), EIOT_STATE_CLOSED);
+	assert_int_equal(eiot_conn_state(eiot_coaps_client_conn(r.c[119].cl)), EIOT_STATE_ESTABLISHED);
+	rig_free(&r);
+}
+
+/* 30 clients from one IP address at once, 10 handshakes/s with a burst of 20: 20 get in at
+ * once, the rest are refused until the bucket refills, and their DTLS retransmissions then
+ * get them in too. */
+static void test_handshake_rate_per_address(void **state)
+{
+	(void)state;
+	struct rig r;
+	rig_init(&r, NULL, 0);
+	for (unsigned i = 0; i < 30; i++) {
+		struct client *c = add_client(&r, 1, (uint16_t)(40000 + i));
+		struct eiot_coap_msg m;
+		eiot_coap_msg_init(&m, EIOT_COAP_CON, EIOT_COAP_GET, 0);
+		eiot_coap_add_option(&m, EIOT_COAP_OPT_URI_PATH, "blob", 4);
+		assert_int_equal(eiot_coaps_client_request(c->cl, &m, r.now), EIOT_OK);
+	}
+	struct eiot_coaps_server_stats st;
+	run(&r, all_answered);
+	eiot_coaps_server_stats(r.srv, &st);
+	assert_int_equal(st.handshakes, 30);
+	assert_true(st.rate_limited >= 10); /* a retransmission may come before the refill too */
+	for (unsigned i = 0; i < 30; i++)
+		assert_int_equal(r.c[i].responses, 1);
+	rig_free(&r);
+}
+
+static bool first_closed(struct rig *r)
+{
+	return eiot_conn_state(eiot_coaps_client_conn(r->c[0].cl)) == EIOT_STATE_CLOSED;
+}
+
+/* An established peer silent for the idle timeout is closed with close_notify; another that
+ * keeps talking stays. */
+static void test_idle_timeout(void **state)
+{
+	(void)state;
+	struct eiot_coaps_server_params p;
+	eiot_coaps_server_params_default(&p);
+	p.idle_timeout_ms = 10000;
+	struct rig r;
+	rig_init(&r, &p, 0);
+	struct client *quiet = add_client(&r, 1, 40000);
+	request(&r, quiet, EIOT_COAP_GET, "sensors/temp", NULL, NULL, 0, NULL, NULL);
+	struct client *busy = add_client(&r, 2, 40000);
+	for (int i = 0; i < 3; i++) {
+		r.now += 4000;
+		request(&r, busy, EIOT_COAP_GET, "sensors/temp", NULL, NULL, 0, NULL, NULL);
+	}
+	run(&r, first_closed);
+	assert_int_equal(eiot_conn_state(eiot_coaps_client_conn(quiet->cl)), EIOT_STATE_CLOSED);
+	assert_int_equal(eiot_conn_state(eiot_coaps_client_conn(busy->cl)), EIOT_STATE_ESTABLISHED);
+	struct eiot_coaps_server_stats st;
+	eiot_coaps_server_stats(r.srv, &st);
+	assert_int_equal(st.idle_closed, 1);
+	assert_int_equal(st.peers, 1);
+	rig_free(&r);
+}
+
+static bool one_peer(struct rig *r)
+{
+	struct eiot_coaps_server_stats st;
+	eiot_coaps_server_stats(r->srv, &st);
+	return st.peers == 1;
+}
+
+/* close_notify from one peer ends that peer only; a rebooted client at the same address (a new
+ * handshake from epoch 0, RFC 6347 §4.2.8) replaces its old session after the cookie exchange. */
+static void test_close_and_reboot_end_one_peer(void **state)
+{
+	(void)state;
+	struct rig r;
+	rig_init(&r, NULL, 0);
+	struct client *a = add_client(&r, 1, 40000);
+	request(&r, a, EIOT_COAP_GET, "sensors/temp", NULL, NULL, 0, NULL, NULL);
+	struct client *b = add_client(&r, 2, 40000);
+	request(&r, b, EIOT_COAP_GET, "sensors/temp", NULL, NULL, 0, NULL, NULL);
+	assert_int_equal(eiot_coaps_client_close(a->cl), EIOT_OK);
+	run(&r, one_peer);
+	struct eiot_coaps_server_stats st;
+	eiot_coaps_server_stats(r.srv, &st);
+	assert_int_equal(st.peers, 1);
+	request(&r, b, EIOT_COAP_GET, "sensors/temp", NULL, NULL, 0, NULL, NULL);
+	assert_payload(b, "21.5");
+
+	client_free(b); /* b loses its state (a reboot) and comes back from the same address */
+	struct client *b2 = add_client(&r, 2, 40000);
+	request(&r, b2, EIOT_COAP_GET, "sensors/temp", NULL, NULL, 0, NULL, NULL);
+	assert_payload(b2, "21.5");
+	eiot_coaps_server_stats(r.srv, &st);
+	assert_int_equal(st.peers, 1);
+	assert_int_equal(st.handshakes, 3);
+	rig_free(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_resources_discovery_and_errors),
+		cmocka_unit_test(test_block2_at_mtu_127),
+		cmocka_unit_test(test_block1_upload),
+		cmocka_unit_test(test_duplicate_request_reaches_handler_once),
+		cmocka_unit_test(test_table_bound_and_eviction),
+		cmocka_unit_test(test_handshake_rate_per_address),
+		cmocka_unit_test(test_idle_timeout),
+		cmocka_unit_test(test_close_and_reboot_end_one_peer),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
