@@ -277,8 +277,10 @@ static int firmware_handler(void *user, const struct eiot_coap_request *req, str
 	if (req->msg->code == EIOT_COAP_PUT) {
 		memcpy(firmware, req->body, req->body_len);
 		firmware_len = req->body_len;
-		if (verbose)
+		if (verbose) {
 			printf("firmware: %zu bytes stored\n", firmware_len);
+			fflush(stdout);
+		}
 		return 0;
 	}
 	resp->payload = firmware;

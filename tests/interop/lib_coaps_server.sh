@@ -18,15 +18,13 @@ COAPS_SERVER=$BUILD/bin/coaps-server
 
 coap_client_vs_coaps_server() {
 	BACKEND=$1 CASE=$2
-	need "coap-client-$BACKEND" timeout ss python3 cmp
+	need "coap-client-$BACKEND" timeout ss python3 cmp openssl sha256sum
 	[ -x "$COAPS_SERVER" ] || fail "$COAPS_SERVER was not built"
 	psk="-u $COAP_PSK_ID -k $COAP_PSK_KEY"
 	verbose=2
 	case $CASE in
 	psk | blockwise) srv=$psk cli=$psk ;;
-	wrong-psk)
-		# the wrong key shows only as records failing authentication (debug, -v 3)
-		srv=$psk cli="-u $COAP_PSK_ID -k not-the-key" verbose=3 ;;
+	wrong-psk) srv=$psk cli="-u $COAP_PSK_ID -k not-the-key" ;;
 	cert) srv="-c $PKI/server.pem -j $PKI/server.key.pem -C $PKI/ca.pem"
 	      cli="-c $PKI/device.pem -j $PKI/device.key.pem -C $PKI/ca.pem" ;;
 	rpk | rpk-unpinned)
@@ -42,7 +40,7 @@ coap_client_vs_coaps_server() {
 	start srv "$COAPS_SERVER" -A 127.0.0.1 -p $PORT -v $verbose -B 60 $srv
 	SRV_PID=$LAST
 	ln -s srv.out "$T/requests.log"     # fail() shows the *.log files
-	ln -s req.out "$T/coap-client.log"
+	ln -s req.err "$T/coap-client.log"
 	wait_port udp
 	U=coaps://127.0.0.1:$PORT
 	case $CASE in
@@ -147,15 +145,18 @@ coaps_rpk() {
 
 coaps_rpk_unpinned() {
 	ask "$U/sensors/temp"
-	[ ! -s "$T/req.err" ] && ! grep -Eq '^2[0-5]\.[0-9]$' "$T/req.out" ||
+	if [ -s "$T/req.err" ] || grep -Eq '^2[0-5]\.[0-9]$' "$T/req.out"; then
 		fail "an answer without a pinned key: $(cat "$T/req.out" "$T/req.err")"
+	fi
 	printed req.out "Alert '40': Handshake failed" "the alert"
 	# the key is named by the first bytes of the SHA-256 of its SubjectPublicKeyInfo
 	h=$(openssl pkey -pubin -in "$T/device.pub.pem" -outform DER | sha256sum | cut -c1-8)
 	grep -qFx "coaps-server: rpk: peer's raw public key (SHA-256 $h...) is not pinned" "$T/srv.log" ||
 		fail "no line naming the device's key $h as not pinned"
-	grep -Eqx "coaps-server: coaps: 127\\.0\\.0\\.1:[0-9]+: handshake failed: peer raw public key not pinned \\(alert sent handshake_failure, received none\\)" \
-		"$T/srv.log" || fail "no line saying the handshake failed for the unpinned key"
+	# one line for the session, its client port aside
+	line=$(grep -E '^coaps-server: coaps: 127\.0\.0\.1:[0-9]+: handshake failed: ' "$T/srv.log")
+	why="peer raw public key not pinned (alert sent handshake_failure, received none)"
+	[ "${line#*: handshake failed: }" = "$why" ] || fail "not one line 'handshake failed: $why'"
 	[ ! -s "$T/srv.out" ] || fail "a request was handled"
 	stop_server
 	grep -q "^coaps-server: 0 handshakes (1 failed)" "$T/srv.log" || fail "the failure was not counted"
@@ -170,7 +171,7 @@ coaps_blockwise() {
 	[ "$n" -eq 64 ] || fail "$n GET /firmware lines for 64 blocks"
 	python3 -c "import sys; sys.stdout.buffer.write(bytes(97 + i % 26 for i in range(3000)))" >"$T/up"
 	ask -m put -b 64 -f "$T/up" "$U/firmware"
-	# the handler sees the body once, reassembled from 47 blocks
+	# the handler sees the body once, reassembled from 47 blocks, and says so at once
 	wait_for "$T/srv.out" "firmware: 3000 bytes stored" 5
 	n=$(grep -c "^PUT /firmware, 3000 bytes in$" "$T/srv.out")
 	[ "$n" -eq 1 ] || fail "$n PUT /firmware lines for one upload"
@@ -182,12 +183,15 @@ coaps_blockwise() {
 
 coaps_wrong_psk() {
 	ask "$U/sensors/temp"
-	[ ! -s "$T/req.err" ] && ! grep -Eq '^2[0-5]\.[0-9]$' "$T/req.out" ||
+	if [ -s "$T/req.err" ] || grep -Eq '^2[0-5]\.[0-9]$' "$T/req.out"; then
 		fail "an answer with the wrong key: $(cat "$T/req.out" "$T/req.err")"
+	fi
 	printed req.out "cannot send CoAP pdu" "giving up"
-	# no alert (RFC 6347 §4.1.2.7): the client's Finished is dropped, as each resend of it
-	n=$(grep -cx "coaps-server: dtls: record dropped: failed authentication" "$T/srv.log")
-	[ "$n" -ge 1 ] || fail "no record dropped for failing authentication"
+	# no alert (RFC 6347 §4.1.2.7): the client's Finished fails authentication and is dropped,
+	# and so is each resend of it; one warning says so at once
+	n=$(grep -cF "coaps-server: dtls: the peer's first protected record failed authentication (a wrong PSK?)" \
+		"$T/srv.log")
+	[ "$n" -eq 1 ] || fail "$n warnings about the failing Finished, expected exactly one"
 	! grep -q "DTLS session established" "$T/srv.log" || fail "a session was established"
 	[ ! -s "$T/srv.out" ] || fail "a request was handled"
 	stop_server

@@ -512,6 +512,30 @@ static void test_close_and_reboot_end_one_peer(void **state)
 	rig_free(&r);
 }
 
+/* An established peer gives back its handshake memory once its first request came
+ * (eiot_conn_compact), and its CoAP layer holds no message buffers while idle. */
+static void test_established_peer_is_small(void **state)
+{
+	(void)state;
+	struct rig r;
+	rig_init(&r, NULL, 1280);
+	assert_int_equal(eiot_config_set_max_record(r.scfg, 1280), EIOT_OK);
+	struct client *c = add_client(&r, 1, 40000);
+	request(&r, c, EIOT_COAP_GET, "sensors/temp", NULL, NULL, 0, NULL, NULL);
+	struct eiot_coaps_server_stats st;
+	eiot_coaps_server_stats(r.srv, &st);
+	size_t handshaking = eiot_conn_size(r.scfg);
+	printf("one established peer: %llu bytes (a connection in its handshake: %zu)\n",
+	       (unsigned long long)st.peer_bytes_max, handshaking);
+	assert_true(st.peer_bytes_max < 16 * 1024);
+	assert_true(st.peer_bytes_max * 2 < handshaking);
+	/* and it still works, both ways */
+	request(&r, c, EIOT_COAP_GET, "blob", NULL, NULL, 0, NULL, NULL);
+	assert_int_equal(c->last.msg.code, EIOT_COAP_CONTENT);
+	assert_int_equal(c->last.msg.payload_len, 1000);
+	rig_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -523,6 +547,7 @@ int main(void)
 		cmocka_unit_test(test_handshake_rate_per_address),
 		cmocka_unit_test(test_idle_timeout),
 		cmocka_unit_test(test_close_and_reboot_end_one_peer),
+		cmocka_unit_test(test_established_peer_is_small),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

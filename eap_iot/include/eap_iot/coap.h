@@ -223,6 +223,8 @@ uint64_t eiot_coap_peer_next_timer(const struct eiot_coap_peer *cp);
 /* Retransmit what is due; ev reports one CON given up on (more may follow at the same time:
  * call again while ev->kind is not NONE). */
 int eiot_coap_peer_tick(struct eiot_coap_peer *cp, uint64_t now_ms, struct eiot_coap_event *ev);
+/* Bytes the peer holds now (an idle one: its tables and the answers kept for duplicates). */
+size_t eiot_coap_peer_footprint(const struct eiot_coap_peer *cp);
 /* CONs of ours not yet acknowledged. */
 size_t eiot_coap_peer_outstanding(const struct eiot_coap_peer *cp);
 /* Observe (RFC 7641), client side: a request with Observe 0 whose response carries Observe

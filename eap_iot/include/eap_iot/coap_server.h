@@ -129,8 +129,11 @@ struct eiot_coaps_server_stats {
 	uint64_t evicted;          /* idle peers evicted for a new one */
 	uint64_t idle_closed;      /* peers closed for the idle timeout */
 	uint64_t requests;         /* requests given to handlers */
-	uint64_t dropped;          /* datagrams dropped (not DTLS, no peer, bad records...) */
+	uint64_t dropped;          /* datagrams dropped at the front door (not a ClientHello...) */
+	uint64_t bytes;            /* memory held: the server's tables, every peer's state */
+	uint64_t peer_bytes_max;   /* ... the most one peer holds */
 };
+/* The counters, and (walking the table) the memory figures. */
 void eiot_coaps_server_stats(const struct eiot_coaps_server *srv, struct eiot_coaps_server_stats *st);
 
 #ifdef __cplusplus

@@ -44,6 +44,19 @@ enum eiot_state {
 /* Bytes one connection of this configuration allocates. */
 size_t eiot_conn_size(const struct eiot_config *cfg);
 
+/* Bytes this connection holds now (its allocation, the peer's kept certificate...). */
+size_t eiot_conn_footprint(const struct eiot_conn *c);
+/*
+ * DTLS, after the handshake: give back the handshake's memory (reassembly, flight and scratch
+ * buffers, transcript, ECDH state), keeping only what records need — for a server holding
+ * many established peers. It happens only once the peer's application data has shown that it
+ * has our last flight (RFC 6347 §4.2.4); until then, and for TLS, c is returned unchanged.
+ * Returns the connection to use from now on (c itself when nothing was done, or when memory
+ * was short). Handshake records arriving later are dropped (a client that starts over does
+ * so from epoch 0, as a new connection).
+ */
+struct eiot_conn *eiot_conn_compact(struct eiot_conn *c);
+
 /* New connection. A client queues its ClientHello at once. NULL on ENOMEM. */
 struct eiot_conn *eiot_conn_new(const struct eiot_config *cfg, uint64_t now_ms);
 /* Free it, zeroizing every secret. NULL is fine. */

@@ -12,6 +12,8 @@
  *         EXCHANGE_LIFETIME (CON) or NON_LIFETIME (NON) after they arrived; the oldest is
  *         forgotten when full;
  *   out   datagrams waiting for eiot_coap_peer_output, each with a 2-byte length.
+ * Message bytes are allocated when a message is kept and freed when it is done with (the
+ * output queue as soon as it is drained), so that an idle peer holds only its tables.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -94,7 +96,7 @@ struct eiot_coap_peer {
 	struct seen *seen;
 	uint8_t *out;
 	size_t out_cap, out_head, out_len;
-	uint8_t *scratch; /* one encoded message */
+	const uint8_t *last; /* the message send_msg just queued, until the next queue call */
 };
 
 /* see eap_iot/coap.h */
@@ -125,7 +127,6 @@ void eiot_coap_peer_free(struct eiot_coap_peer *cp)
 	free(cp->seen);
 	free(cp->pend);
 	free(cp->out);
-	free(cp->scratch);
 	free(cp);
 }
 
@@ -144,12 +145,7 @@ struct eiot_coap_peer *eiot_coap_peer_new(const struct eiot_coap_params *p, eiot
 	cp->n_pend = p->nstart + SEPARATE_SLOTS;
 	cp->pend = calloc(cp->n_pend, sizeof(*cp->pend));
 	cp->seen = calloc(p->dedup_entries, sizeof(*cp->seen));
-	cp->out_cap = OUT_MESSAGES * ((size_t)p->max_message + 2);
-	cp->out = malloc(cp->out_cap);
-	cp->scratch = malloc(p->max_message);
-	bool ok = cp->pend && cp->seen && cp->out && cp->scratch;
-	for (size_t i = 0; ok && i < cp->n_pend; i++)
-		ok = (cp->pend[i].bytes = malloc(p->max_message)) != NULL;
+	bool ok = cp->pend && cp->seen;
 	uint8_t mid[2];
 	if (!ok || random(random_user, mid, 2)) {
 		eiot_coap_peer_free(cp);
@@ -164,16 +160,31 @@ struct eiot_coap_peer *eiot_coap_peer_new(const struct eiot_coap_params *p, eiot
 	return cp;
 }
 
-/* Queue one datagram for eiot_coap_peer_output. */
-static int queue(struct eiot_coap_peer *cp, const uint8_t *b, size_t n)
+/* Room for n more bytes at the end of the output queue, which grows as needed (up to
+ * OUT_MESSAGES messages) and is freed whenever it is drained: an idle peer holds none. */
+static uint8_t *out_reserve(struct eiot_coap_peer *cp, size_t n)
 {
-	if (cp->out_head + cp->out_len + 2 + n > cp->out_cap) {
+	if (cp->out_head + cp->out_len + n > cp->out_cap && cp->out_head) {
 		memmove(cp->out, cp->out + cp->out_head, cp->out_len);
 		cp->out_head = 0;
 	}
-	if (cp->out_len + 2 + n > cp->out_cap)
+	if (cp->out_len + n > cp->out_cap) {
+		size_t cap = cp->out_len + n;
+		uint8_t *b = cap <= OUT_MESSAGES * ((size_t)cp->p.max_message + 2) ? realloc(cp->out, cap) : NULL;
+		if (!b)
+			return NULL;
+		cp->out = b;
+		cp->out_cap = cap;
+	}
+	return cp->out + cp->out_head + cp->out_len;
+}
+
+/* Queue one datagram for eiot_coap_peer_output. */
+static int queue(struct eiot_coap_peer *cp, const uint8_t *b, size_t n)
+{
+	uint8_t *w = out_reserve(cp, 2 + n);
+	if (!w)
 		return EIOT_ERR_BUFFER_TOO_SMALL;
-	uint8_t *w = cp->out + cp->out_head + cp->out_len;
 	w[0] = (uint8_t)(n >> 8);
 	w[1] = (uint8_t)n;
 	memcpy(w + 2, b, n);
@@ -197,14 +208,29 @@ int eiot_coap_peer_output(struct eiot_coap_peer *cp, uint8_t *buf, size_t cap, s
 	cp->out_head += 2 + n;
 	cp->out_len -= 2 + n;
 	*len = n;
+	if (!cp->out_len) {
+		free(cp->out);
+		cp->out = NULL;
+		cp->out_cap = cp->out_head = 0;
+	}
 	return EIOT_OK;
 }
 
-/* Encode m into scratch and queue it; the bytes stay in scratch for the caller. */
+/* Encode m into the output queue; cp->last points at its bytes until the next queue call. */
 static int send_msg(struct eiot_coap_peer *cp, const struct eiot_coap_msg *m, size_t *len)
 {
-	int err = eiot_coap_encode(m, cp->scratch, cp->p.max_message, len);
-	return err ? err : queue(cp, cp->scratch, *len);
+	size_t n = eiot_coap_encoded_len(m);
+	uint8_t *w = n <= cp->p.max_message ? out_reserve(cp, 2 + n) : NULL;
+	if (!w)
+		return EIOT_ERR_BUFFER_TOO_SMALL;
+	int err = eiot_coap_encode(m, w + 2, n, len);
+	if (err)
+		return err;
+	w[0] = (uint8_t)(n >> 8);
+	w[1] = (uint8_t)n;
+	cp->out_len += 2 + n;
+	cp->last = w + 2;
+	return EIOT_OK;
 }
 
 /* An Empty ACK or RST for the peer's message mid (§4.2, §4.3). */
@@ -264,6 +290,14 @@ static void seen_answer(struct eiot_coap_peer *cp, uint16_t mid, const uint8_t *
 
 /* ---- our messages ---- */
 
+/* The CON was acknowledged, rejected or given up on: its copy goes. */
+static void pend_clear(struct pending *pd)
+{
+	free(pd->bytes);
+	pd->bytes = NULL;
+	pd->used = false;
+}
+
 static struct pending *pend_find(struct eiot_coap_peer *cp, uint16_t mid)
 {
 	for (size_t i = 0; i < cp->n_pend; i++)
@@ -289,7 +323,7 @@ size_t eiot_coap_peer_outstanding(const struct eiot_coap_peer *cp)
 	return n;
 }
 
-/* Track a CON we just queued from scratch (§4.2: the first timeout is random in
+/* Track the CON send_msg just queued (§4.2: the first timeout is random in
  * [ACK_TIMEOUT, ACK_TIMEOUT * ACK_RANDOM_FACTOR]). */
 static int pend_add(struct eiot_coap_peer *cp, uint16_t mid, size_t len, bool request, uint64_t now)
 {
@@ -297,17 +331,19 @@ static int pend_add(struct eiot_coap_peer *cp, uint16_t mid, size_t len, bool re
 	for (size_t i = 0; i < cp->n_pend && !pd; i++)
 		if (!cp->pend[i].used)
 			pd = &cp->pend[i];
-	uint8_t r[2];
+	uint8_t r[2], *copy;
 	if (!pd)
 		return EIOT_ERR_WANT_MORE;
 	if (cp->random(cp->random_user, r, 2))
 		return EIOT_ERR_CRYPTO;
+	if (!(copy = malloc(len)))
+		return EIOT_ERR_NO_MEMORY;
 	uint32_t spread = cp->p.ack_timeout_ms * (cp->p.ack_random_factor - 1000u) / 1000u;
 	uint32_t jitter = spread ? (uint32_t)(((uint64_t)(r[0] << 8 | r[1]) * spread) >> 16) : 0;
 	*pd = (struct pending){ .used = true, .request = request, .mid = mid,
-				.timeout_ms = cp->p.ack_timeout_ms + jitter, .len = len, .bytes = pd->bytes };
+				.timeout_ms = cp->p.ack_timeout_ms + jitter, .len = len, .bytes = copy };
 	pd->due = now + pd->timeout_ms;
-	memcpy(pd->bytes, cp->scratch, len);
+	memcpy(copy, cp->last, len);
 	return EIOT_OK;
 }
 
@@ -376,7 +412,7 @@ int eiot_coap_peer_ack(struct eiot_coap_peer *cp, const struct eiot_coap_msg *re
 	size_t len;
 	int err = send_empty(cp, EIOT_COAP_ACK, req->mid, &len);
 	if (!err)
-		seen_answer(cp, req->mid, cp->scratch, len, now_ms);
+		seen_answer(cp, req->mid, cp->last, len, now_ms);
 	return err;
 }
 
@@ -405,7 +441,7 @@ int eiot_coap_peer_respond(struct eiot_coap_peer *cp, const struct eiot_coap_msg
 	if (err)
 		return err;
 	if (piggyback)
-		seen_answer(cp, req->mid, cp->scratch, len, now_ms);
+		seen_answer(cp, req->mid, cp->last, len, now_ms);
 	else
 		cp->next_mid++;
 	return EIOT_OK;
@@ -417,7 +453,7 @@ static void on_ack_or_rst(struct eiot_coap_peer *cp, const struct eiot_coap_msg 
 {
 	struct pending *pd = pend_find(cp, m->mid);
 	if (pd)
-		pd->used = false;
+		pend_clear(pd);
 	if (m->type == EIOT_COAP_RST) {
 		for (size_t i = 0; i < MAX_REQUESTS; i++) {
 			struct request *q = &cp->reqs[i];
@@ -467,7 +503,7 @@ int eiot_coap_peer_receive(struct eiot_coap_peer *cp, const uint8_t *dgram, size
 	bool con = m->type == EIOT_COAP_CON;
 	if (m->code == EIOT_COAP_EMPTY) { /* §4.3: a CoAP ping gets RST */
 		if (con && !send_empty(cp, EIOT_COAP_RST, m->mid, &n))
-			seen_answer(cp, m->mid, cp->scratch, n, now_ms);
+			seen_answer(cp, m->mid, cp->last, n, now_ms);
 		return EIOT_OK;
 	}
 	seen_add(cp, m->mid, con, now_ms);
@@ -487,11 +523,11 @@ int eiot_coap_peer_receive(struct eiot_coap_peer *cp, const uint8_t *dgram, size
 	struct request *q = req_find(cp, m->token, m->token_len, now_ms);
 	if (!q) {
 		if (con && !send_empty(cp, EIOT_COAP_RST, m->mid, &n)) /* §5.3.2 */
-			seen_answer(cp, m->mid, cp->scratch, n, now_ms);
+			seen_answer(cp, m->mid, cp->last, n, now_ms);
 		return EIOT_OK;
 	}
 	if (con && !send_empty(cp, EIOT_COAP_ACK, m->mid, &n))
-		seen_answer(cp, m->mid, cp->scratch, n, now_ms);
+		seen_answer(cp, m->mid, cp->last, n, now_ms);
 	if (response_for(q, m, now_ms))
 		ev->kind = EIOT_COAP_EV_RESPONSE;
 	return EIOT_OK;
@@ -510,6 +546,20 @@ int eiot_coap_peer_cancel(struct eiot_coap_peer *cp, const uint8_t *token, size_
 		}
 	}
 	return EIOT_ERR_WANT_MORE;
+}
+
+/* see eap_iot/coap.h */
+size_t eiot_coap_peer_footprint(const struct eiot_coap_peer *cp)
+{
+	if (!cp)
+		return 0;
+	size_t n = sizeof(*cp) + cp->n_pend * sizeof(*cp->pend) + cp->p.dedup_entries * sizeof(*cp->seen) +
+		   cp->out_cap;
+	for (size_t i = 0; i < cp->n_pend; i++)
+		n += cp->pend[i].used ? cp->pend[i].len : 0;
+	for (size_t i = 0; i < cp->p.dedup_entries; i++)
+		n += cp->seen[i].used ? cp->seen[i].len : 0;
+	return n;
 }
 
 /* see eap_iot/coap.h */
@@ -533,7 +583,7 @@ int eiot_coap_peer_tick(struct eiot_coap_peer *cp, uint64_t now_ms, struct eiot_
 		if (!pd->used || pd->due > now_ms)
 			continue;
 		if (pd->retransmits == cp->p.max_retransmit) { /* §4.2: the attempt is cancelled */
-			pd->used = false;
+			pend_clear(pd);
 			struct request *q = NULL;
 			for (size_t j = 0; j < MAX_REQUESTS && !q; j++)
 				if (cp->reqs[j].used && cp->reqs[j].mid == pd->mid)

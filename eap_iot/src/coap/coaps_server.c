@@ -423,6 +423,8 @@ static void peer_update(struct eiot_coaps_server *srv, struct peer *p, uint64_t 
 				 addr_str(p->addr, p->addr_len, a), p->established ? "session" : "handshake",
 				 eiot_err_str(err), eiot_alert_str(sent), eiot_alert_str(rcvd));
 	}
+	if (p->established && !p->closing)
+		p->conn = eiot_conn_compact(p->conn); /* once the peer's data showed it has our flight */
 	refresh_due(p);
 	mark_dirty(srv, p);
 }
@@ -651,4 +653,18 @@ void eiot_coaps_server_stats(const struct eiot_coaps_server *srv, struct eiot_co
 		return;
 	*st = srv->st;
 	st->peers = srv->n_used;
+	st->bytes = sizeof(*srv) + srv->p.max_peers * (sizeof(*srv->peers) + sizeof(*srv->dirty)) +
+		    srv->n_buckets * sizeof(*srv->buckets) + RATE_SLOTS * sizeof(*srv->rate) + ORPHAN_BYTES +
+		    srv->p.coap.max_message + srv->p.max_body;
+	st->peer_bytes_max = 0;
+	for (uint32_t i = 0; i < srv->p.max_peers; i++) {
+		const struct peer *p = &srv->peers[i];
+		if (!p->used)
+			continue;
+		size_t n = eiot_conn_footprint(p->conn) + eiot_coap_peer_footprint(p->cp) +
+			   (p->upload ? sizeof(*p->upload) + srv->p.max_body : 0);
+		st->bytes += n;
+		if (n > st->peer_bytes_max)
+			st->peer_bytes_max = n;
+	}
 }

@@ -38,7 +38,7 @@ static bool offers_ecdhe(const struct hs_ctx *hs)
 /* RFC 5077 §3.2: the SessionTicket extension goes out when tickets are on or a ticket is offered. */
 static bool offers_ticket(const struct eiot_conn *c)
 {
-	return c->cfg->tickets || (c->hs.offering && c->session.ticket_len);
+	return c->cfg->tickets || (c->hs.offering && c->session->ticket_len);
 }
 
 /* Flight 1 (and 3 in DTLS after HelloVerifyRequest: same random, the cookie, next seq). */
@@ -56,8 +56,8 @@ static int send_client_hello(struct eiot_conn *c)
 		.session_id = c->hs.sid,
 		.session_id_len = c->hs.sid_len,
 		.session_ticket = offers_ticket(c),
-		.ticket = c->session.ticket,
-		.ticket_len = c->hs.offering ? c->session.ticket_len : 0,
+		.ticket = c->session->ticket,
+		.ticket_len = c->hs.offering ? c->session->ticket_len : 0,
 		.mfl_code = c->hs.mfl_code,
 		.rsl = c->hs.rsl_sent,
 		.cct = c->hs.cct_offer,
@@ -106,7 +106,7 @@ static int offer_session(struct eiot_conn *c, const struct eiot_session *s)
 		EIOT_LOG(c->cfg, EIOT_LOG_INFO, "hs: session not offered (%s): full handshake", why);
 		return 0;
 	}
-	c->session = *s;
+	*c->session = *s;
 	c->hs.offering = true;
 	EIOT_LOG(c->cfg, EIOT_LOG_DEBUG, "hs: offering a session by %s",
 		 s->ticket_len ? "ticket" : "session ID");
@@ -231,7 +231,7 @@ static const char *unoffered_extension(const struct eiot_conn *c, const struct h
  * randoms, then NewSessionTicket? CCS Finished from the server (RFC 5246 §7.3, RFC 5077 §3.1). */
 static int resume(struct eiot_conn *c, const struct hs_server_hello *sh)
 {
-	const struct eiot_session *s = &c->session;
+	const struct eiot_session *s = c->session;
 	if (sh->suite != s->suite)
 		return conn_error(c, EIOT_ERR_ILLEGAL_PARAMETER,
 				  "hs: server resumed our session with suite 0x%04x, the session's is 0x%04x",
@@ -302,7 +302,7 @@ static int on_server_hello(struct eiot_conn *c, const uint8_t *body, size_t n)
 	if (c->hs.offering)
 		EIOT_LOG(c->cfg, EIOT_LOG_INFO, "hs: server did not resume our session: full handshake");
 	c->hs.offering = false;
-	eiot_session_clear(&c->session);
+	eiot_session_clear(c->session);
 	memcpy(c->hs.sid, sh.session_id, sh.session_id_len);
 	c->hs.sid_len = sh.session_id_len;
 	c->hs.suite = suite_find(sh.suite);
@@ -493,15 +493,15 @@ static int on_new_session_ticket(struct eiot_conn *c, const uint8_t *body, size_
 	size_t len;
 	if (hs_parse_new_session_ticket(body, n, &hint, &t, &len))
 		return conn_error(c, EIOT_ERR_DECODE, "hs: malformed NewSessionTicket");
-	c->session.ticket_len = 0;
+	c->session->ticket_len = 0;
 	if (len > EIOT_SESSION_MAX_TICKET) {
 		EIOT_LOG(c->cfg, EIOT_LOG_WARN,
 			 "hs: session ticket of %zu bytes is longer than we keep (%d): not kept", len,
 			 EIOT_SESSION_MAX_TICKET);
 	} else {
-		memcpy(c->session.ticket, t, len);
-		c->session.ticket_len = (uint16_t)len;
-		c->session.ticket_lifetime_hint = hint;
+		memcpy(c->session->ticket, t, len);
+		c->session->ticket_len = (uint16_t)len;
+		c->session->ticket_lifetime_hint = hint;
 		EIOT_LOG(c->cfg, EIOT_LOG_DEBUG, "hs: NewSessionTicket: %zu-byte ticket, lifetime hint %" PRIu32 " s",
 			 len, hint);
 	}
@@ -512,7 +512,7 @@ static int on_new_session_ticket(struct eiot_conn *c, const uint8_t *body, size_
 /* The session to keep: a way to resume it (session ID or ticket) and its secret. */
 static void keep_session(struct eiot_conn *c)
 {
-	struct eiot_session *s = &c->session;
+	struct eiot_session *s = c->session;
 	s->transport = (uint8_t)c->cfg->transport;
 	s->suite = c->hs.suite->id;
 	s->ems = c->hs.ems;

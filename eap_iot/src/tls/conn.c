@@ -21,7 +21,7 @@
 #define FLIGHT_FIXED_BYTES 2048
 
 struct conn_layout {
-	size_t rx, hs, bitmap, scratch, stage, flight, outq, app, total;
+	size_t rx, hs, bitmap, scratch, stage, flight, outq, app, session, total;
 };
 
 static size_t align8(size_t n)
@@ -47,8 +47,9 @@ static void conn_layout(const struct eiot_config *cfg, struct conn_layout *l)
 	l->flight = align8(FLIGHT_FIXED_BYTES + chain);
 	l->outq = align8(2 * (2 + (cfg->mtu > send ? cfg->mtu : send)) + 64);
 	l->app = align8(2 * (2 + cfg_rx_record(cfg)) + 64);
+	l->session = cfg->role == EIOT_CLIENT ? align8(sizeof(struct eiot_session)) : 0;
 	l->total = align8(sizeof(struct eiot_conn)) + l->rx + l->hs + l->bitmap + l->scratch +
-		   l->stage + l->flight + l->outq + l->app;
+		   l->stage + l->flight + l->outq + l->app + l->session;
 }
 
 /* see eap_iot/conn.h */
@@ -83,9 +84,11 @@ static struct eiot_conn *conn_new(const struct eiot_config *cfg, const struct ei
 	c->stage = p, c->stage_cap = l.stage, p += l.stage;
 	c->flight.buf = p, c->flight.cap = l.flight, p += l.flight;
 	c->outq.buf = p, c->outq.cap = l.outq, p += l.outq;
-	c->app.buf = p, c->app.cap = l.app;
+	c->app.buf = p, c->app.cap = l.app, p += l.app;
+	c->session = l.session ? (struct eiot_session *)p : NULL;
 
 	c->cfg = cfg;
+	c->alloc_size = l.total;
 	c->dtls = cfg->transport == EIOT_DTLS;
 	c->is_client = cfg->role == EIOT_CLIENT;
 	c->state = EIOT_STATE_HANDSHAKE;
@@ -137,9 +140,9 @@ int eiot_conn_get_session(const struct eiot_conn *c, struct eiot_session *out)
 	/* RFC 5246 §7.2.2: a fatal alert makes the session unresumable */
 	if (!c->is_client || c->hs.st != ST_DONE || c->state == EIOT_STATE_FAILED)
 		return EIOT_ERR_WRONG_STATE;
-	if (!c->session.valid)
+	if (!c->session->valid)
 		return EIOT_ERR_WANT_MORE;
-	*out = c->session;
+	*out = *c->session;
 	return EIOT_OK;
 }
 
@@ -171,8 +174,70 @@ void eiot_conn_free(struct eiot_conn *c)
 	ci_release(c);
 	free(c->peer.cert);
 	free(c->peer.url);
-	eiot_zeroize(c, eiot_conn_size(c->cfg));
+	eiot_zeroize(c, c->alloc_size);
 	free(c);
+}
+
+/* The handshake's leftovers: its hash, ECDH secret, the peer's public key, a cached_info entry. */
+static void release_handshake_state(struct eiot_conn *c)
+{
+	eiot_sha256_free(&c->hs.transcript);
+	eiot_ecdh_free(&c->hs.ecdh);
+	eiot_pkey_free(&c->hs.peer_key);
+	ci_release(c); /* the master secret stays: the exporter (eiot_conn_export) needs it */
+}
+
+/* see eap_iot/conn.h */
+struct eiot_conn *eiot_conn_compact(struct eiot_conn *c)
+{
+	struct conn_layout l;
+	/* RFC 6347 §4.2.4: our last flight is kept until the peer shows it arrived, which its
+	 * application data does */
+	if (!c || !c->dtls || c->compact || c->state != EIOT_STATE_ESTABLISHED || !c->peer_app_seen)
+		return c;
+	conn_layout(c->cfg, &l);
+	/* what goes out is one datagram of at most the MTU (eiot_conn_write cuts records to it) */
+	size_t stage = align8(c->cfg->mtu), outq = align8(2 * (2 + c->cfg->mtu) + 64);
+	size_t total = align8(sizeof(*c)) + l.rx + stage + outq + l.app + l.session;
+	if (c->stage_len - c->stage_head > stage || c->outq.len > outq)
+		return c; /* not drained yet: another time */
+	uint8_t *mem = malloc(total);
+	if (!mem)
+		return c; /* stays as it was, still correct */
+	release_handshake_state(c);
+	struct eiot_conn *n = (struct eiot_conn *)mem;
+	*n = *c; /* the AEAD states point to heap contexts of their own, not into the struct */
+	uint8_t *p = mem + align8(sizeof(*n));
+	n->rx_buf = p, p += l.rx; /* DTLS keeps nothing there between datagrams */
+	memcpy(p, c->stage + c->stage_head, c->stage_len - c->stage_head);
+	n->stage = p, n->stage_len -= n->stage_head, n->stage_head = 0, n->stage_cap = stage, p += stage;
+	memcpy(p, c->outq.buf + c->outq.head, c->outq.len);
+	n->outq.buf = p, n->outq.head = 0, n->outq.cap = outq, p += outq;
+	memcpy(p, c->app.buf, l.app);
+	n->app.buf = p, p += l.app;
+	if (l.session) {
+		memcpy(p, c->session, sizeof(*c->session));
+		n->session = (struct eiot_session *)p;
+	}
+	n->hs_buf = n->scratch = NULL;
+	n->hs_cap = n->hs_len = n->scratch_cap = 0;
+	memset(&n->reasm, 0, sizeof(n->reasm));
+	memset(&n->flight, 0, sizeof(n->flight));
+	flight_stop(&n->timer);
+	n->alloc_size = total;
+	n->compact = true;
+	eiot_zeroize(c, c->alloc_size);
+	free(c);
+	return n;
+}
+
+/* see eap_iot/conn.h */
+size_t eiot_conn_footprint(const struct eiot_conn *c)
+{
+	if (!c)
+		return 0;
+	size_t url = c->peer.url ? strlen(c->peer.url) + 1 : 0;
+	return c->alloc_size + c->peer.cert_len + url + c->hs.ci_len;
 }
 
 /* see tls/conn_int.h */
@@ -297,6 +362,7 @@ int conn_app_data(struct eiot_conn *c, const uint8_t *p, size_t n)
 	struct bytebuf *a = &c->app;
 	size_t need = n + (c->dtls ? 2 : 0);
 
+	c->peer_app_seen = true;
 	if (c->dtls && n == 0)
 		return 0;
 	if (a->cap - a->head - a->len < need)

@@ -178,13 +178,17 @@ struct eiot_conn {
 	struct bytebuf app;    /* received application data; DTLS: u16-length-prefixed records */
 
 	struct hs_ctx hs;
+	size_t alloc_size;     /* of the one allocation holding this struct and its buffers */
+	bool peer_app_seen;    /* DTLS: an authenticated application record came: the peer has our
+				* last flight */
+	bool compact;          /* eiot_conn_compact: the handshake buffers are gone */
 	uint8_t psk_identity[EIOT_MAX_PSK_IDENTITY];
 	size_t psk_identity_len;
 	bool has_peer_key;
 	size_t rx_max;         /* largest record plaintext the buffers hold (cfg_rx_record) */
 	size_t rx_limit;       /* ... accepted in protected records (our record_size_limit) */
 	size_t tx_limit;       /* largest record plaintext we send (max_record, MFL, peer's RSL) */
-	struct eiot_session session; /* client: offered, then the one to keep */
+	struct eiot_session *session; /* client (in the allocation): offered, then the one to keep */
 	struct {                /* what the peer authenticated with (eiot_conn_peer_info) */
 		bool rpk, cert_url;
 		uint8_t rpk_sha256[32];

@@ -62,6 +62,8 @@ static int on_alert(struct eiot_conn *c, const uint8_t *p, size_t n)
 /* One record's plaintext, by content type. */
 static int dispatch(struct eiot_conn *c, uint8_t type, const uint8_t *p, size_t n)
 {
+	if (c->compact && (type == REC_CT_HANDSHAKE || type == REC_CT_CHANGE_CIPHER_SPEC))
+		return bad_record(c, 0, "handshake record after the handshake state was released");
 	switch (type) {
 	case REC_CT_HANDSHAKE:
 		if (n == 0)
@@ -188,8 +190,11 @@ static int dtls_record(struct eiot_conn *c, struct rec_header *h, uint8_t *body)
 	int err = rec_open(&c->rx[h->epoch], h, body, h->epoch ? c->rx_limit : c->rx_max, &pt,
 			   &pt_len);
 	if (err) {
-		if (err == EIOT_ERR_BAD_RECORD_MAC && c->state == EIOT_STATE_HANDSHAKE)
-			c->epoch1_auth_failures++;
+		/* DTLS has no alert for it: one line says what will end in a timeout */
+		if (err == EIOT_ERR_BAD_RECORD_MAC && c->state == EIOT_STATE_HANDSHAKE &&
+		    !c->epoch1_auth_failures++)
+			EIOT_LOG(c->cfg, EIOT_LOG_WARN, "dtls: the peer's first protected record failed "
+				 "authentication (a wrong PSK?); waiting for a good one until the give-up time");
 		return bad_record(c, 0, err == EIOT_ERR_BAD_RECORD_MAC ? "failed authentication"
 								    : "plaintext over the record limit");
 	}
