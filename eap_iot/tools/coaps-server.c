@@ -4,14 +4,16 @@
  *
  *   coaps-server [-A ADDR] [-p PORT] (-u ID -k KEY [-u ID -k KEY]... [-h HINT] |
  *                -c CERT -j KEY -C CA | -M KEYFILE --peer-rpk PUBFILE...) [-v N] [--psk-hex HEX]
- *                [--strict] [--suites A,B] [--mtu N] [--max-peers N] [--idle-timeout SECONDS]
- *                [--handshake-rate N] [--max-body BYTES] [-B SECONDS]
+ *                [--strict] [--suites A,B] [--mtu N] [--max-record N] [--max-peers N]
+ *                [--idle-timeout SECONDS] [--handshake-rate N] [--max-body BYTES] [-B SECONDS]
  *
  * -p is the CoAPS port itself (5684 by default; libcoap's -p is its plain CoAP port and serves
  * DTLS one above). Each -k KEY (text; --psk-hex for binary) is the key of the -u ID before it:
  * the device must use that identity. With -c/-j/-C a client certificate is required; with -M
  * (our P-256 key as a raw public key, RFC 7250) the client's key must be one of the
  * --peer-rpk files. -B SECONDS stops the server after that long (close_notify to every peer).
+ * --max-record (1280 by default: a CoAP message of 1152 bytes and its options fit) bounds the
+ * records taken and sent, and so what an established peer costs (see the README).
  *
  * Resources:
  *   /sensors/temp   GET: a temperature that changes every second (text, rt "temperature-c")
@@ -52,7 +54,7 @@ struct opts {
 	struct { const char *id; uint8_t key[64]; size_t key_len; } psk[MAX_PSK];
 	size_t n_psk;
 	bool strict;
-	unsigned verbose, mtu, stop_s;
+	unsigned verbose, mtu, max_record, stop_s;
 	struct eiot_coaps_server_params sp;
 };
 
@@ -65,7 +67,7 @@ static void usage(const char *why, ...)
 	vfprintf(stderr, why, ap);
 	fprintf(stderr, "\nusage: coaps-server [-A ADDR] [-p PORT] (-u ID -k KEY... [-h HINT] | -c CERT -j KEY "
 			"-C CA | -M KEYFILE --peer-rpk PUBFILE...) [-v N] [--psk-hex HEX] [--strict] "
-			"[--suites A,B] [--mtu N] [--max-peers N] [--idle-timeout S] [--handshake-rate N] "
+			"[--suites A,B] [--mtu N] [--max-record N] [--max-peers N] [--idle-timeout S] [--handshake-rate N] "
 			"[--max-body BYTES] [-B SECONDS]\n");
 	va_end(ap);
 	exit(EXIT_USAGE);
@@ -86,6 +88,7 @@ static void parse(struct opts *o, int argc, char **argv)
 	memset(o, 0, sizeof(*o));
 	o->port = "5684";
 	o->mtu = 1280;
+	o->max_record = 1280;
 	eiot_coaps_server_params_default(&o->sp);
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -135,6 +138,8 @@ static void parse(struct opts *o, int argc, char **argv)
 			o->suites = v;
 		} else if (!strcmp(a, "--mtu")) {
 			o->mtu = (unsigned)number(a, v, 64, 16384);
+		} else if (!strcmp(a, "--max-record")) {
+			o->max_record = (unsigned)number(a, v, 64, 16384);
 		} else if (!strcmp(a, "--max-peers")) {
 			o->sp.max_peers = (uint32_t)number(a, v, 1, 1000000);
 		} else if (!strcmp(a, "--idle-timeout")) {
@@ -198,6 +203,8 @@ static struct eiot_config *dtls_config(const struct opts *o)
 		err = eiot_config_set_strict_profile(cfg, o->strict), what = "--strict";
 	if (!err)
 		err = eiot_config_set_mtu(cfg, o->mtu), what = "--mtu";
+	if (!err)
+		err = eiot_config_set_max_record(cfg, o->max_record), what = "--max-record";
 	if (err) {
 		fprintf(stderr, "coaps-server: %s refused: %s\n", what, eiot_err_str(err));
 		exit(EXIT_LOCAL);
