@@ -16,7 +16,8 @@
  * records taken and sent, and so what an established peer costs (see the README).
  *
  * Resources:
- *   /sensors/temp   GET: a temperature that changes every second (text, rt "temperature-c")
+ *   /sensors/temp   GET: a temperature that changes every second (text, rt "temperature-c");
+ *                   observable (RFC 7641): observers get each new value
  *   /config         GET, PUT (up to --max-body, Block1), DELETE (back to the default)
  *   /firmware       GET: 4096 bytes (Block2), PUT: replace them (Block1); ETag follows content
  *   /log            POST: append a line (2.01), GET: the lines
@@ -323,7 +324,7 @@ static void add_resources(struct eiot_coaps_server *srv)
 	const unsigned get = EIOT_COAP_METHOD(EIOT_COAP_GET), put = EIOT_COAP_METHOD(EIOT_COAP_PUT);
 	const struct eiot_coap_resource rs[] = {
 		{ .path = "sensors/temp", .methods = get, .handler = temp_get, .rt = "temperature-c",
-		  .if_ = "sensor", .ct = "0" },
+		  .if_ = "sensor", .ct = "0", .observable = true },
 		{ .path = "config", .methods = get | put | EIOT_COAP_METHOD(EIOT_COAP_DELETE),
 		  .handler = config_handler, .rt = "config", .if_ = "core.p", .ct = "0" },
 		{ .path = "firmware", .methods = get | put, .handler = firmware_handler, .rt = "firmware",
@@ -397,12 +398,20 @@ int main(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	if (o.verbose)
 		fprintf(stderr, "coaps-server: serving coaps on %s:%s\n", o.addr ? o.addr : "*", o.port);
+	uint64_t next_change = (start / 1000 + 1) * 1000; /* /sensors/temp moves each second */
 	while (!stop) {
 		uint64_t now = tool_now_ms(), t = eiot_coaps_server_next_timer(srv);
 		if (now >= end)
 			break;
+		if (now >= next_change) {
+			eiot_coaps_server_notify(srv, "sensors/temp", now);
+			next_change = (now / 1000 + 1) * 1000;
+			send_all(fd, srv);
+		}
 		if (t > end)
 			t = end;
+		if (t > next_change)
+			t = next_change;
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 		int ready = poll(&p, 1, t > now ? (t - now > 60000 ? 60000 : (int)(t - now)) : 0);
 		now = tool_now_ms();
@@ -421,12 +430,14 @@ int main(int argc, char **argv)
 	eiot_coaps_server_stats(srv, &st);
 	eiot_coaps_server_shutdown(srv);
 	send_all(fd, srv);
-	fprintf(stderr, "coaps-server: %llu handshakes (%llu failed), %llu requests, %llu cookies sent, "
-			"%llu rate-limited, %llu refused for a full table, %llu evicted, %llu closed idle\n",
+	fprintf(stderr, "coaps-server: %llu handshakes (%llu failed), %llu requests, %llu notifications, "
+			"%llu cookies sent, %llu rate-limited, %llu refused for a full table, %llu evicted, "
+			"%llu closed idle, %u observing\n",
 		(unsigned long long)st.handshakes, (unsigned long long)st.handshakes_failed,
-		(unsigned long long)st.requests, (unsigned long long)st.cookies_sent,
+		(unsigned long long)st.requests, (unsigned long long)st.notifications,
+		(unsigned long long)st.cookies_sent,
 		(unsigned long long)st.rate_limited, (unsigned long long)st.table_full,
-		(unsigned long long)st.evicted, (unsigned long long)st.idle_closed);
+		(unsigned long long)st.evicted, (unsigned long long)st.idle_closed, st.observers);
 	eiot_coaps_server_free(srv);
 	eiot_config_free(cfg);
 	close(fd);

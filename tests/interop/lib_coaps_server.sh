@@ -9,6 +9,8 @@
 #   rpk        raw public keys (GnuTLS build only), the device's key pinned: GET /sensors/temp
 #   blockwise  RFC 7959: the 4096-byte /firmware in 64 Block2 blocks, 3000 bytes PUT in Block1
 #              blocks of 64 and read back
+#   observe    RFC 7641: /sensors/temp observed for 4 s (-s 4): the registration's answer and at
+#              least 3 notifications, each a new value, then no observer left
 #   wrong-psk, rpk-unpinned   no handshake, no payload, and coaps-server's log says why.
 # coap-client exits 0 whatever happened, so only what it prints counts (payloads on stdout,
 # error responses such as "4.05 method not allowed here" on stderr, its log on stdout), together
@@ -23,7 +25,7 @@ coap_client_vs_coaps_server() {
 	psk="-u $COAP_PSK_ID -k $COAP_PSK_KEY"
 	verbose=2
 	case $CASE in
-	psk | blockwise) srv=$psk cli=$psk ;;
+	psk | blockwise | observe) srv=$psk cli=$psk ;;
 	wrong-psk) srv=$psk cli="-u $COAP_PSK_ID -k not-the-key" ;;
 	cert) srv="-c $PKI/server.pem -j $PKI/server.key.pem -C $PKI/ca.pem"
 	      cli="-c $PKI/device.pem -j $PKI/device.key.pem -C $PKI/ca.pem" ;;
@@ -49,6 +51,7 @@ coap_client_vs_coaps_server() {
 	rpk) coaps_rpk ;;
 	rpk-unpinned) coaps_rpk_unpinned ;;
 	blockwise) coaps_blockwise ;;
+	observe) coaps_observe ;;
 	wrong-psk) coaps_wrong_psk ;;
 	esac
 }
@@ -179,6 +182,19 @@ coaps_blockwise() {
 	ask -b 256 -o "$T/back" "$U/firmware"
 	cmp -s "$T/up" "$T/back" || fail "the 3000 bytes uploaded in blocks did not come back"
 	stop_server
+}
+
+coaps_observe() {
+	ask -s 4 "$U/sensors/temp"
+	# coap-client prints each payload with no separator: the values are 2x.y, one per second
+	values=$(grep -Eo '2[0-5]\.[0-9]' "$T/req.out" | wc -l)
+	[ "$values" -ge 4 ] || fail "$values values in 4 s of observing: $(cat "$T/req.out")"
+	distinct=$(grep -Eo '2[0-5]\.[0-9]' "$T/req.out" | sort -u | wc -l)
+	[ "$distinct" -ge 4 ] || fail "the notifications did not carry new values: $(cat "$T/req.out")"
+	stop_server
+	grep -Eq "^coaps-server: 1 handshakes .* [3-9][0-9]* notifications" "$T/srv.log" ||
+		fail "coaps-server did not count the notifications"
+	grep -q ", 0 observing$" "$T/srv.log" || fail "an observer was left behind: $(tail -1 "$T/srv.log")"
 }
 
 coaps_wrong_psk() {

@@ -92,7 +92,7 @@ static void rig_init(struct rig *r, const struct eiot_coaps_server_params *p, si
 	assert_non_null(r->srv);
 	const unsigned get = EIOT_COAP_METHOD(EIOT_COAP_GET);
 	struct eiot_coap_resource s = { .path = "sensors/temp", .methods = get, .handler = sensor, .user = r,
-					.rt = "temperature-c", .ct = "0" };
+					.rt = "temperature-c", .ct = "0", .observable = true };
 	struct eiot_coap_resource b = { .path = "blob", .methods = get | EIOT_COAP_METHOD(EIOT_COAP_PUT),
 					.handler = blob, .user = r, .sz = 1000 };
 	assert_int_equal(eiot_coaps_server_add_resource(r->srv, &s), EIOT_OK);
@@ -148,7 +148,8 @@ static void client_events(struct rig *r, struct client *c)
 		if (ev.kind == EIOT_COAP_EV_RESPONSE) {
 			c->responses++;
 			assert_true(ev.msg.payload_len <= sizeof(c->payload));
-			memcpy(c->payload, ev.msg.payload, ev.msg.payload_len);
+			if (ev.msg.payload_len)
+				memcpy(c->payload, ev.msg.payload, ev.msg.payload_len);
 			c->last.msg.payload = c->payload;
 		}
 	}
@@ -192,7 +193,9 @@ static void run(struct rig *r, bool (*done)(struct rig *))
 			uint64_t ct = r->c[i].cl ? eiot_coaps_client_next_timer(r->c[i].cl) : UINT64_MAX;
 			t = ct < t ? ct : t;
 		}
-		if (t == UINT64_MAX || t > r->now + 3600000)
+		/* without a goal: until nothing is due within two minutes (CoAP's retransmissions
+		 * are over by then; idle timeouts are not) */
+		if (t == UINT64_MAX || t > r->now + (done ? 3600000 : 120000))
 			break;
 		r->now = t > r->now ? t : r->now;
 		eiot_coaps_server_tick(r->srv, r->now);
@@ -256,9 +259,9 @@ static void test_resources_discovery_and_errors(void **state)
 	assert_int_equal(c->last.msg.code, EIOT_COAP_CONTENT);
 	assert_payload(c, "21.5");
 	request(&r, c, EIOT_COAP_GET, ".well-known/core", NULL, NULL, 0, NULL, NULL);
-	assert_payload(c, "</sensors/temp>;rt=\"temperature-c\";ct=0,</blob>;sz=1000");
+	assert_payload(c, "</sensors/temp>;rt=\"temperature-c\";ct=0;obs,</blob>;sz=1000");
 	request(&r, c, EIOT_COAP_GET, ".well-known/core", "rt=temp*", NULL, 0, NULL, NULL);
-	assert_payload(c, "</sensors/temp>;rt=\"temperature-c\";ct=0");
+	assert_payload(c, "</sensors/temp>;rt=\"temperature-c\";ct=0;obs");
 	request(&r, c, EIOT_COAP_GET, ".well-known/core", "href=/blob", NULL, 0, NULL, NULL);
 	assert_payload(c, "</blob>;sz=1000");
 	request(&r, c, EIOT_COAP_GET, ".well-known/core", "rt=nothing", NULL, 0, NULL, NULL);
@@ -512,6 +515,109 @@ static void test_close_and_reboot_end_one_peer(void **state)
 	rig_free(&r);
 }
 
+static uint32_t observe_value(const struct client *c)
+{
+	uint32_t v = UINT32_MAX;
+	const struct eiot_coap_option *o = eiot_coap_next_option(&c->last.msg, EIOT_COAP_OPT_OBSERVE, NULL);
+	if (o)
+		assert_int_equal(eiot_coap_option_uint(o, &v), EIOT_OK);
+	return v;
+}
+
+/* Observe (RFC 7641): a registration, notifications with rising Observe values (every second
+ * one CON, acknowledged), deregistration by GET with Observe 1; reactive cancellation (RST);
+ * an observer that vanished is dropped when its CON notification is never acknowledged. */
+static void test_observe(void **state)
+{
+	(void)state;
+	static const uint8_t token[4] = { 1, 2, 3, 4 };
+	struct eiot_coaps_server_params p;
+	eiot_coaps_server_params_default(&p);
+	p.observe_con_every = 2;
+	struct rig r;
+	rig_init(&r, &p, 0);
+	struct client *c = add_client(&r, 1, 40000);
+	struct eiot_coaps_server_stats st;
+	struct eiot_coap_msg m;
+
+	eiot_coap_msg_init(&m, EIOT_COAP_CON, EIOT_COAP_GET, 0);
+	eiot_coap_set_token(&m, token, 4);
+	eiot_coap_add_uint_option(&m, EIOT_COAP_OPT_OBSERVE, 0);
+	eiot_coap_add_option(&m, EIOT_COAP_OPT_URI_PATH, "sensors", 7);
+	eiot_coap_add_option(&m, EIOT_COAP_OPT_URI_PATH, "temp", 4);
+	assert_int_equal(eiot_coaps_client_request(c->cl, &m, r.now), EIOT_OK);
+	run(&r, all_answered);
+	assert_int_equal(c->responses, 1);
+	uint32_t v = observe_value(c), prev;
+	assert_true(v != UINT32_MAX);
+	eiot_coaps_server_stats(r.srv, &st);
+	assert_int_equal(st.observers, 1);
+	for (int i = 0; i < 3; i++) {
+		prev = v;
+		r.now += 1000;
+		assert_int_equal(eiot_coaps_server_notify(r.srv, "sensors/temp", r.now), 1);
+		run(&r, NULL);
+		assert_int_equal(c->responses, 2 + i);
+		v = observe_value(c);
+		assert_true(v > prev);
+		assert_payload(c, "21.5");
+	}
+	assert_int_equal(r.handled, 4);
+	assert_int_equal(eiot_coaps_server_notify(r.srv, "blob", r.now), EIOT_ERR_BAD_PARAM);
+	/* deregistration: the same token, Observe 1 (§3.6) */
+	eiot_coaps_client_cancel(c->cl, token, 4);
+	eiot_coap_msg_init(&m, EIOT_COAP_CON, EIOT_COAP_GET, 0);
+	eiot_coap_set_token(&m, token, 4);
+	eiot_coap_add_uint_option(&m, EIOT_COAP_OPT_OBSERVE, 1);
+	eiot_coap_add_option(&m, EIOT_COAP_OPT_URI_PATH, "sensors", 7);
+	eiot_coap_add_option(&m, EIOT_COAP_OPT_URI_PATH, "temp", 4);
+	c->responses = 0;
+	assert_int_equal(eiot_coaps_client_request(c->cl, &m, r.now), EIOT_OK);
+	run(&r, all_answered);
+	assert_int_equal(observe_value(c), UINT32_MAX);
+	eiot_coaps_server_stats(r.srv, &st);
+	assert_int_equal(st.observers, 0);
+	assert_int_equal(eiot_coaps_server_notify(r.srv, "sensors/temp", r.now), 0);
+
+	/* reactive cancellation: the client forgets the token, its stack answers RST (§3.6) */
+	static const uint8_t token2[4] = { 5, 6, 7, 8 };
+	eiot_coap_msg_init(&m, EIOT_COAP_CON, EIOT_COAP_GET, 0);
+	eiot_coap_set_token(&m, token2, 4);
+	eiot_coap_add_uint_option(&m, EIOT_COAP_OPT_OBSERVE, 0);
+	eiot_coap_add_option(&m, EIOT_COAP_OPT_URI_PATH, "sensors", 7);
+	eiot_coap_add_option(&m, EIOT_COAP_OPT_URI_PATH, "temp", 4);
+	c->responses = 0;
+	assert_int_equal(eiot_coaps_client_request(c->cl, &m, r.now), EIOT_OK);
+	run(&r, all_answered);
+	eiot_coaps_server_stats(r.srv, &st);
+	assert_int_equal(st.observers, 1);
+	assert_int_equal(eiot_coaps_client_cancel(c->cl, token2, 4), EIOT_OK);
+	for (int i = 0; i < 2 && st.observers; i++) { /* NON then CON: both get RST */
+		eiot_coaps_server_notify(r.srv, "sensors/temp", r.now);
+		run(&r, NULL);
+		eiot_coaps_server_stats(r.srv, &st);
+	}
+	assert_int_equal(st.observers, 0);
+
+	/* a vanished observer: its CON notification is never acknowledged */
+	eiot_coap_msg_init(&m, EIOT_COAP_CON, EIOT_COAP_GET, 0);
+	eiot_coap_set_token(&m, token, 4);
+	eiot_coap_add_uint_option(&m, EIOT_COAP_OPT_OBSERVE, 0);
+	eiot_coap_add_option(&m, EIOT_COAP_OPT_URI_PATH, "sensors", 7);
+	eiot_coap_add_option(&m, EIOT_COAP_OPT_URI_PATH, "temp", 4);
+	c->responses = 0;
+	assert_int_equal(eiot_coaps_client_request(c->cl, &m, r.now), EIOT_OK);
+	run(&r, all_answered);
+	client_free(c);
+	for (int i = 0; i < 2; i++)
+		eiot_coaps_server_notify(r.srv, "sensors/temp", r.now);
+	run(&r, NULL);
+	eiot_coaps_server_stats(r.srv, &st);
+	assert_int_equal(st.observers, 0);
+	assert_true(r.now >= 60000); /* after CoAP's retransmissions gave up */
+	rig_free(&r);
+}
+
 /* An established peer gives back its handshake memory once its first request came
  * (eiot_conn_compact), and its CoAP layer holds no message buffers while idle. */
 static void test_established_peer_is_small(void **state)
@@ -548,6 +654,7 @@ int main(void)
 		cmocka_unit_test(test_idle_timeout),
 		cmocka_unit_test(test_close_and_reboot_end_one_peer),
 		cmocka_unit_test(test_established_peer_is_small),
+		cmocka_unit_test(test_observe),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

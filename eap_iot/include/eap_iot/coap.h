@@ -182,7 +182,8 @@ enum eiot_coap_event_kind {
 	EIOT_COAP_EV_NONE = 0,   /* nothing for the application (an ACK, a duplicate, a ping...) */
 	EIOT_COAP_EV_REQUEST,    /* a new request: answer it with eiot_coap_peer_respond */
 	EIOT_COAP_EV_RESPONSE,   /* a response to one of our requests (matched by token) */
-	EIOT_COAP_EV_FAILED,     /* one of our CONs was rejected (RST) or never acknowledged */
+	EIOT_COAP_EV_FAILED,     /* one of our CONs was rejected (RST) or never acknowledged, or a
+				  * NON of ours rejected (RST) */
 };
 struct eiot_coap_event {
 	enum eiot_coap_event_kind kind;
@@ -214,6 +215,12 @@ int eiot_coap_peer_request(struct eiot_coap_peer *cp, struct eiot_coap_msg *req,
  * must be the request's. Remembered for duplicates of the request. */
 int eiot_coap_peer_respond(struct eiot_coap_peer *cp, const struct eiot_coap_msg *req,
 			   struct eiot_coap_msg *resp, uint64_t now_ms);
+/* Send a response-class message that answers no request now (an RFC 7641 notification): as
+ * m->type says, CON (retransmitted like a separate response; EIOT_ERR_WANT_MORE when no slot
+ * is free) or NON, with a new MID set here. An RST to it is reported by eiot_coap_peer_receive as
+ * EIOT_COAP_EV_FAILED with that MID and EIOT_ERR_COAP_RESET; a CON never acknowledged, by
+ * eiot_coap_peer_tick with EIOT_ERR_TIMEOUT. */
+int eiot_coap_peer_send(struct eiot_coap_peer *cp, struct eiot_coap_msg *m, uint64_t now_ms);
 /* Acknowledge a CON request now with an Empty ACK, to answer it later (§5.2.2). */
 int eiot_coap_peer_ack(struct eiot_coap_peer *cp, const struct eiot_coap_msg *req, uint64_t now_ms);
 /* Next datagram to send (EIOT_OK with *len = 0 when none). */

@@ -42,6 +42,8 @@ struct eiot_coaps_server_params {
 	uint16_t handshakes_per_s;    /* new handshakes one source IP address may start per second, */
 	uint16_t handshake_burst;     /* ... and at once: 10 and 20 (1..65535) */
 	uint32_t max_body;            /* largest request body reassembled from Block1: 16384 (16..1 MiB) */
+	uint16_t observe_con_every;   /* every Nth notification to an observer is CON, to learn that it
+				       * is still there (and one at least every 24 h, RFC 7641 §4.5): 20 */
 };
 void eiot_coaps_server_params_default(struct eiot_coaps_server_params *p);
 
@@ -87,6 +89,7 @@ struct eiot_coap_resource {
 	const char *if_;          /* interface descriptions, space-separated */
 	const char *ct;           /* content formats: "0", "0 50" */
 	uint32_t sz;              /* size estimate */
+	bool observable;          /* RFC 7641: a GET with Observe 0 registers ("obs" in discovery) */
 };
 
 /*
@@ -101,6 +104,20 @@ void eiot_coaps_server_free(struct eiot_coaps_server *srv);
 /* Add a resource (the struct is copied, its strings are not: they must outlive the server).
  * EIOT_ERR_BAD_PARAM for an empty or duplicate path or no handler, EIOT_ERR_NO_MEMORY. */
 int eiot_coaps_server_add_resource(struct eiot_coaps_server *srv, const struct eiot_coap_resource *r);
+
+/*
+ * Observe (RFC 7641), server side. A GET with Observe 0 on an observable resource registers its
+ * peer and token (up to 8 per peer; the answer then carries Observe); a GET with the same token
+ * and Observe 1 or none deregisters, as do an RST to a notification, a CON notification never
+ * acknowledged, and the end of the peer. A registered peer counts as active for the idle timeout
+ * and is not evicted.
+ *
+ * The resource at path changed: each of its observers gets a notification (the handler is
+ * called as for a GET; a large representation goes as Block2 block 0, §2.6 of RFC 7959; an
+ * error code ends the observation). NON, except as observe_con_every says. Returns the number
+ * of observers notified, or EIOT_ERR_BAD_PARAM for a path that is no observable resource.
+ */
+int eiot_coaps_server_notify(struct eiot_coaps_server *srv, const char *path, uint64_t now_ms);
 
 /* One datagram from addr (a sockaddr; the handshake rate is kept per IP address for AF_INET
  * and AF_INET6, per whole address otherwise). Returns EIOT_OK; what it caused is logged through
@@ -129,6 +146,8 @@ struct eiot_coaps_server_stats {
 	uint64_t evicted;          /* idle peers evicted for a new one */
 	uint64_t idle_closed;      /* peers closed for the idle timeout */
 	uint64_t requests;         /* requests given to handlers */
+	uint32_t observers;        /* registrations held now */
+	uint64_t notifications;    /* sent */
 	uint64_t dropped;          /* datagrams dropped at the front door (not a ClientHello...) */
 	uint64_t bytes;            /* memory held: the server's tables, every peer's state */
 	uint64_t peer_bytes_max;   /* ... the most one peer holds */

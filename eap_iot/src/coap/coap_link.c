@@ -109,6 +109,8 @@ int coap_link_format(const struct coap_resources *rs, const struct eiot_coap_msg
 			ok = append(out, cap, &n, strchr(r->ct, ' ') ? ";ct=\"%s\"" : ";ct=%s", r->ct);
 		if (ok && r->sz)
 			ok = append(out, cap, &n, ";sz=%lu", (unsigned long)r->sz);
+		if (ok && r->observable)
+			ok = append(out, cap, &n, ";obs");
 		if (!ok)
 			return EIOT_ERR_BUFFER_TOO_SMALL;
 	}

@@ -417,6 +417,27 @@ int eiot_coap_peer_ack(struct eiot_coap_peer *cp, const struct eiot_coap_msg *re
 }
 
 /* see eap_iot/coap.h */
+int eiot_coap_peer_send(struct eiot_coap_peer *cp, struct eiot_coap_msg *m, uint64_t now_ms)
+{
+	if (!cp || !m || (m->type != EIOT_COAP_CON && m->type != EIOT_COAP_NON) ||
+	    EIOT_COAP_CODE_CLASS(m->code) < 2)
+		return EIOT_ERR_BAD_PARAM;
+	bool slot = false;
+	for (size_t i = 0; i < cp->n_pend; i++)
+		slot |= !cp->pend[i].used;
+	if (m->type == EIOT_COAP_CON && !slot)
+		return EIOT_ERR_WANT_MORE;
+	m->mid = cp->next_mid;
+	size_t len;
+	int err = send_msg(cp, m, &len);
+	if (!err && m->type == EIOT_COAP_CON)
+		err = pend_add(cp, m->mid, len, false, now_ms);
+	if (!err)
+		cp->next_mid++;
+	return err;
+}
+
+/* see eap_iot/coap.h */
 int eiot_coap_peer_respond(struct eiot_coap_peer *cp, const struct eiot_coap_msg *req,
 			   struct eiot_coap_msg *resp, uint64_t now_ms)
 {
@@ -424,27 +445,18 @@ int eiot_coap_peer_respond(struct eiot_coap_peer *cp, const struct eiot_coap_msg
 	    resp->token_len != req->token_len || memcmp(resp->token, req->token, req->token_len))
 		return EIOT_ERR_BAD_PARAM;
 	struct seen *s = seen_find(cp, req->mid, now_ms);
-	bool piggyback = req->type == EIOT_COAP_CON && s && !s->len;
-	size_t len;
-	int err;
-	if (piggyback) {
-		resp->type = EIOT_COAP_ACK;
-		resp->mid = req->mid;
-	} else {
+	if (req->type != EIOT_COAP_CON || !s || s->len) {
 		/* a separate response to a CON goes as CON; a NON request gets a NON (§5.2.3) */
 		resp->type = req->type == EIOT_COAP_CON ? EIOT_COAP_CON : EIOT_COAP_NON;
-		resp->mid = cp->next_mid;
+		return eiot_coap_peer_send(cp, resp, now_ms);
 	}
-	err = send_msg(cp, resp, &len);
-	if (!err && resp->type == EIOT_COAP_CON)
-		err = pend_add(cp, resp->mid, len, false, now_ms);
-	if (err)
-		return err;
-	if (piggyback)
+	size_t len;
+	resp->type = EIOT_COAP_ACK; /* piggybacked */
+	resp->mid = req->mid;
+	int err = send_msg(cp, resp, &len);
+	if (!err)
 		seen_answer(cp, req->mid, cp->last, len, now_ms);
-	else
-		cp->next_mid++;
-	return EIOT_OK;
+	return err;
 }
 
 /* An ACK or RST for one of ours: retransmission ends; an RST ends the exchange. */
@@ -463,8 +475,8 @@ static void on_ack_or_rst(struct eiot_coap_peer *cp, const struct eiot_coap_msg 
 				return;
 			}
 		}
-		if (pd) /* a separate response of ours was rejected */
-			failed(ev, EIOT_COAP_CON, m->mid, NULL, EIOT_ERR_COAP_RESET);
+		/* a separate response or a notification (CON, or NON: untracked) was rejected */
+		failed(ev, pd ? EIOT_COAP_CON : EIOT_COAP_NON, m->mid, NULL, EIOT_ERR_COAP_RESET);
 		return;
 	}
 	if (m->code != EIOT_COAP_EMPTY) { /* a piggybacked response (§5.2.1) */

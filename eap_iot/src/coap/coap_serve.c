@@ -12,8 +12,8 @@
 #include "eap_iot/err.h"
 
 #define CT_LINK_FORMAT 40 /* application/link-format (RFC 6690 §7.2) */
-/* Bytes Block2 and Size2 options and the payload marker may add to a response. */
-#define BLOCK2_OVERHEAD (5 + 5 + 1)
+/* Bytes Observe, Block2 and Size2 options and the payload marker may add to a response. */
+#define BLOCK2_OVERHEAD (4 + 5 + 5 + 1)
 
 void coap_upload_free(struct coap_upload *u)
 {
@@ -189,6 +189,8 @@ int coap_serve(struct coap_serve_ctx *ctx, const struct eiot_coap_msg *req, stru
 	const struct eiot_coap_option *o1 = eiot_coap_next_option(req, EIOT_COAP_OPT_BLOCK1, NULL);
 	uint32_t accept;
 	*handled = false;
+	ctx->resource = NULL;
+	ctx->observed = false;
 	eiot_coap_msg_init(resp, EIOT_COAP_ACK, EIOT_COAP_CONTENT, 0);
 	eiot_coap_set_token(resp, req->token, req->token_len);
 	ctx->req.msg = req;
@@ -210,6 +212,7 @@ int coap_serve(struct coap_serve_ctx *ctx, const struct eiot_coap_msg *req, stru
 		return EIOT_OK;
 	}
 	const struct eiot_coap_resource *r = find(ctx->rs, req);
+	ctx->resource = r;
 	if (!r) {
 		error_response(resp, EIOT_COAP_NOT_FOUND, "no such resource");
 		return EIOT_OK;
@@ -247,6 +250,10 @@ int coap_serve(struct coap_serve_ctx *ctx, const struct eiot_coap_msg *req, stru
 	}
 	resp->code = hr.code;
 	add_representation_options(resp, &hr);
+	if (ctx->observe && r->observable && EIOT_COAP_CODE_CLASS(hr.code) == 2) {
+		eiot_coap_add_uint_option(resp, EIOT_COAP_OPT_OBSERVE, ctx->rs->obs_seq[r - ctx->rs->r]);
+		ctx->observed = true;
+	}
 	if (o1) /* §2.3: the last block's Block1 goes back in the final response */
 		eiot_coap_add_block_option(resp, EIOT_COAP_OPT_BLOCK1, &b1);
 	cut_block2(ctx, req, resp, hr.payload, hr.payload_len);

@@ -11,6 +11,7 @@
 
 struct coap_resources {
 	struct eiot_coap_resource *r;
+	uint32_t *obs_seq; /* per resource: the Observe value of its latest state (RFC 7641 §4.4) */
 	size_t n;
 };
 
@@ -33,6 +34,9 @@ struct coap_serve_ctx {
 	uint8_t *body;              /* max_body bytes: handlers' representations, link format */
 	struct coap_upload **upload;/* the peer's upload slot (allocated on the first block) */
 	struct eiot_coap_request req; /* msg, body, conn, addr filled in here / by the endpoint */
+	bool observe;               /* in: answer with the resource's Observe value when observable */
+	const struct eiot_coap_resource *resource; /* out: the one the request named (or NULL) */
+	bool observed;              /* out: the answer carries Observe */
 };
 
 /*

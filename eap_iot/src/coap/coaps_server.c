@@ -16,59 +16,19 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "coap/coap_serve.h"
+#include "coap/coaps_server_int.h"
 #include "eap_iot/conn.h"
 #include "eap_iot/dtls.h"
 #include "eap_iot/err.h"
 #include "tls/config_int.h"
 #include "util/log.h"
 
-#define NONE UINT32_MAX
-#define RATE_SLOTS 4096            /* token buckets, by keyed hash of the source IP address */
-#define EVICT_SCAN 64              /* peers looked at from the LRU tail for an idle one */
-#define ORPHAN_BYTES (16u * 1024u)  /* datagrams not tied to a peer, waiting to be sent */
-
-struct peer {
-	bool used, closing, dirty, established;
-	uint8_t addr_len;
-	uint8_t addr[EIOT_COAPS_MAX_ADDR];
-	struct eiot_conn *conn;
-	struct eiot_coap_peer *cp;
-	struct coap_upload *upload;
-	uint64_t last_active, due;
-	uint32_t prev, next; /* LRU list: prev towards the most recent */
-	uint32_t chain;      /* hash chain; the free list when unused */
-};
-
-struct rate {
-	uint64_t at;      /* last refill */
-	uint32_t milli;   /* tokens, in thousandths */
-};
-
-struct eiot_coaps_server {
-	const struct eiot_config *cfg;
-	struct eiot_coaps_server_params p;
-	struct eiot_cookie_secret *secret;
-	struct coap_resources rs;
-	struct peer *peers;
-	uint32_t free_head, lru_head, lru_tail, n_used;
-	uint32_t *buckets, n_buckets;
-	uint32_t *dirty, n_dirty;
-	struct rate *rate;
-	uint64_t hash_key;
-	uint8_t *orphan;       /* [addr_len][addr][len 2][bytes]... */
-	size_t orphan_head, orphan_len;
-	uint8_t *msg;          /* one CoAP message between the layers */
-	uint8_t *body;         /* handlers' representations */
-	struct eiot_coaps_server_stats st;
-};
-
 /* see eap_iot/coap_server.h */
 void eiot_coaps_server_params_default(struct eiot_coaps_server_params *p)
 {
 	*p = (struct eiot_coaps_server_params){ .max_peers = 1000, .idle_timeout_ms = 600000,
 						.handshakes_per_s = 10, .handshake_burst = 20,
-						.max_body = 16384 };
+						.max_body = 16384, .observe_con_every = 20 };
 	eiot_coap_params_default(&p->coap);
 }
 
@@ -76,7 +36,7 @@ static bool params_ok(const struct eiot_coaps_server_params *p)
 {
 	return p->max_peers >= 1 && p->max_peers <= 1000000 && p->idle_timeout_ms >= 1000 &&
 	       p->handshakes_per_s >= 1 && p->handshake_burst >= 1 && p->max_body >= 16 &&
-	       p->max_body <= (1u << 20);
+	       p->max_body <= (1u << 20) && p->observe_con_every >= 1 && p->observe_con_every <= 1000;
 }
 
 static int cfg_rand(void *cfg, uint8_t *out, size_t n)
@@ -236,6 +196,7 @@ static void peer_free(struct eiot_coaps_server *srv, struct peer *p)
 	eiot_conn_free(p->conn);
 	eiot_coap_peer_free(p->cp);
 	coap_upload_free(p->upload);
+	obs_drop_all(srv, p);
 	srv->n_used--;
 	srv->st.established -= p->established;
 	bool dirty = p->dirty;
@@ -273,6 +234,7 @@ void eiot_coaps_server_free(struct eiot_coaps_server *srv)
 			peer_free(srv, &srv->peers[i]);
 	eiot_cookie_secret_free(srv->secret);
 	free(srv->rs.r);
+	free(srv->rs.obs_seq);
 	free(srv->peers);
 	free(srv->buckets);
 	free(srv->dirty);
@@ -334,8 +296,13 @@ int eiot_coaps_server_add_resource(struct eiot_coaps_server *srv, const struct e
 	struct eiot_coap_resource *n = realloc(srv->rs.r, (srv->rs.n + 1) * sizeof(*n));
 	if (!n)
 		return EIOT_ERR_NO_MEMORY;
-	n[srv->rs.n++] = *r;
 	srv->rs.r = n;
+	uint32_t *seq = realloc(srv->rs.obs_seq, (srv->rs.n + 1) * sizeof(*seq));
+	if (!seq)
+		return EIOT_ERR_NO_MEMORY;
+	srv->rs.obs_seq = seq;
+	seq[srv->rs.n] = 2; /* RFC 7641 §4.4: any start; 0 and 1 read like registration values */
+	n[srv->rs.n++] = *r;
 	return EIOT_OK;
 }
 
@@ -347,8 +314,8 @@ static void refresh_due(struct peer *p)
 	p->due = a < b ? a : b;
 }
 
-/* Move what the message layer wants to send into DTLS records. */
-static void flush(struct eiot_coaps_server *srv, struct peer *p)
+/* see coap/coaps_server_int.h */
+void coaps_flush(struct eiot_coaps_server *srv, struct peer *p)
 {
 	size_t len, written;
 	while (!eiot_coap_peer_output(p->cp, srv->msg, srv->p.coap.max_message, &len) && len)
@@ -374,30 +341,52 @@ static void handshake_done(struct eiot_coaps_server *srv, struct peer *p)
 		 eiot_conn_resumed(p->conn) ? ", resumed" : "");
 }
 
+/* see coap/coaps_server_int.h */
+void coaps_serve_ctx(struct eiot_coaps_server *srv, struct peer *p, struct coap_serve_ctx *ctx)
+{
+	size_t room = eiot_conn_record_room(p->conn);
+	*ctx = (struct coap_serve_ctx){
+		.rs = &srv->rs, .max_body = srv->p.max_body, .body = srv->body, .upload = &p->upload,
+		.room = room < srv->p.coap.max_message ? room : srv->p.coap.max_message,
+		.upload_lifetime_ms = 247000, /* EXCHANGE_LIFETIME with the default parameters */
+		.req = { .conn = p->conn, .addr = p->addr, .addr_len = p->addr_len },
+	};
+}
+
 /* The requests that arrived: each to its resource, the answer back. */
 static void serve(struct eiot_coaps_server *srv, struct peer *p, uint64_t now)
 {
 	struct eiot_coap_event ev;
 	struct eiot_coap_msg resp;
+	struct coap_serve_ctx ctx;
+	uint32_t obs;
 	size_t len;
 	while (!eiot_conn_read(p->conn, srv->msg, srv->p.coap.max_message, &len)) {
 		if (eiot_coap_peer_receive(p->cp, srv->msg, len, now, &ev) || ev.kind != EIOT_COAP_EV_REQUEST) {
-			flush(srv, p);
+			if (ev.kind == EIOT_COAP_EV_FAILED)
+				obs_failed(srv, p, ev.msg.mid);
+			coaps_flush(srv, p);
 			continue;
 		}
-		size_t room = eiot_conn_record_room(p->conn);
-		struct coap_serve_ctx ctx = {
-			.rs = &srv->rs, .max_body = srv->p.max_body, .body = srv->body, .upload = &p->upload,
-			.room = room < srv->p.coap.max_message ? room : srv->p.coap.max_message,
-			.upload_lifetime_ms = 247000, /* EXCHANGE_LIFETIME with the default parameters */
-			.req = { .conn = p->conn, .addr = p->addr, .addr_len = p->addr_len },
-		};
+		const struct eiot_coap_option *o = eiot_coap_next_option(&ev.msg, EIOT_COAP_OPT_OBSERVE, NULL);
 		bool handled;
+		coaps_serve_ctx(srv, p, &ctx);
+		ctx.observe = ev.msg.code == EIOT_COAP_GET && o && !eiot_coap_option_uint(o, &obs) && obs == 0 &&
+			      obs_room(p, &ev.msg);
 		coap_serve(&ctx, &ev.msg, &resp, &handled, now);
 		srv->st.requests += handled;
+		if (ev.msg.code == EIOT_COAP_GET)
+			obs_after_get(srv, p, &ev.msg, &ctx);
 		eiot_coap_peer_respond(p->cp, &ev.msg, &resp, now);
-		flush(srv, p);
+		coaps_flush(srv, p);
 	}
+}
+
+/* see coap/coaps_server_int.h */
+void coaps_peer_changed(struct eiot_coaps_server *srv, struct peer *p)
+{
+	refresh_due(p);
+	mark_dirty(srv, p);
 }
 
 /* After the connection saw input or a timer: new state, requests, output, end. */
@@ -425,8 +414,7 @@ static void peer_update(struct eiot_coaps_server *srv, struct peer *p, uint64_t 
 	}
 	if (p->established && !p->closing)
 		p->conn = eiot_conn_compact(p->conn); /* once the peer's data showed it has our flight */
-	refresh_due(p);
-	mark_dirty(srv, p);
+	coaps_peer_changed(srv, p);
 }
 
 /* ---- the front door ---- */
@@ -465,7 +453,8 @@ static bool make_room(struct eiot_coaps_server *srv)
 	uint32_t i = srv->lru_tail;
 	for (int k = 0; k < EVICT_SCAN && i != NONE; k++, i = srv->peers[i].prev) {
 		struct peer *p = &srv->peers[i];
-		if (p->established && !p->closing && !eiot_coap_peer_outstanding(p->cp) && !p->upload) {
+		if (p->established && !p->closing && !eiot_coap_peer_outstanding(p->cp) && !p->upload &&
+		    !p->n_obs) {
 			char a[64];
 			EIOT_LOG(srv->cfg, EIOT_LOG_INFO, "coaps: %s: evicted (idle %llu s) for a new peer",
 				 addr_str(p->addr, p->addr_len, a),
@@ -612,11 +601,11 @@ int eiot_coaps_server_tick(struct eiot_coaps_server *srv, uint64_t now_ms)
 		if (!p->used || p->due > now_ms)
 			continue;
 		eiot_conn_tick(p->conn, now_ms);
-		/* a separate response never acknowledged: nothing more to do than forget it */
+		/* a separate response never acknowledged is forgotten; a notification, its observer */
 		while (p->cp && !eiot_coap_peer_tick(p->cp, now_ms, &ev) && ev.kind != EIOT_COAP_EV_NONE)
-			;
+			obs_failed(srv, p, ev.msg.mid);
 		if (p->cp)
-			flush(srv, p);
+			coaps_flush(srv, p);
 		peer_update(srv, p, now_ms);
 	}
 	while (srv->lru_tail != NONE) {
@@ -624,6 +613,10 @@ int eiot_coaps_server_tick(struct eiot_coaps_server *srv, uint64_t now_ms)
 		char a[64];
 		if (!p->established || p->closing || p->last_active + srv->p.idle_timeout_ms > now_ms)
 			break;
+		if (p->n_obs) { /* observing: quiet is normal (notifications find out if it is gone) */
+			lru_touch(srv, p, now_ms);
+			continue;
+		}
 		EIOT_LOG(srv->cfg, EIOT_LOG_INFO, "coaps: %s: idle for %u s, closed",
 			 addr_str(p->addr, p->addr_len, a), srv->p.idle_timeout_ms / 1000);
 		eiot_conn_close(p->conn);
@@ -653,6 +646,7 @@ void eiot_coaps_server_stats(const struct eiot_coaps_server *srv, struct eiot_co
 		return;
 	*st = srv->st;
 	st->peers = srv->n_used;
+	st->observers = srv->n_observers;
 	st->bytes = sizeof(*srv) + srv->p.max_peers * (sizeof(*srv->peers) + sizeof(*srv->dirty)) +
 		    srv->n_buckets * sizeof(*srv->buckets) + RATE_SLOTS * sizeof(*srv->rate) + ORPHAN_BYTES +
 		    srv->p.coap.max_message + srv->p.max_body;
@@ -662,7 +656,7 @@ void eiot_coaps_server_stats(const struct eiot_coaps_server *srv, struct eiot_co
 		if (!p->used)
 			continue;
 		size_t n = eiot_conn_footprint(p->conn) + eiot_coap_peer_footprint(p->cp) +
-			   (p->upload ? sizeof(*p->upload) + srv->p.max_body : 0);
+			   (p->upload ? sizeof(*p->upload) + srv->p.max_body : 0) + p->n_obs * sizeof(*p->obs);
 		st->bytes += n;
 		if (n > st->peer_bytes_max)
 			st->peer_bytes_max = n;
