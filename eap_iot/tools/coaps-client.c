@@ -6,7 +6,7 @@
  *                [-s SECONDS] [--dtls-timeout MS] [--ack-timeout MS] [--max-retransmit N]
  *                [-O NUM,TEXT]... (-u ID -k KEY | -c CERT -j KEY -C CA [-n] |
  *                -M KEYFILE --peer-rpk PUBFILE) [-v N] [--psk-hex HEX] [--strict] [--suites A,B]
- *                [--mtu N]  coaps://HOST[:PORT]/PATH[?QUERY]
+ *                [--mtu N] [--session FILE] [--tickets]  coaps://HOST[:PORT]/PATH[?QUERY]
  *
  * -k KEY is the PSK as text, as libcoap takes it (--psk-hex for binary keys). -b SIZE asks for
  * the representation in blocks of SIZE bytes (RFC 7959 Block2, 16..1024); a response the
@@ -21,11 +21,16 @@
  * the server's name is checked against HOST (RFC 7925 §4.4.1) unless -n. With -M (raw public
  * keys, RFC 7250: the file holds our P-256 private key, as libcoap's -M file does) the server's
  * key must be pinned with --peer-rpk (its PEM public key). The response payload
- * goes to stdout, one line about the response to stderr with -v 1 and more. Exit status:
+ * goes to stdout, one line about the response to stderr with -v 1 and more. --session FILE
+ * keeps the DTLS session between runs, as a device keeps it across sleep: offered when FILE
+ * holds one (an abbreviated handshake when the server still knows it), written back after the
+ * handshake (mode 0600: it holds the master secret; this library version's layout only).
+ * --tickets asks for a session ticket (RFC 5077), so the server keeps no state for it. Exit status:
  * 0 a 2.xx response, 1 a 4.xx/5.xx response, 2 usage, 3 DTLS handshake failed, 4 no answer
  * (CoAP gave up or -B passed), 5 local error — unlike libcoap's client, which exits 0 anyway.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <netdb.h>
 #include <poll.h>
@@ -57,7 +62,8 @@ struct opts {
 	const char *psk_id, *cert, *key, *ca, *suites, *rpk, *peer_rpk;
 	uint8_t psk[64];
 	size_t psk_len;
-	bool no_verify, strict;
+	bool no_verify, strict, tickets;
+	const char *session_file;
 	unsigned mtu, verbose;
 	int block_szx; /* -b: Block2 SZX asked for, -1 none */
 	unsigned observe_s; /* -s */
@@ -146,7 +152,8 @@ static void parse(struct opts *o, int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-		bool takes = strcmp(a, "-N") && strcmp(a, "-n") && strcmp(a, "--strict") && a[0] == '-';
+		bool takes = strcmp(a, "-N") && strcmp(a, "-n") && strcmp(a, "--strict") &&
+			     strcmp(a, "--tickets") && a[0] == '-';
 		if (takes && !v)
 			usage("%s needs a value", a);
 		if (!strcmp(a, "-m")) {
@@ -171,6 +178,11 @@ static void parse(struct opts *o, int argc, char **argv)
 		} else if (!strcmp(a, "--strict")) {
 			o->strict = true;
 			continue;
+		} else if (!strcmp(a, "--tickets")) {
+			o->tickets = true;
+			continue;
+		} else if (!strcmp(a, "--session")) {
+			o->session_file = v;
 		} else if (!strcmp(a, "-b")) {
 			unsigned size = (unsigned)atoi(v);
 			for (int szx = 0; szx <= 6; szx++)
@@ -273,6 +285,8 @@ static struct eiot_config *dtls_config(const struct opts *o)
 		if ((err = tool_set_suites(cfg, o->suites, &bad)) && bad)
 			usage("--suites: unknown suite %s", bad);
 	}
+	if (!err && o->tickets)
+		err = eiot_config_set_session_tickets(cfg, true);
 	if (!err)
 		err = eiot_config_set_strict_profile(cfg, o->strict);
 	if (!err)
@@ -409,12 +423,52 @@ static int take_response(const struct opts *o, const struct eiot_coap_msg *base,
 	fwrite(body, 1, body_len, stdout);
 	if (body_len && body[body_len - 1] != '\n')
 		fputc('\n', stdout);
-	if (o->verbose)
-		fprintf(stderr, "coaps-client: response %u.%02u, %zu payload bytes%s%u%s\n",
-			EIOT_COAP_CODE_CLASS(m->code), EIOT_COAP_CODE_DETAIL(m->code), body_len,
-			blocks > 1 ? " in " : "", blocks > 1 ? blocks : 0, blocks > 1 ? " blocks" : "");
+	if (o->verbose) {
+		char in_blocks[32] = "";
+		if (blocks > 1)
+			snprintf(in_blocks, sizeof(in_blocks), " in %u blocks", blocks);
+		fprintf(stderr, "coaps-client: response %u.%02u, %zu payload bytes%s\n",
+			EIOT_COAP_CODE_CLASS(m->code), EIOT_COAP_CODE_DETAIL(m->code), body_len, in_blocks);
+	}
 	*rc = EIOT_COAP_CODE_CLASS(m->code) == 2 ? EXIT_OK : EXIT_ERROR_RESPONSE;
 	return 0;
+}
+
+/* --session FILE: "EIOTSES1", the struct's size (4 bytes), the struct. */
+static const char session_magic[8] = "EIOTSES1";
+
+static bool session_load(const char *path, struct eiot_session *s)
+{
+	uint8_t head[12];
+	FILE *f = fopen(path, "rb");
+	bool ok = f && fread(head, 1, sizeof(head), f) == sizeof(head) && !memcmp(head, session_magic, 8) &&
+		  (uint32_t)(head[8] << 24 | head[9] << 16 | head[10] << 8 | head[11]) == sizeof(*s) &&
+		  fread(s, 1, sizeof(*s), f) == sizeof(*s) && s->valid;
+	if (f)
+		fclose(f);
+	if (!ok)
+		eiot_session_clear(s);
+	return ok;
+}
+
+/* Written to FILE.tmp (0600) and renamed over FILE, so a crash leaves the old or the new one. */
+static void session_save(const char *path, const struct eiot_session *s)
+{
+	char tmp[4096];
+	uint32_t n = sizeof(*s);
+	uint8_t head[12];
+	memcpy(head, session_magic, 8);
+	head[8] = (uint8_t)(n >> 24), head[9] = (uint8_t)(n >> 16), head[10] = (uint8_t)(n >> 8), head[11] = (uint8_t)n;
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	bool ok = fd >= 0 && write(fd, head, sizeof(head)) == (ssize_t)sizeof(head) &&
+		  write(fd, s, sizeof(*s)) == (ssize_t)sizeof(*s);
+	if (fd >= 0)
+		ok = !close(fd) && ok;
+	if (!ok || rename(tmp, path)) {
+		fprintf(stderr, "coaps-client: --session %s: cannot write: %s\n", path, strerror(errno));
+		unlink(tmp);
+	}
 }
 
 static int dtls_failed(struct eiot_coaps_client *cl, int err)
@@ -436,7 +490,11 @@ int main(int argc, char **argv)
 	struct eiot_config *cfg = dtls_config(&o);
 	int fd = udp_connect(&o);
 	uint64_t start = tool_now_ms(), deadline = start + (uint64_t)o.give_up_s * 1000;
-	struct eiot_coaps_client *cl = eiot_coaps_client_new(cfg, &o.coap, start);
+	struct eiot_session sess;
+	bool offered = o.session_file && session_load(o.session_file, &sess);
+	struct eiot_coaps_client *cl = offered ? eiot_coaps_client_new_resume(cfg, &o.coap, &sess, start)
+					       : eiot_coaps_client_new(cfg, &o.coap, start);
+	eiot_session_clear(&sess);
 	if (!cl) {
 		fprintf(stderr, "coaps-client: cannot start DTLS (see above)\n");
 		return EXIT_LOCAL;
@@ -543,6 +601,14 @@ int main(int argc, char **argv)
 		}
 	}
 out:
+	if (o.verbose && eiot_conn_state(eiot_coaps_client_conn(cl)) != EIOT_STATE_HANDSHAKE)
+		fprintf(stderr, "coaps-client: DTLS session %s\n",
+			eiot_conn_resumed(eiot_coaps_client_conn(cl)) ? "resumed (abbreviated handshake)"
+			: offered ? "not resumed: full handshake" : "new: full handshake");
+	if (o.session_file && !eiot_coaps_client_session(cl, &sess)) {
+		session_save(o.session_file, &sess);
+		eiot_session_clear(&sess);
+	}
 	eiot_coaps_client_close(cl);
 	send_all(fd, cl);
 	eiot_coaps_client_free(cl);

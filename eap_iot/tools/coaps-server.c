@@ -5,14 +5,17 @@
  *   coaps-server [-A ADDR] [-p PORT] (-u ID -k KEY [-u ID -k KEY]... [-h HINT] |
  *                -c CERT -j KEY -C CA | -M KEYFILE --peer-rpk PUBFILE...) [-v N] [--psk-hex HEX]
  *                [--strict] [--suites A,B] [--mtu N] [--max-record N] [--max-peers N]
- *                [--idle-timeout SECONDS] [--handshake-rate N] [--max-body BYTES] [-B SECONDS]
+ *                [--idle-timeout SECONDS] [--handshake-rate N] [--max-body BYTES]
+ *                [--session-cache N] [--no-tickets] [-B SECONDS]
  *
  * -p is the CoAPS port itself (5684 by default; libcoap's -p is its plain CoAP port and serves
  * DTLS one above). Each -k KEY (text; --psk-hex for binary) is the key of the -u ID before it:
  * the device must use that identity. With -c/-j/-C a client certificate is required; with -M
  * (our P-256 key as a raw public key, RFC 7250) the client's key must be one of the
  * --peer-rpk files. -B SECONDS stops the server after that long (close_notify to every peer).
- * --max-record (1280 by default: a CoAP message of 1152 bytes and its options fit) bounds the
+ * Resumption is on: N session IDs cached (--session-cache, 1024 by default, 0 turns resumption
+ * off; lifetime one hour) and session tickets (RFC 5077) for clients that ask, unless
+ * --no-tickets. --max-record (1280 by default: a CoAP message of 1152 bytes and its options fit) bounds the
  * records taken and sent, and so what an established peer costs (see the README).
  *
  * Resources:
@@ -55,7 +58,8 @@ struct opts {
 	struct { const char *id; uint8_t key[64]; size_t key_len; } psk[MAX_PSK];
 	size_t n_psk;
 	bool strict;
-	unsigned verbose, mtu, max_record, stop_s;
+	unsigned verbose, mtu, max_record, stop_s, session_cache;
+	bool no_tickets;
 	struct eiot_coaps_server_params sp;
 };
 
@@ -69,7 +73,7 @@ static void usage(const char *why, ...)
 	fprintf(stderr, "\nusage: coaps-server [-A ADDR] [-p PORT] (-u ID -k KEY... [-h HINT] | -c CERT -j KEY "
 			"-C CA | -M KEYFILE --peer-rpk PUBFILE...) [-v N] [--psk-hex HEX] [--strict] "
 			"[--suites A,B] [--mtu N] [--max-record N] [--max-peers N] [--idle-timeout S] [--handshake-rate N] "
-			"[--max-body BYTES] [-B SECONDS]\n");
+			"[--max-body BYTES] [--session-cache N] [--no-tickets] [-B SECONDS]\n");
 	va_end(ap);
 	exit(EXIT_USAGE);
 }
@@ -90,11 +94,16 @@ static void parse(struct opts *o, int argc, char **argv)
 	o->port = "5684";
 	o->mtu = 1280;
 	o->max_record = 1280;
+	o->session_cache = 1024;
 	eiot_coaps_server_params_default(&o->sp);
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (!strcmp(a, "--strict")) {
 			o->strict = true;
+			continue;
+		}
+		if (!strcmp(a, "--no-tickets")) {
+			o->no_tickets = true;
 			continue;
 		}
 		if (!v)
@@ -141,6 +150,8 @@ static void parse(struct opts *o, int argc, char **argv)
 			o->mtu = (unsigned)number(a, v, 64, 16384);
 		} else if (!strcmp(a, "--max-record")) {
 			o->max_record = (unsigned)number(a, v, 64, 16384);
+		} else if (!strcmp(a, "--session-cache")) {
+			o->session_cache = (unsigned)number(a, v, 0, 65536);
 		} else if (!strcmp(a, "--max-peers")) {
 			o->sp.max_peers = (uint32_t)number(a, v, 1, 1000000);
 		} else if (!strcmp(a, "--idle-timeout")) {
@@ -170,6 +181,8 @@ static void log_line(void *user, enum eiot_log_level level, const char *line)
 	(void)level;
 	fprintf(stderr, "coaps-server: %s\n", line);
 }
+
+static struct eiot_session_cache *cache;
 
 static struct eiot_config *dtls_config(const struct opts *o)
 {
@@ -206,6 +219,13 @@ static struct eiot_config *dtls_config(const struct opts *o)
 		err = eiot_config_set_mtu(cfg, o->mtu), what = "--mtu";
 	if (!err)
 		err = eiot_config_set_max_record(cfg, o->max_record), what = "--max-record";
+	if (!err && o->session_cache) {
+		cache = eiot_session_cache_new(cfg, o->session_cache, 3600);
+		err = cache ? eiot_config_set_session_cache(cfg, cache) : EIOT_ERR_NO_MEMORY;
+		what = "--session-cache";
+	}
+	if (!err)
+		err = eiot_config_set_session_tickets(cfg, !o->no_tickets), what = "--no-tickets";
 	if (err) {
 		fprintf(stderr, "coaps-server: %s refused: %s\n", what, eiot_err_str(err));
 		exit(EXIT_LOCAL);
@@ -439,6 +459,7 @@ int main(int argc, char **argv)
 		(unsigned long long)st.rate_limited, (unsigned long long)st.table_full,
 		(unsigned long long)st.evicted, (unsigned long long)st.idle_closed, st.observers);
 	eiot_coaps_server_free(srv);
+	eiot_session_cache_free(cache);
 	eiot_config_free(cfg);
 	close(fd);
 	return EXIT_OK;

@@ -8,7 +8,9 @@
 # blockwise (RFC 7959: 800 bytes read in Block2 blocks of 64 and 16, 3000 bytes written in
 # Block1 blocks of 64 and read back), observe (RFC 7641: /time for 4 s, at least 3
 # notifications, then deregistration, which libcoap's log confirms); the failures
-# wrong-psk (exit 4, the line says why) and rpk-wrong-pin (exit 3). One coaps-client run per request, each a new DTLS session:
+# wrong-psk (exit 4, the line says why) and rpk-wrong-pin (exit 3); resume (--session FILE
+# kept between two runs, by session ID and with --tickets: libcoap's OpenSSL server resumes both,
+# its GnuTLS server neither, which must end in a full handshake and the answer all the same). One coaps-client run per request, each a new DTLS session:
 # discovery (GET /.well-known/core lists </time>), PUT then GET /example_data (the value comes
 # back), DELETE of a resource that is not there (2.02, libcoap's answer), POST to /example_data
 # (4.05 Method Not Allowed: exit status 1), and a NON
@@ -24,7 +26,7 @@ coaps_client_vs_libcoap() {
 	cert) srv="-c $PKI/server.pem -j $PKI/server.key.pem -C $PKI/ca.pem"
 	      cli="-c $PKI/device.pem -j $PKI/device.key.pem -C $PKI/ca.pem -n" ;;
 	wrong-psk) srv="-k $COAP_PSK_KEY" cli="-u $COAP_PSK_ID -k not-the-key -B 4" ;;
-	blockwise) srv="-k $COAP_PSK_KEY" cli="-u $COAP_PSK_ID -k $COAP_PSK_KEY" ;;
+	blockwise | resume) srv="-k $COAP_PSK_KEY" cli="-u $COAP_PSK_ID -k $COAP_PSK_KEY" ;;
 	observe) srv="-k $COAP_PSK_KEY -v 7" cli="-u $COAP_PSK_ID -k $COAP_PSK_KEY" ;;
 	rpk | rpk-wrong-pin)
 		# libcoap's -M file: private and public key in one PEM; ours pins the server's key
@@ -76,6 +78,21 @@ coaps_client_vs_libcoap() {
 		grep -Eq "response 2.0[14]" "$T/req.log" || fail "the Block1 upload did not end in 2.01 or 2.04"
 		expect 0 "" $cli -b 256 "$U/example_data"
 		tr -d '\n' <"$T/req.out" | cmp -s - "$T/data" || fail "the 3000 bytes uploaded in blocks did not come back"
+		return
+	fi
+	if [ "$CRED" = resume ]; then
+		outcome="resumed (abbreviated handshake)"
+		[ "$BACKEND" = gnutls ] && outcome="not resumed: full handshake"
+		for how in "" --tickets; do
+			rm -f "$T/session"
+			# shellcheck disable=SC2086
+			expect 0 "" $cli $how --session "$T/session" "$U/time"
+			grep -qF "DTLS session new: full handshake" "$T/req.log" || fail "first run $how: not a full handshake"
+			[ "$(stat -c %a "$T/session")" = 600 ] || fail "the session file is not mode 0600"
+			# shellcheck disable=SC2086
+			expect 0 "" $cli $how --session "$T/session" "$U/time"
+			grep -qF "DTLS session $outcome" "$T/req.log" || fail "second run $how: not '$outcome': $(cat "$T/req.log")"
+		done
 		return
 	fi
 	if [ "$CRED" = wrong-psk ]; then

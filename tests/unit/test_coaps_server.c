@@ -618,6 +618,59 @@ static void test_observe(void **state)
 	rig_free(&r);
 }
 
+/* The client keeps its DTLS session: evicted by the server (close_notify), its next request
+ * resumes it in an abbreviated handshake; after a server restart that lost every peer silently
+ * (its session cache lives on), a request goes unanswered, and the one after resumes. */
+static void test_client_resumes_after_eviction_and_loss(void **state)
+{
+	(void)state;
+	struct eiot_coaps_server_params p;
+	eiot_coaps_server_params_default(&p);
+	p.max_peers = 1;
+	struct rig r;
+	rig_init(&r, &p, 0);
+	struct eiot_session_cache *cache = eiot_session_cache_new(r.scfg, 16, 3600);
+	assert_non_null(cache);
+	assert_int_equal(eiot_config_set_session_cache(r.scfg, cache), EIOT_OK);
+	struct client *a = add_client(&r, 1, 40000);
+	request(&r, a, EIOT_COAP_GET, "sensors/temp", NULL, NULL, 0, NULL, NULL);
+	assert_false(eiot_conn_resumed(eiot_coaps_client_conn(a->cl)));
+	struct client *b = add_client(&r, 2, 40000); /* takes the only slot: a is evicted */
+	request(&r, b, EIOT_COAP_GET, "sensors/temp", NULL, NULL, 0, NULL, NULL);
+	assert_int_equal(eiot_conn_state(eiot_coaps_client_conn(a->cl)), EIOT_STATE_CLOSED);
+	client_free(b);
+	r.now += 1000;
+	request(&r, a, EIOT_COAP_GET, "sensors/temp", NULL, NULL, 0, NULL, NULL);
+	assert_payload(a, "21.5");
+	assert_int_equal(eiot_coaps_client_connections(a->cl), 2);
+	assert_true(eiot_conn_resumed(eiot_coaps_client_conn(a->cl)));
+
+	/* the server restarts (its session cache, and so its ticket keys, live on) */
+	eiot_coaps_server_free(r.srv);
+	r.srv = eiot_coaps_server_new(r.scfg, &p, r.now);
+	assert_non_null(r.srv);
+	struct eiot_coap_resource s = { .path = "sensors/temp", .methods = EIOT_COAP_METHOD(EIOT_COAP_GET),
+					.handler = sensor, .user = &r };
+	assert_int_equal(eiot_coaps_server_add_resource(r.srv, &s), EIOT_OK);
+	struct eiot_coap_msg m;
+	eiot_coap_msg_init(&m, EIOT_COAP_CON, EIOT_COAP_GET, 0);
+	eiot_coap_add_option(&m, EIOT_COAP_OPT_URI_PATH, "sensors", 7);
+	eiot_coap_add_option(&m, EIOT_COAP_OPT_URI_PATH, "temp", 4);
+	a->responses = 0;
+	memset(&a->last, 0, sizeof(a->last));
+	assert_int_equal(eiot_coaps_client_request(a->cl, &m, r.now), EIOT_OK);
+	run(&r, all_answered); /* the server drops records of a session it does not know */
+	assert_int_equal(a->responses, 0);
+	assert_int_equal(a->last.kind, EIOT_COAP_EV_FAILED);
+	assert_int_equal(a->last.err, EIOT_ERR_TIMEOUT);
+	request(&r, a, EIOT_COAP_GET, "sensors/temp", NULL, NULL, 0, NULL, NULL);
+	assert_payload(a, "21.5");
+	assert_int_equal(eiot_coaps_client_connections(a->cl), 3);
+	assert_true(eiot_conn_resumed(eiot_coaps_client_conn(a->cl)));
+	rig_free(&r);
+	eiot_session_cache_free(cache);
+}
+
 /* An established peer gives back its handshake memory once its first request came
  * (eiot_conn_compact), and its CoAP layer holds no message buffers while idle. */
 static void test_established_peer_is_small(void **state)
@@ -655,6 +708,7 @@ int main(void)
 		cmocka_unit_test(test_close_and_reboot_end_one_peer),
 		cmocka_unit_test(test_established_peer_is_small),
 		cmocka_unit_test(test_observe),
+		cmocka_unit_test(test_client_resumes_after_eviction_and_loss),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -251,15 +251,34 @@ int eiot_coap_peer_cancel(struct eiot_coap_peer *cp, const uint8_t *token, size_
 struct eiot_config;
 struct eiot_coaps_client;
 /* dtls: a client configuration of transport EIOT_DTLS (it must outlive the client). NULL on a
- * bad argument or when the connection cannot start (logged through dtls). */
+ * bad argument or when the connection cannot start (logged through dtls).
+ *
+ * The DTLS session outlives its connection: when the server ends it (close_notify: it evicted
+ * or idled us) or a CON request goes unanswered (the server may have lost it), the next request
+ * opens a new connection that offers the session (session ID or ticket), an abbreviated
+ * handshake if the server still knows it, a full one otherwise. A fatal alert after the
+ * handshake makes the session unresumable (a full handshake follows). A first handshake that
+ * fails is not retried: its error stands (eiot_coaps_client_conn tells why). */
 struct eiot_coaps_client *eiot_coaps_client_new(const struct eiot_config *dtls,
 						const struct eiot_coap_params *p, uint64_t now_ms);
+struct eiot_session;
+/* The same, offering session s (from eiot_coaps_client_session of an earlier client, e.g. one
+ * kept across a device's sleep; s may be wiped afterwards). */
+struct eiot_coaps_client *eiot_coaps_client_new_resume(const struct eiot_config *dtls,
+						       const struct eiot_coap_params *p,
+						       const struct eiot_session *s, uint64_t now_ms);
+/* The session to keep for later (it holds the master secret: store it like a key).
+ * EIOT_ERR_WANT_MORE before a handshake completed or when the server offers no resumption. */
+int eiot_coaps_client_session(const struct eiot_coaps_client *cl, struct eiot_session *out);
+/* DTLS connections opened so far (1, and one more per reconnection). */
+unsigned eiot_coaps_client_connections(const struct eiot_coaps_client *cl);
 void eiot_coaps_client_free(struct eiot_coaps_client *cl);
 /* Send a request (as eiot_coap_peer_request; a token is drawn when req has none). Queued until
  * the DTLS handshake completed. EIOT_ERR_WANT_MORE when one is queued already. */
 int eiot_coaps_client_request(struct eiot_coaps_client *cl, struct eiot_coap_msg *req, uint64_t now_ms);
 /* One datagram from the server. Returns EIOT_OK or the DTLS connection's sticky error (the
- * handshake failed: eiot_coaps_client_conn tells why). */
+ * handshake failed, or a fatal alert: eiot_coaps_client_conn tells why). After close_notify,
+ * datagrams are ignored until the next request reconnects. */
 int eiot_coaps_client_feed(struct eiot_coaps_client *cl, const uint8_t *dgram, size_t len,
 			   uint64_t now_ms);
 /* The next CoAP event from what was received (as eiot_coap_peer_receive's; its pointers stay

@@ -5,6 +5,12 @@
  * A request made during the handshake is held, encoded, in held[] and given to the message
  * layer once the handshake completed, so that CoAP's retransmission clock starts when the
  * message can actually leave.
+ *
+ * The DTLS session outlives its connection: after each handshake the client keeps what it needs
+ * to resume (session ID or ticket). When the server ended the connection (close_notify: evicted,
+ * idle) or seems to have forgotten it (a CON request got no answer at all), the next request
+ * opens a new connection that offers the session, an abbreviated handshake when the server
+ * still knows it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +28,11 @@ struct eiot_coaps_client {
 	uint8_t *held;     /* an encoded request waiting for the handshake */
 	size_t held_len;
 	uint8_t *msg;      /* the CoAP message being passed between the layers */
+	struct eiot_session session; /* to resume (valid: there is one) */
+	bool stale;        /* a CON went unanswered: the server may have lost the session */
+	bool ever_established;
+	bool kept;         /* the session of this connection is in session */
+	unsigned connections;
 };
 
 static int cfg_rand(void *cfg, uint8_t *out, size_t n)
@@ -35,6 +46,7 @@ void eiot_coaps_client_free(struct eiot_coaps_client *cl)
 	if (!cl)
 		return;
 	eiot_conn_free(cl->conn);
+	eiot_session_clear(&cl->session);
 	eiot_coap_peer_free(cl->peer);
 	free(cl->held);
 	free(cl->msg);
@@ -44,6 +56,14 @@ void eiot_coaps_client_free(struct eiot_coaps_client *cl)
 /* see eap_iot/coap.h */
 struct eiot_coaps_client *eiot_coaps_client_new(const struct eiot_config *dtls,
 						const struct eiot_coap_params *p, uint64_t now_ms)
+{
+	return eiot_coaps_client_new_resume(dtls, p, NULL, now_ms);
+}
+
+/* see eap_iot/coap.h */
+struct eiot_coaps_client *eiot_coaps_client_new_resume(const struct eiot_config *dtls,
+						       const struct eiot_coap_params *p,
+						       const struct eiot_session *s, uint64_t now_ms)
 {
 	struct eiot_coap_params def;
 	if (!p) {
@@ -60,7 +80,10 @@ struct eiot_coaps_client *eiot_coaps_client_new(const struct eiot_config *dtls,
 	cl->held = malloc(p->max_message);
 	cl->msg = malloc(p->max_message);
 	cl->peer = eiot_coap_peer_new(p, cfg_rand, (void *)dtls);
-	cl->conn = eiot_conn_new(dtls, now_ms);
+	if (s && s->valid)
+		cl->session = *s;
+	cl->conn = cl->session.valid ? eiot_conn_new_resume(dtls, &cl->session, now_ms) : eiot_conn_new(dtls, now_ms);
+	cl->connections = 1;
 	if (!cl->held || !cl->msg || !cl->peer || !cl->conn) {
 		eiot_coaps_client_free(cl);
 		return NULL;
@@ -85,10 +108,17 @@ static int flush(struct eiot_coaps_client *cl)
 	return err;
 }
 
-/* The held request goes to the message layer once the handshake completed. */
+/* The handshake completed: keep the session, and the held request goes to the message layer. */
 static int release_held(struct eiot_coaps_client *cl, uint64_t now)
 {
-	if (!cl->held_len || eiot_conn_state(cl->conn) != EIOT_STATE_ESTABLISHED)
+	if (eiot_conn_state(cl->conn) != EIOT_STATE_ESTABLISHED)
+		return EIOT_OK;
+	if (!cl->kept) { /* a resumption may have brought a new ticket */
+		cl->ever_established = cl->kept = true;
+		if (eiot_conn_get_session(cl->conn, &cl->session))
+			eiot_session_clear(&cl->session); /* the server offers no way to resume */
+	}
+	if (!cl->held_len)
 		return EIOT_OK;
 	struct eiot_coap_msg m;
 	int err = eiot_coap_decode(&m, cl->held, cl->held_len);
@@ -96,6 +126,27 @@ static int release_held(struct eiot_coaps_client *cl, uint64_t now)
 	if (!err)
 		err = eiot_coap_peer_request(cl->peer, &m, now);
 	return err ? err : flush(cl);
+}
+
+/* A session that the server ended (close_notify, a fatal alert after the handshake) or that
+ * looks lost (stale) is replaced by a new connection offering it. A handshake that never
+ * completed is not retried: its error stands. */
+static int reconnect_if_needed(struct eiot_coaps_client *cl, uint64_t now)
+{
+	enum eiot_state st = eiot_conn_state(cl->conn);
+	if (!cl->ever_established || st == EIOT_STATE_HANDSHAKE || (st == EIOT_STATE_ESTABLISHED && !cl->stale))
+		return EIOT_OK;
+	if (st == EIOT_STATE_FAILED)
+		eiot_session_clear(&cl->session); /* RFC 5246 §7.2.2: not resumable after a fatal alert */
+	struct eiot_conn *n = cl->session.valid ? eiot_conn_new_resume(cl->cfg, &cl->session, now)
+						: eiot_conn_new(cl->cfg, now);
+	if (!n)
+		return EIOT_ERR_NO_MEMORY;
+	eiot_conn_free(cl->conn);
+	cl->conn = n;
+	cl->connections++;
+	cl->kept = cl->stale = false;
+	return EIOT_OK;
 }
 
 /* see eap_iot/coap.h */
@@ -110,8 +161,11 @@ int eiot_coaps_client_request(struct eiot_coaps_client *cl, struct eiot_coap_msg
 			return EIOT_ERR_CRYPTO;
 		req->token_len = 4;
 	}
+	int err = reconnect_if_needed(cl, now_ms);
+	if (err)
+		return err;
 	if (eiot_conn_state(cl->conn) == EIOT_STATE_ESTABLISHED) {
-		int err = eiot_coap_peer_request(cl->peer, req, now_ms);
+		err = eiot_coap_peer_request(cl->peer, req, now_ms);
 		return err ? err : flush(cl);
 	}
 	if (eiot_conn_state(cl->conn) != EIOT_STATE_HANDSHAKE)
@@ -125,6 +179,8 @@ int eiot_coaps_client_feed(struct eiot_coaps_client *cl, const uint8_t *dgram, s
 {
 	if (!cl)
 		return EIOT_ERR_BAD_PARAM;
+	if (eiot_conn_state(cl->conn) == EIOT_STATE_CLOSED)
+		return EIOT_OK; /* that connection is over; the next request opens another */
 	int err = eiot_conn_feed(cl->conn, dgram, len, now_ms);
 	return err ? err : release_held(cl, now_ms);
 }
@@ -179,6 +235,8 @@ int eiot_coaps_client_tick(struct eiot_coaps_client *cl, uint64_t now_ms, struct
 		return err;
 	if ((err = eiot_coap_peer_tick(cl->peer, now_ms, ev)))
 		return err;
+	if (ev->kind == EIOT_COAP_EV_FAILED && ev->err == EIOT_ERR_TIMEOUT)
+		cl->stale = true; /* not even an ACK: the next request starts over, resuming */
 	return flush(cl);
 }
 
@@ -192,6 +250,23 @@ const struct eiot_conn *eiot_coaps_client_conn(const struct eiot_coaps_client *c
 int eiot_coaps_client_cancel(struct eiot_coaps_client *cl, const uint8_t *token, size_t token_len)
 {
 	return cl ? eiot_coap_peer_cancel(cl->peer, token, token_len) : EIOT_ERR_BAD_PARAM;
+}
+
+/* see eap_iot/coap.h */
+int eiot_coaps_client_session(const struct eiot_coaps_client *cl, struct eiot_session *out)
+{
+	if (!cl || !out)
+		return EIOT_ERR_BAD_PARAM;
+	if (!cl->session.valid)
+		return EIOT_ERR_WANT_MORE;
+	*out = cl->session;
+	return EIOT_OK;
+}
+
+/* see eap_iot/coap.h */
+unsigned eiot_coaps_client_connections(const struct eiot_coaps_client *cl)
+{
+	return cl ? cl->connections : 0;
 }
 
 /* see eap_iot/coap.h */
