@@ -17,8 +17,9 @@
  * cancelled with a GET carrying Observe 1 and the same token, whose answer ends the run.
  * --dtls-timeout sets DTLS's first retransmission timer (RFC 7925 §11: 9000 ms by default,
  * 1000 is RFC 6347's), --ack-timeout and --max-retransmit CoAP's ACK_TIMEOUT and
- * MAX_RETRANSMIT (RFC 7252 §4.8: 2000 ms and 4). With certificates
- * the server's name is checked against HOST (RFC 7925 §4.4.1) unless -n. With -M (raw public
+ * MAX_RETRANSMIT (RFC 7252 §4.8: 2000 ms and 4); when CoAP gives up on an exchange before -B
+ * passed, a GET, PUT or DELETE is asked again (not a POST: it may have been carried out). With
+ * certificates the server's name is checked against HOST (RFC 7925 §4.4.1) unless -n. With -M (raw public
  * keys, RFC 7250: the file holds our P-256 private key, as libcoap's -M file does) the server's
  * key must be pinned with --peer-rpk (its PEM public key). The response payload
  * goes to stdout, one line about the response to stderr with -v 1 and more. --session FILE
@@ -152,6 +153,8 @@ static void parse(struct opts *o, int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+		const char *why;
+		int timer;
 		bool takes = strcmp(a, "-N") && strcmp(a, "-n") && strcmp(a, "--strict") &&
 			     strcmp(a, "--tickets") && a[0] == '-';
 		if (takes && !v)
@@ -225,20 +228,11 @@ static void parse(struct opts *o, int argc, char **argv)
 			o->verbose = (unsigned)atoi(v);
 		} else if (!strcmp(a, "--suites")) {
 			o->suites = v;
-		} else if (!strcmp(a, "--dtls-timeout")) {
-			o->dtls_timeout_ms = (unsigned)atoi(v);
-			if (o->dtls_timeout_ms < 1000 || o->dtls_timeout_ms > 60000)
-				usage("--dtls-timeout %s: 1000 to 60000 ms", v);
-		} else if (!strcmp(a, "--ack-timeout")) {
-			o->coap.ack_timeout_ms = (uint32_t)atoi(v);
-			if (o->coap.ack_timeout_ms < 1000 || o->coap.ack_timeout_ms > 60000)
-				usage("--ack-timeout %s: 1000 to 60000 ms", v);
-		} else if (!strcmp(a, "--max-retransmit")) {
-			o->coap.max_retransmit = (uint8_t)atoi(v);
-			if (atoi(v) < 0 || atoi(v) > 8)
-				usage("--max-retransmit %s: 0 to 8", v);
 		} else if (!strcmp(a, "--mtu")) {
 			o->mtu = (unsigned)atoi(v);
+		} else if ((timer = tool_timer_option(a, v, &o->dtls_timeout_ms, &o->coap, &why))) {
+			if (timer < 0)
+				usage("%s %s: %s", a, v, why);
 		} else if (a[0] == '-') {
 			usage("unknown option %s", a);
 		} else {
@@ -510,6 +504,8 @@ int main(int argc, char **argv)
 		struct eiot_coap_block first = { 0, false, (uint8_t)o.block_szx };
 		eiot_coap_add_block_option(&req, EIOT_COAP_OPT_BLOCK2, &first);
 	}
+	struct eiot_coap_msg *cur = &req; /* the request in flight, asked again if it gets no answer */
+	unsigned asked_again = 0;
 	int err = eiot_coaps_client_request(cl, &req, start), rc = EXIT_NO_ANSWER;
 	if (err) {
 		fprintf(stderr, "coaps-client: request refused: %s\n", eiot_err_str(err));
@@ -541,6 +537,7 @@ int main(int argc, char **argv)
 			next.n_uint = 0;
 			eiot_coap_set_token(&next, req.token, req.token_len);
 			eiot_coap_add_uint_option(&next, EIOT_COAP_OPT_OBSERVE, 1);
+			cur = &next;
 			if ((err = eiot_coaps_client_request(cl, &next, now))) {
 				fprintf(stderr, "coaps-client: deregistration: %s\n", eiot_err_str(err));
 				rc = EXIT_LOCAL;
@@ -581,6 +578,7 @@ int main(int argc, char **argv)
 							notifications);
 					if (!take_response(&o, &base, &ev.msg, &next, &rc))
 						goto out;
+					cur = &next;
 					if ((err = eiot_coaps_client_request(cl, &next, now))) {
 						fprintf(stderr, "coaps-client: next block: %s\n", eiot_err_str(err));
 						rc = EXIT_LOCAL;
@@ -594,13 +592,32 @@ int main(int argc, char **argv)
 				fprintf(stderr, "coaps-client: %s\n", eiot_err_str(err));
 				return EXIT_LOCAL;
 			}
-			if (ev.kind == EIOT_COAP_EV_FAILED) {
+			if (ev.kind == EIOT_COAP_EV_FAILED && ev.err == EIOT_ERR_TIMEOUT &&
+			    cur->code != EIOT_COAP_POST && now < deadline) {
+				/* CoAP gave up on this exchange but -B has not passed: an idempotent request
+				 * is asked again, on a new connection resuming the session (the server may
+				 * have lost it); a POST is not, it might have been carried out */
+				asked_again++;
+				if (o.verbose)
+					fprintf(stderr, "coaps-client: no answer after %u transmissions: asking again\n",
+						o.coap.max_retransmit + 1u);
+				cur->token_len = (uint8_t)o.token_len;
+				memcpy(cur->token, o.token, o.token_len);
+				if ((err = eiot_coaps_client_request(cl, cur, now))) {
+					fprintf(stderr, "coaps-client: asking again: %s\n", eiot_err_str(err));
+					rc = EXIT_LOCAL;
+					goto out;
+				}
+			} else if (ev.kind == EIOT_COAP_EV_FAILED) {
 				fprintf(stderr, "coaps-client: the request failed: %s\n", eiot_err_str(ev.err));
 				break;
 			}
 		}
 	}
 out:
+	if (o.verbose && asked_again)
+		fprintf(stderr, "coaps-client: asked again %u times, %u DTLS connections\n", asked_again,
+			eiot_coaps_client_connections(cl));
 	if (o.verbose && eiot_conn_state(eiot_coaps_client_conn(cl)) != EIOT_STATE_HANDSHAKE)
 		fprintf(stderr, "coaps-client: DTLS session %s\n",
 			eiot_conn_resumed(eiot_coaps_client_conn(cl)) ? "resumed (abbreviated handshake)"

@@ -6,7 +6,8 @@
  *                -c CERT -j KEY -C CA | -M KEYFILE --peer-rpk PUBFILE...) [-v N] [--psk-hex HEX]
  *                [--strict] [--suites A,B] [--mtu N] [--max-record N] [--max-peers N]
  *                [--idle-timeout SECONDS] [--handshake-rate N] [--max-body BYTES]
- *                [--session-cache N] [--no-tickets] [-B SECONDS]
+ *                [--session-cache N] [--no-tickets] [--dtls-timeout MS] [--ack-timeout MS]
+ *                [--max-retransmit N] [-B SECONDS]
  *
  * -p is the CoAPS port itself (5684 by default; libcoap's -p is its plain CoAP port and serves
  * DTLS one above). Each -k KEY (text; --psk-hex for binary) is the key of the -u ID before it:
@@ -16,7 +17,9 @@
  * Resumption is on: N session IDs cached (--session-cache, 1024 by default, 0 turns resumption
  * off; lifetime one hour) and session tickets (RFC 5077) for clients that ask, unless
  * --no-tickets. --max-record (1280 by default: a CoAP message of 1152 bytes and its options fit) bounds the
- * records taken and sent, and so what an established peer costs (see the README).
+ * records taken and sent, and so what an established peer costs (see the README). The timers,
+ * as coaps-client's: --dtls-timeout (DTLS's first retransmission, RFC 7925 §11's 9000 ms by
+ * default), --ack-timeout and --max-retransmit (RFC 7252 §4.8: 2000 ms and 4).
  *
  * Resources:
  *   /sensors/temp   GET: a temperature that changes every second (text, rt "temperature-c");
@@ -58,7 +61,7 @@ struct opts {
 	struct { const char *id; uint8_t key[64]; size_t key_len; } psk[MAX_PSK];
 	size_t n_psk;
 	bool strict;
-	unsigned verbose, mtu, max_record, stop_s, session_cache;
+	unsigned verbose, mtu, max_record, stop_s, session_cache, dtls_timeout_ms;
 	bool no_tickets;
 	struct eiot_coaps_server_params sp;
 };
@@ -73,7 +76,8 @@ static void usage(const char *why, ...)
 	fprintf(stderr, "\nusage: coaps-server [-A ADDR] [-p PORT] (-u ID -k KEY... [-h HINT] | -c CERT -j KEY "
 			"-C CA | -M KEYFILE --peer-rpk PUBFILE...) [-v N] [--psk-hex HEX] [--strict] "
 			"[--suites A,B] [--mtu N] [--max-record N] [--max-peers N] [--idle-timeout S] [--handshake-rate N] "
-			"[--max-body BYTES] [--session-cache N] [--no-tickets] [-B SECONDS]\n");
+			"[--max-body BYTES] [--session-cache N] [--no-tickets] [--dtls-timeout MS] "
+			"[--ack-timeout MS] [--max-retransmit N] [-B SECONDS]\n");
 	va_end(ap);
 	exit(EXIT_USAGE);
 }
@@ -97,7 +101,8 @@ static void parse(struct opts *o, int argc, char **argv)
 	o->session_cache = 1024;
 	eiot_coaps_server_params_default(&o->sp);
 	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL, *why;
+		int timer;
 		if (!strcmp(a, "--strict")) {
 			o->strict = true;
 			continue;
@@ -163,6 +168,9 @@ static void parse(struct opts *o, int argc, char **argv)
 			o->sp.max_body = (uint32_t)number(a, v, FIRMWARE_SIZE, 1u << 20);
 		} else if (!strcmp(a, "-B")) {
 			o->stop_s = (unsigned)number(a, v, 1, 86400);
+		} else if ((timer = tool_timer_option(a, v, &o->dtls_timeout_ms, &o->sp.coap, &why))) {
+			if (timer < 0)
+				usage("%s %s: %s", a, v, why);
 		} else {
 			usage("unknown option %s", a);
 		}
@@ -219,6 +227,8 @@ static struct eiot_config *dtls_config(const struct opts *o)
 		err = eiot_config_set_mtu(cfg, o->mtu), what = "--mtu";
 	if (!err)
 		err = eiot_config_set_max_record(cfg, o->max_record), what = "--max-record";
+	if (!err && o->dtls_timeout_ms)
+		err = eiot_config_set_retransmit(cfg, o->dtls_timeout_ms, 60000, 120000), what = "--dtls-timeout";
 	if (!err && o->session_cache) {
 		cache = eiot_session_cache_new(cfg, o->session_cache, 3600);
 		err = cache ? eiot_config_set_session_cache(cfg, cache) : EIOT_ERR_NO_MEMORY;
@@ -243,12 +253,22 @@ static size_t firmware_len = FIRMWARE_SIZE;
 static char log_lines[4096];
 static size_t log_len;
 
+/* With -v 1, one line per request a handler sees: "GET /config, 0 bytes in [ADDR:PORT mid
+ * 0x1a2b token 0a0b0c0d]" (the MID and token name the exchange: a duplicate would repeat them);
+ * notifications (RFC 7641) are not requests and are not listed. */
 static void note(const struct eiot_coap_request *req, const char *path)
 {
 	static const char *const methods[] = { "?", "GET", "POST", "PUT", "DELETE" };
-	if (verbose)
-		printf("%s /%s, %zu bytes in\n", methods[req->msg->code <= 4 ? req->msg->code : 0], path,
-		       req->body_len);
+	char host[64] = "?", port[8] = "?", token[2 * EIOT_COAP_MAX_TOKEN + 1] = "";
+	if (!verbose || req->notification)
+		return;
+	getnameinfo(req->addr, (socklen_t)req->addr_len, host, sizeof(host), port, sizeof(port),
+		    NI_NUMERICHOST | NI_NUMERICSERV);
+	for (size_t i = 0; i < req->msg->token_len; i++)
+		snprintf(token + 2 * i, 3, "%02x", req->msg->token[i]);
+	printf("%s /%s, %zu bytes in [%s:%s mid 0x%04x token %s]\n",
+	       methods[req->msg->code <= 4 ? req->msg->code : 0], path, req->body_len, host, port,
+	       req->msg->mid, token);
 	fflush(stdout);
 }
 

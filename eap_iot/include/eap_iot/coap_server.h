@@ -55,6 +55,7 @@ struct eiot_coap_request {
 	const struct eiot_conn *conn;     /* who asks: PSK identity, EUI-64, raw key (eap_iot/conn.h) */
 	const void *addr;                 /* from where */
 	size_t addr_len;
+	bool notification;                /* no request: the answer is an observer's notification */
 };
 
 /* What a handler answers. The server has set code to the method's success code (2.05 GET,

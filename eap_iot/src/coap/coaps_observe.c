@@ -110,6 +110,7 @@ static bool notify_one(struct eiot_coaps_server *srv, struct peer *p, struct obs
 	registration_request(&srv->rs.r[o->res], o, &req);
 	coaps_serve_ctx(srv, p, &ctx);
 	ctx.observe = true;
+	ctx.req.notification = true;
 	coap_serve(&ctx, &req, &resp, &handled, now);
 	bool con = o->since_con + 1u >= srv->p.observe_con_every || now - o->last_con >= CON_AT_LEAST_MS;
 	resp.type = con ? EIOT_COAP_CON : EIOT_COAP_NON;

@@ -3,10 +3,13 @@
  */
 #include "tool_util.h"
 
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "eap_iot/coap.h"
 #include "eap_iot/eap_iot.h"
 
 uint64_t tool_now_ms(void)
@@ -41,4 +44,31 @@ int tool_set_suites(struct eiot_config *cfg, const char *list, const char **bad)
 		}
 	}
 	return eiot_config_set_suites(cfg, ids, n);
+}
+
+int tool_timer_option(const char *opt, const char *value, unsigned *dtls_ms, struct eiot_coap_params *p,
+		      const char **why)
+{
+	char *end;
+	unsigned long n = strtoul(value, &end, 10);
+	bool number = *value && !*end;
+	if (!strcmp(opt, "--dtls-timeout")) {
+		*why = "1000 to 60000 ms";
+		if (!number || n < 1000 || n > 60000)
+			return -1;
+		*dtls_ms = (unsigned)n;
+	} else if (!strcmp(opt, "--ack-timeout")) {
+		*why = "1000 to 60000 ms";
+		if (!number || n < 1000 || n > 60000)
+			return -1;
+		p->ack_timeout_ms = (uint32_t)n;
+	} else if (!strcmp(opt, "--max-retransmit")) {
+		*why = "0 to 8";
+		if (!number || n > 8)
+			return -1;
+		p->max_retransmit = (uint8_t)n;
+	} else {
+		return 0;
+	}
+	return 1;
 }

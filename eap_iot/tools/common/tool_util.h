@@ -9,6 +9,14 @@
 #include <stdint.h>
 
 struct eiot_config;
+struct eiot_coap_params;
+
+/* The timer options both CoAPS tools take: --dtls-timeout MS (the first DTLS retransmission,
+ * *dtls_ms), --ack-timeout MS and --max-retransmit N (RFC 7252 §4.8, into p). Returns 1 when
+ * opt is one of them (value taken), 0 when it is not, -1 with *why set for a value out of its
+ * RFC bounds. */
+int tool_timer_option(const char *opt, const char *value, unsigned *dtls_ms, struct eiot_coap_params *p,
+		      const char **why);
 
 /* Milliseconds of CLOCK_MONOTONIC. */
 uint64_t tool_now_ms(void);
