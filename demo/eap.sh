@@ -10,14 +10,16 @@
 #     hash instead (RFC 7924); then `wpa_cli reauthenticate` resumes the session; a last join
 #     also sends a URL instead of the device's certificate (RFC 6066 §5).
 # Prints who authenticated to whom, the suite, and for each join the EAP round trips and EAP
-# bytes each way on the wire (EAPOL frames, Identity and Success included), side by side; and
-# checks the MSK end to end (eapol_test against our module). Cleans up only what it started.
+# bytes each way on the wire (EAPOL frames, Identity and Success included) and its time, side
+# by side; and checks the MSK end to end (eapol_test against our module). Then, joined, the
+# device talks CoAPS over the same link (demo/coaps.sh). Cleans up only what it started.
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${1:-build}
 VARIANT=${DEMO_VARIANT:-static}
 export TOP BUILD VARIANT
 . "$TOP/tests/netns/lib.sh"
+. "$TOP/demo/coaps.sh"
 cache=$WORK/device-cert-cache
 PHASE1_STRICT="eiot_strict=1 eiot_cert_cache=$cache"
 select_variant
@@ -31,11 +33,13 @@ render_hostapd "$WORK/hostapd.conf"
 # is WORK/NAME.out. The EAP frames it exchanged go to NAME.rt / .out / .in.
 join() {
 	render_supplicant "$WORK/$1.conf" 113
+	_t0=$(date +%s%N)
 	spawn "$sta" 60 "$WORK/$1.out" "$WPAS" -D wired -i veth-sta -c "$WORK/$1.conf" -dd
 	WPAS_PID=$LAST_PID
 	wait_log "$WORK/$1.out" "CTRL-EVENT-EAP-SUCCESS|CTRL-EVENT-EAP-FAILURE" 30 "$WPAS_PID"
 	grep -q CTRL-EVENT-EAP-SUCCESS "$WORK/$1.out" ||
 		{ grep -E "FAIL|$OUR_MARK" "$WORK/$1.out" | tail -5; fail "$1: the device was not authenticated"; }
+	eval "$1_ms=$((($(date +%s%N) - _t0) / 1000000))"
 	count "$1" "$WORK/$1.out"
 }
 
@@ -77,6 +81,8 @@ stop "$WPAS_PID"
 # the device also sends the URL of its certificate instead of the certificate (RFC 6066 §5)
 PHASE1_STRICT="$PHASE1_STRICT eiot_cert_url=http://certs.example.com/device.der" select_variant
 join ours4
+# joined: the device's application traffic, CoAPS, over the same link
+coaps_half
 stop "$WPAS_PID"
 stop "$HOSTAPD_PID"
 
@@ -104,15 +110,15 @@ echo "AAA server    ${aaa:-?} (certificate accepted by the device, domain_match)
 echo "authenticator hostapd driver=wired, every EAPOL frame <= 127 bytes"
 echo "suite         ${suite:-?} (TLS 1.2, P-256)"
 echo
-row() { printf '%-60s %11s %13s\n' "$1" "$2" "$3"; }
-row "" "round trips" "EAP bytes"
-row "" "" "dev->AAA/back"
-row "stock FreeRADIUS (OpenSSL), first join" "$stock1_rt" "$stock1_out / $stock1_in"
-row "stock FreeRADIUS, join again (it has no cached_info)" "$stock2_rt" "$stock2_out / $stock2_in"
-row "FreeRADIUS + eap_iot module, first join (chain)" "$ours1_rt" "$ours1_out / $ours1_in"
-row "FreeRADIUS + eap_iot module, join again (cached_info)" "$ours2_rt" "$ours2_out / $ours2_in"
-row "FreeRADIUS + eap_iot module, re-authentication (resumed)" "$ours3_rt" "$ours3_out / $ours3_in"
-row "FreeRADIUS + eap_iot module, join (cached_info + cert URL)" "$ours4_rt" "$ours4_out / $ours4_in"
+row() { printf '%-60s %11s %13s %8s\n' "$1" "$2" "$3" "$4"; }
+row "" "round trips" "EAP bytes" "time"
+row "" "" "dev->AAA/back" "ms"
+row "stock FreeRADIUS (OpenSSL), first join" "$stock1_rt" "$stock1_out / $stock1_in" "$stock1_ms"
+row "stock FreeRADIUS, join again (it has no cached_info)" "$stock2_rt" "$stock2_out / $stock2_in" "$stock2_ms"
+row "FreeRADIUS + eap_iot module, first join (chain)" "$ours1_rt" "$ours1_out / $ours1_in" "$ours1_ms"
+row "FreeRADIUS + eap_iot module, join again (cached_info)" "$ours2_rt" "$ours2_out / $ours2_in" "$ours2_ms"
+row "FreeRADIUS + eap_iot module, re-authentication (resumed)" "$ours3_rt" "$ours3_out / $ours3_in" "-"
+row "FreeRADIUS + eap_iot module, join (cached_info + cert URL)" "$ours4_rt" "$ours4_out / $ours4_in" "$ours4_ms"
 echo
 echo "cached_info   second join: $([ "$hit" = 1 ] && echo "the AAA server sent the hash of its chain (Certificate body $cert2 bytes)" || echo "NOT used")"
 echo "cert URL      last join: $([ "$url" = 1 ] && echo "the AAA server took the device's certificate from its URL" || echo "NOT used")"
@@ -122,3 +128,4 @@ echo "MSK match     $msk (eapol_test's MSK vs the module's MS-MPPE keys)"
 [ "$hit" = 1 ] && [ "$cert2" = 33 ] || fail "cached_info was not used on the second join (Certificate body ${cert2:-?} bytes)"
 [ "$resumed" = 1 ] || fail "the re-authentication was not resumed"
 [ "$url" = 1 ] || fail "the certificate URL was not used"
+coaps_summary

@@ -32,7 +32,10 @@ cleanup() {
 		while kill -0 "$_p" 2>/dev/null && [ $_i -lt 20 ]; do sleep 0.1; _i=$((_i + 1)); done
 		kill -9 "$_p" 2>/dev/null
 	done
-	for _ns in $OUR_NS; do ip netns del "$_ns" 2>/dev/null; done
+	for _ns in $OUR_NS; do
+		ip netns del "$_ns" 2>/dev/null
+		rm -rf "/etc/netns/$_ns" # ip netns exec's per-namespace /etc files, when a test made some
+	done
 	if [ -n "${SAVE_LOGS:-}" ]; then
 		rm -rf "$SAVE_LOGS" && mkdir -p "$SAVE_LOGS"
 		(cd "$WORK" && find . \( -name '*.out' -o -name '*.conf' \) -exec cp --parents {} "$SAVE_LOGS" \;)

@@ -49,9 +49,11 @@ int tool_set_suites(struct eiot_config *cfg, const char *list, const char **bad)
 int tool_timer_option(const char *opt, const char *value, unsigned *dtls_ms, struct eiot_coap_params *p,
 		      const char **why)
 {
+	if (strcmp(opt, "--dtls-timeout") && strcmp(opt, "--ack-timeout") && strcmp(opt, "--max-retransmit"))
+		return 0;
 	char *end;
-	unsigned long n = strtoul(value, &end, 10);
-	bool number = *value && !*end;
+	unsigned long n = value ? strtoul(value, &end, 10) : 0;
+	bool number = value && *value && !*end;
 	if (!strcmp(opt, "--dtls-timeout")) {
 		*why = "1000 to 60000 ms";
 		if (!number || n < 1000 || n > 60000)
@@ -62,13 +64,11 @@ int tool_timer_option(const char *opt, const char *value, unsigned *dtls_ms, str
 		if (!number || n < 1000 || n > 60000)
 			return -1;
 		p->ack_timeout_ms = (uint32_t)n;
-	} else if (!strcmp(opt, "--max-retransmit")) {
+	} else {
 		*why = "0 to 8";
 		if (!number || n > 8)
 			return -1;
 		p->max_retransmit = (uint8_t)n;
-	} else {
-		return 0;
 	}
 	return 1;
 }
