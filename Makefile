@@ -173,11 +173,10 @@ test: deps
 	$(MAKE) netns
 
 # A device joins the network (EAP-TLS through hostapd + FreeRADIUS in namespaces), then talks
-# DTLS to a server with the same engine.
+# CoAPS to an application server over the same link with the same engine (demo/coaps.sh).
 demo: deps
 	$(MAKE) tools pki $(SUPP_STAMP) $(RADIUS_SO)
 	@sh demo/eap.sh $(BUILD)
-	@sh demo/run.sh $(BUILD)
 
 $(BUILD)/bin/eap_ext: bench/eap_ext.c tests/unit/mem_cache.c $(BUILD)/libeap_iot.a
 	@mkdir -p $(dir $@)

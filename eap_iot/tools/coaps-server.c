@@ -7,7 +7,7 @@
  *                [--strict] [--suites A,B] [--mtu N] [--max-record N] [--max-peers N]
  *                [--idle-timeout SECONDS] [--handshake-rate N] [--max-body BYTES]
  *                [--session-cache N] [--no-tickets] [--dtls-timeout MS] [--ack-timeout MS]
- *                [--max-retransmit N] [-B SECONDS]
+ *                [--max-retransmit N] [--no-cookie] [-B SECONDS]
  *
  * -p is the CoAPS port itself (5684 by default; libcoap's -p is its plain CoAP port and serves
  * DTLS one above). Each -k KEY (text; --psk-hex for binary) is the key of the -u ID before it:
@@ -19,7 +19,11 @@
  * --no-tickets. --max-record (1280 by default: a CoAP message of 1152 bytes and its options fit) bounds the
  * records taken and sent, and so what an established peer costs (see the README). The timers,
  * as coaps-client's: --dtls-timeout (DTLS's first retransmission, RFC 7925 §11's 9000 ms by
- * default), --ack-timeout and --max-retransmit (RFC 7252 §4.8: 2000 ms and 4).
+ * default), --ack-timeout and --max-retransmit (RFC 7252 §4.8: 2000 ms and 4). --no-cookie
+ * drops the stateless cookie exchange (RFC 6347 §4.2.1): on links whose frames cannot carry a
+ * whole ClientHello with a cookie (a 127-byte 802.15.4 budget), the connection then reassembles
+ * a fragmented ClientHello; any datagram that looks like one costs a peer slot until the
+ * handshake gives up, so keep --max-peers and --handshake-rate tight there.
  *
  * Resources:
  *   /sensors/temp   GET: a temperature that changes every second (text, rt "temperature-c");
@@ -62,7 +66,7 @@ struct opts {
 	size_t n_psk;
 	bool strict;
 	unsigned verbose, mtu, max_record, stop_s, session_cache, dtls_timeout_ms;
-	bool no_tickets;
+	bool no_tickets, no_cookie;
 	struct eiot_coaps_server_params sp;
 };
 
@@ -77,7 +81,7 @@ static void usage(const char *why, ...)
 			"-C CA | -M KEYFILE --peer-rpk PUBFILE...) [-v N] [--psk-hex HEX] [--strict] "
 			"[--suites A,B] [--mtu N] [--max-record N] [--max-peers N] [--idle-timeout S] [--handshake-rate N] "
 			"[--max-body BYTES] [--session-cache N] [--no-tickets] [--dtls-timeout MS] "
-			"[--ack-timeout MS] [--max-retransmit N] [-B SECONDS]\n");
+			"[--ack-timeout MS] [--max-retransmit N] [--no-cookie] [-B SECONDS]\n");
 	va_end(ap);
 	exit(EXIT_USAGE);
 }
@@ -109,6 +113,10 @@ static void parse(struct opts *o, int argc, char **argv)
 		}
 		if (!strcmp(a, "--no-tickets")) {
 			o->no_tickets = true;
+			continue;
+		}
+		if (!strcmp(a, "--no-cookie")) {
+			o->no_cookie = true;
 			continue;
 		}
 		if (!v)
@@ -227,6 +235,8 @@ static struct eiot_config *dtls_config(const struct opts *o)
 		err = eiot_config_set_mtu(cfg, o->mtu), what = "--mtu";
 	if (!err)
 		err = eiot_config_set_max_record(cfg, o->max_record), what = "--max-record";
+	if (!err && o->no_cookie)
+		err = eiot_config_set_cookie(cfg, false), what = "--no-cookie";
 	if (!err && o->dtls_timeout_ms)
 		err = eiot_config_set_retransmit(cfg, o->dtls_timeout_ms, 60000, 120000), what = "--dtls-timeout";
 	if (!err && o->session_cache) {

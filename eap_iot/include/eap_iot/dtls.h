@@ -33,6 +33,10 @@ void eiot_cookie_secret_free(struct eiot_cookie_secret *s);
  *                         or it resumes a live session of cfg's session cache and cfg allows
  *                         that without a cookie, eiot_config_set_resume_without_cookie):
  *                         create a connection (eiot_conn_new) and feed it this same datagram.
+ *                         With cookies off, the first fragment of a fragmented ClientHello is
+ *                         accepted too (its connection reassembles the rest): the way to serve
+ *                         frames too small for a whole ClientHello, at the price of state for
+ *                         any datagram that looks like one (bound it: peers, rate, give-up).
  *   EIOT_ERR_COOKIE_SENT — reply[0..*reply_len) is a HelloVerifyRequest datagram to send back
  *                         (also when the cookie was wrong or from a rotated-out secret).
  *   any other error     — drop the datagram (not a ClientHello, malformed).

@@ -57,7 +57,7 @@ void eiot_cookie_secret_free(struct eiot_cookie_secret *s)
 
 /* Parse the first record of dgram as one unfragmented epoch-0 ClientHello. */
 static int accept_parse(const struct eiot_config *cfg, const uint8_t *dgram, size_t len,
-			struct rec_header *rh, struct hs_header *hh, struct hs_client_hello *ch)
+			struct rec_header *rh, struct hs_header *hh, struct hs_client_hello *ch, bool *first_fragment)
 {
 	size_t consumed, hdr_len;
 	int err = rec_parse_header(true, dgram, len, ACCEPT_MAX_RECORD_BODY, rh, &consumed);
@@ -77,14 +77,19 @@ static int accept_parse(const struct eiot_config *cfg, const uint8_t *dgram, siz
 		EIOT_LOG(cfg, EIOT_LOG_DEBUG, "dtls accept: drop, handshake message is no ClientHello");
 		return EIOT_ERR_DECODE;
 	}
-	/* A stateless server only handles a ClientHello that arrives whole. */
-	if (hh->frag_off != 0 || hh->frag_len != hh->length ||
-	    hh->length > rh->body_len - hdr_len) {
+	/* A stateless server only handles a ClientHello that arrives whole. Without cookies the
+	 * connection may reassemble it from its first fragment on: a ClientHello with a cookie
+	 * does not fit one datagram on small frames (a 127-byte link leaves 99 bytes for DTLS). */
+	bool fragment = hh->frag_off != 0 || hh->frag_len != hh->length;
+	*first_fragment = fragment && !cfg->cookie && hh->frag_off == 0;
+	if (hh->frag_len > rh->body_len - hdr_len || (fragment && !*first_fragment)) {
 		EIOT_LOG(cfg, EIOT_LOG_DEBUG,
 			 "dtls accept: drop, ClientHello fragmented or truncated (%u..+%u of %u)",
 			 (unsigned)hh->frag_off, (unsigned)hh->frag_len, (unsigned)hh->length);
 		return EIOT_ERR_DECODE;
 	}
+	if (*first_fragment)
+		return EIOT_OK;
 	if (hs_parse_client_hello(true, rh->body + hdr_len, hh->length, ch)) {
 		EIOT_LOG(cfg, EIOT_LOG_DEBUG, "dtls accept: drop, malformed ClientHello");
 		return EIOT_ERR_DECODE;
@@ -161,11 +166,13 @@ int eiot_dtls_accept(struct eiot_cookie_secret *s, const struct eiot_config *cfg
 	struct rec_header rh;
 	struct hs_header hh;
 	struct hs_client_hello ch;
-	int err = accept_parse(cfg, dgram, len, &rh, &hh, &ch);
+	bool first_fragment;
+	int err = accept_parse(cfg, dgram, len, &rh, &hh, &ch, &first_fragment);
 	if (err)
 		return err;
 	if (!cfg->cookie) {
-		EIOT_LOG(cfg, EIOT_LOG_INFO, "dtls accept: ClientHello accepted (cookies off)");
+		EIOT_LOG(cfg, EIOT_LOG_INFO, "dtls accept: ClientHello %s (cookies off)",
+			 first_fragment ? "first fragment accepted, the connection reassembles it" : "accepted");
 		return EIOT_OK;
 	}
 	/* RFC 6347 §4.2.1: a server may skip the cookie when it resumes a session (opt-in) */
