@@ -22,7 +22,7 @@
 #include "det_random.h"
 #include "pump.h"
 
-#define MAX_CLIENTS 200
+#define MAX_CLIENTS 2000
 
 static const uint8_t psk_id[] = "coap-device";
 static const uint8_t psk_key[16] = "0123456789abcdef";
@@ -36,6 +36,25 @@ struct client {
 	size_t max_dgram_in;
 };
 
+/* A seeded impaired network between the clients and the server: each datagram, either way, is
+ * dropped, duplicated or held back behind the next one (reordered) with these chances. */
+struct impair {
+	unsigned drop_pct, dup_pct, reorder_pct;
+	uint64_t rng;
+	bool held;          /* a datagram waiting to be delivered after the next one */
+	bool held_c2s;
+	struct client *held_c;
+	uint8_t held_b[2048];
+	size_t held_len;
+	unsigned dropped, duplicated, reordered;
+};
+
+/* An exchange a handler saw: the same one seen twice would be a duplicate let through. */
+struct seen_exchange {
+	uint16_t port, mid;
+	uint8_t token_len, token[8];
+};
+
 struct rig {
 	struct eiot_config *ccfg, *scfg;
 	struct eiot_coaps_server *srv;
@@ -47,13 +66,32 @@ struct rig {
 	size_t max_dgram_out;
 	uint8_t body[4096];         /* /blob's representation, /upload's last body */
 	size_t body_len, got_len;
+	struct impair net;
+	struct seen_exchange seen[4096];
+	size_t n_seen;
+	unsigned handled_twice;
 };
+
+/* Count a handler call; a request (not a notification) seen before is a duplicate let through. */
+static void saw(struct rig *r, const struct eiot_coap_request *req)
+{
+	r->handled++;
+	if (req->notification)
+		return;
+	struct seen_exchange e = { ntohs(((const struct sockaddr_in *)req->addr)->sin_port), req->msg->mid,
+				   req->msg->token_len, { 0 } };
+	memcpy(e.token, req->msg->token, req->msg->token_len);
+	for (size_t i = 0; i < r->n_seen; i++)
+		if (!memcmp(&r->seen[i], &e, sizeof(e)))
+			r->handled_twice++;
+	if (r->n_seen < sizeof(r->seen) / sizeof(r->seen[0]))
+		r->seen[r->n_seen++] = e;
+}
 
 static int sensor(void *user, const struct eiot_coap_request *req, struct eiot_coap_response *resp)
 {
 	struct rig *r = user;
-	(void)req;
-	r->handled++;
+	saw(r, req);
 	memcpy(resp->buf, "21.5", 4);
 	resp->payload_len = 4;
 	resp->content_format = 0;
@@ -63,7 +101,7 @@ static int sensor(void *user, const struct eiot_coap_request *req, struct eiot_c
 static int blob(void *user, const struct eiot_coap_request *req, struct eiot_coap_response *resp)
 {
 	struct rig *r = user;
-	r->handled++;
+	saw(r, req);
 	if (req->msg->code == EIOT_COAP_PUT) {
 		memcpy(r->body, req->body, req->body_len);
 		r->got_len = req->body_len;
@@ -155,6 +193,50 @@ static void client_events(struct rig *r, struct client *c)
 	}
 }
 
+static void deliver(struct rig *r, bool c2s, struct client *c, const uint8_t *dg, size_t len)
+{
+	if (c2s) {
+		eiot_coaps_server_feed(r->srv, &c->addr, sizeof(c->addr), dg, len, r->now);
+		return;
+	}
+	if (!c->cl)
+		return;
+	eiot_coaps_client_feed(c->cl, dg, len, r->now);
+	client_events(r, c);
+}
+
+static unsigned roll(struct impair *n)
+{
+	n->rng = n->rng * 6364136223846793005ULL + 1442695040888963407ULL;
+	return (unsigned)(n->rng >> 33) % 100;
+}
+
+/* One datagram onto the (impaired) network. */
+static void net_send(struct rig *r, bool c2s, struct client *c, const uint8_t *dg, size_t len)
+{
+	struct impair *n = &r->net;
+	unsigned x = roll(n);
+	if (x < n->drop_pct) {
+		n->dropped++;
+		return;
+	}
+	if (x < n->drop_pct + n->reorder_pct && !n->held && len <= sizeof(n->held_b)) {
+		n->reordered++;
+		n->held = true, n->held_c2s = c2s, n->held_c = c, n->held_len = len;
+		memcpy(n->held_b, dg, len);
+		return;
+	}
+	deliver(r, c2s, c, dg, len);
+	if (x >= 100 - n->dup_pct) {
+		n->duplicated++;
+		deliver(r, c2s, c, dg, len);
+	}
+	if (n->held) { /* the one held back arrives after this one */
+		n->held = false;
+		deliver(r, n->held_c2s, n->held_c, n->held_b, n->held_len);
+	}
+}
+
 /* Move datagrams until all is quiet, then jump to the next timer; until done() or bounded. */
 static void run(struct rig *r, bool (*done)(struct rig *))
 {
@@ -167,7 +249,7 @@ static void run(struct rig *r, bool (*done)(struct rig *))
 			struct client *c = &r->c[i];
 			while (c->cl && eiot_coaps_client_output(c->cl, dg, sizeof(dg), &len) == EIOT_OK && len) {
 				moved = true;
-				eiot_coaps_server_feed(r->srv, &c->addr, sizeof(c->addr), dg, len, r->now);
+				net_send(r, true, c, dg, len);
 			}
 		}
 		while (eiot_coaps_server_output(r->srv, dg, sizeof(dg), &len, &to, &alen) == EIOT_OK && len) {
@@ -183,8 +265,12 @@ static void run(struct rig *r, bool (*done)(struct rig *))
 				r->drop_s2c_after_hs--;
 				continue;
 			}
-			eiot_coaps_client_feed(c->cl, dg, len, r->now);
-			client_events(r, c);
+			net_send(r, false, c, dg, len);
+		}
+		if (!moved && r->net.held) { /* nothing overtook it: it arrives late all the same */
+			r->net.held = false;
+			deliver(r, r->net.held_c2s, r->net.held_c, r->net.held_b, r->net.held_len);
+			moved = true;
 		}
 		if (moved)
 			continue;
@@ -252,7 +338,7 @@ static void assert_payload(const struct client *c, const char *text)
 static void test_resources_discovery_and_errors(void **state)
 {
 	(void)state;
-	struct rig r;
+	static struct rig r; /* large: not on the stack */
 	rig_init(&r, NULL, 0);
 	struct client *c = add_client(&r, 1, 40000);
 	request(&r, c, EIOT_COAP_GET, "sensors/temp", NULL, NULL, 0, NULL, NULL);
@@ -287,7 +373,7 @@ static void test_resources_discovery_and_errors(void **state)
 static void test_block2_at_mtu_127(void **state)
 {
 	(void)state;
-	struct rig r;
+	static struct rig r; /* large: not on the stack */
 	rig_init(&r, NULL, 127);
 	struct client *c = add_client(&r, 1, 40000);
 	uint8_t got[1000];
@@ -336,7 +422,7 @@ static void test_block1_upload(void **state)
 	struct eiot_coaps_server_params p;
 	eiot_coaps_server_params_default(&p);
 	p.max_body = 512;
-	struct rig r;
+	static struct rig r; /* large: not on the stack */
 	rig_init(&r, &p, 127);
 	struct client *c = add_client(&r, 1, 40000);
 	uint8_t data[300];
@@ -381,7 +467,7 @@ static void test_block1_upload(void **state)
 static void test_duplicate_request_reaches_handler_once(void **state)
 {
 	(void)state;
-	struct rig r;
+	static struct rig r; /* large: not on the stack */
 	rig_init(&r, NULL, 0);
 	struct client *c = add_client(&r, 1, 40000);
 	request(&r, c, EIOT_COAP_GET, ".well-known/core", NULL, NULL, 0, NULL, NULL); /* handshake */
@@ -401,7 +487,7 @@ static void test_table_bound_and_eviction(void **state)
 	struct eiot_coaps_server_params p;
 	eiot_coaps_server_params_default(&p);
 	p.max_peers = 50;
-	struct rig r;
+	static struct rig r; /* large: not on the stack */
 	rig_init(&r, &p, 0);
 	for (unsigned i = 0; i < 120; i++) {
 		struct client *c = add_client(&r, i + 1, 40000);
@@ -428,7 +514,7 @@ static void test_table_bound_and_eviction(void **state)
 static void test_handshake_rate_per_address(void **state)
 {
 	(void)state;
-	struct rig r;
+	static struct rig r; /* large: not on the stack */
 	rig_init(&r, NULL, 0);
 	for (unsigned i = 0; i < 30; i++) {
 		struct client *c = add_client(&r, 1, (uint16_t)(40000 + i));
@@ -460,7 +546,7 @@ static void test_idle_timeout(void **state)
 	struct eiot_coaps_server_params p;
 	eiot_coaps_server_params_default(&p);
 	p.idle_timeout_ms = 10000;
-	struct rig r;
+	static struct rig r; /* large: not on the stack */
 	rig_init(&r, &p, 0);
 	struct client *quiet = add_client(&r, 1, 40000);
 	request(&r, quiet, EIOT_COAP_GET, "sensors/temp", NULL, NULL, 0, NULL, NULL);
@@ -491,7 +577,7 @@ static bool one_peer(struct rig *r)
 static void test_close_and_reboot_end_one_peer(void **state)
 {
 	(void)state;
-	struct rig r;
+	static struct rig r; /* large: not on the stack */
 	rig_init(&r, NULL, 0);
 	struct client *a = add_client(&r, 1, 40000);
 	request(&r, a, EIOT_COAP_GET, "sensors/temp", NULL, NULL, 0, NULL, NULL);
@@ -534,7 +620,7 @@ static void test_observe(void **state)
 	struct eiot_coaps_server_params p;
 	eiot_coaps_server_params_default(&p);
 	p.observe_con_every = 2;
-	struct rig r;
+	static struct rig r; /* large: not on the stack */
 	rig_init(&r, &p, 0);
 	struct client *c = add_client(&r, 1, 40000);
 	struct eiot_coaps_server_stats st;
@@ -627,7 +713,7 @@ static void test_client_resumes_after_eviction_and_loss(void **state)
 	struct eiot_coaps_server_params p;
 	eiot_coaps_server_params_default(&p);
 	p.max_peers = 1;
-	struct rig r;
+	static struct rig r; /* large: not on the stack */
 	rig_init(&r, &p, 0);
 	struct eiot_session_cache *cache = eiot_session_cache_new(r.scfg, 16, 3600);
 	assert_non_null(cache);
@@ -677,7 +763,7 @@ static void test_client_resumes_after_eviction_and_loss(void **state)
 static void test_fragmented_client_hello_needs_no_cookie(void **state)
 {
 	(void)state;
-	struct rig r;
+	static struct rig r; /* large: not on the stack */
 	rig_init(&r, NULL, 64);
 	struct client *c = add_client(&r, 1, 40000);
 	struct eiot_coap_msg m;
@@ -702,12 +788,154 @@ static void test_fragmented_client_hello_needs_no_cookie(void **state)
 	rig_free(&r);
 }
 
+/* The whole exchange over an impaired network (20 % dropped, 10 % duplicated, 10 % reordered,
+ * both ways, seeded) at MTU 1280 and 127: a Block2 download, a Block1 upload, an observation
+ * with notifications and its deregistration all complete, and no request reaches a handler
+ * twice (RFC 7252 §4.5). */
+static void lossy_exchange(size_t mtu, uint64_t seed)
+{
+	static struct rig r;
+	struct eiot_coaps_server_params p;
+	eiot_coaps_server_params_default(&p);
+	p.coap.max_retransmit = 8;
+	rig_init(&r, &p, mtu);
+	r.net = (struct impair){ .drop_pct = 20, .dup_pct = 10, .reorder_pct = 10, .rng = seed };
+	struct client *c = add_client(&r, 1, 40000);
+	eiot_coaps_client_free(c->cl);
+	struct eiot_coap_params cp;
+	eiot_coap_params_default(&cp);
+	cp.max_retransmit = 8;
+	c->cl = eiot_coaps_client_new(r.ccfg, &cp, r.now);
+	assert_non_null(c->cl);
+
+	uint8_t got[1000];
+	size_t got_len = 0;
+	struct eiot_coap_block want = { 0, false, 6 }, b;
+	for (int i = 0; i < 100; i++) {
+		request(&r, c, EIOT_COAP_GET, "blob", NULL, NULL, 0, NULL, &want);
+		const struct eiot_coap_option *o = eiot_coap_next_option(&c->last.msg, EIOT_COAP_OPT_BLOCK2, NULL);
+		assert_non_null(o);
+		assert_int_equal(eiot_coap_block_get(o, &b), EIOT_OK);
+		assert_int_equal(b.num * eiot_coap_block_size(b.szx), got_len);
+		memcpy(got + got_len, c->last.msg.payload, c->last.msg.payload_len);
+		got_len += c->last.msg.payload_len;
+		if (!b.more)
+			break;
+		want = (struct eiot_coap_block){ b.num + 1, false, b.szx };
+	}
+	assert_int_equal(got_len, 1000);
+	assert_memory_equal(got, r.body, 1000);
+
+	uint8_t data[300];
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)(i * 13);
+	for (uint32_t n = 0; n * 32 < sizeof(data); n++) {
+		size_t off = n * 32, len = sizeof(data) - off < 32 ? sizeof(data) - off : 32;
+		struct eiot_coap_block b1 = { n, off + len < sizeof(data), 1 };
+		request(&r, c, EIOT_COAP_PUT, "blob", NULL, data + off, len, &b1, NULL);
+		assert_int_equal(c->last.msg.code, b1.more ? EIOT_COAP_CONTINUE : EIOT_COAP_CHANGED);
+	}
+	assert_int_equal(r.got_len, sizeof(data));
+	assert_memory_equal(r.body, data, sizeof(data));
+
+	static const uint8_t token[4] = { 9, 9, 9, 9 };
+	struct eiot_coap_msg m;
+	eiot_coap_msg_init(&m, EIOT_COAP_CON, EIOT_COAP_GET, 0);
+	eiot_coap_set_token(&m, token, 4);
+	eiot_coap_add_uint_option(&m, EIOT_COAP_OPT_OBSERVE, 0);
+	eiot_coap_add_option(&m, EIOT_COAP_OPT_URI_PATH, "sensors", 7);
+	eiot_coap_add_option(&m, EIOT_COAP_OPT_URI_PATH, "temp", 4);
+	c->responses = 0;
+	assert_int_equal(eiot_coaps_client_request(c->cl, &m, r.now), EIOT_OK);
+	run(&r, all_answered);
+	assert_int_equal(c->responses, 1);
+	for (int i = 0; i < 10; i++) {
+		r.now += 1000;
+		eiot_coaps_server_notify(r.srv, "sensors/temp", r.now);
+		run(&r, NULL);
+	}
+	assert_true(c->responses >= 5); /* NON notifications may be lost; most arrive */
+	eiot_coaps_client_cancel(c->cl, token, 4);
+	eiot_coap_msg_init(&m, EIOT_COAP_CON, EIOT_COAP_GET, 0);
+	eiot_coap_set_token(&m, token, 4);
+	eiot_coap_add_uint_option(&m, EIOT_COAP_OPT_OBSERVE, 1);
+	eiot_coap_add_option(&m, EIOT_COAP_OPT_URI_PATH, "sensors", 7);
+	eiot_coap_add_option(&m, EIOT_COAP_OPT_URI_PATH, "temp", 4);
+	c->responses = 0;
+	assert_int_equal(eiot_coaps_client_request(c->cl, &m, r.now), EIOT_OK);
+	run(&r, all_answered);
+	assert_int_equal(c->responses, 1);
+	struct eiot_coaps_server_stats st;
+	eiot_coaps_server_stats(r.srv, &st);
+	assert_int_equal(st.observers, 0);
+
+	assert_int_equal(r.handled_twice, 0);
+	assert_true(r.net.dropped > 0 && r.net.duplicated > 0 && r.net.reordered > 0);
+	if (mtu)
+		assert_true(r.max_dgram_out <= mtu);
+	rig_free(&r);
+}
+
+static void test_loss_duplication_reordering(void **state)
+{
+	(void)state;
+	for (uint64_t seed = 1; seed <= 3; seed++) {
+		lossy_exchange(1280, seed);
+		lossy_exchange(127, seed);
+	}
+}
+
+/* A thousand devices fill a table of 1000; a thousand more come: each evicts the least
+ * recently used idle peer, every one of them is served, and the table never holds more. */
+static void test_thousands_of_peers(void **state)
+{
+	(void)state;
+	static struct rig r;
+	struct eiot_coaps_server_params p;
+	eiot_coaps_server_params_default(&p);
+	p.max_peers = 1000;
+	rig_init(&r, &p, 0);
+	eiot_coaps_server_free(r.srv); /* again, with records sized for CoAP (what a server sets) */
+	assert_int_equal(eiot_config_set_max_record(r.scfg, 1280), EIOT_OK);
+	r.srv = eiot_coaps_server_new(r.scfg, &p, 0);
+	assert_non_null(r.srv);
+	struct eiot_coap_resource temp = { .path = "sensors/temp", .methods = EIOT_COAP_METHOD(EIOT_COAP_GET),
+					   .handler = sensor, .user = &r };
+	assert_int_equal(eiot_coaps_server_add_resource(r.srv, &temp), EIOT_OK);
+	for (unsigned batch = 0; batch < 20; batch++) {
+		for (unsigned i = 0; i < 100; i++) {
+			struct client *c = add_client(&r, batch * 100 + i + 1, 40000);
+			struct eiot_coap_msg m;
+			eiot_coap_msg_init(&m, EIOT_COAP_CON, EIOT_COAP_GET, 0);
+			eiot_coap_add_option(&m, EIOT_COAP_OPT_URI_PATH, "sensors", 7);
+			eiot_coap_add_option(&m, EIOT_COAP_OPT_URI_PATH, "temp", 4);
+			assert_int_equal(eiot_coaps_client_request(c->cl, &m, r.now), EIOT_OK);
+		}
+		run(&r, all_answered);
+		r.now += 1000;
+		struct eiot_coaps_server_stats st;
+		eiot_coaps_server_stats(r.srv, &st);
+		assert_true(st.peers <= 1000);
+	}
+	for (size_t i = 0; i < r.n; i++)
+		assert_int_equal(r.c[i].responses, 1);
+	struct eiot_coaps_server_stats st;
+	eiot_coaps_server_stats(r.srv, &st);
+	assert_int_equal(st.peers, 1000);
+	assert_int_equal(st.handshakes, 2000);
+	assert_int_equal(st.evicted, 1000);
+	printf("2000 devices, table of 1000: %llu bytes held, the largest peer %llu\n",
+	       (unsigned long long)st.bytes, (unsigned long long)st.peer_bytes_max);
+	assert_true(st.bytes < 1000u * 16 * 1024);
+	rig_free(&r);
+}
+
 /* An established peer gives back its handshake memory once its first request came
  * (eiot_conn_compact), and its CoAP layer holds no message buffers while idle. */
 static void test_established_peer_is_small(void **state)
 {
 	(void)state;
-	struct rig r;
+	static struct rig r; /* large: not on the stack */
 	rig_init(&r, NULL, 1280);
 	assert_int_equal(eiot_config_set_max_record(r.scfg, 1280), EIOT_OK);
 	struct client *c = add_client(&r, 1, 40000);
@@ -741,6 +969,8 @@ int main(void)
 		cmocka_unit_test(test_observe),
 		cmocka_unit_test(test_client_resumes_after_eviction_and_loss),
 		cmocka_unit_test(test_fragmented_client_hello_needs_no_cookie),
+		cmocka_unit_test(test_loss_duplication_reordering),
+		cmocka_unit_test(test_thousands_of_peers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -359,6 +359,29 @@ static void dtls_server_retransmit_schedule_default(void **state)
 	done(p, c, s);
 }
 
+/* The server's first flight is lost: the client's repeated ClientHello (its timer, 1 s here)
+ * gets it resent at once, not only when the server's own timer (9 s) fires (RFC 6347 §4.2.4). */
+static void dtls_server_resends_first_flight_on_repeated_client_hello(void **state)
+{
+	struct fault f = { 3, false, false, false, false, -1, 0 }; /* CH, HVR, CH+cookie, [flight] */
+	struct eiot_config *c, *s;
+	struct pump *p;
+
+	(void)state;
+	cfgs(true, &c, &s);
+	assert_int_equal(eiot_config_set_retransmit(c, 1000, 60000, 120000), EIOT_OK);
+	p = pump_new(c, s, 11);
+	assert_non_null(p);
+	p->hook = fault_hook;
+	p->hook_user = &f;
+	assert_int_equal(pump_run(p), 0);
+	assert_int_equal(f.hits, 1);
+	assert_true(pump_established(p));
+	assert_true(p->now - p->start < 9000);
+	app_roundtrip(p);
+	done(p, c, s);
+}
+
 static void dtls_retransmit_config_refuses_out_of_range(void **state)
 {
 	struct eiot_config *c = eiot_config_new(EIOT_CLIENT, EIOT_DTLS);
@@ -438,6 +461,7 @@ int main(void)
 		cmocka_unit_test(dtls_retransmit_schedule_default),
 		cmocka_unit_test(dtls_retransmit_schedule_custom),
 		cmocka_unit_test(dtls_server_retransmit_schedule_default),
+		cmocka_unit_test(dtls_server_resends_first_flight_on_repeated_client_hello),
 		cmocka_unit_test(dtls_retransmit_config_refuses_out_of_range),
 		cmocka_unit_test(dtls_tampered_record_dropped_silently),
 		cmocka_unit_test(dtls_replayed_record_delivered_once),

@@ -278,6 +278,11 @@ struct eiot_coaps_server *eiot_coaps_server_new(const struct eiot_config *dtls,
 		eiot_coaps_server_free(srv);
 		return NULL;
 	}
+	/* records are buffered at their full size for every established peer */
+	if (dtls->max_record > 2u * p->coap.max_message)
+		EIOT_LOG(dtls, EIOT_LOG_WARN, "coaps: records of up to %zu bytes make every established peer "
+			 "hold about %zu KB; CoAP messages of %u bytes need far less (eiot_config_set_max_record)",
+			 dtls->max_record, (3 * dtls->max_record + 4096) / 1024, p->coap.max_message);
 	memset(srv->buckets, 0xff, srv->n_buckets * sizeof(*srv->buckets));
 	for (uint32_t i = 0; i < p->max_peers; i++)
 		srv->peers[i] = (struct peer){ .prev = NONE, .next = NONE, .chain = i + 1 < p->max_peers ? i + 1 : NONE };

@@ -106,6 +106,9 @@ static struct eiot_conn *conn_new(const struct eiot_config *cfg, const struct ei
 		reasm_init(&c->reasm, c->hs_buf, bitmap, cfg->max_handshake);
 	eiot_sha256_init(&c->hs.transcript);
 	c->hs.st = ST_S_EXPECT_CLIENT_HELLO;
+	/* the first message a DTLS server takes starts the flight its first flight answers: a
+	 * repeated ClientHello then gets that flight again at once (RFC 6347 §4.2.4) */
+	c->hs.peer_flight_new = c->dtls;
 	if (c->is_client) {
 		int err = client_start(c, s);
 		if (err) {
