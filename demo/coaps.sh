@@ -29,7 +29,7 @@ coaps_step() {
 	_t0=$(date +%s%N)
 	ip netns exec "$sta" timeout 60 "$BUILD/bin/coaps-client" -c "$PKI/device.pem" -j "$PKI/device.key.pem" \
 		-C "$PKI/ca.pem" --mtu $COAPS_DGRAM --strict --dtls-timeout 2000 -v 1 \
-		--session "$WORK/coaps-session" "$@" >"$WORK/coaps-$_name.out" 2>"$WORK/coaps-$_name.err" ||
+		--session "$WORK/coaps-session" --cert-cache "$WORK/coaps-cert-cache" "$@" >"$WORK/coaps-$_name.out" 2>"$WORK/coaps-$_name.err" ||
 		{ cat "$WORK/coaps-$_name.err"; fail "coaps $_name: coaps-client exited $?"; }
 	_t1=$(date +%s%N)
 	set -- $(link_counters)
@@ -48,8 +48,10 @@ coaps_half() {
 	COAPS_PID=$LAST_PID
 	wait_log "$WORK/coaps-server.out" "serving coaps" 5 "$COAPS_PID" || fail "coaps-server did not start"
 	U=coaps://aaa.example.com
-	rm -f "$WORK/coaps-session"
+	rm -f "$WORK/coaps-session" "$WORK/coaps-cert-cache"
 	coaps_step discovery "$U/.well-known/core"
+	rm -f "$WORK/coaps-session" # the session forgotten: a full handshake, but with cached_info
+	coaps_step cached "$U/sensors/temp"
 	coaps_step get "$U/sensors/temp"
 	coaps_step observe -s 4 "$U/sensors/temp"
 	python3 -c "import sys; sys.stdout.buffer.write(bytes(range(256)) * 4)" >"$WORK/upload.bin"
@@ -65,6 +67,8 @@ coaps_half() {
 	coaps_blocks=$(sed -n 's/.*1024 payload bytes in \([0-9]*\) blocks/\1/p' "$WORK/coaps-readback.err")
 	grep -q "DTLS session new: full handshake" "$WORK/coaps-discovery.err" || fail "coaps: first handshake?"
 	coaps_resumed=$(grep -c "DTLS session resumed" "$WORK"/coaps-*.err | awk -F: '{ s += $2 } END { print s }')
+	coaps_ci=$(grep -c "DTLS session established (.*, cached_info" "$WORK/coaps-server.out")
+	[ "$coaps_ci" = 1 ] || fail "coaps: the second full handshake did not use cached_info"
 	coaps_suite=$(sed -n 's/.*DTLS session established (\(.*\))$/\1/p' "$WORK/coaps-server.out" | head -1)
 	coaps_eui=$(sed -n 's/.*client certificate accepted, EUI-64 \([0-9A-Fa-f-]*\).*/\1/p' "$WORK/coaps-server.out" | head -1)
 }
@@ -75,11 +79,13 @@ coaps_summary() {
 	echo "=== CoAPS from the joined device, same engine, same device certificate, datagrams <= $COAPS_DGRAM bytes ==="
 	echo "device        EUI-64 ${coaps_eui:-?} (from its certificate, accepted by the application server)"
 	echo "server        aaa.example.com:5684 (coaps-server; name checked by the device)"
-	echo "suite         ${coaps_suite:-?}; the session kept between runs: $coaps_resumed of 5 handshakes resumed"
+	echo "suite         ${coaps_suite:-?}; the session kept between runs: $coaps_resumed of 6 handshakes resumed"
+	echo "cached_info   the second full handshake got the hash of the server's chain, not the chain"
 	echo
 	printf '%-60s %11s %15s %8s\n' "" "datagrams" "UDP bytes" "time"
 	printf '%-60s %11s %15s %8s\n' "" "out/in" "out/in" "ms"
 	for _s in "discovery|GET /.well-known/core (full handshake)" \
+		"cached|GET /sensors/temp (full handshake, cached_info)" \
 		"get|GET /sensors/temp (resumed)" \
 		"observe|observe /sensors/temp 4 s, $coaps_notes notifications (resumed)" \
 		"upload|PUT /firmware 1024 bytes in 32-byte Block1 blocks (resumed)" \

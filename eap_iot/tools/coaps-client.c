@@ -6,7 +6,8 @@
  *                [-s SECONDS] [--dtls-timeout MS] [--ack-timeout MS] [--max-retransmit N]
  *                [-O NUM,TEXT]... (-u ID -k KEY | -c CERT -j KEY -C CA [-n] |
  *                -M KEYFILE --peer-rpk PUBFILE) [-v N] [--psk-hex HEX] [--strict] [--suites A,B]
- *                [--mtu N] [--session FILE] [--tickets]  coaps://HOST[:PORT]/PATH[?QUERY]
+ *                [--mtu N] [--session FILE] [--tickets] [--cert-cache FILE] [-A TYPE]
+ *                coaps://HOST[:PORT]/PATH[?QUERY]
  *
  * -k KEY is the PSK as text, as libcoap takes it (--psk-hex for binary keys). -b SIZE asks for
  * the representation in blocks of SIZE bytes (RFC 7959 Block2, 16..1024); a response the
@@ -26,7 +27,10 @@
  * keeps the DTLS session between runs, as a device keeps it across sleep: offered when FILE
  * holds one (an abbreviated handshake when the server still knows it), written back after the
  * handshake (mode 0600: it holds the master secret; this library version's layout only).
- * --tickets asks for a session ticket (RFC 5077), so the server keeps no state for it. Exit status:
+ * --tickets asks for a session ticket (RFC 5077), so the server keeps no state for it.
+ * --cert-cache FILE keeps the server's certificate chain (RFC 7924 cached_info), keyed by the
+ * server's name (so not with -n): later full handshakes get its hash instead of the chain. -A TYPE sets Accept (a content
+ * format number, as libcoap's -A). Exit status:
  * 0 a 2.xx response, 1 a 4.xx/5.xx response, 2 usage, 3 DTLS handshake failed, 4 no answer
  * (CoAP gave up or -B passed), 5 local error — unlike libcoap's client, which exits 0 anyway.
  */
@@ -45,6 +49,7 @@
 #include "eap_iot/coap.h"
 #include "eap_iot/conn.h"
 #include "eap_iot/eap_iot.h"
+#include "eap_iot/stores.h"
 #include "tool_util.h"
 
 enum { EXIT_OK = 0, EXIT_ERROR_RESPONSE = 1, EXIT_USAGE = 2, EXIT_DTLS = 3, EXIT_NO_ANSWER = 4,
@@ -64,7 +69,8 @@ struct opts {
 	uint8_t psk[64];
 	size_t psk_len;
 	bool no_verify, strict, tickets;
-	const char *session_file;
+	const char *session_file, *cert_cache;
+	int accept; /* -A, -1 none */
 	unsigned mtu, verbose;
 	int block_szx; /* -b: Block2 SZX asked for, -1 none */
 	unsigned observe_s; /* -s */
@@ -148,6 +154,7 @@ static void parse(struct opts *o, int argc, char **argv)
 	o->give_up_s = 90;
 	o->mtu = 1280;
 	o->block_szx = -1;
+	o->accept = -1;
 	eiot_coap_params_default(&o->coap);
 	const char *uri = NULL;
 	for (int i = 1; i < argc; i++) {
@@ -186,6 +193,14 @@ static void parse(struct opts *o, int argc, char **argv)
 			continue;
 		} else if (!strcmp(a, "--session")) {
 			o->session_file = v;
+		} else if (!strcmp(a, "--cert-cache")) {
+			o->cert_cache = v;
+		} else if (!strcmp(a, "-A")) {
+			char *end;
+			long n = strtol(v, &end, 10);
+			if (!*v || *end || n < 0 || n > 65535)
+				usage("-A %s: a content format number, 0 to 65535", v);
+			o->accept = (int)n;
 		} else if (!strcmp(a, "-b")) {
 			unsigned size = (unsigned)atoi(v);
 			for (int szx = 0; szx <= 6; szx++)
@@ -255,6 +270,8 @@ static void log_line(void *user, enum eiot_log_level level, const char *line)
 	fprintf(stderr, "coaps-client: %s\n", line);
 }
 
+static struct eiot_file_cache *cert_cache; /* --cert-cache, until exit */
+
 static struct eiot_config *dtls_config(const struct opts *o)
 {
 	struct eiot_config *cfg = eiot_config_new(EIOT_CLIENT, EIOT_DTLS);
@@ -281,6 +298,15 @@ static struct eiot_config *dtls_config(const struct opts *o)
 	}
 	if (!err && o->tickets)
 		err = eiot_config_set_session_tickets(cfg, true);
+	if (!err && o->cert_cache) {
+		int ferr = 0;
+		cert_cache = eiot_file_cache_open(o->cert_cache, 16, 65536, &ferr);
+		if (!cert_cache)
+			usage("--cert-cache %s: cannot use it", o->cert_cache);
+		if (ferr)
+			fprintf(stderr, "coaps-client: --cert-cache %s was unusable: starting empty\n", o->cert_cache);
+		err = eiot_config_set_cert_cache(cfg, &eiot_file_cache_ops, cert_cache);
+	}
 	if (!err)
 		err = eiot_config_set_strict_profile(cfg, o->strict);
 	if (!err)
@@ -309,6 +335,8 @@ static void build_request(struct opts *o, struct eiot_coap_msg *m)
 	for (size_t i = 0; i < o->n_extra; i++)
 		if (eiot_coap_add_option(m, o->extra[i].num, o->extra[i].text, strlen(o->extra[i].text)))
 			usage("too many options");
+	if (o->accept >= 0 && eiot_coap_add_uint_option(m, EIOT_COAP_OPT_ACCEPT, (uint32_t)o->accept))
+		usage("too many options");
 	m->payload = (const uint8_t *)o->payload;
 	m->payload_len = o->payload_len;
 }
@@ -630,6 +658,7 @@ out:
 	send_all(fd, cl);
 	eiot_coaps_client_free(cl);
 	eiot_config_free(cfg);
+	eiot_file_cache_close(cert_cache);
 	close(fd);
 	return rc;
 }

@@ -341,9 +341,12 @@ static void handshake_done(struct eiot_coaps_server *srv, struct peer *p)
 	p->established = true;
 	srv->st.established++;
 	srv->st.handshakes++;
-	EIOT_LOG(srv->cfg, EIOT_LOG_INFO, "coaps: %s: DTLS session established (%s%s)",
+	struct eiot_peer_info pi = { 0 };
+	eiot_conn_peer_info(p->conn, &pi);
+	EIOT_LOG(srv->cfg, EIOT_LOG_INFO, "coaps: %s: DTLS session established (%s%s%s%s)",
 		 addr_str(p->addr, p->addr_len, a), eiot_suite_name(eiot_conn_suite(p->conn), false),
-		 eiot_conn_resumed(p->conn) ? ", resumed" : "");
+		 pi.resumed ? ", resumed" : "", pi.cached_info ? ", cached_info" : "",
+		 pi.rpk ? ", raw public key" : "");
 }
 
 /* see coap/coaps_server_int.h */
