@@ -54,7 +54,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		{ .path = "a/b", .methods = EIOT_COAP_METHOD(EIOT_COAP_GET) | EIOT_COAP_METHOD(EIOT_COAP_POST),
 		  .handler = small, .rt = "t x", .if_ = "s", .ct = "0 50" },
 	};
-	struct coap_resources rs = { r, 2 };
+	uint32_t seq[2] = { 2, 2 };
+	struct coap_resources rs = { .r = r, .obs_seq = seq, .n = 2 };
 	struct coap_upload *upload = NULL;
 	if (size < 1)
 		return 0;

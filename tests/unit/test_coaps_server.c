@@ -112,6 +112,19 @@ static int blob(void *user, const struct eiot_coap_request *req, struct eiot_coa
 	return 0;
 }
 
+/* /slow: answers later (the test keeps what names the request). */
+static struct eiot_coap_pending slow_pending;
+static unsigned slow_calls;
+
+static int slow(void *user, const struct eiot_coap_request *req, struct eiot_coap_response *resp)
+{
+	(void)user;
+	(void)resp;
+	slow_pending = req->pending;
+	slow_calls++;
+	return EIOT_COAP_DEFERRED;
+}
+
 static void rig_init(struct rig *r, const struct eiot_coaps_server_params *p, size_t mtu)
 {
 	memset(r, 0, sizeof(*r));
@@ -135,6 +148,8 @@ static void rig_init(struct rig *r, const struct eiot_coaps_server_params *p, si
 					.handler = blob, .user = r, .sz = 1000 };
 	assert_int_equal(eiot_coaps_server_add_resource(r->srv, &s), EIOT_OK);
 	assert_int_equal(eiot_coaps_server_add_resource(r->srv, &b), EIOT_OK);
+	struct eiot_coap_resource sl = { .path = "slow", .methods = get, .handler = slow, .user = r };
+	assert_int_equal(eiot_coaps_server_add_resource(r->srv, &sl), EIOT_OK);
 	assert_int_equal(eiot_coaps_server_add_resource(r->srv, &s), EIOT_ERR_BAD_PARAM); /* twice */
 	for (size_t i = 0; i < sizeof(r->body); i++)
 		r->body[i] = (uint8_t)(i % 251);
@@ -345,7 +360,7 @@ static void test_resources_discovery_and_errors(void **state)
 	assert_int_equal(c->last.msg.code, EIOT_COAP_CONTENT);
 	assert_payload(c, "21.5");
 	request(&r, c, EIOT_COAP_GET, ".well-known/core", NULL, NULL, 0, NULL, NULL);
-	assert_payload(c, "</sensors/temp>;rt=\"temperature-c\";ct=0;obs,</blob>;sz=1000");
+	assert_payload(c, "</sensors/temp>;rt=\"temperature-c\";ct=0;obs,</blob>;sz=1000,</slow>");
 	request(&r, c, EIOT_COAP_GET, ".well-known/core", "rt=temp*", NULL, 0, NULL, NULL);
 	assert_payload(c, "</sensors/temp>;rt=\"temperature-c\";ct=0;obs");
 	request(&r, c, EIOT_COAP_GET, ".well-known/core", "href=/blob", NULL, 0, NULL, NULL);
@@ -930,6 +945,69 @@ static void test_thousands_of_peers(void **state)
 	rig_free(&r);
 }
 
+static bool slow_asked(struct rig *r)
+{
+	(void)r;
+	return slow_calls > 0;
+}
+
+/* A handler that defers: the CON request is acknowledged at once (Empty ACK, RFC 7252 §5.2.2)
+ * and answered later as a CON separate response; a duplicate of the request reaches nobody;
+ * an answer for a peer that is gone is refused. If-Match where the handler does not evaluate
+ * it gets 4.02. */
+static void test_deferred_response_and_conditional_request(void **state)
+{
+	(void)state;
+	static struct rig r;
+	rig_init(&r, NULL, 0);
+	slow_calls = 0;
+	struct client *c = add_client(&r, 1, 40000);
+	request(&r, c, EIOT_COAP_GET, "sensors/temp", NULL, NULL, 0, NULL, NULL); /* handshake */
+	struct eiot_coap_msg m;
+	eiot_coap_msg_init(&m, EIOT_COAP_CON, EIOT_COAP_GET, 0);
+	eiot_coap_add_option(&m, EIOT_COAP_OPT_URI_PATH, "slow", 4);
+	c->responses = 0;
+	assert_int_equal(eiot_coaps_client_request(c->cl, &m, r.now), EIOT_OK);
+	run(&r, slow_asked);
+	run(&r, NULL); /* the Empty ACK stops the client's retransmissions; no answer yet */
+	assert_int_equal(slow_calls, 1);
+	assert_int_equal(c->responses, 0);
+	uint64_t asked = r.now;
+	r.now += 30000;
+	struct eiot_coap_response later = { .code = EIOT_COAP_CONTENT, .content_format = 0, .max_age = -1,
+					    .payload = (const uint8_t *)"done", .payload_len = 4 };
+	assert_int_equal(eiot_coaps_server_respond_later(r.srv, &slow_pending, &later, r.now), EIOT_OK);
+	run(&r, all_answered);
+	assert_int_equal(c->responses, 1);
+	assert_payload(c, "done");
+	assert_int_equal(c->last.msg.type, EIOT_COAP_CON); /* separate, and acknowledged by the client */
+	assert_true(r.now >= asked + 30000);
+	assert_int_equal(slow_calls, 1);
+
+	/* conditional request on a resource that does not evaluate it */
+	eiot_coap_msg_init(&m, EIOT_COAP_CON, EIOT_COAP_PUT, 0);
+	eiot_coap_add_option(&m, EIOT_COAP_OPT_IF_MATCH, "abcd", 4);
+	eiot_coap_add_option(&m, EIOT_COAP_OPT_URI_PATH, "blob", 4);
+	m.payload = (const uint8_t *)"x", m.payload_len = 1;
+	c->responses = 0;
+	assert_int_equal(eiot_coaps_client_request(c->cl, &m, r.now), EIOT_OK);
+	run(&r, all_answered);
+	assert_int_equal(c->last.msg.code, EIOT_COAP_BAD_OPTION);
+	assert_int_equal(r.got_len, 0); /* the PUT did not happen */
+
+	/* the peer goes: its deferred answer has nobody to go to */
+	eiot_coap_msg_init(&m, EIOT_COAP_NON, EIOT_COAP_GET, 0);
+	eiot_coap_add_option(&m, EIOT_COAP_OPT_URI_PATH, "slow", 4);
+	assert_int_equal(eiot_coaps_client_request(c->cl, &m, r.now), EIOT_OK);
+	run(&r, NULL);
+	assert_int_equal(slow_calls, 2);
+	assert_int_equal(slow_pending.type, EIOT_COAP_NON);
+	assert_int_equal(eiot_coaps_client_close(c->cl), EIOT_OK);
+	run(&r, NULL);
+	assert_int_equal(eiot_coaps_server_respond_later(r.srv, &slow_pending, &later, r.now), EIOT_ERR_CLOSED);
+	rig_free(&r);
+}
+
 /* An established peer gives back its handshake memory once its first request came
  * (eiot_conn_compact), and its CoAP layer holds no message buffers while idle. */
 static void test_established_peer_is_small(void **state)
@@ -971,6 +1049,7 @@ int main(void)
 		cmocka_unit_test(test_fragmented_client_hello_needs_no_cookie),
 		cmocka_unit_test(test_loss_duplication_reordering),
 		cmocka_unit_test(test_thousands_of_peers),
+		cmocka_unit_test(test_deferred_response_and_conditional_request),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

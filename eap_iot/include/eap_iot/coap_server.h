@@ -47,15 +47,24 @@ struct eiot_coaps_server_params {
 };
 void eiot_coaps_server_params_default(struct eiot_coaps_server_params *p);
 
+/* Names a request whose answer a handler deferred (eiot_coaps_server_respond_later). */
+struct eiot_coap_pending {
+	uint32_t peer, gen;   /* the peer's slot and its generation: a later peer there is another */
+	uint8_t type;         /* of the request: CON gets a CON answer, NON a NON (RFC 7252 §5.2.2) */
+	uint8_t token_len;
+	uint8_t token[EIOT_COAP_MAX_TOKEN];
+};
+
 /* What a handler is asked. */
 struct eiot_coap_request {
 	const struct eiot_coap_msg *msg;  /* the request (the last Block1 block for an upload) */
 	const uint8_t *body;              /* the whole request payload */
 	size_t body_len;
 	const struct eiot_conn *conn;     /* who asks: PSK identity, EUI-64, raw key (eap_iot/conn.h) */
-	const void *addr;                 /* from where */
+	const void *addr;                 /* from where (aligned for a struct sockaddr) */
 	size_t addr_len;
 	bool notification;                /* no request: the answer is an observer's notification */
+	struct eiot_coap_pending pending; /* copy it to answer later (return EIOT_COAP_DEFERRED) */
 };
 
 /* What a handler answers. The server has set code to the method's success code (2.05 GET,
@@ -74,7 +83,10 @@ struct eiot_coap_response {
 	size_t cap;
 };
 
-/* A handler returns EIOT_OK with resp filled in. Any other value is answered with 5.00. */
+/* A handler returns EIOT_OK with resp filled in, or EIOT_COAP_DEFERRED to answer later with
+ * eiot_coaps_server_respond_later (a CON request is acknowledged now with an Empty ACK, §5.2.2;
+ * a Block1 upload's body is not kept for it). Any other value is answered with 5.00. */
+#define EIOT_COAP_DEFERRED 1
 typedef int (*eiot_coap_handler_fn)(void *user, const struct eiot_coap_request *req,
 				    struct eiot_coap_response *resp);
 
@@ -90,6 +102,8 @@ struct eiot_coap_resource {
 	const char *if_;          /* interface descriptions, space-separated */
 	const char *ct;           /* content formats: "0", "0 50" */
 	uint32_t sz;              /* size estimate */
+	bool conditional;         /* the handler evaluates If-Match / If-None-Match (RFC 7252 §5.10.8);
+				   * elsewhere a request with them gets 4.02 */
 	bool observable;          /* RFC 7641: a GET with Observe 0 registers ("obs" in discovery) */
 };
 
@@ -119,6 +133,14 @@ int eiot_coaps_server_add_resource(struct eiot_coaps_server *srv, const struct e
  * of observers notified, or EIOT_ERR_BAD_PARAM for a path that is no observable resource.
  */
 int eiot_coaps_server_notify(struct eiot_coaps_server *srv, const char *path, uint64_t now_ms);
+
+/*
+ * The deferred answer to the request p names: as a separate response (CON for a CON request,
+ * retransmitted until acknowledged; NON for a NON), its representation in Block2 block 0 when
+ * large. EIOT_ERR_CLOSED when that peer is gone (closed, evicted, replaced): nobody to answer.
+ */
+int eiot_coaps_server_respond_later(struct eiot_coaps_server *srv, const struct eiot_coap_pending *p,
+				    const struct eiot_coap_response *r, uint64_t now_ms);
 
 /* One datagram from addr (a sockaddr; the handshake rate is kept per IP address for AF_INET
  * and AF_INET6, per whole address otherwise). Returns EIOT_OK; what it caused is logged through

@@ -190,7 +190,7 @@ int coap_serve(struct coap_serve_ctx *ctx, const struct eiot_coap_msg *req, stru
 	uint32_t accept;
 	*handled = false;
 	ctx->resource = NULL;
-	ctx->observed = false;
+	ctx->observed = ctx->deferred = false;
 	eiot_coap_msg_init(resp, EIOT_COAP_ACK, EIOT_COAP_CONTENT, 0);
 	eiot_coap_set_token(resp, req->token, req->token_len);
 	ctx->req.msg = req;
@@ -221,6 +221,13 @@ int coap_serve(struct coap_serve_ctx *ctx, const struct eiot_coap_msg *req, stru
 		error_response(resp, EIOT_COAP_METHOD_NOT_ALLOWED, "method not allowed here");
 		return EIOT_OK;
 	}
+	/* RFC 7252 §5.10.8: If-Match and If-None-Match are critical; where the handler does not
+	 * evaluate them they are not understood, which §5.4.1 answers with 4.02 */
+	if (!r->conditional && (eiot_coap_next_option(req, EIOT_COAP_OPT_IF_MATCH, NULL) ||
+				eiot_coap_next_option(req, EIOT_COAP_OPT_IF_NONE_MATCH, NULL))) {
+		error_response(resp, EIOT_COAP_BAD_OPTION, "no conditional requests here");
+		return EIOT_OK;
+	}
 	if (o1) {
 		if (eiot_coap_block_get(o1, &b1)) {
 			error_response(resp, EIOT_COAP_BAD_OPTION, "bad Block1");
@@ -238,24 +245,37 @@ int coap_serve(struct coap_serve_ctx *ctx, const struct eiot_coap_msg *req, stru
 		coap_upload_free(*ctx->upload);
 		*ctx->upload = NULL;
 	}
-	if (err || EIOT_COAP_CODE_CLASS(hr.code) < 2 || hr.code == EIOT_COAP_CONTINUE ||
-	    (hr.payload_len && !hr.payload)) {
-		error_response(resp, EIOT_COAP_INTERNAL_SERVER_ERROR, "handler failed");
+	if (err == EIOT_COAP_DEFERRED) {
+		ctx->deferred = true;
 		return EIOT_OK;
 	}
-	if (get_uint(req, EIOT_COAP_OPT_ACCEPT, &accept) && EIOT_COAP_CODE_CLASS(hr.code) == 2 &&
+	if (!err && get_uint(req, EIOT_COAP_OPT_ACCEPT, &accept) && EIOT_COAP_CODE_CLASS(hr.code) == 2 &&
 	    hr.payload_len && (int64_t)accept != hr.content_format) {
 		error_response(resp, EIOT_COAP_NOT_ACCEPTABLE, "no representation in that format");
 		return EIOT_OK;
 	}
-	resp->code = hr.code;
-	add_representation_options(resp, &hr);
-	if (ctx->observe && r->observable && EIOT_COAP_CODE_CLASS(hr.code) == 2) {
-		eiot_coap_add_uint_option(resp, EIOT_COAP_OPT_OBSERVE, ctx->rs->obs_seq[r - ctx->rs->r]);
+	bool observe = ctx->observe && r->observable;
+	coap_finish_response(ctx, req, err ? NULL : &hr, observe ? &ctx->rs->obs_seq[r - ctx->rs->r] : NULL, resp);
+	if (o1 && EIOT_COAP_CODE_CLASS(resp->code) == 2) /* §2.3: the last block's Block1 comes back */
+		eiot_coap_add_block_option(resp, EIOT_COAP_OPT_BLOCK1, &b1);
+	return EIOT_OK;
+}
+
+/* see coap/coap_serve.h */
+void coap_finish_response(struct coap_serve_ctx *ctx, const struct eiot_coap_msg *req,
+			  const struct eiot_coap_response *hr, const uint32_t *observe_seq,
+			  struct eiot_coap_msg *resp)
+{
+	if (!hr || EIOT_COAP_CODE_CLASS(hr->code) < 2 || hr->code == EIOT_COAP_CONTINUE ||
+	    (hr->payload_len && !hr->payload)) {
+		error_response(resp, EIOT_COAP_INTERNAL_SERVER_ERROR, "handler failed");
+		return;
+	}
+	resp->code = hr->code;
+	add_representation_options(resp, hr);
+	if (observe_seq && EIOT_COAP_CODE_CLASS(hr->code) == 2) {
+		eiot_coap_add_uint_option(resp, EIOT_COAP_OPT_OBSERVE, *observe_seq);
 		ctx->observed = true;
 	}
-	if (o1) /* §2.3: the last block's Block1 goes back in the final response */
-		eiot_coap_add_block_option(resp, EIOT_COAP_OPT_BLOCK1, &b1);
-	cut_block2(ctx, req, resp, hr.payload, hr.payload_len);
-	return EIOT_OK;
+	cut_block2(ctx, req, resp, hr->payload, hr->payload_len);
 }

@@ -37,6 +37,7 @@ struct coap_serve_ctx {
 	bool observe;               /* in: answer with the resource's Observe value when observable */
 	const struct eiot_coap_resource *resource; /* out: the one the request named (or NULL) */
 	bool observed;              /* out: the answer carries Observe */
+	bool deferred;              /* out: the handler will answer later (resp is not filled in) */
 };
 
 /*
@@ -46,6 +47,13 @@ struct coap_serve_ctx {
  */
 int coap_serve(struct coap_serve_ctx *ctx, const struct eiot_coap_msg *req, struct eiot_coap_msg *resp,
 	       bool *handled, uint64_t now);
+
+/* The response from a handler's answer hr (NULL: it failed, 5.00): code, ETag, Content-Format,
+ * Max-Age, Observe when observe_seq is given, and the representation, in Block2 blocks as req
+ * asks or as the room needs. */
+void coap_finish_response(struct coap_serve_ctx *ctx, const struct eiot_coap_msg *req,
+			  const struct eiot_coap_response *hr, const uint32_t *observe_seq,
+			  struct eiot_coap_msg *resp);
 
 /* RFC 6690: the link format of every resource that passes the query filter of req (at most one
  * Uri-Query, "attr=value" or "attr=prefix*"), into out. EIOT_ERR_BUFFER_TOO_SMALL when it does

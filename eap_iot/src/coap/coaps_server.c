@@ -200,7 +200,8 @@ static void peer_free(struct eiot_coaps_server *srv, struct peer *p)
 	srv->n_used--;
 	srv->st.established -= p->established;
 	bool dirty = p->dirty;
-	*p = (struct peer){ .dirty = dirty, .prev = NONE, .next = NONE, .chain = srv->free_head };
+	uint32_t gen = p->gen;
+	*p = (struct peer){ .dirty = dirty, .gen = gen, .prev = NONE, .next = NONE, .chain = srv->free_head };
 	srv->free_head = i;
 }
 
@@ -211,8 +212,8 @@ static struct peer *peer_add(struct eiot_coaps_server *srv, const uint8_t *addr,
 	struct peer *p = &srv->peers[i];
 	srv->free_head = p->chain;
 	bool dirty = p->dirty;
-	*p = (struct peer){ .used = true, .dirty = dirty, .addr_len = (uint8_t)alen, .prev = NONE,
-			    .next = NONE, .due = UINT64_MAX };
+	*p = (struct peer){ .used = true, .dirty = dirty, .gen = p->gen + 1, .addr_len = (uint8_t)alen,
+			    .prev = NONE, .next = NONE, .due = UINT64_MAX };
 	memcpy(p->addr, addr, alen);
 	uint32_t *b = &srv->buckets[bucket_of(srv, addr, alen)];
 	p->chain = *b;
@@ -381,13 +382,41 @@ static void serve(struct eiot_coaps_server *srv, struct peer *p, uint64_t now)
 		coaps_serve_ctx(srv, p, &ctx);
 		ctx.observe = ev.msg.code == EIOT_COAP_GET && o && !eiot_coap_option_uint(o, &obs) && obs == 0 &&
 			      obs_room(p, &ev.msg);
+		ctx.req.pending = (struct eiot_coap_pending){ .peer = idx(srv, p), .gen = p->gen,
+							      .type = ev.msg.type, .token_len = ev.msg.token_len };
+		memcpy(ctx.req.pending.token, ev.msg.token, ev.msg.token_len);
 		coap_serve(&ctx, &ev.msg, &resp, &handled, now);
 		srv->st.requests += handled;
-		if (ev.msg.code == EIOT_COAP_GET)
+		if (ev.msg.code == EIOT_COAP_GET && !ctx.deferred)
 			obs_after_get(srv, p, &ev.msg, &ctx);
-		eiot_coap_peer_respond(p->cp, &ev.msg, &resp, now);
+		if (!ctx.deferred)
+			eiot_coap_peer_respond(p->cp, &ev.msg, &resp, now);
+		else if (ev.msg.type == EIOT_COAP_CON)
+			eiot_coap_peer_ack(p->cp, &ev.msg, now); /* §5.2.2: the answer comes separately */
 		coaps_flush(srv, p);
 	}
+}
+
+/* see eap_iot/coap_server.h */
+int eiot_coaps_server_respond_later(struct eiot_coaps_server *srv, const struct eiot_coap_pending *pd,
+				    const struct eiot_coap_response *r, uint64_t now_ms)
+{
+	if (!srv || !pd || !r || pd->token_len > EIOT_COAP_MAX_TOKEN)
+		return EIOT_ERR_BAD_PARAM;
+	struct peer *p = pd->peer < srv->p.max_peers ? &srv->peers[pd->peer] : NULL;
+	if (!p || !p->used || p->gen != pd->gen || p->closing || !p->cp)
+		return EIOT_ERR_CLOSED;
+	struct coap_serve_ctx ctx;
+	struct eiot_coap_msg none, resp;
+	coaps_serve_ctx(srv, p, &ctx);
+	eiot_coap_msg_init(&none, EIOT_COAP_CON, EIOT_COAP_GET, 0); /* asks for no block */
+	eiot_coap_msg_init(&resp, pd->type == EIOT_COAP_CON ? EIOT_COAP_CON : EIOT_COAP_NON, EIOT_COAP_CONTENT, 0);
+	eiot_coap_set_token(&resp, pd->token, pd->token_len);
+	coap_finish_response(&ctx, &none, r, NULL, &resp);
+	int err = eiot_coap_peer_send(p->cp, &resp, now_ms);
+	coaps_flush(srv, p);
+	coaps_peer_changed(srv, p);
+	return err;
 }
 
 /* see coap/coaps_server_int.h */

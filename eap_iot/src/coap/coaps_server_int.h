@@ -30,7 +30,7 @@ struct observer {
 struct peer {
 	bool used, closing, dirty, established;
 	uint8_t addr_len, n_obs;
-	uint8_t addr[EIOT_COAPS_MAX_ADDR];
+	_Alignas(8) uint8_t addr[EIOT_COAPS_MAX_ADDR]; /* a handler may read it as a sockaddr */
 	struct eiot_conn *conn;
 	struct eiot_coap_peer *cp;
 	struct coap_upload *upload;
@@ -38,6 +38,7 @@ struct peer {
 	uint64_t last_active, due;
 	uint32_t prev, next; /* LRU list: prev towards the most recent */
 	uint32_t chain;      /* hash chain; the free list when unused */
+	uint32_t gen;        /* counts the peers this slot has held (eiot_coap_pending) */
 };
 
 struct rate {
