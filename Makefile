@@ -182,12 +182,18 @@ $(BUILD)/bin/eap_ext: bench/eap_ext.c tests/unit/mem_cache.c $(BUILD)/libeap_iot
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests/unit $< tests/unit/mem_cache.c -o $@ $(BUILD)/libeap_iot.a $(LIBS)
 
-bench: tools $(PKI) $(SUPP_STAMP) $(RADIUS_SO) $(BUILD)/bin/eap_ext
+$(BUILD)/bin/coaps_load: bench/coaps_load.c $(TOOL_COMMON) $(BUILD)/libeap_iot.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Ieap_iot/tools/common $< $(TOOL_COMMON) -o $@ $(BUILD)/libeap_iot.a $(LIBS)
+
+bench: tools $(PKI) $(SUPP_STAMP) $(RADIUS_SO) $(BUILD)/bin/eap_ext $(BUILD)/bin/coaps_load
 	@sh bench/run.sh $(BUILD)
 	@sh bench/eap_rounds.sh $(BUILD)
 	@sh bench/aaa_load.sh $(BUILD)
 	@sh bench/eap_ext.sh $(BUILD)
 	@sh bench/flash.sh $(BUILD)
+	@sh bench/coaps_load.sh $(BUILD)
+	@sh bench/coaps_bytes.sh $(BUILD)
 
 install: lib $(if $(filter 1,$(RADIUS)),$(RADIUS_SO))
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/eap_iot $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin

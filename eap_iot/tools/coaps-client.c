@@ -14,8 +14,9 @@
  * server cuts into blocks on its own is followed block by block the same way. A payload over
  * SIZE (or over 1024 bytes without -b) goes up in Block1 blocks with Size1 (RFC 7959 §2.5),
  * at the smaller size a server asks for in its 2.31 Continue. -s SECONDS observes the resource
- * (RFC 7641): each notification's payload is a line on stdout; after SECONDS the observation is
- * cancelled with a GET carrying Observe 1 and the same token, whose answer ends the run.
+ * (RFC 7641): each notification's payload is a line on stdout; SECONDS after the registration was
+ * answered the observation is cancelled with a GET carrying Observe 1 and the same token, whose
+ * answer ends the run.
  * --dtls-timeout sets DTLS's first retransmission timer (RFC 7925 §11: 9000 ms by default,
  * 1000 is RFC 6347's), --ack-timeout and --max-retransmit CoAP's ACK_TIMEOUT and
  * MAX_RETRANSMIT (RFC 7252 §4.8: 2000 ms and 4); when CoAP gives up on an exchange before -B
@@ -79,20 +80,13 @@ struct opts {
 	char host[256], port[8], path[512], query[512];
 };
 
-static void usage(const char *why, ...) __attribute__((noreturn, format(printf, 1, 2)));
-static void usage(const char *why, ...)
-{
-	va_list ap;
-	va_start(ap, why);
-	fprintf(stderr, "coaps-client: ");
-	vfprintf(stderr, why, ap);
-	fprintf(stderr, "\nusage: coaps-client [-m get|post|put|delete] [-e TEXT|-f FILE] [-N] [-B SECONDS] "
-			"[-T HEXTOKEN] [-O NUM,TEXT] (-u ID -k KEY | -c CERT -j KEY -C CA [-n] | -M KEYFILE "
-			"--peer-rpk PUBFILE) [-v N] [--psk-hex HEX] [--strict] [--suites A,B] [--mtu N] "
-			"coaps://HOST[:PORT]/PATH[?QUERY]\n");
-	va_end(ap);
-	exit(EXIT_USAGE);
-}
+static const char SYNOPSIS[] =
+	"usage: coaps-client [-m get|post|put|delete] [-e TEXT|-f FILE] [-N] [-B SECONDS] [-T HEXTOKEN]\n"
+	"         [-O NUM,TEXT] [-A TYPE] [-b SIZE] [-s SECONDS] (-u ID -k KEY | -c CERT -j KEY -C CA [-n] |\n"
+	"         -M KEYFILE --peer-rpk PUBFILE) [-v N] [--psk-hex HEX] [--strict] [--suites A,B] [--mtu N]\n"
+	"         [--dtls-timeout MS] [--ack-timeout MS] [--max-retransmit N] [--session FILE] [--tickets]\n"
+	"         [--cert-cache FILE] coaps://HOST[:PORT]/PATH[?QUERY]\n";
+#define usage(...) tool_usage("coaps-client", SYNOPSIS, __VA_ARGS__)
 
 static size_t hex(const char *s, uint8_t *out, size_t cap, const char *what)
 {
@@ -311,8 +305,12 @@ static struct eiot_config *dtls_config(const struct opts *o)
 		err = eiot_config_set_strict_profile(cfg, o->strict);
 	if (!err)
 		err = eiot_config_set_mtu(cfg, o->mtu);
-	if (!err && o->dtls_timeout_ms)
-		err = eiot_config_set_retransmit(cfg, o->dtls_timeout_ms, 60000, 120000);
+	/* a handshake gives up after a third of -B (10..120 s), so that a new one, its timers back
+	 * at their start, still has time on a link that loses a lot */
+	uint32_t initial = o->dtls_timeout_ms ? o->dtls_timeout_ms : 9000, give_up = o->give_up_s * 1000u / 3;
+	give_up = give_up < 10000 ? 10000 : give_up > 120000 ? 120000 : give_up;
+	if (!err)
+		err = eiot_config_set_retransmit(cfg, initial, 60000, give_up < initial ? initial : give_up);
 	if (err) {
 		fprintf(stderr, "coaps-client: configuration refused: %s\n", eiot_err_str(err));
 		exit(EXIT_LOCAL);
@@ -493,6 +491,28 @@ static void session_save(const char *path, const struct eiot_session *s)
 	}
 }
 
+/* The DTLS handshake gave up before -B: a new connection, offering whatever session the old
+ * one had, carries the request in flight again. NULL when it cannot start. */
+static struct eiot_coaps_client *start_over(struct eiot_coaps_client *cl, struct eiot_config *cfg,
+					    const struct opts *o, struct eiot_coap_msg *cur, uint64_t now)
+{
+	struct eiot_session s;
+	bool have = !eiot_coaps_client_session(cl, &s);
+	struct eiot_coaps_client *n = have ? eiot_coaps_client_new_resume(cfg, &o->coap, &s, now)
+					   : eiot_coaps_client_new(cfg, &o->coap, now);
+	eiot_session_clear(&s);
+	if (!n)
+		return NULL;
+	eiot_coaps_client_free(cl);
+	cur->token_len = (uint8_t)o->token_len;
+	memcpy(cur->token, o->token, o->token_len);
+	if (eiot_coaps_client_request(n, cur, now)) {
+		eiot_coaps_client_free(n);
+		return NULL;
+	}
+	return n;
+}
+
 static int dtls_failed(struct eiot_coaps_client *cl, int err)
 {
 	int sent, recv;
@@ -539,12 +559,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "coaps-client: request refused: %s\n", eiot_err_str(err));
 		return EXIT_LOCAL;
 	}
-	/* observing: notifications until observe_end, then the deregistration */
-	uint64_t observe_end = o.observe_s ? start + (uint64_t)o.observe_s * 1000 : UINT64_MAX;
+	/* observing: from the registration's answer on, notifications until observe_end, then the
+	 * deregistration (until that answer, -B bounds the wait) */
+	uint64_t observe_end = UINT64_MAX;
 	unsigned notifications = 0;
 	bool deregistering = false;
-	if (o.observe_s && deadline < observe_end + 10000)
-		deadline = observe_end + 10000;
 	for (;;) {
 		send_all(fd, cl);
 		uint64_t now = tool_now_ms(), t = eiot_coaps_client_next_timer(cl);
@@ -565,18 +584,23 @@ int main(int argc, char **argv)
 			next.n_uint = 0;
 			eiot_coap_set_token(&next, req.token, req.token_len);
 			eiot_coap_add_uint_option(&next, EIOT_COAP_OPT_OBSERVE, 1);
-			cur = &next;
-			if ((err = eiot_coaps_client_request(cl, &next, now))) {
+			err = eiot_coaps_client_request(cl, &next, now);
+			if (err && err != EIOT_ERR_WANT_MORE) {
 				fprintf(stderr, "coaps-client: deregistration: %s\n", eiot_err_str(err));
 				rc = EXIT_LOCAL;
 				goto out;
 			}
-			deregistering = true;
-			continue;
+			if (!err) {
+				cur = &next;
+				deregistering = true;
+				continue;
+			}
+			/* the registration is still in flight (handshake, or its CON not yet
+			 * acknowledged: NSTART 1): the deregistration goes as soon as it may */
 		}
 		uint64_t until = t < deadline ? t : deadline;
 		if (o.observe_s && !deregistering && observe_end < until)
-			until = observe_end;
+			until = observe_end > now ? observe_end : now + 100;
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 		int ready = poll(&p, 1, until > now ? (int)(until - now) : 0);
 		now = tool_now_ms();
@@ -595,7 +619,11 @@ int main(int argc, char **argv)
 					/* a notification (or the registration's answer): one line each */
 					fwrite(ev.msg.payload, 1, ev.msg.payload_len, stdout);
 					fputc('\n', stdout);
-					notifications++;
+					if (!notifications++) {
+						observe_end = now + (uint64_t)o.observe_s * 1000;
+						if (deadline < observe_end + 10000)
+							deadline = observe_end + 10000;
+					}
 					if (EIOT_COAP_CODE_CLASS(ev.msg.code) != 2) {
 						rc = EXIT_ERROR_RESPONSE;
 						goto out;
@@ -615,6 +643,16 @@ int main(int argc, char **argv)
 				}
 		} else if (now >= t) {
 			if ((err = eiot_coaps_client_tick(cl, now, &ev))) {
+				if (err == EIOT_ERR_TIMEOUT && now < deadline) {
+					struct eiot_coaps_client *n = start_over(cl, cfg, &o, cur, now);
+					if (!n)
+						return dtls_failed(cl, err);
+					cl = n;
+					asked_again++;
+					if (o.verbose)
+						fputs("coaps-client: the DTLS handshake gave up: starting over\n", stderr);
+					continue;
+				}
 				if (eiot_conn_state(eiot_coaps_client_conn(cl)) != EIOT_STATE_ESTABLISHED)
 					return dtls_failed(cl, err);
 				fprintf(stderr, "coaps-client: %s\n", eiot_err_str(err));

@@ -70,31 +70,15 @@ struct opts {
 	struct eiot_coaps_server_params sp;
 };
 
-static void usage(const char *why, ...) __attribute__((noreturn, format(printf, 1, 2)));
-static void usage(const char *why, ...)
-{
-	va_list ap;
-	va_start(ap, why);
-	fprintf(stderr, "coaps-server: ");
-	vfprintf(stderr, why, ap);
-	fprintf(stderr, "\nusage: coaps-server [-A ADDR] [-p PORT] (-u ID -k KEY... [-h HINT] | -c CERT -j KEY "
-			"-C CA | -M KEYFILE --peer-rpk PUBFILE...) [-v N] [--psk-hex HEX] [--strict] "
-			"[--suites A,B] [--mtu N] [--max-record N] [--max-peers N] [--idle-timeout S] [--handshake-rate N] "
-			"[--max-body BYTES] [--session-cache N] [--no-tickets] [--dtls-timeout MS] "
-			"[--ack-timeout MS] [--max-retransmit N] [--no-cookie] [-B SECONDS]\n");
-	va_end(ap);
-	exit(EXIT_USAGE);
-}
+static const char SYNOPSIS[] =
+	"usage: coaps-server [-A ADDR] [-p PORT] (-u ID -k KEY... [-h HINT] | -c CERT -j KEY "
+	"-C CA | -M KEYFILE --peer-rpk PUBFILE...) [-v N] [--psk-hex HEX] [--strict] "
+	"[--suites A,B] [--mtu N] [--max-record N] [--max-peers N] [--idle-timeout S] [--handshake-rate N] "
+	"[--max-body BYTES] [--session-cache N] [--no-tickets] [--dtls-timeout MS] "
+	"[--ack-timeout MS] [--max-retransmit N] [--no-cookie] [-B SECONDS]\n";
+#define usage(...) tool_usage("coaps-server", SYNOPSIS, __VA_ARGS__)
 
-/* A number argument within [lo, hi]. */
-static unsigned long number(const char *opt, const char *v, unsigned long lo, unsigned long hi)
-{
-	char *end;
-	unsigned long n = strtoul(v, &end, 10);
-	if (!*v || *end || n < lo || n > hi)
-		usage("%s %s: a number from %lu to %lu", opt, v, lo, hi);
-	return n;
-}
+#define number(opt, v, lo, hi) tool_number("coaps-server", SYNOPSIS, opt, v, lo, hi)
 
 static void parse(struct opts *o, int argc, char **argv)
 {

@@ -61,12 +61,14 @@ pick_port() {
 	done
 }
 
-# wait_port tcp|udp: until something listens on $PORT (in the namespace if any).
+# wait_port tcp|udp [CHECK]: until something listens on $PORT (in the namespace if any);
+# CHECK, a command, runs each round and may fail the test at once (a peer that died first).
 wait_port() {
 	flag=-Hltn
 	[ "$1" = udp ] && flag=-Hlun
 	i=0
 	while [ -z "$($IN_NS ss $flag "sport = :$PORT" 2>/dev/null)" ]; do
+		[ -z "${2:-}" ] || "$2"
 		i=$((i + 1))
 		[ $i -lt 100 ] || fail "nothing listens on $1 port $PORT"
 		sleep 0.1

@@ -36,8 +36,15 @@ class Stop(Exception):
     pass
 
 
+stopping = False
+
+
 def on_signal(signum, frame):
-    raise Stop()
+    # only the first one: `timeout` passes its SIGTERM on to us twice (to us and to its group)
+    global stopping
+    if not stopping:
+        stopping = True
+        raise Stop()
 
 
 class Direction:
@@ -90,6 +97,7 @@ def send(sock, data, dest):
 
 
 def main():
+    global stopping
     ap = argparse.ArgumentParser(description="a UDP relay that loses, duplicates and reorders")
     ap.add_argument("listen_addr")
     ap.add_argument("listen_port", type=int)
@@ -135,7 +143,10 @@ def main():
             wake = min(end, held[0][0]) if held else end
             ready, _, _ = select.select([front, back], [], [], max(0.0, wake - now))
             for sock in ready:
-                data, src = sock.recvfrom(65535)
+                try:
+                    data, src = sock.recvfrom(65535)
+                except OSError:
+                    continue  # an ICMP error reported on the socket
                 if sock is front:
                     client = src
                     d, out, dest = c2s, back, target
@@ -161,6 +172,7 @@ def main():
                     d.sent(index, False)
     except Stop:
         pass
+    stopping = True  # from here a signal changes nothing: the counters get printed
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     for item in held:

@@ -67,6 +67,8 @@ struct rig {
 	uint8_t body[4096];         /* /blob's representation, /upload's last body */
 	size_t body_len, got_len;
 	struct impair net;
+	uint8_t last_hello[512];    /* the last ClientHello a client sent */
+	size_t last_hello_len;
 	struct seen_exchange seen[4096];
 	size_t n_seen;
 	unsigned handled_twice;
@@ -230,6 +232,10 @@ static unsigned roll(struct impair *n)
 static void net_send(struct rig *r, bool c2s, struct client *c, const uint8_t *dg, size_t len)
 {
 	struct impair *n = &r->net;
+	if (c2s && len > 13 && len <= sizeof(r->last_hello) && dg[0] == 22 && !dg[3] && !dg[4] && dg[13] == 1) {
+		memcpy(r->last_hello, dg, len);
+		r->last_hello_len = len;
+	}
 	unsigned x = roll(n);
 	if (x < n->drop_pct) {
 		n->dropped++;
@@ -1008,6 +1014,28 @@ static void test_deferred_response_and_conditional_request(void **state)
 	rig_free(&r);
 }
 
+/* A late copy of the ClientHello that began a session (duplicated or delayed by the network,
+ * or replayed) must not end it: only a ClientHello with another client random starts over. */
+static void test_late_client_hello_copy_keeps_the_session(void **state)
+{
+	(void)state;
+	static struct rig r;
+	rig_init(&r, NULL, 0);
+	struct client *c = add_client(&r, 1, 40000);
+	request(&r, c, EIOT_COAP_GET, "sensors/temp", NULL, NULL, 0, NULL, NULL);
+	assert_true(r.last_hello_len > 0);
+	eiot_coaps_server_feed(r.srv, &c->addr, sizeof(c->addr), r.last_hello, r.last_hello_len, r.now);
+	run(&r, NULL);
+	request(&r, c, EIOT_COAP_GET, "sensors/temp", NULL, NULL, 0, NULL, NULL);
+	assert_payload(c, "21.5");
+	struct eiot_coaps_server_stats st;
+	eiot_coaps_server_stats(r.srv, &st);
+	assert_int_equal(st.handshakes, 1);
+	assert_int_equal(st.established, 1);
+	assert_int_equal(eiot_coaps_client_connections(c->cl), 1);
+	rig_free(&r);
+}
+
 /* An established peer gives back its handshake memory once its first request came
  * (eiot_conn_compact), and its CoAP layer holds no message buffers while idle. */
 static void test_established_peer_is_small(void **state)
@@ -1050,6 +1078,7 @@ int main(void)
 		cmocka_unit_test(test_loss_duplication_reordering),
 		cmocka_unit_test(test_thousands_of_peers),
 		cmocka_unit_test(test_deferred_response_and_conditional_request),
+		cmocka_unit_test(test_late_client_hello_copy_keeps_the_session),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -456,11 +456,23 @@ static void peer_update(struct eiot_coaps_server *srv, struct peer *p, uint64_t 
 
 /* ---- the front door ---- */
 
-/* RFC 6347 §4.2.8: an epoch-0 ClientHello from the address of an established peer may be the
- * same client after a reboot; it goes through the cookie exchange like a new one. */
-static bool is_initial_client_hello(const uint8_t *d, size_t len)
+/* The client random of a datagram that starts with an epoch-0 ClientHello's first fragment:
+ * record header (13), handshake header (12, fragment offset 0), client_version (2). */
+static const uint8_t *hello_random(const uint8_t *d, size_t len)
 {
-	return len > 13 && d[0] == 22 && d[3] == 0 && d[4] == 0 && d[13] == 1;
+	if (len < 13 + 12 + 2 + 32 || d[0] != 22 || d[3] || d[4] || d[13] != 1 || d[19] || d[20] || d[21])
+		return NULL;
+	return d + 13 + 12 + 2;
+}
+
+/* RFC 6347 §4.2.8: a ClientHello from a peer's address with another client random is that
+ * client starting over (after a reboot, or a new process behind the same port): it goes through
+ * the front door like a new one. A copy of the ClientHello that began the peer's handshake (a
+ * duplicate, delayed or replayed) is the peer's own business and must not end it. */
+static bool starts_anew(const struct peer *p, const uint8_t *random)
+{
+	uint8_t cr[32], sr[32];
+	return random && !eiot_conn_randoms(p->conn, cr, sr) && memcmp(cr, random, 32) != 0;
 }
 
 /* Whether the source may start one more handshake now (token bucket per IP address). */
@@ -560,7 +572,7 @@ int eiot_coaps_server_feed(struct eiot_coaps_server *srv, const void *addr, size
 	if (!srv || !addr || !addr_len || addr_len > EIOT_COAPS_MAX_ADDR || (!dgram && len))
 		return EIOT_ERR_BAD_PARAM;
 	struct peer *p = peer_find(srv, addr, addr_len);
-	if (!p || p->closing || (p->established && is_initial_client_hello(dgram, len))) {
+	if (!p || p->closing || starts_anew(p, hello_random(dgram, len))) {
 		front_door(srv, p, addr, addr_len, dgram, len, now_ms);
 		return EIOT_OK;
 	}

@@ -3,6 +3,7 @@
  */
 #include "tool_util.h"
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,27 @@
 
 #include "eap_iot/coap.h"
 #include "eap_iot/eap_iot.h"
+
+void tool_usage(const char *prog, const char *synopsis, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "%s: ", prog);
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\n%s", synopsis);
+	va_end(ap);
+	exit(2);
+}
+
+unsigned long tool_number(const char *prog, const char *synopsis, const char *opt, const char *v,
+			  unsigned long lo, unsigned long hi)
+{
+	char *end;
+	unsigned long n = strtoul(v, &end, 10);
+	if (!*v || *end || n < lo || n > hi)
+		tool_usage(prog, synopsis, "%s %s: a number from %lu to %lu", opt, v, lo, hi);
+	return n;
+}
 
 uint64_t tool_now_ms(void)
 {

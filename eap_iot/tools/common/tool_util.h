@@ -18,6 +18,13 @@ struct eiot_coap_params;
 int tool_timer_option(const char *opt, const char *value, unsigned *dtls_ms, struct eiot_coap_params *p,
 		      const char **why);
 
+/* "PROG: " and the reason, then the synopsis (ending in a newline) on stderr; exit 2, the
+ * tools' usage status. */
+void tool_usage(const char *prog, const char *synopsis, const char *fmt, ...)
+	__attribute__((noreturn, format(printf, 3, 4)));
+/* A decimal number argument of opt within [lo, hi]; otherwise tool_usage says so. */
+unsigned long tool_number(const char *prog, const char *synopsis, const char *opt, const char *v,
+			  unsigned long lo, unsigned long hi);
 /* Milliseconds of CLOCK_MONOTONIC. */
 uint64_t tool_now_ms(void);
 /* Parse hex digits into out (at most cap bytes); -1 for a bad digit, an odd count or overflow. */
