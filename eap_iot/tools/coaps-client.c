@@ -77,7 +77,8 @@ struct opts {
 	unsigned observe_s; /* -s */
 	unsigned dtls_timeout_ms; /* 0: the engine's default */
 	struct eiot_coap_params coap;
-	char host[256], port[8], path[512], query[512];
+	char host[256], port[8];
+	const char *uri;
 };
 
 static const char SYNOPSIS[] =
@@ -108,36 +109,16 @@ static char *read_file(const char *path, size_t *len)
 	return buf;
 }
 
-/* coaps://HOST[:PORT]/PATH[?QUERY]; HOST may be [IPv6]. */
+/* The URI's host and port for the socket and the server name (eiot_coap_set_uri). */
 static void parse_uri(struct opts *o, const char *uri)
 {
-	const char *p = uri, *end;
-	if (strncmp(p, "coaps://", 8))
-		usage("%s: only coaps:// URIs", uri);
-	p += 8;
-	if (*p == '[') {
-		end = strchr(p, ']');
-		if (!end)
-			usage("%s: unclosed [", uri);
-		snprintf(o->host, sizeof(o->host), "%.*s", (int)(end - p - 1), p + 1);
-		p = end + 1;
-	} else {
-		end = p + strcspn(p, ":/?");
-		snprintf(o->host, sizeof(o->host), "%.*s", (int)(end - p), p);
-		p = end;
-	}
-	strcpy(o->port, "5684");
-	if (*p == ':') {
-		end = p + 1 + strcspn(p + 1, "/?");
-		snprintf(o->port, sizeof(o->port), "%.*s", (int)(end - p - 1), p + 1);
-		p = end;
-	}
-	end = p + strcspn(p, "?");
-	snprintf(o->path, sizeof(o->path), "%.*s", (int)(end - p), p);
-	if (*end == '?')
-		snprintf(o->query, sizeof(o->query), "%s", end + 1);
-	if (!o->host[0])
-		usage("%s: no host", uri);
+	struct eiot_coap_msg scratch;
+	uint16_t port;
+	eiot_coap_msg_init(&scratch, EIOT_COAP_CON, EIOT_COAP_GET, 0);
+	if (strncmp(uri, "coaps://", 8) || eiot_coap_set_uri(&scratch, uri, o->host, sizeof(o->host), &port))
+		usage("%s: expected coaps://HOST[:PORT][/PATH][?QUERY] (no %% escapes, no #)", uri);
+	snprintf(o->port, sizeof(o->port), "%u", port);
+	o->uri = uri;
 }
 
 static void parse(struct opts *o, int argc, char **argv)
@@ -324,12 +305,10 @@ static void build_request(struct opts *o, struct eiot_coap_msg *m)
 	eiot_coap_msg_init(m, o->type, o->method, 0);
 	if (eiot_coap_set_token(m, o->token, o->token_len))
 		usage("-T: at most 8 bytes");
-	for (char *s = NULL, *seg = strtok_r(o->path, "/", &s); seg; seg = strtok_r(NULL, "/", &s))
-		if (eiot_coap_add_option(m, EIOT_COAP_OPT_URI_PATH, seg, strlen(seg)))
-			usage("too many path segments");
-	for (char *s = NULL, *q = strtok_r(o->query, "&", &s); q; q = strtok_r(NULL, "&", &s))
-		if (eiot_coap_add_option(m, EIOT_COAP_OPT_URI_QUERY, q, strlen(q)))
-			usage("too many query parts");
+	char host[256];
+	uint16_t port;
+	if (eiot_coap_set_uri(m, o->uri, host, sizeof(host), &port))
+		usage("%s: too many path segments and query parts", o->uri);
 	for (size_t i = 0; i < o->n_extra; i++)
 		if (eiot_coap_add_option(m, o->extra[i].num, o->extra[i].text, strlen(o->extra[i].text)))
 			usage("too many options");

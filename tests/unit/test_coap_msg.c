@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -372,6 +373,45 @@ static void test_encode_buffer_too_small(void **state)
 	assert_int_equal(eiot_coap_encode(&m, buf, sizeof(buf), &len), EIOT_ERR_BAD_PARAM);
 }
 
+/* The options eiot_coap_set_uri made, as "number:value" joined by spaces. */
+static void uri_options(const char *uri, int want_err, const char *host, uint16_t port, const char *opts)
+{
+	struct eiot_coap_msg m;
+	char h[16] = "", got[256] = "";
+	uint16_t p = 0;
+	eiot_coap_msg_init(&m, EIOT_COAP_CON, EIOT_COAP_GET, 0);
+	assert_int_equal(eiot_coap_set_uri(&m, uri, h, sizeof(h), &p), want_err);
+	if (want_err)
+		return;
+	assert_string_equal(h, host);
+	assert_int_equal(p, port);
+	for (size_t i = 0, n = 0; i < m.n_opt; i++)
+		n += (size_t)snprintf(got + n, sizeof(got) - n, "%s%u:%.*s", i ? " " : "", m.opt[i].number,
+				      (int)m.opt[i].len, (const char *)m.opt[i].value);
+	assert_string_equal(got, opts);
+}
+
+/* RFC 7252 §6.4: URIs to Uri-Path / Uri-Query options, and what is refused. */
+static void test_uri(void **state)
+{
+	(void)state;
+	uri_options("coaps://h/a/b?x=1&y", EIOT_OK, "h", 5684, "11:a 11:b 15:x=1 15:y");
+	uri_options("coaps://[::1]:6000/.well-known/core", EIOT_OK, "::1", 6000, "11:.well-known 11:core");
+	uri_options("coap://10.0.0.1", EIOT_OK, "10.0.0.1", 5683, "");
+	uri_options("coaps://h/", EIOT_OK, "h", 5684, "");
+	uri_options("coaps://h/a//b/", EIOT_OK, "h", 5684, "11:a 11: 11:b 11:");
+	uri_options("coaps://h?q", EIOT_OK, "h", 5684, "15:q");
+	uri_options("http://h/", EIOT_ERR_BAD_PARAM, NULL, 0, NULL);
+	uri_options("coaps:///a", EIOT_ERR_BAD_PARAM, NULL, 0, NULL);
+	uri_options("coaps://h:0/", EIOT_ERR_BAD_PARAM, NULL, 0, NULL);
+	uri_options("coaps://h:65536/", EIOT_ERR_BAD_PARAM, NULL, 0, NULL);
+	uri_options("coaps://h:12x/", EIOT_ERR_BAD_PARAM, NULL, 0, NULL);
+	uri_options("coaps://[::1/", EIOT_ERR_BAD_PARAM, NULL, 0, NULL);
+	uri_options("coaps://h/a%20b", EIOT_ERR_BAD_PARAM, NULL, 0, NULL);
+	uri_options("coaps://h/a#frag", EIOT_ERR_BAD_PARAM, NULL, 0, NULL);
+	uri_options("coaps://a-host-name-too-long/", EIOT_ERR_BAD_PARAM, NULL, 0, NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -387,6 +427,7 @@ int main(void)
 		cmocka_unit_test(test_block_values),
 		cmocka_unit_test(test_check_options),
 		cmocka_unit_test(test_encode_buffer_too_small),
+		cmocka_unit_test(test_uri),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

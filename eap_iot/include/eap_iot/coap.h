@@ -125,6 +125,14 @@ int eiot_coap_add_option(struct eiot_coap_msg *m, uint16_t number, const void *v
 /* An unsigned option in its shortest form (RFC 7252 §3.2: 0 is the empty value). */
 int eiot_coap_add_uint_option(struct eiot_coap_msg *m, uint16_t number, uint32_t value);
 
+/* A CoAP URI, coaps://HOST[:PORT][/PATH][?QUERY] or coap://... (RFC 7252 §6): HOST into host (an
+ * IPv6 literal without its brackets), the port into *port (5684 for coaps, 5683 for coap when
+ * absent), each path segment a Uri-Path option and each &-separated query part a Uri-Query
+ * option of m, pointing into uri (keep it while m is used). Percent-encoding is not decoded:
+ * a URI with '%' or a fragment ('#') is refused, as are another scheme, no host, a host longer
+ * than host_cap - 1 and a port outside 1..65535 (EIOT_ERR_BAD_PARAM). */
+int eiot_coap_set_uri(struct eiot_coap_msg *m, const char *uri, char *host, size_t host_cap, uint16_t *port);
+
 /* The first option of that number at or after index *pos (start at 0); NULL when none. *pos is
  * moved past it, so a loop walks repeated options. */
 const struct eiot_coap_option *eiot_coap_next_option(const struct eiot_coap_msg *m, uint16_t number,
