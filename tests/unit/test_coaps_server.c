@@ -1036,6 +1036,62 @@ static void test_late_client_hello_copy_keeps_the_session(void **state)
 	rig_free(&r);
 }
 
+struct answers {
+	unsigned n, failed;
+	char last[16];
+};
+
+static void on_answer(void *user, const struct eiot_coap_event *ev)
+{
+	struct answers *a = user;
+	if (ev->kind == EIOT_COAP_EV_FAILED) {
+		a->failed++;
+		return;
+	}
+	a->n++;
+	snprintf(a->last, sizeof(a->last), "%.*s", (int)ev->msg.payload_len, (const char *)ev->msg.payload);
+}
+
+/* The client request API with callbacks: a request built from a URI gets its answer in the
+ * callback (not as an event); an observation's notifications keep coming to it until cancel. */
+static void test_client_request_callbacks(void **state)
+{
+	(void)state;
+	static struct rig r;
+	rig_init(&r, NULL, 0);
+	struct client *c = add_client(&r, 1, 40000);
+	struct answers a = { 0 }, obs = { 0 };
+	struct eiot_coap_msg m;
+	char host[64];
+	uint16_t port;
+	eiot_coap_msg_init(&m, EIOT_COAP_CON, EIOT_COAP_GET, 0);
+	assert_int_equal(eiot_coap_set_uri(&m, "coaps://10.0.0.1/sensors/temp", host, sizeof(host), &port), EIOT_OK);
+	assert_int_equal(eiot_coaps_client_request_cb(c->cl, &m, on_answer, &a, r.now), EIOT_OK);
+	run(&r, NULL);
+	assert_int_equal(a.n, 1);
+	assert_string_equal(a.last, "21.5");
+	assert_int_equal(c->responses, 0); /* it went to the callback, not to the events */
+
+	eiot_coap_msg_init(&m, EIOT_COAP_CON, EIOT_COAP_GET, 0);
+	eiot_coap_add_uint_option(&m, EIOT_COAP_OPT_OBSERVE, 0);
+	assert_int_equal(eiot_coap_set_uri(&m, "coaps://10.0.0.1/sensors/temp", host, sizeof(host), &port), EIOT_OK);
+	assert_int_equal(eiot_coaps_client_request_cb(c->cl, &m, on_answer, &obs, r.now), EIOT_OK);
+	run(&r, NULL);
+	for (int i = 0; i < 2; i++) {
+		r.now += 1000;
+		assert_int_equal(eiot_coaps_server_notify(r.srv, "sensors/temp", r.now), 1);
+		run(&r, NULL);
+	}
+	assert_int_equal(obs.n, 3);
+	assert_int_equal(eiot_coaps_client_cancel(c->cl, m.token, m.token_len), EIOT_OK);
+	eiot_coaps_server_notify(r.srv, "sensors/temp", r.now);
+	run(&r, NULL);
+	assert_int_equal(obs.n, 3); /* cancelled: the notification got RST, not the callback */
+	assert_int_equal(a.failed + obs.failed, 0);
+	assert_int_equal(eiot_coaps_client_connections(c->cl), 1);
+	rig_free(&r);
+}
+
 /* An established peer gives back its handshake memory once its first request came
  * (eiot_conn_compact), and its CoAP layer holds no message buffers while idle. */
 static void test_established_peer_is_small(void **state)
@@ -1079,6 +1135,7 @@ int main(void)
 		cmocka_unit_test(test_thousands_of_peers),
 		cmocka_unit_test(test_deferred_response_and_conditional_request),
 		cmocka_unit_test(test_late_client_hello_copy_keeps_the_session),
+		cmocka_unit_test(test_client_request_callbacks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -284,6 +284,14 @@ void eiot_coaps_client_free(struct eiot_coaps_client *cl);
 /* Send a request (as eiot_coap_peer_request; a token is drawn when req has none). Queued until
  * the DTLS handshake completed. EIOT_ERR_WANT_MORE when one is queued already. */
 int eiot_coaps_client_request(struct eiot_coaps_client *cl, struct eiot_coap_msg *req, uint64_t now_ms);
+/* The same, with the answer going to fn instead of eiot_coaps_client_event / _tick's ev: its
+ * response (and, for an observation, each notification until one without Observe, an error or
+ * cancel) or its failure (EIOT_COAP_EV_FAILED), called from within those two functions. ev
+ * points into the datagram: copy what is kept. At most 8 such requests at once
+ * (EIOT_ERR_WANT_MORE). */
+typedef void (*eiot_coap_response_fn)(void *user, const struct eiot_coap_event *ev);
+int eiot_coaps_client_request_cb(struct eiot_coaps_client *cl, struct eiot_coap_msg *req,
+				 eiot_coap_response_fn fn, void *user, uint64_t now_ms);
 /* One datagram from the server. Returns EIOT_OK or the DTLS connection's sticky error (the
  * handshake failed, or a fatal alert: eiot_coaps_client_conn tells why). After close_notify,
  * datagrams are ignored until the next request reconnects. */

@@ -20,6 +20,8 @@
 #include "eap_iot/err.h"
 #include "tls/config_int.h"
 
+#define CALLBACKS 8 /* requests with a callback at once */
+
 struct eiot_coaps_client {
 	const struct eiot_config *cfg;
 	struct eiot_conn *conn;
@@ -33,7 +35,34 @@ struct eiot_coaps_client {
 	bool ever_established;
 	bool kept;         /* the session of this connection is in session */
 	unsigned connections;
+	struct {           /* requests whose answers go to a callback (eiot_coaps_client_request_cb) */
+		bool used;
+		uint8_t token_len;
+		uint8_t token[EIOT_COAP_MAX_TOKEN];
+		eiot_coap_response_fn fn;
+		void *user;
+	} cb[CALLBACKS];
 };
+
+/* The callback waiting for ev's token, if any: it gets ev, which is then consumed. A response
+ * that keeps an observation going (2.xx with Observe) keeps the callback; anything else ends it. */
+static bool to_callback(struct eiot_coaps_client *cl, struct eiot_coap_event *ev)
+{
+	if (ev->kind != EIOT_COAP_EV_RESPONSE && ev->kind != EIOT_COAP_EV_FAILED)
+		return false;
+	for (size_t i = 0; i < CALLBACKS; i++) {
+		if (!cl->cb[i].used || cl->cb[i].token_len != ev->msg.token_len ||
+		    memcmp(cl->cb[i].token, ev->msg.token, ev->msg.token_len))
+			continue;
+		bool observing = ev->kind == EIOT_COAP_EV_RESPONSE && EIOT_COAP_CODE_CLASS(ev->msg.code) == 2 &&
+				 eiot_coap_next_option(&ev->msg, EIOT_COAP_OPT_OBSERVE, NULL);
+		cl->cb[i].used = observing;
+		cl->cb[i].fn(cl->cb[i].user, ev);
+		memset(ev, 0, sizeof(*ev));
+		return true;
+	}
+	return false;
+}
 
 static int cfg_rand(void *cfg, uint8_t *out, size_t n)
 {
@@ -202,6 +231,7 @@ int eiot_coaps_client_event(struct eiot_coaps_client *cl, uint64_t now_ms, struc
 		eiot_coap_peer_receive(cl->peer, cl->msg, len, now_ms, ev);
 		if ((err = flush(cl)))
 			return err;
+		to_callback(cl, ev);
 	}
 	return EIOT_OK;
 }
@@ -233,10 +263,12 @@ int eiot_coaps_client_tick(struct eiot_coaps_client *cl, uint64_t now_ms, struct
 	int err = eiot_conn_tick(cl->conn, now_ms);
 	if (err)
 		return err;
-	if ((err = eiot_coap_peer_tick(cl->peer, now_ms, ev)))
-		return err;
-	if (ev->kind == EIOT_COAP_EV_FAILED && ev->err == EIOT_ERR_TIMEOUT)
-		cl->stale = true; /* not even an ACK: the next request starts over, resuming */
+	do {
+		if ((err = eiot_coap_peer_tick(cl->peer, now_ms, ev)))
+			return err;
+		if (ev->kind == EIOT_COAP_EV_FAILED && ev->err == EIOT_ERR_TIMEOUT)
+			cl->stale = true; /* not even an ACK: the next request starts over, resuming */
+	} while (to_callback(cl, ev));
 	return flush(cl);
 }
 
@@ -247,9 +279,36 @@ const struct eiot_conn *eiot_coaps_client_conn(const struct eiot_coaps_client *c
 }
 
 /* see eap_iot/coap.h */
+int eiot_coaps_client_request_cb(struct eiot_coaps_client *cl, struct eiot_coap_msg *req,
+				 eiot_coap_response_fn fn, void *user, uint64_t now_ms)
+{
+	size_t i = 0;
+	if (!cl || !fn)
+		return EIOT_ERR_BAD_PARAM;
+	while (i < CALLBACKS && cl->cb[i].used)
+		i++;
+	if (i == CALLBACKS)
+		return EIOT_ERR_WANT_MORE;
+	int err = eiot_coaps_client_request(cl, req, now_ms);
+	if (err)
+		return err;
+	cl->cb[i].used = true;
+	cl->cb[i].token_len = req->token_len;
+	memcpy(cl->cb[i].token, req->token, req->token_len);
+	cl->cb[i].fn = fn;
+	cl->cb[i].user = user;
+	return EIOT_OK;
+}
+
+/* see eap_iot/coap.h */
 int eiot_coaps_client_cancel(struct eiot_coaps_client *cl, const uint8_t *token, size_t token_len)
 {
-	return cl ? eiot_coap_peer_cancel(cl->peer, token, token_len) : EIOT_ERR_BAD_PARAM;
+	if (!cl)
+		return EIOT_ERR_BAD_PARAM;
+	for (size_t i = 0; i < CALLBACKS; i++)
+		if (cl->cb[i].used && cl->cb[i].token_len == token_len && !memcmp(cl->cb[i].token, token, token_len))
+			cl->cb[i].used = false;
+	return eiot_coap_peer_cancel(cl->peer, token, token_len);
 }
 
 /* see eap_iot/coap.h */
