@@ -136,9 +136,10 @@ FUZZ_OBJ := $(LIB_SRC:%.c=$(BUILD)/fuzzobj/%.o)
 $(BUILD)/fuzzobj/%.o: %.c
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -MMD -MP -c $< -o $@
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJ)
+$(BUILD)/fuzz/%: tests/fuzz/%.c tests/unit/det_random.c $(FUZZ_OBJ)
 	@mkdir -p $(dir $@)
-	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined $< $(FUZZ_OBJ) -o $@ $(LIBS)
+	clang $(FUZZ_CFLAGS) -Itests/unit -fsanitize=fuzzer,address,undefined $< tests/unit/det_random.c \
+		$(FUZZ_OBJ) -o $@ $(LIBS)
 FUZZERS := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 fuzz: $(FUZZERS) $(PKI)
 	@set -e; export EIOT_PKI_DIR=$(BUILD)/pki; for f in $(FUZZERS); do n=$$(basename $$f); mkdir -p $(BUILD)/fuzz/corpus-$$n; \

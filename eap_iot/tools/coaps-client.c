@@ -66,7 +66,8 @@ struct opts {
 	size_t token_len;
 	struct { uint16_t num; const char *text; } extra[8];
 	size_t n_extra;
-	const char *psk_id, *cert, *key, *ca, *suites, *rpk, *peer_rpk;
+	const char *psk_id, *suites, *peer_rpk;
+	struct tool_creds creds;
 	uint8_t psk[64];
 	size_t psk_len;
 	bool no_verify, strict, tickets;
@@ -204,14 +205,8 @@ static void parse(struct opts *o, int argc, char **argv)
 			memcpy(o->psk, v, o->psk_len);
 		} else if (!strcmp(a, "--psk-hex")) {
 			o->psk_len = hex(v, o->psk, sizeof(o->psk), "--psk-hex");
-		} else if (!strcmp(a, "-c")) {
-			o->cert = v;
-		} else if (!strcmp(a, "-j")) {
-			o->key = v;
-		} else if (!strcmp(a, "-C")) {
-			o->ca = v;
-		} else if (!strcmp(a, "-M")) {
-			o->rpk = v;
+		} else if (tool_cred_option(a, v, &o->creds)) {
+			/* -c, -j, -C, -M: taken */
 		} else if (!strcmp(a, "--peer-rpk")) {
 			o->peer_rpk = v;
 		} else if (!strcmp(a, "-v")) {
@@ -234,7 +229,7 @@ static void parse(struct opts *o, int argc, char **argv)
 	if (!uri)
 		usage("no URI");
 	parse_uri(o, uri);
-	if (o->psk_len ? !o->psk_id : o->rpk ? !o->peer_rpk : !(o->cert && o->key && o->ca))
+	if (o->psk_len ? !o->psk_id : o->creds.rpk ? !o->peer_rpk : !(o->creds.cert && o->creds.key && o->creds.ca))
 		usage("give -u ID -k KEY, -c CERT -j KEY -C CA, or -M KEYFILE --peer-rpk PUBFILE");
 }
 
@@ -255,15 +250,12 @@ static struct eiot_config *dtls_config(const struct opts *o)
 		eiot_config_set_log(cfg, log_line, NULL, o->verbose > 2 ? EIOT_LOG_DEBUG : EIOT_LOG_INFO);
 	if (!err && o->psk_len)
 		err = eiot_config_set_psk(cfg, (const uint8_t *)o->psk_id, strlen(o->psk_id), o->psk, o->psk_len);
-	if (!err && o->cert)
-		err = eiot_config_set_own_cert_file(cfg, o->cert, o->key, NULL);
-	if (!err && o->ca)
-		err = eiot_config_add_trust_file(cfg, o->ca);
-	if (!err && o->rpk)
-		err = eiot_config_set_own_key_file(cfg, o->rpk, NULL);
+	const char *what;
+	if (!err)
+		err = tool_set_creds(cfg, &o->creds, &what);
 	if (!err && o->peer_rpk)
 		err = eiot_config_add_peer_rpk_file(cfg, o->peer_rpk);
-	if (!err && o->cert)
+	if (!err && o->creds.cert)
 		err = o->no_verify ? eiot_config_set_name_policy(cfg, EIOT_NAME_SKIP_CHECK)
 				   : eiot_config_set_server_name(cfg, o->host);
 	if (!err && o->suites) {

@@ -59,7 +59,8 @@ enum { EXIT_OK = 0, EXIT_USAGE = 2, EXIT_LOCAL = 5 };
 #define FIRMWARE_SIZE 4096
 
 struct opts {
-	const char *addr, *port, *cert, *key, *ca, *rpk, *suites, *hint;
+	const char *addr, *port, *suites, *hint;
+	struct tool_creds creds;
 	const char *pins[MAX_PINS];
 	size_t n_pins;
 	struct { const char *id; uint8_t key[64]; size_t key_len; } psk[MAX_PSK];
@@ -127,14 +128,8 @@ static void parse(struct opts *o, int argc, char **argv)
 			o->psk[o->n_psk - 1].key_len = (size_t)n;
 		} else if (!strcmp(a, "-h")) {
 			o->hint = v;
-		} else if (!strcmp(a, "-c")) {
-			o->cert = v;
-		} else if (!strcmp(a, "-j")) {
-			o->key = v;
-		} else if (!strcmp(a, "-C")) {
-			o->ca = v;
-		} else if (!strcmp(a, "-M")) {
-			o->rpk = v;
+		} else if (tool_cred_option(a, v, &o->creds)) {
+			/* -c, -j, -C, -M: taken */
 		} else if (!strcmp(a, "--peer-rpk")) {
 			if (o->n_pins == MAX_PINS)
 				usage("at most %d --peer-rpk", MAX_PINS);
@@ -171,7 +166,7 @@ static void parse(struct opts *o, int argc, char **argv)
 	for (size_t i = 0; i < o->n_psk; i++)
 		if (!o->psk[i].key_len)
 			usage("-u %s has no -k KEY", o->psk[i].id);
-	if (!o->n_psk && !(o->cert && o->key && o->ca) && !(o->rpk && o->n_pins))
+	if (!o->n_psk && !(o->creds.cert && o->creds.key && o->creds.ca) && !(o->creds.rpk && o->n_pins))
 		usage("give -u ID -k KEY, -c CERT -j KEY -C CA, or -M KEYFILE --peer-rpk PUBFILE");
 }
 
@@ -197,14 +192,10 @@ static struct eiot_config *dtls_config(const struct opts *o)
 					  o->psk[i].key, o->psk[i].key_len), what = "-u/-k";
 	if (!err && o->hint)
 		err = eiot_config_set_psk_hint(cfg, (const uint8_t *)o->hint, strlen(o->hint)), what = "-h";
-	if (!err && o->cert)
-		err = eiot_config_set_own_cert_file(cfg, o->cert, o->key, NULL), what = "-c/-j";
-	if (!err && o->ca)
-		err = eiot_config_add_trust_file(cfg, o->ca), what = "-C";
-	if (!err && (o->ca || o->n_pins))
+	if (!err)
+		err = tool_set_creds(cfg, &o->creds, &what);
+	if (!err && (o->creds.ca || o->n_pins))
 		err = eiot_config_set_verify_client(cfg, EIOT_VERIFY_REQUIRED), what = "client verification";
-	if (!err && o->rpk)
-		err = eiot_config_set_own_key_file(cfg, o->rpk, NULL), what = "-M";
 	for (size_t i = 0; !err && i < o->n_pins; i++)
 		err = eiot_config_add_peer_rpk_file(cfg, o->pins[i]), what = "--peer-rpk";
 	if (!err && o->suites) {

@@ -14,20 +14,9 @@
 
 #include "eap_iot/coap.h"
 #include "eap_iot/err.h"
+#include "det_random.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static uint64_t rng;
-
-static int det_random(void *user, uint8_t *out, size_t n)
-{
-	(void)user;
-	for (size_t i = 0; i < n; i++) {
-		rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
-		out[i] = (uint8_t)(rng >> 56);
-	}
-	return 0;
-}
 
 static void drain(struct eiot_coap_peer *p)
 {
@@ -42,7 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct eiot_coap_params prm;
 	eiot_coap_params_default(&prm);
 	prm.dedup_entries = 4;
-	rng = 1;
+	det_random_seed(1);
 	struct eiot_coap_peer *p = eiot_coap_peer_new(&prm, det_random, NULL);
 	if (!p)
 		abort();

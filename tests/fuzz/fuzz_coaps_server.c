@@ -16,20 +16,9 @@
 
 #include "eap_iot/coap_server.h"
 #include "eap_iot/eap_iot.h"
+#include "det_random.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static uint64_t rng;
-
-static int det_random(void *user, uint8_t *out, size_t n)
-{
-	(void)user;
-	for (size_t i = 0; i < n; i++) {
-		rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
-		out[i] = (uint8_t)(rng >> 56);
-	}
-	return 0;
-}
 
 static int answer(void *user, const struct eiot_coap_request *req, struct eiot_coap_response *resp)
 {
@@ -51,7 +40,7 @@ static void drain(struct eiot_coaps_server *srv)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const uint8_t id[] = "dev", key[16] = "0123456789abcdef";
-	rng = 1;
+	det_random_seed(1);
 	struct eiot_config *cfg = eiot_config_new(EIOT_SERVER, EIOT_DTLS);
 	if (!cfg)
 		abort();

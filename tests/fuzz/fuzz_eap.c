@@ -21,6 +21,7 @@
 #include "eap/eap_packet.h"
 #include "eap_iot/eap_iot.h"
 #include "util/bytes.h"
+#include "det_random.h"
 
 #define MAXPKT (0xFFFF + 16)
 
@@ -29,16 +30,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static uint8_t out_buf[MAXPKT], pkt_buf[MAXPKT];
 static const uint8_t psk_id[] = "fuzz";
 static const uint8_t psk[16] = { 7 };
-
-static int det_random(void *user, uint8_t *out, size_t n)
-{
-	uint64_t *s = user;
-	for (size_t i = 0; i < n; i++) {
-		*s = *s * 6364136223846793005ULL + 1442695040888963407ULL;
-		out[i] = (uint8_t)(*s >> 56);
-	}
-	return 0;
-}
 
 static struct eiot_config *make_cfg(enum eiot_role role, uint64_t *seed)
 {

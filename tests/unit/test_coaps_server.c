@@ -622,6 +622,16 @@ static void test_close_and_reboot_end_one_peer(void **state)
 	rig_free(&r);
 }
 
+/* GET /sensors/temp with this token and Observe value (0 registers, 1 deregisters). */
+static void observe_temp(struct eiot_coap_msg *m, const uint8_t token[4], uint32_t observe)
+{
+	eiot_coap_msg_init(m, EIOT_COAP_CON, EIOT_COAP_GET, 0);
+	eiot_coap_set_token(m, token, 4);
+	eiot_coap_add_uint_option(m, EIOT_COAP_OPT_OBSERVE, observe);
+	eiot_coap_add_option(m, EIOT_COAP_OPT_URI_PATH, "sensors", 7);
+	eiot_coap_add_option(m, EIOT_COAP_OPT_URI_PATH, "temp", 4);
+}
+
 static uint32_t observe_value(const struct client *c)
 {
 	uint32_t v = UINT32_MAX;
@@ -647,11 +657,7 @@ static void test_observe(void **state)
 	struct eiot_coaps_server_stats st;
 	struct eiot_coap_msg m;
 
-	eiot_coap_msg_init(&m, EIOT_COAP_CON, EIOT_COAP_GET, 0);
-	eiot_coap_set_token(&m, token, 4);
-	eiot_coap_add_uint_option(&m, EIOT_COAP_OPT_OBSERVE, 0);
-	eiot_coap_add_option(&m, EIOT_COAP_OPT_URI_PATH, "sensors", 7);
-	eiot_coap_add_option(&m, EIOT_COAP_OPT_URI_PATH, "temp", 4);
+	observe_temp(&m, token, 0);
 	assert_int_equal(eiot_coaps_client_request(c->cl, &m, r.now), EIOT_OK);
 	run(&r, all_answered);
 	assert_int_equal(c->responses, 1);
@@ -673,11 +679,7 @@ static void test_observe(void **state)
 	assert_int_equal(eiot_coaps_server_notify(r.srv, "blob", r.now), EIOT_ERR_BAD_PARAM);
 	/* deregistration: the same token, Observe 1 (§3.6) */
 	eiot_coaps_client_cancel(c->cl, token, 4);
-	eiot_coap_msg_init(&m, EIOT_COAP_CON, EIOT_COAP_GET, 0);
-	eiot_coap_set_token(&m, token, 4);
-	eiot_coap_add_uint_option(&m, EIOT_COAP_OPT_OBSERVE, 1);
-	eiot_coap_add_option(&m, EIOT_COAP_OPT_URI_PATH, "sensors", 7);
-	eiot_coap_add_option(&m, EIOT_COAP_OPT_URI_PATH, "temp", 4);
+	observe_temp(&m, token, 1);
 	c->responses = 0;
 	assert_int_equal(eiot_coaps_client_request(c->cl, &m, r.now), EIOT_OK);
 	run(&r, all_answered);
@@ -688,11 +690,7 @@ static void test_observe(void **state)
 
 	/* reactive cancellation: the client forgets the token, its stack answers RST (§3.6) */
 	static const uint8_t token2[4] = { 5, 6, 7, 8 };
-	eiot_coap_msg_init(&m, EIOT_COAP_CON, EIOT_COAP_GET, 0);
-	eiot_coap_set_token(&m, token2, 4);
-	eiot_coap_add_uint_option(&m, EIOT_COAP_OPT_OBSERVE, 0);
-	eiot_coap_add_option(&m, EIOT_COAP_OPT_URI_PATH, "sensors", 7);
-	eiot_coap_add_option(&m, EIOT_COAP_OPT_URI_PATH, "temp", 4);
+	observe_temp(&m, token2, 0);
 	c->responses = 0;
 	assert_int_equal(eiot_coaps_client_request(c->cl, &m, r.now), EIOT_OK);
 	run(&r, all_answered);
@@ -707,11 +705,7 @@ static void test_observe(void **state)
 	assert_int_equal(st.observers, 0);
 
 	/* a vanished observer: its CON notification is never acknowledged */
-	eiot_coap_msg_init(&m, EIOT_COAP_CON, EIOT_COAP_GET, 0);
-	eiot_coap_set_token(&m, token, 4);
-	eiot_coap_add_uint_option(&m, EIOT_COAP_OPT_OBSERVE, 0);
-	eiot_coap_add_option(&m, EIOT_COAP_OPT_URI_PATH, "sensors", 7);
-	eiot_coap_add_option(&m, EIOT_COAP_OPT_URI_PATH, "temp", 4);
+	observe_temp(&m, token, 0);
 	c->responses = 0;
 	assert_int_equal(eiot_coaps_client_request(c->cl, &m, r.now), EIOT_OK);
 	run(&r, all_answered);
@@ -861,11 +855,7 @@ static void lossy_exchange(size_t mtu, uint64_t seed)
 
 	static const uint8_t token[4] = { 9, 9, 9, 9 };
 	struct eiot_coap_msg m;
-	eiot_coap_msg_init(&m, EIOT_COAP_CON, EIOT_COAP_GET, 0);
-	eiot_coap_set_token(&m, token, 4);
-	eiot_coap_add_uint_option(&m, EIOT_COAP_OPT_OBSERVE, 0);
-	eiot_coap_add_option(&m, EIOT_COAP_OPT_URI_PATH, "sensors", 7);
-	eiot_coap_add_option(&m, EIOT_COAP_OPT_URI_PATH, "temp", 4);
+	observe_temp(&m, token, 0);
 	c->responses = 0;
 	assert_int_equal(eiot_coaps_client_request(c->cl, &m, r.now), EIOT_OK);
 	run(&r, all_answered);
@@ -877,11 +867,7 @@ static void lossy_exchange(size_t mtu, uint64_t seed)
 	}
 	assert_true(c->responses >= 5); /* NON notifications may be lost; most arrive */
 	eiot_coaps_client_cancel(c->cl, token, 4);
-	eiot_coap_msg_init(&m, EIOT_COAP_CON, EIOT_COAP_GET, 0);
-	eiot_coap_set_token(&m, token, 4);
-	eiot_coap_add_uint_option(&m, EIOT_COAP_OPT_OBSERVE, 1);
-	eiot_coap_add_option(&m, EIOT_COAP_OPT_URI_PATH, "sensors", 7);
-	eiot_coap_add_option(&m, EIOT_COAP_OPT_URI_PATH, "temp", 4);
+	observe_temp(&m, token, 1);
 	c->responses = 0;
 	assert_int_equal(eiot_coaps_client_request(c->cl, &m, r.now), EIOT_OK);
 	run(&r, all_answered);

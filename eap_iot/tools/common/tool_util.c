@@ -94,3 +94,25 @@ int tool_timer_option(const char *opt, const char *value, unsigned *dtls_ms, str
 	}
 	return 1;
 }
+
+int tool_cred_option(const char *opt, const char *value, struct tool_creds *c)
+{
+	const char **slot = !strcmp(opt, "-c") ? &c->cert : !strcmp(opt, "-j") ? &c->key
+			  : !strcmp(opt, "-C") ? &c->ca : !strcmp(opt, "-M") ? &c->rpk : NULL;
+	if (!slot)
+		return 0;
+	*slot = value;
+	return 1;
+}
+
+int tool_set_creds(struct eiot_config *cfg, const struct tool_creds *c, const char **what)
+{
+	int err = EIOT_OK;
+	if (c->cert)
+		err = eiot_config_set_own_cert_file(cfg, c->cert, c->key, NULL), *what = "-c/-j";
+	if (!err && c->ca)
+		err = eiot_config_add_trust_file(cfg, c->ca), *what = "-C";
+	if (!err && c->rpk)
+		err = eiot_config_set_own_key_file(cfg, c->rpk, NULL), *what = "-M";
+	return err;
+}

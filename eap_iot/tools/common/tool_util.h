@@ -11,6 +11,16 @@
 struct eiot_config;
 struct eiot_coap_params;
 
+/* The credential options both CoAPS tools take, in libcoap's letters: -c CERT, -j KEY (its
+ * private key), -C CA (trust anchors), -M KEYFILE (our key as a raw public key, RFC 7250). */
+struct tool_creds {
+	const char *cert, *key, *ca, *rpk;
+};
+/* 1 when opt is one of them (value taken), 0 when it is not. */
+int tool_cred_option(const char *opt, const char *value, struct tool_creds *c);
+/* Load those given into cfg; on failure *what names the option. */
+int tool_set_creds(struct eiot_config *cfg, const struct tool_creds *c, const char **what);
+
 /* The timer options both CoAPS tools take: --dtls-timeout MS (the first DTLS retransmission,
  * *dtls_ms), --ack-timeout MS and --max-retransmit N (RFC 7252 §4.8, into p). Returns 1 when
  * opt is one of them (value taken), 0 when it is not, -1 with *why set for a value out of its
