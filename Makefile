@@ -9,16 +9,38 @@ VERSION  := 0.1.0
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS   ?= -O2 -g
 ALL_CFLAGS := -std=c11 -D_DEFAULT_SOURCE $(WARN) $(CFLAGS) -fPIC -Ieap_iot/include -Ieap_iot/src
-LIBS     := -lmbedx509 -lmbedcrypto
 
-LIB_SRC  := $(sort $(wildcard eap_iot/src/*/*.c))
-LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+# Crypto backends (eap_iot/src/crypto/<name>/): the library is built once per backend, in
+# BUILD/<name>/ (libeap_iot.a, libeap_iot.so, the unit tests). Devices keep mbedTLS; servers
+# that authenticate many devices run on OpenSSL's libcrypto. CRYPTO=<name> puts everything on
+# one backend.
+BACKENDS := mbedtls openssl
+DEVICE_CRYPTO ?= mbedtls
+SERVER_CRYPTO ?= openssl
+ifdef CRYPTO
+DEVICE_CRYPTO := $(CRYPTO)
+SERVER_CRYPTO := $(CRYPTO)
+endif
+$(foreach b,$(DEVICE_CRYPTO) $(SERVER_CRYPTO),$(if $(filter $(b),$(BACKENDS)),,\
+	$(error unknown crypto backend '$(b)': one of $(BACKENDS))))
+CRYPTO_DEFS_mbedtls :=
+CRYPTO_DEFS_openssl := -DEIOT_CRYPTO_OPENSSL -DOPENSSL_API_COMPAT=0x10101000L
+CRYPTO_LIBS_mbedtls := -lmbedx509 -lmbedcrypto
+CRYPTO_LIBS_openssl := -lcrypto
+# The servers among the tools; the others are the device side.
+SERVER_TOOLS := coaps-server
+tool_crypto = $(if $(filter $(SERVER_TOOLS),$(1)),$(SERVER_CRYPTO),$(DEVICE_CRYPTO))
+
+LIB_COMMON := $(sort $(wildcard eap_iot/src/*/*.c))
+lib_src = $(LIB_COMMON) $(sort $(wildcard eap_iot/src/crypto/$(1)/*.c))
+lib_obj = $(patsubst %.c,$(BUILD)/$(1)/obj/%.o,$(call lib_src,$(1)))
 TOOL_SRC := $(sort $(wildcard eap_iot/tools/*.c))
 TOOLS    := $(TOOL_SRC:eap_iot/tools/%.c=$(BUILD)/bin/%)
 TOOL_COMMON := $(sort $(wildcard eap_iot/tools/common/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_HELPERS := $(filter-out tests/unit/test_%.c,$(wildcard tests/unit/*.c))
-UNITS    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+UNIT_NAMES := $(UNIT_SRC:tests/unit/%.c=%)
+UNITS    := $(foreach b,$(BACKENDS),$(UNIT_NAMES:%=$(BUILD)/$(b)/tests/%))
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 PKI      := $(BUILD)/pki/.done
 
@@ -26,36 +48,51 @@ PKI      := $(BUILD)/pki/.done
         install uninstall bench demo netns clean
 all: lib tools
 
-lib: $(BUILD)/libeap_iot.a $(BUILD)/libeap_iot.so
-tools: $(TOOLS)
+lib: $(foreach b,$(BACKENDS),$(BUILD)/$(b)/libeap_iot.a $(BUILD)/$(b)/libeap_iot.so)
+tools: $(TOOLS) $(foreach b,$(BACKENDS),$(TOOL_SRC:eap_iot/tools/%.c=$(BUILD)/$(b)/bin/%))
 
-$(BUILD)/%.o: %.c
+# One library per backend: objects, the archive of every object with internal symbols (what
+# the unit tests link against), and the libraries users link, where only eiot_* is global so
+# the internal names (rd_*, hs_*, ...) cannot clash with a host program's (wpa_supplicant,
+# FreeRADIUS) when linked statically.
+define backend_rules
+$(BUILD)/$(1)/obj/%.o: %.c
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(ALL_CFLAGS) $$(CRYPTO_DEFS_$(1)) -MMD -MP -c $$< -o $$@
+
+$(BUILD)/$(1)/libeap_iot_test.a: $(call lib_obj,$(1))
+	@rm -f $$@
+	ar rcs $$@ $$^
+
+$(BUILD)/$(1)/libeap_iot.a: $(call lib_obj,$(1))
+	@rm -f $$@ $(BUILD)/$(1)/eap_iot_all.o
+	ld -r -o $(BUILD)/$(1)/eap_iot_all.o $$^
+	objcopy -w --keep-global-symbol='eiot_*' $(BUILD)/$(1)/eap_iot_all.o
+	ar rcs $$@ $(BUILD)/$(1)/eap_iot_all.o
+
+$(BUILD)/$(1)/libeap_iot.so: $(call lib_obj,$(1)) eap_iot/libeap_iot.map
+	$$(CC) -shared -Wl,-soname,libeap_iot.so.0 -Wl,--version-script=eap_iot/libeap_iot.map \
+		-o $$@ $(call lib_obj,$(1)) $$(CRYPTO_LIBS_$(1))
+
+$(BUILD)/$(1)/tests/%: tests/unit/%.c $$(UNIT_HELPERS) $(BUILD)/$(1)/libeap_iot_test.a
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(ALL_CFLAGS) $$(CRYPTO_DEFS_$(1)) -Itests/unit $$< $$(UNIT_HELPERS) -o $$@ \
+		$(BUILD)/$(1)/libeap_iot_test.a $$(CRYPTO_LIBS_$(1)) -lcmocka
+
+$(BUILD)/$(1)/bin/%: eap_iot/tools/%.c $$(TOOL_COMMON) $$(wildcard eap_iot/tools/common/*.h) \
+		$(BUILD)/$(1)/libeap_iot.a
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(ALL_CFLAGS) $$(CRYPTO_DEFS_$(1)) -Ieap_iot/tools/common $$< $$(TOOL_COMMON) -o $$@ \
+		$(BUILD)/$(1)/libeap_iot.a $$(CRYPTO_LIBS_$(1))
+endef
+$(foreach b,$(BACKENDS),$(eval $(call backend_rules,$(b))))
+
+# Every tool is built on each backend (BUILD/<backend>/bin); BUILD/bin holds each tool on its
+# side's backend (tool_crypto), which is what `make install` installs.
+.SECONDEXPANSION:
+$(BUILD)/bin/%: $(BUILD)/$$(call tool_crypto,$$*)/bin/%
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
-
-# Every object, internal symbols included: what the unit tests link against.
-$(BUILD)/libeap_iot_test.a: $(LIB_OBJ)
-	@rm -f $@
-	ar rcs $@ $^
-
-# The libraries users link: only eiot_* is global, so the internal names (rd_*, hs_*, ...)
-# cannot clash with a host program's (wpa_supplicant, FreeRADIUS) when linked statically.
-$(BUILD)/libeap_iot.a: $(LIB_OBJ)
-	@rm -f $@ $(BUILD)/eap_iot_all.o
-	ld -r -o $(BUILD)/eap_iot_all.o $^
-	objcopy -w --keep-global-symbol='eiot_*' $(BUILD)/eap_iot_all.o
-	ar rcs $@ $(BUILD)/eap_iot_all.o
-
-$(BUILD)/libeap_iot.so: $(LIB_OBJ) eap_iot/libeap_iot.map
-	$(CC) -shared -Wl,-soname,libeap_iot.so.0 -Wl,--version-script=eap_iot/libeap_iot.map -o $@ $(LIB_OBJ) $(LIBS)
-
-$(BUILD)/bin/%: eap_iot/tools/%.c $(TOOL_COMMON) $(wildcard eap_iot/tools/common/*.h) $(BUILD)/libeap_iot.a
-	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Ieap_iot/tools/common $< $(TOOL_COMMON) -o $@ $(BUILD)/libeap_iot.a $(LIBS)
-
-$(BUILD)/tests/%: tests/unit/%.c $(UNIT_HELPERS) $(BUILD)/libeap_iot_test.a
-	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests/unit $< $(UNIT_HELPERS) -o $@ $(BUILD)/libeap_iot_test.a $(LIBS) -lcmocka
+	cp -f $< $@
 
 # Test credentials: an RFC 7925 PKI plus deliberately broken certificates.
 pki: $(PKI)
@@ -71,12 +108,12 @@ $(PKI): configs/pki/make_pki.sh
 SUPPLICANT ?= 1
 SUPP_STAMP := $(BUILD)/supplicant/.stamp-build
 SUPP_DEPS := $(wildcard supplicant_patch/*.sh supplicant_patch/*.patch supplicant_patch/config.* \
-	supplicant_patch/glue/* eap_iot/include/eap_iot/*.h) $(BUILD)/libeap_iot.a
-supplicant: $(BUILD)/libeap_iot.a
-	sh supplicant_patch/build.sh $(BUILD)
+	supplicant_patch/glue/* eap_iot/include/eap_iot/*.h) $(BUILD)/$(DEVICE_CRYPTO)/libeap_iot.a
+supplicant: $(BUILD)/$(DEVICE_CRYPTO)/libeap_iot.a
+	sh supplicant_patch/build.sh $(BUILD) $(DEVICE_CRYPTO)
 	@touch $(SUPP_STAMP)
 $(SUPP_STAMP): $(SUPP_DEPS)
-	sh supplicant_patch/build.sh $(BUILD)
+	sh supplicant_patch/build.sh $(BUILD) $(DEVICE_CRYPTO)
 	@touch $@
 ifeq ($(SUPPLICANT),1)
 ifeq ($(MAKELEVEL),0)
@@ -91,11 +128,11 @@ endif
 RADIUS ?= 1
 RADIUS_SO := $(BUILD)/radius/rlm_eap_tls7925.so
 RADIUS_DEPS := $(wildcard radius_module/*.sh radius_module/*.map radius_module/src/*) \
-	$(wildcard eap_iot/include/eap_iot/*.h) $(BUILD)/libeap_iot.a
-radius: $(BUILD)/libeap_iot.a
-	sh radius_module/build.sh $(BUILD)
+	$(wildcard eap_iot/include/eap_iot/*.h) $(BUILD)/$(SERVER_CRYPTO)/libeap_iot.a
+radius: $(BUILD)/$(SERVER_CRYPTO)/libeap_iot.a
+	sh radius_module/build.sh $(BUILD) $(SERVER_CRYPTO)
 $(RADIUS_SO): $(RADIUS_DEPS)
-	sh radius_module/build.sh $(BUILD)
+	sh radius_module/build.sh $(BUILD) $(SERVER_CRYPTO)
 	@touch $@
 ifeq ($(RADIUS),1)
 ifeq ($(MAKELEVEL),0)
@@ -106,24 +143,37 @@ endif
 deps:
 	@sh .ci/deps.sh
 
-unit: $(UNITS) $(PKI)
+# An engine on each backend against an engine on the other, in one process (both libraries
+# dlopen()ed).
+CROSS := $(BUILD)/tests/cross_backend
+CROSS_RUN = $(CROSS) $(BUILD)/mbedtls/libeap_iot.so $(BUILD)/openssl/libeap_iot.so $(BUILD)/pki
+$(CROSS): tests/cross/cross_backend.c $(wildcard eap_iot/include/eap_iot/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $< -o $@ -ldl
+
+unit: $(UNITS) $(CROSS) $(PKI) $(foreach b,$(BACKENDS),$(BUILD)/$(b)/libeap_iot.so)
 unit-run: unit
-	@fail=0; for t in $(UNITS); do EIOT_PKI_DIR=$(BUILD)/pki $$t || { echo "FAILED: $$t"; fail=1; }; done; exit $$fail
+	@fail=0; for t in $(UNITS); do EIOT_PKI_DIR=$(BUILD)/pki $$t || { echo "FAILED: $$t"; fail=1; }; done; \
+		$(CROSS_RUN) || { echo "FAILED: $(CROSS)"; fail=1; }; exit $$fail
 
 # ASan + UBSan build of the library and the unit/engine tests, run by `make test`.
 asan:
 	$(MAKE) BUILD=$(BUILD)/asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 		LDFLAGS=-fsanitize=address,undefined unit
 	@fail=0; for t in $(UNITS:$(BUILD)/%=$(BUILD)/asan/%); do \
-		EIOT_PKI_DIR=$(BUILD)/pki ASAN_OPTIONS=detect_leaks=1 $$t || { echo "FAILED: $$t"; fail=1; }; done; exit $$fail
+		EIOT_PKI_DIR=$(BUILD)/pki ASAN_OPTIONS=detect_leaks=1 $$t || { echo "FAILED: $$t"; fail=1; }; done; \
+		ASAN_OPTIONS=detect_leaks=1 $(CROSS_RUN:$(BUILD)/%=$(BUILD)/asan/%) >/dev/null || \
+		{ echo "FAILED: cross_backend (asan)"; fail=1; }; exit $$fail
 
-# Memcheck over the engine and codec tests (the slow ECDHE matrices are left to ASan).
+# Memcheck over the engine and codec tests (the slow ECDHE matrices are left to ASan), on
+# each backend.
 VALGRIND_UNITS := test_engine_basic test_engine_negative test_engine_stream test_msgs test_record \
 	test_cookie test_reasm test_eap_packet test_coap_msg test_coap_peer test_coaps_client test_coaps_server
 valgrind: unit
-	@fail=0; for t in $(VALGRIND_UNITS); do EIOT_PKI_DIR=$(BUILD)/pki valgrind -q --leak-check=full \
-		--errors-for-leak-kinds=definite,indirect --error-exitcode=9 $(BUILD)/tests/$$t >/dev/null 2>$(BUILD)/tests/$$t.vg \
-		&& echo "valgrind clean: $$t" || { echo "valgrind FAILED: $$t"; cat $(BUILD)/tests/$$t.vg; fail=1; }; done; exit $$fail
+	@fail=0; for t in $(foreach b,$(BACKENDS),$(VALGRIND_UNITS:%=$(BUILD)/$(b)/tests/%)); do \
+		EIOT_PKI_DIR=$(BUILD)/pki valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
+		--error-exitcode=9 $$t >/dev/null 2>$$t.vg && echo "valgrind clean: $$t" || \
+		{ echo "valgrind FAILED: $$t"; cat $$t.vg; fail=1; }; done; exit $$fail
 
 # The same tree with clang (warnings are errors there too).
 clang:
@@ -132,14 +182,14 @@ clang:
 # libFuzzer harnesses: `make fuzz` runs each for FUZZ_SECONDS; `make fuzz-replay` replays corpora.
 FUZZ_SECONDS ?= 30
 FUZZ_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -g -O1 -Ieap_iot/include -Ieap_iot/src
-FUZZ_OBJ := $(LIB_SRC:%.c=$(BUILD)/fuzzobj/%.o)
+FUZZ_OBJ := $(patsubst %.c,$(BUILD)/fuzzobj/%.o,$(call lib_src,mbedtls))
 $(BUILD)/fuzzobj/%.o: %.c
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -MMD -MP -c $< -o $@
 $(BUILD)/fuzz/%: tests/fuzz/%.c tests/unit/det_random.c $(FUZZ_OBJ)
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -Itests/unit -fsanitize=fuzzer,address,undefined $< tests/unit/det_random.c \
-		$(FUZZ_OBJ) -o $@ $(LIBS)
+		$(FUZZ_OBJ) -o $@ $(CRYPTO_LIBS_mbedtls)
 FUZZERS := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 fuzz: $(FUZZERS) $(PKI)
 	@set -e; export EIOT_PKI_DIR=$(BUILD)/pki; for f in $(FUZZERS); do n=$$(basename $$f); mkdir -p $(BUILD)/fuzz/corpus-$$n; \
@@ -163,6 +213,28 @@ interop: tools $(PKI) $(BUILD)/interop/mbedtls-peer
 netns: tools $(PKI) $(SUPP_STAMP) $(RADIUS_SO)
 	@sh tests/netns/run.sh $(BUILD)
 
+# The interop and AAA suites once more with every side on the other backend: BUILD/swap holds
+# each tool built on the backend its side does not default to, and the FreeRADIUS module on
+# that backend too; the PKI, the mbedTLS peer and our (device side) supplicant are shared.
+SWAP := $(BUILD)/swap
+swap_of = $(filter-out $(1),$(BACKENDS))
+TOOL_NAMES := $(TOOL_SRC:eap_iot/tools/%.c=%)
+.PHONY: swap interop-swap netns-swap
+swap: tools $(PKI) $(BUILD)/interop/mbedtls-peer $(SUPP_STAMP) $(RADIUS_SO)
+	@rm -rf $(SWAP)/bin && mkdir -p $(SWAP)/bin $(SWAP)/interop $(SWAP)/radius
+	@$(foreach t,$(TOOL_NAMES),cp $(BUILD)/$(call swap_of,$(call tool_crypto,$(t)))/bin/$(t) $(SWAP)/bin/ &&) true
+	@ln -sfn ../pki $(SWAP)/pki && ln -sfn ../supplicant $(SWAP)/supplicant && \
+		ln -sfn ../../interop/mbedtls-peer $(SWAP)/interop/mbedtls-peer && \
+		ln -sfn ../../radius/include $(SWAP)/radius/include && \
+		$(foreach b,$(BACKENDS),ln -sfn ../$(b) $(SWAP)/$(b) &&) true
+	sh radius_module/build.sh $(SWAP) $(call swap_of,$(SERVER_CRYPTO))
+interop-swap: swap
+	@echo "interop with the backends swapped: $(foreach t,$(TOOL_NAMES),$(t) on $(call swap_of,$(call tool_crypto,$(t))))"
+	@sh tests/interop/run.sh $(SWAP)
+netns-swap: swap
+	@echo "AAA suite with the FreeRADIUS module on $(call swap_of,$(SERVER_CRYPTO))"
+	@VARIANTS= AAA_VARIANTS=static COAPS_LOSSY=0 sh tests/netns/run.sh $(SWAP)
+
 test: deps
 	$(MAKE) all $(SUPP_STAMP) $(RADIUS_SO)
 	$(MAKE) unit-run
@@ -172,6 +244,8 @@ test: deps
 	$(MAKE) fuzz-replay
 	$(MAKE) interop
 	$(MAKE) netns
+	$(MAKE) interop-swap
+	$(MAKE) netns-swap
 
 # A device joins the network (EAP-TLS through hostapd + FreeRADIUS in namespaces), then talks
 # CoAPS to an application server over the same link with the same engine (demo/coaps.sh).
@@ -179,13 +253,16 @@ demo: deps
 	$(MAKE) tools pki $(SUPP_STAMP) $(RADIUS_SO)
 	@sh demo/eap.sh $(BUILD)
 
-$(BUILD)/bin/eap_ext: bench/eap_ext.c tests/unit/mem_cache.c $(BUILD)/libeap_iot.a
+$(BUILD)/bin/eap_ext: bench/eap_ext.c tests/unit/mem_cache.c $(BUILD)/$(DEVICE_CRYPTO)/libeap_iot.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests/unit $< tests/unit/mem_cache.c -o $@ $(BUILD)/libeap_iot.a $(LIBS)
+	$(CC) $(ALL_CFLAGS) -Itests/unit $< tests/unit/mem_cache.c -o $@ \
+		$(BUILD)/$(DEVICE_CRYPTO)/libeap_iot.a $(CRYPTO_LIBS_$(DEVICE_CRYPTO))
 
-$(BUILD)/bin/coaps_load: bench/coaps_load.c $(TOOL_COMMON) $(BUILD)/libeap_iot.a
+# The CoAPS load generator: many clients, on the fast backend so that it is not the bottleneck.
+$(BUILD)/bin/coaps_load: bench/coaps_load.c $(TOOL_COMMON) $(BUILD)/$(SERVER_CRYPTO)/libeap_iot.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Ieap_iot/tools/common $< $(TOOL_COMMON) -o $@ $(BUILD)/libeap_iot.a $(LIBS)
+	$(CC) $(ALL_CFLAGS) $(CRYPTO_DEFS_$(SERVER_CRYPTO)) -Ieap_iot/tools/common $< $(TOOL_COMMON) -o $@ \
+		$(BUILD)/$(SERVER_CRYPTO)/libeap_iot.a $(CRYPTO_LIBS_$(SERVER_CRYPTO))
 
 bench: tools $(PKI) $(SUPP_STAMP) $(RADIUS_SO) $(BUILD)/bin/eap_ext $(BUILD)/bin/coaps_load
 	@sh bench/run.sh $(BUILD)
@@ -198,12 +275,13 @@ bench: tools $(PKI) $(SUPP_STAMP) $(RADIUS_SO) $(BUILD)/bin/eap_ext $(BUILD)/bin
 
 install: lib $(if $(filter 1,$(RADIUS)),$(RADIUS_SO))
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/eap_iot $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin
-	install -m 644 $(BUILD)/libeap_iot.a $(DESTDIR)$(PREFIX)/lib/
-	install -m 755 $(BUILD)/libeap_iot.so $(DESTDIR)$(PREFIX)/lib/libeap_iot.so.0
+	install -m 644 $(BUILD)/$(DEVICE_CRYPTO)/libeap_iot.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(BUILD)/$(DEVICE_CRYPTO)/libeap_iot.so $(DESTDIR)$(PREFIX)/lib/libeap_iot.so.0
 	ln -sf libeap_iot.so.0 $(DESTDIR)$(PREFIX)/lib/libeap_iot.so
 	install -m 644 eap_iot/include/eap_iot/*.h $(DESTDIR)$(PREFIX)/include/eap_iot/
 	install -m 755 $(TOOLS) $(DESTDIR)$(PREFIX)/bin/
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' eap_iot/eap_iot.pc.in \
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' \
+		-e 's|@CRYPTO_LIBS@|$(CRYPTO_LIBS_$(DEVICE_CRYPTO))|' eap_iot/eap_iot.pc.in \
 		> $(DESTDIR)$(PREFIX)/lib/pkgconfig/eap_iot.pc
 ifeq ($(RADIUS),1)
 	install -d $(DESTDIR)$(PREFIX)/lib/eap_iot/freeradius $(DESTDIR)$(PREFIX)/share/eap_iot/radius_dict
@@ -219,4 +297,4 @@ uninstall:
 clean:
 	rm -rf $(BUILD)
 
--include $(LIB_OBJ:.o=.d) $(FUZZ_OBJ:.o=.d)
+-include $(foreach b,$(BACKENDS),$(patsubst %.o,%.d,$(call lib_obj,$(b)))) $(FUZZ_OBJ:.o=.d)

@@ -48,8 +48,18 @@ OSSL_ECC_CLI = (" -cipher ECDHE-ECDSA-AES128-CCM8 -groups P-256 -cert {pki}/devi
 OSSL_CHAIN = " -CAfile {pki}/ca.pem"
 OSSL_LEAF = " -verifyCAfile {pki}/ca.pem -no_ticket"
 
-IOT_SRV = "{tool} --listen 127.0.0.1:{port} --dtls --mtu 1500 -q"
-IOT_CLI = "{tool} --connect 127.0.0.1:{port} --dtls --mtu 1500 -q --idle 200"
+# iot-tls on each crypto backend (BUILD/mbedtls/bin, BUILD/openssl/bin)
+IOT_SRV = " --listen 127.0.0.1:{port} --dtls --mtu 1500 -q"
+IOT_CLI = " --connect 127.0.0.1:{port} --dtls --mtu 1500 -q --idle 200"
+IOT_SRV_M, IOT_CLI_M = "{tool_mbedtls}" + IOT_SRV, "{tool_mbedtls}" + IOT_CLI
+IOT_SRV_O, IOT_CLI_O = "{tool_openssl}" + IOT_SRV, "{tool_openssl}" + IOT_CLI
+IOT_PSK_SRV = " --psk {psk_id}:{psk} --suites PSK-AES128-CCM8"
+IOT_PSK_CLI = " --psk-identity {psk_id} --psk {psk} --suites PSK-AES128-CCM8"
+IOT_ECC_SRV = (" --cert {pki}/server.pem --key {pki}/server.key.pem --ca {pki}/ca.pem "
+               "--verify-client required --suites ECDHE-ECDSA-AES128-CCM8")
+IOT_ECC_CLI = (" --cert {pki}/device.pem --key {pki}/device.key.pem --ca {pki}/ca.pem "
+               "--server-name {sni} --suites ECDHE-ECDSA-AES128-CCM8")
+IOT_CONN = "eiot_conn_new|conn_new"
 
 # Handshake entry points (shell patterns, "!" excludes): shutdown / close_notify is left out.
 OSSL_HS = ["SSL_connect", "SSL_accept", "SSL_do_handshake", "SSL_read", "SSL_read_ex",
@@ -62,7 +72,7 @@ CASES = {
 }
 
 def impl(name, case, server, client, hs_funcs, conn_fn, certs):
-    """One row: commands ({port} {pki} {psk} {psk_id} {sni} {tool} are filled in), the
+    """One row: commands ({port} {pki} {psk} {psk_id} {sni} {tool_<backend>} are filled in), the
     handshake entry points (for callgrind), the function that allocates the connection object
     (for massif) and what each side sends as its certificate chain."""
     return dict(name=name, case=case, server=server, client=client, hs=hs_funcs,
@@ -74,24 +84,22 @@ IMPLS = [
          OSSL_HS, "SSL_new", "-, ticket"),
     impl("openssl -no_ticket", "psk", OSSL_SRV + OSSL_PSK_SRV + " -no_ticket",
          OSSL_CLI + OSSL_PSK_CLI + " -no_ticket", OSSL_HS, "SSL_new", "-"),
-    impl("iot-tls", "psk", IOT_SRV + " --psk {psk_id}:{psk} --suites PSK-AES128-CCM8",
-         IOT_CLI + " --psk-identity {psk_id} --psk {psk} --suites PSK-AES128-CCM8",
-         IOT_HS, "eiot_conn_new|conn_new", "-"),
+    impl("iot-tls mbedTLS", "psk", IOT_SRV_M + IOT_PSK_SRV, IOT_CLI_M + IOT_PSK_CLI, IOT_HS,
+         IOT_CONN, "-"),
+    impl("iot-tls OpenSSL", "psk", IOT_SRV_O + IOT_PSK_SRV, IOT_CLI_O + IOT_PSK_CLI, IOT_HS,
+         IOT_CONN, "-"),
     impl("openssl (defaults)", "ecc", OSSL_SRV + OSSL_ECC_SRV + OSSL_CHAIN,
          OSSL_CLI + OSSL_ECC_CLI + OSSL_CHAIN, OSSL_HS, "SSL_new", "leaf+root, ticket"),
     impl("openssl leaf-only -no_ticket", "ecc", OSSL_SRV + OSSL_ECC_SRV + OSSL_LEAF,
          OSSL_CLI + OSSL_ECC_CLI + OSSL_LEAF, OSSL_HS, "SSL_new", "leaf"),
-    impl("iot-tls", "ecc", IOT_SRV + " --cert {pki}/server.pem --key {pki}/server.key.pem "
-         "--ca {pki}/ca.pem --verify-client required --suites ECDHE-ECDSA-AES128-CCM8",
-         IOT_CLI + " --cert {pki}/device.pem --key {pki}/device.key.pem --ca {pki}/ca.pem "
-         "--server-name {sni} --suites ECDHE-ECDSA-AES128-CCM8", IOT_HS, "eiot_conn_new|conn_new", "leaf"),
+    impl("iot-tls mbedTLS", "ecc", IOT_SRV_M + IOT_ECC_SRV, IOT_CLI_M + IOT_ECC_CLI, IOT_HS,
+         IOT_CONN, "leaf"),
+    impl("iot-tls OpenSSL", "ecc", IOT_SRV_O + IOT_ECC_SRV, IOT_CLI_O + IOT_ECC_CLI, IOT_HS,
+         IOT_CONN, "leaf"),
     # the same with the per-connection buffers sized for a constrained device: 1 KB records
     # (the peer here sends small records; a real one must agree, e.g. by max_fragment_length)
-    impl("iot-tls 1 KB records", "ecc", IOT_SRV + " --cert {pki}/server.pem --key {pki}/server.key.pem "
-         "--ca {pki}/ca.pem --verify-client required --suites ECDHE-ECDSA-AES128-CCM8 --max-record 1024",
-         IOT_CLI + " --cert {pki}/device.pem --key {pki}/device.key.pem --ca {pki}/ca.pem "
-         "--server-name {sni} --suites ECDHE-ECDSA-AES128-CCM8 --max-record 1024", IOT_HS,
-         "eiot_conn_new|conn_new", "leaf"),
+    impl("iot-tls mbedTLS 1 KB records", "ecc", IOT_SRV_M + IOT_ECC_SRV + " --max-record 1024",
+         IOT_CLI_M + IOT_ECC_CLI + " --max-record 1024", IOT_HS, IOT_CONN, "leaf"),
 ]
 
 MODES = ["wire", "cg-client", "cg-server", "ms-client", "ms-server"]
@@ -232,8 +240,8 @@ def run_pair(work, tag, server_cmd, client_cmd, mode):
                 p.wait()
 
 
-def measure(work, idx, row, pki, tool):
-    subst = dict(pki=pki, psk=PSK_HEX, psk_id=PSK_ID, sni=SNI, tool=tool, port="{port}")
+def measure(work, idx, row, pki, tools):
+    subst = dict(pki=pki, psk=PSK_HEX, psk_id=PSK_ID, sni=SNI, port="{port}", **tools)
     srv_cmd, cli_cmd = row["server"].format(**subst), row["client"].format(**subst)
     tag = "r%d" % idx
     res = {"cmd_server": srv_cmd, "cmd_client": cli_cmd}
@@ -313,16 +321,18 @@ def main():
     ap.add_argument("--only", help="comma list of implementation names to run")
     a = ap.parse_args()
     pki = os.path.abspath(os.path.join(a.build, "pki"))
-    tool = os.path.abspath(os.path.join(a.build, "bin", "iot-tls"))
+    tools = {"tool_" + b: os.path.abspath(os.path.join(a.build, b, "bin", "iot-tls"))
+             for b in ("mbedtls", "openssl")}
     results = []
     for idx, row in enumerate(IMPLS):
         if a.only and row["name"] not in a.only.split(","):
             continue
         t0 = time.monotonic()
         try:
-            if "{tool}" in row["client"] + row["server"] and not os.access(tool, os.X_OK):
-                raise Failed("%s not built" % tool)
-            res = measure(a.work, idx, row, pki, tool)
+            for key, tool in tools.items():
+                if "{%s}" % key in row["client"] + row["server"] and not os.access(tool, os.X_OK):
+                    raise Failed("%s not built" % tool)
+            res = measure(a.work, idx, row, pki, tools)
         except Failed as e:
             res = {"error": str(e)}
         print("bench: %-30s %-4s %5.1f s %s" % (row["name"], row["case"], time.monotonic() - t0,
@@ -353,13 +363,18 @@ def main():
         "† = the peer retransmitted while the measured side ran under Valgrind (more datagrams than "
         "the native run).",
     ]
-    text = "\n".join(lines) + "\n"
     with open(os.path.join(a.work, "results.json"), "w") as f:
         json.dump([{"row": r, "result": res} for r, res in results], f, indent=1)
-    with open(a.out, "w") as f:
+    report(lines, a.out)
+    return 0
+
+
+def report(lines, path):
+    """Write the Markdown report to path and print it."""
+    text = "\n".join(lines) + "\n"
+    with open(path, "w") as f:
         f.write(text)
     sys.stdout.write(text)
-    return 0
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
 #!/bin/sh
-# radius_module/build.sh BUILD — rlm_eap_tls7925.so, eap_iot's EAP-TLS server as an rlm_eap
+# radius_module/build.sh BUILD [CRYPTO] — rlm_eap_tls7925.so, eap_iot's EAP-TLS server as an rlm_eap
 # submodule, for Debian's installed FreeRADIUS (not rebuilt, not patched):
 #   BUILD/radius/rlm_eap_tls7925.so
 #   BUILD/radius/include/   the headers it is compiled against: FreeRADIUS's public headers from
@@ -8,7 +8,8 @@
 #                           overlaid with libfreeradius-dev's generated ones (autoconf.h,
 #                           features.h, ...: the options Debian built the binary with, which
 #                           decide struct layouts).
-# Needs BUILD/libeap_iot.a. Quiet and quick when nothing changed.
+# Needs BUILD/CRYPTO/libeap_iot.a (CRYPTO: openssl, the default, or mbedtls). Quiet and quick
+# when nothing changed.
 set -e
 B=${1:-build}
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -16,7 +17,13 @@ ROOT=$(cd "$HERE/.." && pwd)
 mkdir -p "$B"
 B=$(cd "$B" && pwd)
 R=$B/radius
-LIB=$B/libeap_iot.a
+CRYPTO=${2:-openssl}
+LIB=$B/$CRYPTO/libeap_iot.a
+case $CRYPTO in
+mbedtls) CRYPTO_LIBS="-lmbedx509 -lmbedcrypto" ;;
+openssl) CRYPTO_LIBS="" ;; # -lcrypto is linked anyway (FreeRADIUS's and curl's)
+*) echo "radius_module: unknown crypto backend '$CRYPTO'" >&2; exit 2 ;;
+esac
 [ -f "$LIB" ] || { echo "radius_module: $LIB is missing (run make lib first)" >&2; exit 1; }
 
 PKGS="freeradius libfreeradius-dev libtalloc-dev libpcre3-dev libssl-dev libcurl4-openssl-dev libmbedtls-dev dpkg-dev"
@@ -44,6 +51,7 @@ SO=$R/rlm_eap_tls7925.so
 SRC=$(ls "$HERE"/src/*.c "$HERE"/src/*.h)
 stale=0
 [ -f "$SO" ] || stale=1
+[ "$(cat "$R/.crypto" 2>/dev/null)" = "$CRYPTO" ] || stale=1
 for f in $SRC "$LIB" "$HERE/build.sh" "$HERE/rlm_eap_tls7925.map" "$R/include/.version"; do
 	[ "$f" -nt "$SO" ] && stale=1
 done
@@ -51,11 +59,12 @@ done
 # -include build.h: FreeRADIUS's own build puts it before everything (RCSID, attributes).
 ${CC:-cc} -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -Wmissing-prototypes -fPIC -shared \
 	-DIS_MODULE -include freeradius-devel/build.h -I"$R/include" -I"$ROOT/eap_iot/include" \
-	"$HERE"/src/*.c -o "$SO.tmp" "$LIB" -lmbedx509 -lmbedcrypto -lcrypto -lcurl -lpthread \
+	"$HERE"/src/*.c -o "$SO.tmp" "$LIB" $CRYPTO_LIBS -lcrypto -lcurl -lpthread \
 	-Wl,--version-script="$HERE/rlm_eap_tls7925.map" 2>"$R/build.log" || {
 	cat "$R/build.log" >&2
 	echo "radius_module: the build failed" >&2
 	exit 1
 }
 mv "$SO.tmp" "$SO"
+echo "$CRYPTO" > "$R/.crypto"
 echo "radius_module: built $SO"

@@ -1,11 +1,12 @@
 #!/bin/sh
-# supplicant_patch/build.sh BUILD — hostap 2.10 (Debian's `apt-get source wpa`) with eap_iot's
+# supplicant_patch/build.sh BUILD [CRYPTO] — hostap 2.10 (Debian's `apt-get source wpa`) with eap_iot's
 # EAP-TLS as EAP type 13 "TLS", in two variants:
 #   BUILD/supplicant/bin/{wpa_supplicant,wpa_cli,eapol_test}          method linked in
 #   BUILD/supplicant/plugin/{wpa_supplicant,wpa_cli,eapol_test,eap_iot.so}  method as a plugin
 # Each variant gets its own copy of the source (BUILD/supplicant/<variant>-tree) with
 # hostap-eap_iot.patch applied, the glue files copied into src/eap_peer/ and config.<variant> as
-# .config. Needs BUILD/libeap_iot.a (the top-level Makefile builds it first). Quiet and quick when
+# .config. Needs BUILD/CRYPTO/libeap_iot.a (CRYPTO: mbedtls, the default, or openssl; the
+# top-level Makefile builds it first). Quiet and quick when
 # nothing changed; compiler output goes to <variant>-tree/build.log and is shown on failure.
 set -e
 B=${1:-build}
@@ -14,7 +15,13 @@ ROOT=$(cd "$HERE/.." && pwd)
 mkdir -p "$B"
 B=$(cd "$B" && pwd)
 S=$B/supplicant
-LIB=$B/libeap_iot.a
+CRYPTO=${2:-mbedtls}
+LIB=$B/$CRYPTO/libeap_iot.a
+case $CRYPTO in
+mbedtls) CRYPTO_LIBS="-lmbedx509 -lmbedcrypto" ;;
+openssl) CRYPTO_LIBS="-lcrypto" ;;
+*) echo "supplicant: unknown crypto backend '$CRYPTO'" >&2; exit 2 ;;
+esac
 INC=$ROOT/eap_iot/include
 JOBS=$(nproc 2>/dev/null || echo 2)
 
@@ -42,12 +49,15 @@ build_variant() {
 		sync_file "$f" "$tree/src/eap_peer/$(basename "$f")"
 	done
 	w=$tree/wpa_supplicant
-	# hostap's link rules do not depend on LIBS: relink when libeap_iot.a is newer.
+	# hostap's link rules do not depend on LIBS: relink when libeap_iot.a is newer, or
+	# another backend's library was linked last time.
+	[ "$(cat "$tree/.stamp-crypto" 2>/dev/null)" = "$CRYPTO" ] || rm -f "$w/wpa_supplicant" "$w/eapol_test" "$w/eap_iot.so"
+	echo "$CRYPTO" > "$tree/.stamp-crypto"
 	for p in wpa_supplicant eapol_test; do
 		[ ! -f "$w/$p" ] || [ ! "$LIB" -nt "$w/$p" ] || rm -f "$w/$p"
 	done
 	if ! (cd "$w" && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u LDFLAGS CFLAGS="-MMD -O2 -Wall -g" \
-		make -j"$JOBS" EIOT_LIB="$LIB" EIOT_INC="$INC" \
+		make -j"$JOBS" EIOT_LIB="$LIB" EIOT_INC="$INC" EIOT_LIBS="$LIB $CRYPTO_LIBS" \
 		"$@" > "$tree/build.log" 2>&1); then
 		tail -n 40 "$tree/build.log" >&2
 		echo "supplicant: the $v build failed (log: $tree/build.log)" >&2

@@ -49,7 +49,8 @@ typedef int64_t (*eiot_time_fn)(void *user);
 
 struct eiot_config;
 
-/* Create a configuration with the profile defaults (see README "Defaults"). NULL on ENOMEM. */
+/* Create a configuration with the profile defaults (see README "Defaults"). NULL on ENOMEM or
+ * when the OS gives no random bytes to seed the default random source. */
 struct eiot_config *eiot_config_new(enum eiot_role role, enum eiot_transport transport);
 /* Free it, zeroizing keys. NULL is fine. */
 void eiot_config_free(struct eiot_config *cfg);
@@ -189,8 +190,8 @@ size_t eiot_session_cache_count(const struct eiot_session_cache *sc);
 /* Several threads (an AAA server's pool): lock and unlock are called around every use of the
  * cache — lookups, inserts, sealing and opening tickets, rotation. Set before the first
  * connection uses it; both or neither (EIOT_ERR_BAD_PARAM). Without them the cache belongs to
- * one thread. The configuration's random source must then be thread-safe too
- * (eiot_config_set_random). */
+ * one thread. The configuration's random source must then be thread-safe too (the default
+ * is; see eiot_config_set_random). */
 int eiot_session_cache_set_lock(struct eiot_session_cache *sc, void (*lock)(void *),
 				void (*unlock)(void *), void *user);
 /* Ticket keys from outside, so that servers sharing them resume each other's tickets (RFC 5077
@@ -256,7 +257,9 @@ int eiot_config_set_keep_peer_cert(struct eiot_config *cfg, bool on);
 
 /* Log sink and level (default: none). */
 void eiot_config_set_log(struct eiot_config *cfg, eiot_log_fn fn, void *user, enum eiot_log_level level);
-/* Random source (tests and fuzzers use a deterministic one). */
+/* Random source (tests and fuzzers use a deterministic one). The default: with mbedTLS a
+ * CTR_DRBG seeded from getrandom(2) by eiot_config_new, with OpenSSL its process-wide DRBG;
+ * either may be used by several threads at once. */
 void eiot_config_set_random(struct eiot_config *cfg, eiot_random_fn fn, void *user);
 /* NSS key log file for Wireshark (CLIENT_RANDOM lines appended). Off by default; turning it on
  * logs a warning, because anyone with the file can decrypt the traffic. NULL turns it off. */

@@ -1,10 +1,10 @@
 /*
  * crypto/crypto.h — the seam between the engine and a crypto library.
  *
- * The engine calls only these functions. The backend (crypto_mbedtls.c, over mbedTLS 2.28's
- * libmbedcrypto and libmbedx509) defines the context structs in crypto_backend.h; another
- * backend replaces both files and nothing else. All functions return 0 or an enum eiot_err.
- * No function here keeps global state: the DRBG lives in the configuration.
+ * The engine calls only these functions. A backend folder implements them and defines the
+ * context structs (crypto_backend.h picks one per build): crypto/mbedtls/ over mbedTLS 2.28's
+ * libmbedcrypto and libmbedx509, crypto/openssl/ over OpenSSL 3's libcrypto. All functions
+ * return 0 or an enum eiot_err. The engine's random source lives in the configuration.
  */
 #ifndef EIOT_CRYPTO_H
 #define EIOT_CRYPTO_H

@@ -1,5 +1,6 @@
 /*
- * crypto/x509.h — X.509 through the crypto seam (mbedTLS libmbedx509 in x509_mbedtls.c).
+ * crypto/x509.h — X.509 through the crypto seam (crypto/mbedtls/x509_mbedtls.c or
+ * crypto/openssl/x509_openssl.c).
  *
  * The seam parses and checks signatures and dates; what the profile demands of names and
  * identities (RFC 7925 §4.4.1, §4.4.2) is decided in tls/creds.c on what this returns.

@@ -59,6 +59,11 @@ struct eiot_config *eiot_config_new(enum eiot_role role, enum eiot_transport tra
 	cfg->tickets = role == EIOT_SERVER;
 	cfg->cached_info = role == EIOT_SERVER;
 	cfg->log_level = EIOT_LOG_WARN;
+	/* Seeded here, once: connections on any thread then only draw from it. */
+	if (eiot_drbg_init(&cfg->drbg, "eap_iot")) {
+		free(cfg);
+		return NULL;
+	}
 	return cfg;
 }
 
@@ -72,8 +77,7 @@ void eiot_config_free(struct eiot_config *cfg)
 		free(cfg->psk);
 	}
 	creds_config_free(cfg);
-	if (cfg->drbg_ready)
-		eiot_drbg_free(&cfg->drbg);
+	eiot_drbg_free(&cfg->drbg);
 	free(cfg->keylog_path);
 	free(cfg->own_cert_url);
 	eiot_zeroize(cfg, sizeof(*cfg));
@@ -327,14 +331,8 @@ int cfg_random(const struct eiot_config *cfg, uint8_t *out, size_t n)
 {
 	if (cfg->random_fn)
 		return cfg->random_fn(cfg->random_user, out, n) ? EIOT_ERR_CRYPTO : EIOT_OK;
-	/* The DRBG is the one mutable part of a shared configuration (see config.h). */
-	struct eiot_config *mut = (struct eiot_config *)cfg;
-	if (!mut->drbg_ready) {
-		if (eiot_drbg_init(&mut->drbg, "eap_iot"))
-			return EIOT_ERR_CRYPTO;
-		mut->drbg_ready = true;
-	}
-	return eiot_drbg_random(&mut->drbg, out, n) ? EIOT_ERR_CRYPTO : EIOT_OK;
+	/* The DRBG is the one mutable part of a shared configuration; it locks itself. */
+	return eiot_drbg_random((void *)&cfg->drbg, out, n) ? EIOT_ERR_CRYPTO : EIOT_OK;
 }
 
 /* see tls/config_int.h */

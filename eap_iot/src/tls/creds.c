@@ -44,7 +44,7 @@ static void own_free(struct eiot_config *cfg)
 		cfg->own_chain_len[i] = 0;
 	}
 	cfg->n_own_chain = 0;
-	/* a certificate's key or a raw public key (tls/rpk.c); mbedtls_pk_free zeroizes it */
+	/* a certificate's key or a raw public key (tls/rpk.c); the backend wipes it */
 	eiot_pkey_free(&cfg->own_key);
 	cfg->has_own_cert = false;
 	cfg->rpk_own = false;

@@ -1,13 +1,13 @@
 /*
- * crypto/x509_mbedtls.c — crypto/x509.h over mbedTLS 2.28 libmbedx509.
+ * crypto/mbedtls/x509_mbedtls.c — crypto/x509.h over mbedTLS 2.28 libmbedx509.
  *
  * mbedTLS parses certificates and checks signatures, basicConstraints, the CAs' keyUsage and
  * the algorithms (through a profile that admits only ECDSA P-256 keys and SHA-256 or longer
  * hashes, RFC 7925 §4.4.4 Table 1). Validity dates are checked here, against opts->now, and
  * mbedTLS's own date flags (which read the system clock) are always discarded: the engine
  * reads no clock, and the clock-less mode (now < 0) must skip dates entirely.
- * Exactly one error comes out of a failed verification, chosen in a fixed order (see
- * pick_error), with a sentence naming the certificate for the log line.
+ * Exactly one error comes out of a failed verification, chosen in a fixed order with a
+ * sentence naming the certificate (crypto/x509_fault.c, shared with the OpenSSL backend).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +19,7 @@
 #include <mbedtls/platform.h>
 
 #include "crypto/x509.h"
+#include "crypto/x509_fault.h"
 #include "eap_iot/err.h"
 
 /* A credential file larger than this is not a certificate chain. */
@@ -221,36 +222,23 @@ struct vctx {
 	const mbedtls_x509_crt *crt[MAX_PATH];
 };
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (the usual civil-from-days inverse). */
-static int64_t days_from_civil(int64_t y, int m, int d)
+static struct x509_fault_time fault_time(const mbedtls_x509_time *t)
 {
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static int64_t x509_time_seconds(const mbedtls_x509_time *t)
-{
-	return days_from_civil(t->year, t->mon, t->day) * 86400 + t->hour * 3600 + t->min * 60 +
-	       t->sec;
+	return (struct x509_fault_time){ t->year, t->mon, t->day, t->hour, t->min, t->sec };
 }
 
 static int verify_cb(void *user, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
 {
 	struct vctx *v = user;
+	struct x509_fault_time from = fault_time(&crt->valid_from), to = fault_time(&crt->valid_to);
 
 	/* Our dates replace mbedTLS's, which come from the system clock. */
 	*flags &= ~(uint32_t)(MBEDTLS_X509_BADCERT_EXPIRED | MBEDTLS_X509_BADCERT_FUTURE);
-	if (v->now >= 0) {
-		/* RFC 5280 §4.1.2.5: valid from notBefore through notAfter, both inclusive. */
-		if (v->now > x509_time_seconds(&crt->valid_to))
-			*flags |= MBEDTLS_X509_BADCERT_EXPIRED;
-		else if (v->now < x509_time_seconds(&crt->valid_from))
-			*flags |= MBEDTLS_X509_BADCERT_FUTURE;
-	}
+	unsigned dates = x509_fault_dates(v->now, &from, &to);
+	if (dates & X509_FAULT_EXPIRED)
+		*flags |= MBEDTLS_X509_BADCERT_EXPIRED;
+	if (dates & X509_FAULT_NOT_YET_VALID)
+		*flags |= MBEDTLS_X509_BADCERT_FUTURE;
 	if (depth >= 0 && depth < MAX_PATH) {
 		v->flags[depth] = *flags;
 		v->crt[depth] = crt;
@@ -260,85 +248,58 @@ static int verify_cb(void *user, mbedtls_x509_crt *crt, int depth, uint32_t *fla
 	return 0;
 }
 
-static void subject_of(const mbedtls_x509_crt *crt, char *buf, size_t cap)
+static void dn_text(const mbedtls_x509_name *dn, char *buf, size_t cap)
 {
-	if (mbedtls_x509_dn_gets(buf, cap, &crt->subject) < 0)
+	if (mbedtls_x509_dn_gets(buf, cap, dn) < 0)
 		snprintf(buf, cap, "?");
-}
-
-static void fmt_time(const mbedtls_x509_time *t, char *buf, size_t cap)
-{
-	snprintf(buf, cap, "%04d-%02d-%02dT%02d:%02d:%02dZ", t->year, t->mon, t->day, t->hour,
-		 t->min, t->sec);
-}
-
-/* The lowest depth (closest to the leaf) whose flags include any of mask, or -1. */
-static int find_flag(const struct vctx *v, uint32_t mask)
-{
-	for (int d = 0; d <= v->top && d < MAX_PATH; d++)
-		if (v->crt[d] && (v->flags[d] & mask))
-			return d;
-	return -1;
 }
 
 #define BAD_ALG (MBEDTLS_X509_BADCERT_BAD_KEY | MBEDTLS_X509_BADCERT_BAD_MD | MBEDTLS_X509_BADCERT_BAD_PK)
 #define BAD_USAGE (MBEDTLS_X509_BADCERT_KEY_USAGE | MBEDTLS_X509_BADCERT_EXT_KEY_USAGE | \
 		   MBEDTLS_X509_BADCERT_NS_CERT_TYPE)
+#define KNOWN_FLAGS (MBEDTLS_X509_BADCERT_NOT_TRUSTED | BAD_ALG | MBEDTLS_X509_BADCERT_EXPIRED | \
+		     MBEDTLS_X509_BADCERT_FUTURE | BAD_USAGE)
 
-/*
- * One error for a failed path, in this order: untrusted, algorithm or key outside the
- * profile, dates (expired, then not yet valid), usage, anything else. A fault with the trust
- * path hides the rest, since nothing else about an unanchored chain means much.
- */
+/* mbedTLS's verification flags of one certificate as faults. */
+static unsigned faults_of(uint32_t flags)
+{
+	unsigned f = 0;
+	if (flags & MBEDTLS_X509_BADCERT_NOT_TRUSTED)
+		f |= X509_FAULT_UNTRUSTED;
+	if (flags & BAD_ALG)
+		f |= X509_FAULT_PROFILE;
+	if (flags & MBEDTLS_X509_BADCERT_EXPIRED)
+		f |= X509_FAULT_EXPIRED;
+	if (flags & MBEDTLS_X509_BADCERT_FUTURE)
+		f |= X509_FAULT_NOT_YET_VALID;
+	if (flags & BAD_USAGE)
+		f |= X509_FAULT_USAGE;
+	if (flags & ~(uint32_t)KNOWN_FLAGS)
+		f |= X509_FAULT_OTHER;
+	return f;
+}
+
+/* x509_fault_describe_fn over a struct vctx. */
+static void describe(const void *path, int depth, struct x509_fault_cert *out)
+{
+	const struct vctx *v = path;
+	const mbedtls_x509_crt *crt = v->crt[depth];
+
+	dn_text(&crt->subject, out->subject, sizeof(out->subject));
+	dn_text(&crt->issuer, out->issuer, sizeof(out->issuer));
+	out->not_before = fault_time(&crt->valid_from);
+	out->not_after = fault_time(&crt->valid_to);
+	snprintf(out->detail, sizeof(out->detail), "mbedTLS flags 0x%08x", (unsigned)v->flags[depth]);
+}
+
+/* The one error of a failed path (crypto/x509_fault.h). */
 static int pick_error(const struct vctx *v, char *why, size_t cap)
 {
-	char name[160], when[32];
-	int d;
-
-	if ((d = find_flag(v, MBEDTLS_X509_BADCERT_NOT_TRUSTED)) >= 0) {
-		char issuer[160];
-		subject_of(v->crt[d], name, sizeof(name));
-		if (mbedtls_x509_dn_gets(issuer, sizeof(issuer), &v->crt[d]->issuer) < 0)
-			snprintf(issuer, sizeof(issuer), "?");
-		snprintf(why, cap, "certificate '%s' does not verify up to a trust anchor "
-			 "(issuer '%s' unknown, or a signature is wrong)",
-			 name, issuer);
-		return EIOT_ERR_CERT_UNTRUSTED;
-	}
-	if ((d = find_flag(v, BAD_ALG)) >= 0) {
-		subject_of(v->crt[d], name, sizeof(name));
-		snprintf(why, cap,
-			 "certificate '%s' (or its issuer) uses a key or signature outside the profile "
-			 "(RFC 7925 §4.4.4: ECDSA P-256, SHA-256)", name);
-		return EIOT_ERR_CERT_BAD_KEY;
-	}
-	if ((d = find_flag(v, MBEDTLS_X509_BADCERT_EXPIRED)) >= 0) {
-		subject_of(v->crt[d], name, sizeof(name));
-		fmt_time(&v->crt[d]->valid_to, when, sizeof(when));
-		snprintf(why, cap, "certificate '%s' expired at %s", name, when);
-		return EIOT_ERR_CERT_EXPIRED;
-	}
-	if ((d = find_flag(v, MBEDTLS_X509_BADCERT_FUTURE)) >= 0) {
-		subject_of(v->crt[d], name, sizeof(name));
-		fmt_time(&v->crt[d]->valid_from, when, sizeof(when));
-		snprintf(why, cap, "certificate '%s' is not valid before %s", name, when);
-		return EIOT_ERR_CERT_NOT_YET_VALID;
-	}
-	if ((d = find_flag(v, BAD_USAGE)) >= 0) {
-		subject_of(v->crt[d], name, sizeof(name));
-		snprintf(why, cap, "certificate '%s' has a keyUsage/extKeyUsage that forbids this use",
-			 name);
-		return EIOT_ERR_CERT_USAGE;
-	}
-	d = find_flag(v, 0xFFFFFFFFu);
-	if (d >= 0) {
-		subject_of(v->crt[d], name, sizeof(name));
-		snprintf(why, cap, "certificate '%s' is invalid (mbedTLS flags 0x%08x)", name,
-			 (unsigned)v->flags[d]);
-	} else {
-		snprintf(why, cap, "chain is invalid");
-	}
-	return EIOT_ERR_CERT_BAD;
+	unsigned faults[MAX_PATH] = { 0 };
+	for (int d = 0; d <= v->top && d < MAX_PATH; d++)
+		if (v->crt[d])
+			faults[d] = faults_of(v->flags[d]);
+	return x509_fault_report(faults, MAX_PATH, describe, v, why, cap);
 }
 
 /* Leaf keyUsage (when present) must allow digitalSignature, extKeyUsage (when present) the
@@ -347,22 +308,16 @@ static int check_leaf_usage(const mbedtls_x509_crt *leaf, enum eiot_x509_purpose
 			    char *why, size_t cap)
 {
 	char name[160];
-	subject_of(leaf, name, sizeof(name));
-	if (mbedtls_x509_crt_check_key_usage(leaf, MBEDTLS_X509_KU_DIGITAL_SIGNATURE) != 0) {
-		snprintf(why, cap, "certificate '%s' keyUsage lacks digitalSignature", name);
-		return EIOT_ERR_CERT_USAGE;
-	}
+	bool ku_ok = mbedtls_x509_crt_check_key_usage(leaf, MBEDTLS_X509_KU_DIGITAL_SIGNATURE) == 0;
 	int ret = purpose == EIOT_X509_SERVER ?
 		mbedtls_x509_crt_check_extended_key_usage(leaf, MBEDTLS_OID_SERVER_AUTH,
 							   MBEDTLS_OID_SIZE(MBEDTLS_OID_SERVER_AUTH)) :
 		mbedtls_x509_crt_check_extended_key_usage(leaf, MBEDTLS_OID_CLIENT_AUTH,
 							   MBEDTLS_OID_SIZE(MBEDTLS_OID_CLIENT_AUTH));
-	if (ret != 0) {
-		snprintf(why, cap, "certificate '%s' extKeyUsage lacks %s", name,
-			 purpose == EIOT_X509_SERVER ? "serverAuth" : "clientAuth");
-		return EIOT_ERR_CERT_USAGE;
-	}
-	return 0;
+	if (ku_ok && ret == 0)
+		return 0;
+	dn_text(&leaf->subject, name, sizeof(name));
+	return x509_fault_usage(!ku_ok, purpose, name, why, cap);
 }
 
 /* see crypto/x509.h */
@@ -373,26 +328,13 @@ int eiot_x509_verify(const struct eiot_x509_chain *chain, const struct eiot_x509
 	struct vctx v;
 	uint32_t flags = 0;
 
-	if (why_cap > 0)
-		why[0] = '\0';
-	if (chain->n == 0) {
-		snprintf(why, why_cap, "no certificate");
-		return EIOT_ERR_CERT_BAD;
-	}
-	if (trust->n == 0) {
-		snprintf(why, why_cap, "no trust anchor configured");
-		return EIOT_ERR_CERT_UNTRUSTED;
-	}
-	/* A peer may include the anchor itself, so one more than max_chain may be presented. */
-	if (chain->n > (size_t)opts->max_chain + 1) {
-		snprintf(why, why_cap, "%zu certificates presented, at most %u accepted below the anchor",
-			 chain->n, opts->max_chain);
-		return EIOT_ERR_CERT_CHAIN_TOO_LONG;
-	}
+	int ret = x509_fault_presented(chain->n, trust->n, opts->max_chain, why, why_cap);
+	if (ret)
+		return ret;
 	memset(&v, 0, sizeof(v));
 	v.now = opts->now;
 	/* mbedTLS takes non-const pointers but does not modify the chains here. */
-	int ret = mbedtls_x509_crt_verify_with_profile((mbedtls_x509_crt *)&chain->crt,
+	ret = mbedtls_x509_crt_verify_with_profile((mbedtls_x509_crt *)&chain->crt,
 						       (mbedtls_x509_crt *)&trust->crt, NULL,
 						       &profile_7925, NULL, &flags, verify_cb, &v);
 	if (ret == MBEDTLS_ERR_X509_ALLOC_FAILED) {
@@ -405,12 +347,8 @@ int eiot_x509_verify(const struct eiot_x509_chain *chain, const struct eiot_x509
 	}
 	if (flags != 0)
 		return pick_error(&v, why, why_cap);
-	/* Depth of the anchor = certificates below it on the verified path. */
-	if ((unsigned)v.top > opts->max_chain) {
-		snprintf(why, why_cap, "path has %d certificates below the anchor, at most %u accepted",
-			 v.top, opts->max_chain);
-		return EIOT_ERR_CERT_CHAIN_TOO_LONG;
-	}
+	if ((ret = x509_fault_depth(v.top, opts->max_chain, why, why_cap)))
+		return ret;
 	if (opts->check_usage && (ret = check_leaf_usage(&chain->crt, opts->purpose, why, why_cap)))
 		return ret;
 	/* mbedTLS puts the trusted certificate it ended at on top of the path it reports */
@@ -468,22 +406,10 @@ int eiot_x509_recheck(const struct eiot_x509_chain *chain, const struct eiot_x50
 {
 	struct vctx v;
 
-	if (why_cap > 0)
-		why[0] = '\0';
-	if (chain->n == 0) {
-		snprintf(why, why_cap, "no certificate");
-		return EIOT_ERR_CERT_BAD;
-	}
-	int top = trust->n ? anchor_depth(&chain->crt, &trust->crt, anchor) : -1;
-	if (top < 0) {
-		snprintf(why, why_cap, "the trust anchor of the cached chain is no longer configured");
-		return EIOT_ERR_CERT_UNTRUSTED;
-	}
-	if ((unsigned)top > opts->max_chain) {
-		snprintf(why, why_cap, "path has %d certificates below the anchor, at most %u accepted",
-			 top, opts->max_chain);
-		return EIOT_ERR_CERT_CHAIN_TOO_LONG;
-	}
+	int top = chain->n && trust->n ? anchor_depth(&chain->crt, &trust->crt, anchor) : -1;
+	int err = x509_fault_cached(chain->n, top, opts->max_chain, why, why_cap);
+	if (err)
+		return err;
 	memset(&v, 0, sizeof(v));
 	v.now = opts->now;
 	v.top = -1;

@@ -1,15 +1,17 @@
 /*
- * crypto/crypto_mbedtls.c — crypto/crypto.h over mbedTLS 2.28's libmbedcrypto.
+ * crypto/mbedtls/crypto_mbedtls.c — crypto/crypto.h over mbedTLS 2.28's libmbedcrypto.
  *
- * Owns: the CTR_DRBG, SHA-256 and HMAC-SHA256, AES-128-CCM(_8)/GCM with a 12-byte nonce,
- * ECDH and ECDSA on secp256r1. X.509 lives in x509_mbedtls.c. Nothing here keeps global
+ * Owns: the CTR_DRBG, SHA-256 and SHA-1, AES-128-CCM(_8)/GCM with a 12-byte nonce, ECDH and
+ * ECDSA on secp256r1. HMAC is crypto/hmac.c, X.509 x509_mbedtls.c. Nothing here keeps global
  * state. Every peer-supplied point is checked before use (RFC 8422 §5.11, §5.10: the
  * uncompressed form only, and on the curve). mbedTLS error codes never leave this file.
  */
 #include "crypto/crypto.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include <mbedtls/ecdsa.h>
 #include <mbedtls/sha1.h>
@@ -22,14 +24,30 @@
 
 /* ---- random ---- */
 
+/* The CTR_DRBG's seed straight from the kernel (getrandom(2), which blocks only until the pool
+ * is first initialised at boot). mbedTLS's entropy collector would do the same plus HAVEGE,
+ * which Debian's build enables and which costs ~1.2 M instructions per seeding. */
+static int os_entropy(void *unused, unsigned char *out, size_t n)
+{
+	(void)unused;
+	while (n > 0) {
+		ssize_t got = getrandom(out, n, 0);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			return MBEDTLS_ERR_CTR_DRBG_ENTROPY_SOURCE_FAILED;
+		out += got;
+		n -= (size_t)got;
+	}
+	return 0;
+}
+
 /* see crypto/crypto.h */
 int eiot_drbg_init(struct eiot_drbg *d, const char *pers)
 {
-	mbedtls_entropy_init(&d->entropy);
 	mbedtls_ctr_drbg_init(&d->ctr);
 	size_t pers_len = pers ? strlen(pers) : 0;
-	if (mbedtls_ctr_drbg_seed(&d->ctr, mbedtls_entropy_func, &d->entropy,
-				  (const unsigned char *)pers, pers_len) != 0) {
+	if (mbedtls_ctr_drbg_seed(&d->ctr, os_entropy, NULL, (const unsigned char *)pers, pers_len) != 0) {
 		eiot_drbg_free(d);
 		return EIOT_ERR_CRYPTO;
 	}
@@ -55,7 +73,6 @@ int eiot_drbg_random(void *drbg, uint8_t *out, size_t n)
 void eiot_drbg_free(struct eiot_drbg *d)
 {
 	mbedtls_ctr_drbg_free(&d->ctr);
-	mbedtls_entropy_free(&d->entropy);
 }
 
 /* ---- hashes ---- */
@@ -102,47 +119,6 @@ void eiot_sha256(const uint8_t *p, size_t n, uint8_t out[32])
 void eiot_sha1(const uint8_t *p, size_t n, uint8_t out[20])
 {
 	(void)mbedtls_sha1_ret(p, n, out);
-}
-
-/* see crypto/crypto.h
- * HMAC (RFC 2104) composed from SHA-256 contexts rather than mbedtls_md, whose setup
- * allocates and can fail: this cannot fail, so no caller ever sees a MAC it must not trust. */
-void eiot_hmac_sha256(const uint8_t *key, size_t key_len, const uint8_t *p1, size_t n1,
-		      const uint8_t *p2, size_t n2, const uint8_t *p3, size_t n3,
-		      const uint8_t *p4, size_t n4, uint8_t out[32])
-{
-	enum { BLOCK = 64 };
-	const uint8_t *parts[4] = { p1, p2, p3, p4 };
-	const size_t lens[4] = { n1, n2, n3, n4 };
-	uint8_t k[BLOCK] = { 0 }, pad[BLOCK], inner[32];
-	mbedtls_sha256_context h;
-
-	if (key_len > BLOCK)
-		eiot_sha256(key, key_len, k);
-	else if (key_len)
-		memcpy(k, key, key_len);
-
-	mbedtls_sha256_init(&h);
-	for (size_t i = 0; i < BLOCK; i++)
-		pad[i] = k[i] ^ 0x36;
-	mbedtls_sha256_starts_ret(&h, 0);
-	mbedtls_sha256_update_ret(&h, pad, BLOCK);
-	for (size_t i = 0; i < 4; i++)
-		if (parts[i] && lens[i] > 0)
-			mbedtls_sha256_update_ret(&h, parts[i], lens[i]);
-	mbedtls_sha256_finish_ret(&h, inner);
-
-	for (size_t i = 0; i < BLOCK; i++)
-		pad[i] = k[i] ^ 0x5c;
-	mbedtls_sha256_starts_ret(&h, 0);
-	mbedtls_sha256_update_ret(&h, pad, BLOCK);
-	mbedtls_sha256_update_ret(&h, inner, sizeof(inner));
-	mbedtls_sha256_finish_ret(&h, out);
-
-	mbedtls_sha256_free(&h);
-	eiot_zeroize(k, sizeof(k));
-	eiot_zeroize(pad, sizeof(pad));
-	eiot_zeroize(inner, sizeof(inner));
 }
 
 /* ---- AEAD ---- */

@@ -1,0 +1,53 @@
+/*
+ * crypto/mbedtls/backend_mbedtls.h — the mbedTLS 2.28 backend's context types for
+ * crypto/crypto.h. Only this folder names mbedTLS.
+ */
+#ifndef EIOT_BACKEND_MBEDTLS_H
+#define EIOT_BACKEND_MBEDTLS_H
+
+#include <mbedtls/ccm.h>
+#include <mbedtls/ctr_drbg.h>
+#include <mbedtls/ecdh.h>
+#include <mbedtls/gcm.h>
+#include <mbedtls/pk.h>
+#include <mbedtls/sha256.h>
+#include <mbedtls/x509_crt.h>
+
+#include "eap_iot/config.h" /* eiot_random_fn */
+
+struct eiot_sha256 {
+	mbedtls_sha256_context ctx;
+};
+
+struct eiot_aead {
+	int alg; /* enum eiot_aead_alg */
+	size_t tag_len;
+	union {
+		mbedtls_ccm_context ccm;
+		mbedtls_gcm_context gcm;
+	} u;
+};
+
+/* Seeded from getrandom(2); with Debian's MBEDTLS_THREADING_C, mbedtls_ctr_drbg_random locks
+ * the context's mutex, so one seeded DRBG serves every thread. */
+struct eiot_drbg {
+	mbedtls_ctr_drbg_context ctr;
+};
+
+struct eiot_ecdh {
+	mbedtls_ecp_group grp;
+	mbedtls_mpi d;
+	bool ready;
+};
+
+struct eiot_pkey {
+	mbedtls_pk_context pk;
+	bool ready;
+};
+
+struct eiot_x509_chain {
+	mbedtls_x509_crt crt;
+	size_t n;
+};
+
+#endif
