@@ -264,8 +264,9 @@ $(BUILD)/bin/coaps_load: bench/coaps_load.c $(TOOL_COMMON) $(BUILD)/$(SERVER_CRY
 	$(CC) $(ALL_CFLAGS) $(CRYPTO_DEFS_$(SERVER_CRYPTO)) -Ieap_iot/tools/common $< $(TOOL_COMMON) -o $@ \
 		$(BUILD)/$(SERVER_CRYPTO)/libeap_iot.a $(CRYPTO_LIBS_$(SERVER_CRYPTO))
 
-bench: tools $(PKI) $(SUPP_STAMP) $(RADIUS_SO) $(BUILD)/bin/eap_ext $(BUILD)/bin/coaps_load
+bench: tools swap $(PKI) $(SUPP_STAMP) $(RADIUS_SO) $(BUILD)/bin/eap_ext $(BUILD)/bin/coaps_load
 	@sh bench/run.sh $(BUILD)
+	@sh bench/hs_rate.sh $(BUILD)
 	@sh bench/eap_rounds.sh $(BUILD)
 	@sh bench/aaa_load.sh $(BUILD)
 	@sh bench/eap_ext.sh $(BUILD)

@@ -1,7 +1,8 @@
 #!/bin/sh
 # bench/aaa_load.sh [BUILD_DIR] — what a full EAP-TLS authentication costs the AAA server:
-# FreeRADIUS 3.2.1 with its own rlm_eap_tls (OpenSSL 3) next to eap_iot's rlm_eap_tls7925
-# (mbedTLS 2.28 crypto), same certificates (P-256, mutual), same suite
+# FreeRADIUS 3.2.1 with its own rlm_eap_tls (OpenSSL 3) next to eap_iot's rlm_eap_tls7925 on
+# each crypto backend (BUILD/radius: the default, OpenSSL's libcrypto; BUILD/swap/radius: mbedTLS
+# 2.28, made by `make swap`; a missing one is left out), same certificates (P-256, mutual), same suite
 # (ECDHE-ECDSA-AES128-CCM8), same clients (Debian's eapol_test, OpenSSL), in a private namespace.
 #   throughput: radiusd with its thread pool (-f, no debug log, cleanup_delay 0), CLIENTS
 #     eapol_test at a time for ROUNDS rounds: full authentications per second (wall clock, 2
@@ -33,10 +34,10 @@ auth() {
 		-s "$SECRET" -t 60 >"$1" 2>&1 && grep -q "^MPPE keys OK: 1  mismatch: 0" "$1"
 }
 
-# conf IMPL: a private FreeRADIUS directory for IMPL (stock or eap_iot) in WORK/IMPL
+# conf IMPL TAG: a private FreeRADIUS directory for IMPL (stock or eap_iot) in WORK/TAG
 conf() {
-	RADIUS_IMPL=$1 render_radius "$WORK/$1" "$CCM8" 1408
-	sed -i 's/^cleanup_delay = .*/cleanup_delay = 0/' "$WORK/$1/radiusd.conf"
+	RADIUS_IMPL=$1 render_radius "$WORK/$2" "$CCM8" 1408
+	sed -i 's/^cleanup_delay = .*/cleanup_delay = 0/' "$WORK/$2/radiusd.conf"
 }
 
 ticks=$(getconf CLK_TCK)
@@ -44,17 +45,23 @@ cpu() { awk -v t="$ticks" '{ printf "%.3f", ($14 + $15) / t }' "/proc/$1/stat"; 
 
 echo "| AAA server | full authentications/s ($CLIENTS clients at a time) | radiusd CPU ms per authentication | radiusd peak RSS | instructions per authentication (callgrind) |"
 echo "|---|---|---|---|---|"
-for impl in stock eap_iot; do
-	conf $impl
-	RADIUS_IMPL=$impl RADIUS_FLAGS="-f -l stdout" start_radius "$ns" "$WORK/$impl"
+# Rows: IMPL:BUILD_DIR:TAG (TAG names the row's files).
+ROWS="stock:$BUILD:stock eap_iot:$BUILD:eap_iot"
+[ -f "$BUILD/swap/radius/rlm_eap_tls7925.so" ] && ROWS="$ROWS eap_iot:$BUILD/swap:eap_iot_swap"
+MAIN_BUILD=$BUILD
+for row in $ROWS; do
+	impl=${row%%:*} tag=${row##*:} BUILD=${row#*:}
+	BUILD=${BUILD%:*}
+	conf $impl $tag
+	RADIUS_IMPL=$impl RADIUS_FLAGS="-f -l stdout" start_radius "$ns" "$WORK/$tag"
 	pid=$(radius_daemon_pid)
 	ok=0 n=0
-	auth "$WORK/$impl-warm.out" && ok=1
+	auth "$WORK/$tag-warm.out" && ok=1
 	c0=$(cpu "$pid") t0=$(date +%s.%N)
 	for r in $(seq "$ROUNDS"); do
 		pids=""
 		for j in $(seq "$CLIENTS"); do
-			auth "$WORK/$impl-$r-$j.out" "$j" &
+			auth "$WORK/$tag-$r-$j.out" "$j" &
 			pids="$pids $!"
 		done
 		for p in $pids; do wait "$p" && n=$((n + 1)); done
@@ -68,30 +75,32 @@ for impl in stock eap_iot; do
 
 	# instructions: 1 authentication, then 1 + K
 	for runs in 1 $((K + 1)); do
-		RADIUS_WRAP="valgrind --tool=callgrind --callgrind-out-file=$WORK/$impl-$runs.cg" \
-			RADIUS_FLAGS="-sf -l stdout" start_radius "$ns" "$WORK/$impl"
-		for i in $(seq $runs); do auth "$WORK/$impl-cg-$runs-$i.out" || ok=0; done
+		RADIUS_WRAP="valgrind --tool=callgrind --callgrind-out-file=$WORK/$tag-$runs.cg" \
+			RADIUS_FLAGS="-sf -l stdout" start_radius "$ns" "$WORK/$tag"
+		for i in $(seq $runs); do auth "$WORK/$tag-cg-$runs-$i.out" || ok=0; done
 		stop "$RADIUS_PID"
-		wait_log "$WORK/$impl-$runs.cg" "^totals:" 30 || ok=0
+		wait_log "$WORK/$tag-$runs.cg" "^totals:" 30 || ok=0
 	done
-	ir1=$(sed -n 's/^totals: *\([0-9]*\).*/\1/p' "$WORK/$impl-1.cg")
-	irk=$(sed -n 's/^totals: *\([0-9]*\).*/\1/p' "$WORK/$impl-$((K + 1)).cg")
+	ir1=$(sed -n 's/^totals: *\([0-9]*\).*/\1/p' "$WORK/$tag-1.cg")
+	irk=$(sed -n 's/^totals: *\([0-9]*\).*/\1/p' "$WORK/$tag-$((K + 1)).cg")
 	per=$(echo "($irk - $ir1) / $K / 1000000" | bc -l)
 	label="FreeRADIUS + rlm_eap_tls (OpenSSL)"
-	[ $impl = eap_iot ] && label="FreeRADIUS + eap_iot rlm_eap_tls7925 (mbedTLS crypto)"
+	[ $impl = eap_iot ] && label="FreeRADIUS + eap_iot rlm_eap_tls7925 ($(cat "$BUILD/radius/.crypto") crypto)"
 	[ "$ok" = 1 ] && [ "$n" = "$total" ] || label="$label — FAILED: $n of $total accepted, see $WORK"
 	printf '| %s | %.1f | %.1f | %s MiB | %.1f M |\n' "$label" "$rate" "$ms" \
 		"$(echo "$hwm / 1024" | bc)" "$per"
-	callgrind_annotate --inclusive=no --threshold=100 "$WORK/$impl-$((K + 1)).cg" 2>/dev/null |
-		grep -E '^ *[0-9,]+ ' >"$WORK/$impl-all.txt"
+	callgrind_annotate --inclusive=no --threshold=100 "$WORK/$tag-$((K + 1)).cg" 2>/dev/null |
+		grep -E '^ *[0-9,]+ ' >"$WORK/$tag-all.txt"
 done
+BUILD=$MAIN_BUILD
 # share LIB FILE: the percentage of a run's instructions spent in LIB's own code
 share() { awk -v lib="$1" '/PROGRAM TOTALS/ { gsub(",", "", $1); t = $1 }
 	index($0, lib) { gsub(",", "", $1); s += $1 } END { printf "%.0f%%", 100 * s / t }' "$2"; }
-for impl in stock eap_iot; do
+for row in $ROWS; do
+	tag=${row##*:}
 	echo
-	echo "Where radiusd's instructions go ($impl: start-up and $((K + 1)) authentications, self cost):" \
-		"libcrypto (OpenSSL) $(share libcrypto.so "$WORK/$impl-all.txt")," \
-		"libmbedcrypto $(share libmbedcrypto.so "$WORK/$impl-all.txt")"
-	head -6 "$WORK/$impl-all.txt" | sed 's/^/    /'
+	echo "Where radiusd's instructions go ($tag: start-up and $((K + 1)) authentications, self cost):" \
+		"libcrypto (OpenSSL) $(share libcrypto.so "$WORK/$tag-all.txt")," \
+		"libmbedcrypto $(share libmbedcrypto.so "$WORK/$tag-all.txt")"
+	head -6 "$WORK/$tag-all.txt" | sed 's/^/    /'
 done

@@ -12,6 +12,7 @@
  */
 #include "crypto/crypto.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,16 +106,26 @@ void eiot_sha256_free(struct eiot_sha256 *h)
 	eiot_zeroize(&h->ctx, sizeof(h->ctx));
 }
 
+/* The one-shot SHA256() and SHA1() of OpenSSL 3 fetch the digest anew on every call (some
+ * 150 k instructions each); the contexts do not. */
+
 /* see crypto/crypto.h */
 void eiot_sha256(const uint8_t *p, size_t n, uint8_t out[32])
 {
-	SHA256(p, n, out);
+	struct eiot_sha256 h;
+	eiot_sha256_init(&h);
+	eiot_sha256_update(&h, p, n);
+	SHA256_Final(out, &h.ctx);
+	eiot_sha256_free(&h);
 }
 
 /* see crypto/crypto.h */
 void eiot_sha1(const uint8_t *p, size_t n, uint8_t out[20])
 {
-	SHA1(p, n, out);
+	SHA_CTX h;
+	SHA1_Init(&h);
+	SHA1_Update(&h, p, n);
+	SHA1_Final(out, &h);
 }
 
 /* ---- AEAD ---- */
@@ -139,6 +150,17 @@ int eiot_aead_init(struct eiot_aead *a, enum eiot_aead_alg alg, const uint8_t ke
 	return 0;
 }
 
+/* AES-128-CCM and -GCM, fetched once per process: an implicit fetch on every context would
+ * cost more than the record it protects. Never freed (OpenSSL's own cleanup at exit does). */
+static EVP_CIPHER *aes_ccm, *aes_gcm;
+static pthread_once_t ciphers_once = PTHREAD_ONCE_INIT;
+
+static void fetch_ciphers(void)
+{
+	aes_ccm = EVP_CIPHER_fetch(NULL, "AES-128-CCM", NULL);
+	aes_gcm = EVP_CIPHER_fetch(NULL, "AES-128-GCM", NULL);
+}
+
 /* The context for one direction, keyed on first use. OpenSSL's CCM does not let one context
  * switch between sealing and opening, hence two. The cipher and nonce length come first, then
  * (CCM) the tag length, then the key. */
@@ -147,10 +169,10 @@ static EVP_CIPHER_CTX *aead_ctx(struct eiot_aead *a, int enc)
 	if (a->ctx[enc])
 		return a->ctx[enc];
 	bool ccm = a->alg != EIOT_AEAD_AES128_GCM;
+	if (pthread_once(&ciphers_once, fetch_ciphers) != 0 || !(ccm ? aes_ccm : aes_gcm))
+		return NULL;
 	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
-	int ok = ctx &&
-		 EVP_CipherInit_ex(ctx, ccm ? EVP_aes_128_ccm() : EVP_aes_128_gcm(), NULL, NULL,
-				   NULL, enc) == 1 &&
+	int ok = ctx && EVP_CipherInit_ex(ctx, ccm ? aes_ccm : aes_gcm, NULL, NULL, NULL, enc) == 1 &&
 		 EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_IVLEN, 12, NULL) == 1 &&
 		 (!ccm || EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, (int)a->tag_len, NULL) == 1) &&
 		 EVP_CipherInit_ex(ctx, NULL, NULL, a->key, NULL, enc) == 1;
