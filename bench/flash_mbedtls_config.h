@@ -6,8 +6,9 @@
  * Why each module is here (callers in crypto_mbedtls.c / x509_mbedtls.c):
  *   AES, CCM, GCM, CIPHER   eiot_aead_* (AES-128-CCM/CCM_8/GCM; CCM and GCM sit on the cipher layer)
  *   SHA256, SHA1, MD        eiot_sha256*, eiot_sha1 (certificate URL hashes); MD for PK and X.509
- *   CTR_DRBG, ENTROPY       eiot_drbg_* — linked even when the application sets its own random
- *                           callback (cfg_random names them); no platform entropy source here
+ *   CTR_DRBG                eiot_drbg_* — linked even when the application sets its own random
+ *                           callback (eiot_config_new seeds it); its seed comes from getrandom(2)
+ *                           on Linux and from nowhere here (no ENTROPY: the device sets its RNG)
  *   BIGNUM, ECP, ECDH, ECDSA eiot_ecdh_*, eiot_pkey_sign/verify on secp256r1
  *   PK, PK_PARSE, PK_WRITE  eiot_pkey_parse_* (keys, SPKI), eiot_pkey_write_spki (raw public keys)
  *   ASN1_PARSE/WRITE, OID   DER parsing, ECDSA signature encoding, OID lookups
@@ -26,7 +27,6 @@
 
 /* System */
 #define MBEDTLS_HAVE_ASM
-#define MBEDTLS_NO_PLATFORM_ENTROPY
 #if !defined(EIOT_FLASH_NO_FS_IO)
 #define MBEDTLS_FS_IO
 #endif
@@ -51,7 +51,6 @@
 #define MBEDTLS_ECDH_C
 #define MBEDTLS_ECDSA_C
 #define MBEDTLS_ECP_C
-#define MBEDTLS_ENTROPY_C
 #define MBEDTLS_GCM_C
 #define MBEDTLS_MD_C
 #define MBEDTLS_OID_C

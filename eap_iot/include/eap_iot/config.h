@@ -49,8 +49,9 @@ typedef int64_t (*eiot_time_fn)(void *user);
 
 struct eiot_config;
 
-/* Create a configuration with the profile defaults (see README "Defaults"). NULL on ENOMEM or
- * when the OS gives no random bytes to seed the default random source. */
+/* Create a configuration with the profile defaults (see README "Defaults"). NULL on ENOMEM.
+ * Where the platform has no entropy source for the default random source (bare metal), set
+ * one with eiot_config_set_random before any connection. */
 struct eiot_config *eiot_config_new(enum eiot_role role, enum eiot_transport transport);
 /* Free it, zeroizing keys. NULL is fine. */
 void eiot_config_free(struct eiot_config *cfg);

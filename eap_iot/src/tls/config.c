@@ -59,11 +59,9 @@ struct eiot_config *eiot_config_new(enum eiot_role role, enum eiot_transport tra
 	cfg->tickets = role == EIOT_SERVER;
 	cfg->cached_info = role == EIOT_SERVER;
 	cfg->log_level = EIOT_LOG_WARN;
-	/* Seeded here, once: connections on any thread then only draw from it. */
-	if (eiot_drbg_init(&cfg->drbg, "eap_iot")) {
-		free(cfg);
-		return NULL;
-	}
+	/* Seeded here, once: connections on any thread then only draw from it. Where the
+	 * platform has no entropy source the application must set one (eiot_config_set_random). */
+	cfg->drbg_ready = eiot_drbg_init(&cfg->drbg, "eap_iot") == 0;
 	return cfg;
 }
 
@@ -77,7 +75,8 @@ void eiot_config_free(struct eiot_config *cfg)
 		free(cfg->psk);
 	}
 	creds_config_free(cfg);
-	eiot_drbg_free(&cfg->drbg);
+	if (cfg->drbg_ready)
+		eiot_drbg_free(&cfg->drbg);
 	free(cfg->keylog_path);
 	free(cfg->own_cert_url);
 	eiot_zeroize(cfg, sizeof(*cfg));
@@ -331,6 +330,11 @@ int cfg_random(const struct eiot_config *cfg, uint8_t *out, size_t n)
 {
 	if (cfg->random_fn)
 		return cfg->random_fn(cfg->random_user, out, n) ? EIOT_ERR_CRYPTO : EIOT_OK;
+	if (!cfg->drbg_ready) {
+		EIOT_LOG(cfg, EIOT_LOG_ERROR, "random: no entropy source on this platform; "
+			 "set one with eiot_config_set_random");
+		return EIOT_ERR_CRYPTO;
+	}
 	/* The DRBG is the one mutable part of a shared configuration; it locks itself. */
 	return eiot_drbg_random((void *)&cfg->drbg, out, n) ? EIOT_ERR_CRYPTO : EIOT_OK;
 }

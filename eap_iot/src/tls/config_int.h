@@ -96,6 +96,7 @@ struct eiot_config {
 	eiot_random_fn random_fn;
 	void *random_user;
 	struct eiot_drbg drbg; /* default random source, seeded by eiot_config_new */
+	bool drbg_ready;       /* false: no OS entropy here (set_random is then required) */
 	char *keylog_path; /* NULL: off */
 	/* keylog_write, set only by eiot_config_set_keylog_file: reached through the
 	 * configuration so a device that never names a key log does not link the file writer */

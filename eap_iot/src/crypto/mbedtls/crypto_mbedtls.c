@@ -11,7 +11,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__linux__)
 #include <sys/random.h>
+#endif
 
 #include <mbedtls/ecdsa.h>
 #include <mbedtls/sha1.h>
@@ -24,6 +26,7 @@
 
 /* ---- random ---- */
 
+#if defined(__linux__)
 /* The CTR_DRBG's seed straight from the kernel (getrandom(2), which blocks only until the pool
  * is first initialised at boot). mbedTLS's entropy collector would do the same plus HAVEGE,
  * which Debian's build enables and which costs ~1.2 M instructions per seeding. */
@@ -41,6 +44,15 @@ static int os_entropy(void *unused, unsigned char *out, size_t n)
 	}
 	return 0;
 }
+#else
+/* No OS entropy source known to this build (a bare-metal device): seeding fails, and the
+ * application supplies its hardware RNG with eiot_config_set_random. */
+static int os_entropy(void *unused, unsigned char *out, size_t n)
+{
+	(void)unused, (void)out, (void)n;
+	return MBEDTLS_ERR_CTR_DRBG_ENTROPY_SOURCE_FAILED;
+}
+#endif
 
 /* see crypto/crypto.h */
 int eiot_drbg_init(struct eiot_drbg *d, const char *pers)
