@@ -12,6 +12,7 @@
  *   ECDSA verify: a signature made by python3 `cryptography` over SHA-256("abc") with
  *     the embedded P-256 test key (made by `openssl ecparam -name prime256v1 -genkey`).
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -215,6 +216,45 @@ static void test_drbg_draws_differ(void **state)
 	assert_memory_not_equal(a, b, sizeof(a));
 	/* more than one CTR_DRBG request's worth */
 	assert_int_equal(eiot_drbg_random(&d, big, sizeof(big)), 0);
+	eiot_drbg_free(&d);
+}
+
+/* One DRBG shared by threads (a configuration's default source in an AAA server's pool):
+ * every draw succeeds and no two threads see the same bytes. */
+enum { DRAW_THREADS = 4, DRAWS = 500 };
+struct draw_job {
+	struct eiot_drbg *d;
+	uint8_t last[32];
+	int failures;
+};
+
+static void *draw_many(void *arg)
+{
+	struct draw_job *j = arg;
+	for (int i = 0; i < DRAWS; i++)
+		if (eiot_drbg_random(j->d, j->last, sizeof(j->last)) != 0)
+			j->failures++;
+	return NULL;
+}
+
+static void test_drbg_shared_by_threads(void **state)
+{
+	(void)state;
+	struct eiot_drbg d;
+	struct draw_job jobs[DRAW_THREADS];
+	pthread_t t[DRAW_THREADS];
+	assert_int_equal(eiot_drbg_init(&d, "threads"), 0);
+	for (int i = 0; i < DRAW_THREADS; i++) {
+		jobs[i] = (struct draw_job){ .d = &d };
+		assert_int_equal(pthread_create(&t[i], NULL, draw_many, &jobs[i]), 0);
+	}
+	for (int i = 0; i < DRAW_THREADS; i++)
+		assert_int_equal(pthread_join(t[i], NULL), 0);
+	for (int i = 0; i < DRAW_THREADS; i++) {
+		assert_int_equal(jobs[i].failures, 0);
+		for (int k = i + 1; k < DRAW_THREADS; k++)
+			assert_memory_not_equal(jobs[i].last, jobs[k].last, 32);
+	}
 	eiot_drbg_free(&d);
 }
 
@@ -535,6 +575,7 @@ int main(void)
 		cmocka_unit_test(test_aead_known_answers),
 		cmocka_unit_test(test_aead_forgery_rejected),
 		cmocka_unit_test(test_drbg_draws_differ),
+		cmocka_unit_test(test_drbg_shared_by_threads),
 		cmocka_unit_test(test_ecdh_rfc5903),
 		cmocka_unit_test(test_ecdh_random_pair_agrees),
 		cmocka_unit_test(test_ecdh_keygen_rng_failure),
