@@ -1,6 +1,7 @@
 #!/bin/sh
 # bench/coaps_load.sh [BUILD_DIR] — many CoAPS sessions against one server on this machine:
-# our coaps-server next to libcoap 4.3.1's coap-server-openssl and coap-server-gnutls, with PSK
+# our coaps-server (on OpenSSL's libcrypto, its default, and on mbedTLS: BUILD/mbedtls/bin) next
+# to libcoap 4.3.1's coap-server-openssl and coap-server-gnutls, with PSK
 # and with ECDHE-ECDSA certificates (mutual), all loaded by bench/coaps_load.c (eap_iot's
 # client, N sessions from one process). Per server: handshakes/s (each with its first GET),
 # requests/s on the established sessions (R GETs each), the server's CPU time per 1,000
@@ -15,6 +16,8 @@ BIN=$BUILD/bin
 PKI=$BUILD/pki
 N_PSK=${N_PSK:-1000} N_CERT=${N_CERT:-1000} R=${R:-10} C=${C:-50} W=${W:-50}
 GET=${GET:-/.well-known/core}
+IMPLS="ours openssl gnutls"
+[ -x "$BUILD/mbedtls/bin/coaps-server" ] && IMPLS="ours ours_mbedtls openssl gnutls"
 PSK_ID=device1 PSK_KEY=coaps-load-secret-0123456789
 for t in coap-server-openssl coap-server-gnutls ss timeout awk; do
 	command -v "$t" >/dev/null || { echo "coaps_load: $t missing (make deps)" >&2; exit 1; }
@@ -44,7 +47,10 @@ start_server() {
 	esac
 	pick_port
 	case $1 in
-	ours) SERVER_CMD="$BIN/coaps-server -A 127.0.0.1 -p $PORT $ours"
+	ours | ours_mbedtls)
+	      bin=$BIN/coaps-server
+	      [ "$1" = ours_mbedtls ] && bin=$BUILD/mbedtls/bin/coaps-server
+	      SERVER_CMD="$bin -A 127.0.0.1 -p $PORT $ours"
 	      SERVER_CMD="$SERVER_CMD --max-peers $(($3 + 100)) --handshake-rate 65535 --idle-timeout 3600" ;;
 	*) SERVER_CMD="coap-server-$1 -A 127.0.0.1 -p $((PORT - 1)) $theirs" ;;
 	esac
@@ -116,7 +122,8 @@ measure() {
 
 label() {
 	case $1 in
-	ours) echo "eap_iot coaps-server" ;;
+	ours) echo "eap_iot coaps-server (OpenSSL crypto)" ;;
+	ours_mbedtls) echo "eap_iot coaps-server (mbedTLS crypto)" ;;
 	openssl) echo "libcoap coap-server-openssl" ;;
 	gnutls) echo "libcoap coap-server-gnutls" ;;
 	esac
@@ -165,7 +172,7 @@ echo "most, CON GET $GET, DTLS first retransmission after 1 s; R=$R requests per
 for cred in psk cert; do
 	n=$N_PSK
 	[ $cred = cert ] && n=$N_CERT
-	for impl in ours openssl gnutls; do
+	for impl in $IMPLS; do
 		measure $impl "$cred" "$n"
 	done
 	echo
@@ -176,16 +183,16 @@ for cred in psk cert; do
 	echo
 	echo "| server | sessions established | handshakes/s (+ first GET) | requests/s | server CPU s per 1,000 sessions: handshake phase | request phase ($R GETs each) | server peak RSS above start, MiB per 1,000 sessions | server RSS at start / peak, MiB |"
 	echo "|---|---|---|---|---|---|---|---|"
-	for impl in ours openssl gnutls; do row $impl "$cred"; done
+	for impl in $IMPLS; do row $impl "$cred"; done
 	echo
 	echo "| server | datagrams per session c→s / s→c (handshake phase) | request datagrams c→s / s→c | wall time handshake / request phase | load generator CPU s handshake / request phase | machine CPU s outside server and generator (softirqs, other processes), handshake / request phase | requests retransmitted | sessions failed, error responses, requests unanswered or not made |"
 	echo "|---|---|---|---|---|---|---|---|"
-	for impl in ours openssl gnutls; do detail $impl "$cred"; done
+	for impl in $IMPLS; do detail $impl "$cred"; done
 done
 echo
 echo "Servers:"
 for cred in psk cert; do
-	for impl in ours openssl gnutls; do
+	for impl in $IMPLS; do
 		[ -s "$tmp/$impl-$cred.cmd" ] && echo "    $(cat "$tmp/$impl-$cred.cmd")"
 	done
 done
