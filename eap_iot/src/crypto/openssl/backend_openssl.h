@@ -37,7 +37,7 @@ struct eiot_drbg {
 };
 
 struct eiot_ecdh {
-	EVP_PKEY *key;
+	BIGNUM *d; /* the private scalar (secure heap, wiped on free) */
 	bool ready;
 };
 

@@ -23,8 +23,6 @@
 #include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
-#include <openssl/params.h>
-#include <openssl/param_build.h>
 #include <openssl/rand.h>
 #include <openssl/x509.h>
 
@@ -270,38 +268,22 @@ static int key_check_p256(const EVP_PKEY *pk)
 	return 0;
 }
 
-/* A public P-256 key from an uncompressed point, checked on the curve (RFC 8422 §5.11). */
-static int key_from_point(const uint8_t *point, size_t len, EVP_PKEY **out)
-{
-	OSSL_PARAM params[3];
-	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
-	EVP_PKEY *pk = NULL;
-	int err = EIOT_ERR_BAD_POINT;
+/* ---- ECDH ---- */
 
-	if (!ctx)
-		return fail(EIOT_ERR_NO_MEMORY);
-	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME,
-						     (char *)SN_X9_62_prime256v1, 0);
-	params[1] = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, (void *)point, len);
-	params[2] = OSSL_PARAM_construct_end();
-	if (EVP_PKEY_fromdata_init(ctx) == 1 &&
-	    EVP_PKEY_fromdata(ctx, &pk, EVP_PKEY_PUBLIC_KEY, params) == 1) {
-		/* coordinates in range, on the curve, not the point at infinity */
-		EVP_PKEY_CTX *check = EVP_PKEY_CTX_new_from_pkey(NULL, pk, NULL);
-		if (check && EVP_PKEY_public_check_quick(check) == 1)
-			err = 0;
-		EVP_PKEY_CTX_free(check);
-	}
-	EVP_PKEY_CTX_free(ctx);
-	if (err) {
-		EVP_PKEY_free(pk);
-		return fail(err);
-	}
-	*out = pk;
-	return 0;
+/* The curve, made once per process and only read after (EC_POINT_mul takes it const). ECDH
+ * works on EC_POINTs directly: the EVP route would import and check a key object per step. */
+static EC_GROUP *p256;
+static pthread_once_t p256_once = PTHREAD_ONCE_INIT;
+
+static void make_p256(void)
+{
+	p256 = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1);
 }
 
-/* ---- ECDH ---- */
+static const EC_GROUP *p256_group(void)
+{
+	return pthread_once(&p256_once, make_p256) == 0 ? p256 : NULL;
+}
 
 /* A private scalar d in [1, n-1] from rng: 32 bytes at a time, rejecting out-of-range draws
  * (the probability of one is about 2^-32 on P-256), as mbedTLS's ecp_gen_privkey does. */
@@ -326,48 +308,25 @@ static BIGNUM *draw_scalar(const EC_GROUP *group, eiot_random_fn rng, void *rng_
 	return NULL;
 }
 
-/* The EVP key of the pair (d, pub), for derive. */
-static EVP_PKEY *keypair_from(const BIGNUM *d, const uint8_t pub[65])
-{
-	OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
-	OSSL_PARAM *params = NULL;
-	EVP_PKEY_CTX *ctx = NULL;
-	EVP_PKEY *key = NULL;
-
-	if (bld && OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME,
-						   SN_X9_62_prime256v1, 0) == 1 &&
-	    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PRIV_KEY, d) == 1 &&
-	    OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, pub, P256_POINT_LEN) == 1 &&
-	    (params = OSSL_PARAM_BLD_to_param(bld)) != NULL &&
-	    (ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL)) != NULL &&
-	    EVP_PKEY_fromdata_init(ctx) == 1)
-		EVP_PKEY_fromdata(ctx, &key, EVP_PKEY_KEYPAIR, params);
-	EVP_PKEY_CTX_free(ctx);
-	OSSL_PARAM_free(params); /* the secure part (d) is wiped */
-	OSSL_PARAM_BLD_free(bld);
-	return key;
-}
-
 /* see crypto/crypto.h
- * The scalar comes from rng, as the seam says (tests pin it to known-answer vectors), and the
- * public point is d·G, computed by OpenSSL in constant time. */
+ * The scalar comes from rng, as the seam says (tests pin it to known-answer vectors); the
+ * public point d·G is computed by OpenSSL in constant time. */
 int eiot_ecdh_keygen(struct eiot_ecdh *e, eiot_random_fn rng, void *rng_user, uint8_t pub[65])
 {
-	EC_GROUP *group = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1);
+	const EC_GROUP *group = p256_group();
 	EC_POINT *q = group ? EC_POINT_new(group) : NULL;
-	BIGNUM *d = q ? draw_scalar(group, rng, rng_user) : NULL;
 
 	e->ready = false;
-	e->key = NULL;
-	if (d && EC_POINT_mul(group, q, d, NULL, NULL, NULL) == 1 &&
-	    EC_POINT_point2oct(group, q, POINT_CONVERSION_UNCOMPRESSED, pub, P256_POINT_LEN, NULL) ==
-		    P256_POINT_LEN)
-		e->key = keypair_from(d, pub);
-	BN_clear_free(d);
+	e->d = q ? draw_scalar(group, rng, rng_user) : NULL;
+	int ok = e->d && EC_POINT_mul(group, q, e->d, NULL, NULL, NULL) == 1 &&
+		 EC_POINT_point2oct(group, q, POINT_CONVERSION_UNCOMPRESSED, pub, P256_POINT_LEN,
+				    NULL) == P256_POINT_LEN;
 	EC_POINT_free(q);
-	EC_GROUP_free(group);
-	if (!e->key)
+	if (!ok) {
+		BN_clear_free(e->d);
+		e->d = NULL;
 		return fail(EIOT_ERR_CRYPTO);
+	}
 	e->ready = true;
 	return 0;
 }
@@ -375,27 +334,35 @@ int eiot_ecdh_keygen(struct eiot_ecdh *e, eiot_random_fn rng, void *rng_user, ui
 /* see crypto/crypto.h */
 int eiot_ecdh_shared(struct eiot_ecdh *e, const uint8_t *peer, size_t peer_len, uint8_t out[32])
 {
-	EVP_PKEY *peer_key = NULL;
-	size_t len = P256_SCALAR_LEN;
+	const EC_GROUP *group = p256_group();
 
 	if (!e->ready)
 		return EIOT_ERR_WRONG_STATE;
 	/* RFC 8422 §5.1.2 / RFC 7925 §4.3: uncompressed points only, exactly 1 + 2 * 32 bytes. */
 	if (peer_len != P256_POINT_LEN || peer[0] != 0x04)
 		return EIOT_ERR_BAD_POINT;
-	int err = key_from_point(peer, peer_len, &peer_key);
-	if (err)
-		return err;
-	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, e->key, NULL);
-	/* the point was checked above: no second validation in set_peer */
-	int ok = ctx && EVP_PKEY_derive_init(ctx) == 1 &&
-		 EVP_PKEY_derive_set_peer_ex(ctx, peer_key, 0) == 1 &&
-		 EVP_PKEY_derive(ctx, out, &len) == 1 && len == P256_SCALAR_LEN;
-	EVP_PKEY_CTX_free(ctx);
-	EVP_PKEY_free(peer_key);
-	if (!ok) {
+	EC_POINT *q = EC_POINT_new(group), *z = EC_POINT_new(group);
+	BIGNUM *x = BN_secure_new();
+	int err = EIOT_ERR_CRYPTO;
+	if (q && z && x) {
+		/* oct2point refuses coordinates out of range and points off the curve; the point
+		 * at infinity has no uncompressed form (RFC 8422 §5.11: no invalid-curve attack) */
+		if (EC_POINT_oct2point(group, q, peer, peer_len, NULL) != 1 ||
+		    EC_POINT_is_on_curve(group, q, NULL) != 1 || EC_POINT_is_at_infinity(group, q))
+			err = EIOT_ERR_BAD_POINT;
+		/* P-256 has cofactor 1: d·Q is never infinity for a valid Q; checked anyway */
+		else if (EC_POINT_mul(group, z, NULL, q, e->d, NULL) == 1 &&
+			 !EC_POINT_is_at_infinity(group, z) &&
+			 EC_POINT_get_affine_coordinates(group, z, x, NULL, NULL) == 1 &&
+			 BN_bn2binpad(x, out, P256_SCALAR_LEN) == P256_SCALAR_LEN)
+			err = 0;
+	}
+	EC_POINT_clear_free(z);
+	EC_POINT_free(q);
+	BN_clear_free(x);
+	if (err) {
 		eiot_zeroize(out, P256_SCALAR_LEN);
-		return fail(EIOT_ERR_CRYPTO);
+		return fail(err);
 	}
 	return 0;
 }
@@ -405,8 +372,8 @@ void eiot_ecdh_free(struct eiot_ecdh *e)
 {
 	if (!e->ready)
 		return;
-	EVP_PKEY_free(e->key); /* clears the private scalar */
-	e->key = NULL;
+	BN_clear_free(e->d);
+	e->d = NULL;
 	e->ready = false;
 }
 
