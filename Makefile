@@ -213,9 +213,9 @@ interop: tools $(PKI) $(BUILD)/interop/mbedtls-peer
 netns: tools $(PKI) $(SUPP_STAMP) $(RADIUS_SO)
 	@sh tests/netns/run.sh $(BUILD)
 
-# The interop and AAA suites once more with every side on the other backend: BUILD/swap holds
-# each tool built on the backend its side does not default to, and the FreeRADIUS module on
-# that backend too; the PKI, the mbedTLS peer and our (device side) supplicant are shared.
+# The interop and 802.1X suites once more with every side on the other backend: BUILD/swap holds
+# each tool built on the backend its side does not default to, our wpa_supplicant and the
+# FreeRADIUS module on theirs too; the PKI, the mbedTLS peer and the sources are shared.
 SWAP := $(BUILD)/swap
 swap_of = $(filter-out $(1),$(BACKENDS))
 TOOL_NAMES := $(TOOL_SRC:eap_iot/tools/%.c=%)
@@ -223,17 +223,18 @@ TOOL_NAMES := $(TOOL_SRC:eap_iot/tools/%.c=%)
 swap: tools $(PKI) $(BUILD)/interop/mbedtls-peer $(SUPP_STAMP) $(RADIUS_SO)
 	@rm -rf $(SWAP)/bin && mkdir -p $(SWAP)/bin $(SWAP)/interop $(SWAP)/radius
 	@$(foreach t,$(TOOL_NAMES),cp $(BUILD)/$(call swap_of,$(call tool_crypto,$(t)))/bin/$(t) $(SWAP)/bin/ &&) true
-	@ln -sfn ../pki $(SWAP)/pki && ln -sfn ../supplicant $(SWAP)/supplicant && \
-		ln -sfn ../../interop/mbedtls-peer $(SWAP)/interop/mbedtls-peer && \
+	@ln -sfn ../pki $(SWAP)/pki && ln -sfn ../../interop/mbedtls-peer $(SWAP)/interop/mbedtls-peer && \
 		ln -sfn ../../radius/include $(SWAP)/radius/include && \
+		mkdir -p $(SWAP)/supplicant && ln -sfn ../../supplicant/src $(SWAP)/supplicant/src && \
 		$(foreach b,$(BACKENDS),ln -sfn ../$(b) $(SWAP)/$(b) &&) true
 	sh radius_module/build.sh $(SWAP) $(call swap_of,$(SERVER_CRYPTO))
+	sh supplicant_patch/build.sh $(SWAP) $(call swap_of,$(DEVICE_CRYPTO))
 interop-swap: swap
 	@echo "interop with the backends swapped: $(foreach t,$(TOOL_NAMES),$(t) on $(call swap_of,$(call tool_crypto,$(t))))"
 	@sh tests/interop/run.sh $(SWAP)
 netns-swap: swap
-	@echo "AAA suite with the FreeRADIUS module on $(call swap_of,$(SERVER_CRYPTO))"
-	@VARIANTS= AAA_VARIANTS=static COAPS_LOSSY=0 sh tests/netns/run.sh $(SWAP)
+	@echo "802.1X with our wpa_supplicant on $(call swap_of,$(DEVICE_CRYPTO)) and the FreeRADIUS module on $(call swap_of,$(SERVER_CRYPTO))"
+	@VARIANTS="static plugin" AAA_VARIANTS=static COAPS_LOSSY=0 sh tests/netns/run.sh $(SWAP)
 
 test: deps
 	$(MAKE) all $(SUPP_STAMP) $(RADIUS_SO)

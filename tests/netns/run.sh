@@ -19,7 +19,7 @@ BUILD=${1:-build}
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
 case $BUILD in /*) ;; *) BUILD=$TOP/$BUILD ;; esac
-VARIANTS=${VARIANTS:-stock static plugin}
+VARIANTS=${VARIANTS-stock static plugin}
 AAA_VARIANTS=${AAA_VARIANTS-stock static plugin}
 LOGS=$BUILD/netns
 mkdir -p "$LOGS"
