@@ -394,16 +394,14 @@ static int pkey_take(struct eiot_pkey *k, EVP_PKEY *pk, int parse_err)
 	return 0;
 }
 
-/*
- * A private key in any encoding OpenSSL reads — PEM or DER; PKCS#8 (encrypted with password
- * or not), SEC1 "EC PRIVATE KEY" (also encrypted PEM) — with the decoder picking the format.
- */
-static EVP_PKEY *decode_private(const uint8_t *buf, size_t len, const char *password)
+/* One EC key of the given selection from buf, the decoder picking the format (structure NULL:
+ * any it knows). */
+static EVP_PKEY *decode_key(const uint8_t *buf, size_t len, const char *structure,
+			    int selection, const char *password)
 {
 	EVP_PKEY *pk = NULL;
-	OSSL_DECODER_CTX *dctx = OSSL_DECODER_CTX_new_for_pkey(&pk, NULL, NULL, "EC",
-							       OSSL_KEYMGMT_SELECT_PRIVATE_KEY,
-							       NULL, NULL);
+	OSSL_DECODER_CTX *dctx = OSSL_DECODER_CTX_new_for_pkey(&pk, NULL, structure, "EC",
+							       selection, NULL, NULL);
 	if (!dctx)
 		return NULL;
 	if (password)
@@ -417,6 +415,13 @@ static EVP_PKEY *decode_private(const uint8_t *buf, size_t len, const char *pass
 	}
 	OSSL_DECODER_CTX_free(dctx);
 	return pk;
+}
+
+/* A private key in any encoding OpenSSL reads — PEM or DER; PKCS#8 (encrypted with password
+ * or not), SEC1 "EC PRIVATE KEY" (also encrypted PEM). */
+static EVP_PKEY *decode_private(const uint8_t *buf, size_t len, const char *password)
+{
+	return decode_key(buf, len, NULL, OSSL_KEYMGMT_SELECT_PRIVATE_KEY, password);
 }
 
 /* see crypto/crypto.h */
@@ -528,7 +533,7 @@ int eiot_pkey_load_public_file(struct eiot_pkey *k, const char *path)
 {
 	uint8_t *buf = NULL;
 	size_t len = 0;
-	EVP_PKEY *pk = NULL;
+	EVP_PKEY *pk;
 
 	k->ready = false;
 	k->pk = NULL;
@@ -537,15 +542,7 @@ int eiot_pkey_load_public_file(struct eiot_pkey *k, const char *path)
 	int err = read_key_file(path, &buf, &len);
 	if (err)
 		return err;
-	OSSL_DECODER_CTX *dctx = OSSL_DECODER_CTX_new_for_pkey(&pk, NULL, "SubjectPublicKeyInfo",
-							       "EC", EVP_PKEY_PUBLIC_KEY, NULL, NULL);
-	const unsigned char *p = buf;
-	size_t left = len;
-	if (!dctx || OSSL_DECODER_from_data(dctx, &p, &left) != 1) {
-		EVP_PKEY_free(pk);
-		pk = NULL;
-	}
-	OSSL_DECODER_CTX_free(dctx);
+	pk = decode_key(buf, len, "SubjectPublicKeyInfo", EVP_PKEY_PUBLIC_KEY, NULL);
 	free(buf);
 	return pkey_take(k, pk, EIOT_ERR_FILE);
 }
