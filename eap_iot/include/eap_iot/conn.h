@@ -53,7 +53,12 @@ size_t eiot_conn_footprint(const struct eiot_conn *c);
  * has our last flight (RFC 6347 §4.2.4); until then, and for TLS, c is returned unchanged.
  * Returns the connection to use from now on (c itself when nothing was done, or when memory
  * was short). Handshake records arriving later are dropped (a client that starts over does
- * so from epoch 0, as a new connection).
+ * so from epoch 0, as a new connection). From then on the record buffers exist only while
+ * data waits in them: allocated by eiot_conn_feed or eiot_conn_write, wiped and freed when
+ * eiot_conn_read and eiot_conn_output have taken everything; an idle compact connection
+ * holds no buffers (eiot_conn_footprint shows it). When that allocation fails, a datagram
+ * fed is dropped (one log line) and eiot_conn_write returns EIOT_ERR_NO_MEMORY, writing
+ * nothing; the connection stays usable.
  */
 struct eiot_conn *eiot_conn_compact(struct eiot_conn *c);
 

@@ -2,7 +2,8 @@
  * tls/conn.c — the public connection API (eap_iot/conn.h): one allocation carved into the
  * connection's buffers, the output side (flight records first, then the queue of alerts and
  * application data), application data in and out, timers, close, failure and the getters.
- * Receiving is in conn_rx.c, the handshake in hs_io.c, client.c and server.c.
+ * Receiving is in conn_rx.c, the handshake in hs_io.c, client.c and server.c, the compact
+ * form of an established DTLS connection in conn_compact.c.
  */
 #include "tls/conn_int.h"
 
@@ -23,11 +24,6 @@
 struct conn_layout {
 	size_t rx, hs, bitmap, scratch, stage, flight, outq, app, session, total;
 };
-
-static size_t align8(size_t n)
-{
-	return (n + 7) & ~(size_t)7;
-}
 
 static void conn_layout(const struct eiot_config *cfg, struct conn_layout *l)
 {
@@ -177,70 +173,10 @@ void eiot_conn_free(struct eiot_conn *c)
 	ci_release(c);
 	free(c->peer.cert);
 	free(c->peer.url);
+	c->outq.len = c->app.len = 0; /* a compact connection's buffers go, whatever they hold */
+	conn_io_release(c);
 	eiot_zeroize(c, c->alloc_size);
 	free(c);
-}
-
-/* The handshake's leftovers: its hash, ECDH secret, the peer's public key, a cached_info entry. */
-static void release_handshake_state(struct eiot_conn *c)
-{
-	eiot_sha256_free(&c->hs.transcript);
-	eiot_ecdh_free(&c->hs.ecdh);
-	eiot_pkey_free(&c->hs.peer_key);
-	ci_release(c); /* the master secret stays: the exporter (eiot_conn_export) needs it */
-}
-
-/* see eap_iot/conn.h */
-struct eiot_conn *eiot_conn_compact(struct eiot_conn *c)
-{
-	struct conn_layout l;
-	/* RFC 6347 §4.2.4: our last flight is kept until the peer shows it arrived, which its
-	 * application data does */
-	if (!c || !c->dtls || c->compact || c->state != EIOT_STATE_ESTABLISHED || !c->peer_app_seen)
-		return c;
-	conn_layout(c->cfg, &l);
-	/* what goes out is one datagram of at most the MTU (eiot_conn_write cuts records to it) */
-	size_t stage = align8(c->cfg->mtu), outq = align8(2 * (2 + c->cfg->mtu) + 64);
-	size_t total = align8(sizeof(*c)) + l.rx + stage + outq + l.app + l.session;
-	if (c->stage_len - c->stage_head > stage || c->outq.len > outq)
-		return c; /* not drained yet: another time */
-	uint8_t *mem = malloc(total);
-	if (!mem)
-		return c; /* stays as it was, still correct */
-	release_handshake_state(c);
-	struct eiot_conn *n = (struct eiot_conn *)mem;
-	*n = *c; /* the AEAD states point to heap contexts of their own, not into the struct */
-	uint8_t *p = mem + align8(sizeof(*n));
-	n->rx_buf = p, p += l.rx; /* DTLS keeps nothing there between datagrams */
-	memcpy(p, c->stage + c->stage_head, c->stage_len - c->stage_head);
-	n->stage = p, n->stage_len -= n->stage_head, n->stage_head = 0, n->stage_cap = stage, p += stage;
-	memcpy(p, c->outq.buf + c->outq.head, c->outq.len);
-	n->outq.buf = p, n->outq.head = 0, n->outq.cap = outq, p += outq;
-	memcpy(p, c->app.buf, l.app);
-	n->app.buf = p, p += l.app;
-	if (l.session) {
-		memcpy(p, c->session, sizeof(*c->session));
-		n->session = (struct eiot_session *)p;
-	}
-	n->hs_buf = n->scratch = NULL;
-	n->hs_cap = n->hs_len = n->scratch_cap = 0;
-	memset(&n->reasm, 0, sizeof(n->reasm));
-	memset(&n->flight, 0, sizeof(n->flight));
-	flight_stop(&n->timer);
-	n->alloc_size = total;
-	n->compact = true;
-	eiot_zeroize(c, c->alloc_size);
-	free(c);
-	return n;
-}
-
-/* see eap_iot/conn.h */
-size_t eiot_conn_footprint(const struct eiot_conn *c)
-{
-	if (!c)
-		return 0;
-	size_t url = c->peer.url ? strlen(c->peer.url) + 1 : 0;
-	return c->alloc_size + c->peer.cert_len + url + c->hs.ci_len;
 }
 
 /* see tls/conn_int.h */
@@ -271,6 +207,8 @@ static int queue_record(struct eiot_conn *c, uint8_t t, uint8_t type, const uint
 	size_t prefix = c->dtls ? 2 : 0;
 	size_t need = prefix + rec_overhead(d) + n, out_len;
 
+	if (!conn_io_acquire(c))
+		return EIOT_ERR_NO_MEMORY;
 	if (q->cap - q->head - q->len < need)
 		buf_compact(q);
 	if (q->cap - q->len < need)
@@ -419,6 +357,7 @@ int eiot_conn_output(struct eiot_conn *c, uint8_t *buf, size_t cap, size_t *len)
 		} else {
 			c->outq.head += 2 + dl;
 			c->outq.len -= 2 + dl;
+			conn_io_release(c);
 		}
 		return EIOT_OK;
 	}
@@ -520,6 +459,8 @@ int eiot_conn_write(struct eiot_conn *c, const uint8_t *data, size_t len, size_t
 	if (c->state != EIOT_STATE_ESTABLISHED)
 		return EIOT_ERR_WRONG_STATE;
 	size_t max = eiot_conn_record_room(c);
+	if (len && !conn_io_acquire(c))
+		return conn_error(c, EIOT_ERR_NO_MEMORY, "app: no memory for the output queue: nothing written");
 	while (*written < len) {
 		size_t chunk = len - *written < max ? len - *written : max;
 		int err = queue_record(c, c->tx_cur, REC_CT_APPLICATION_DATA, data + *written, chunk);
@@ -558,6 +499,7 @@ int eiot_conn_read(struct eiot_conn *c, uint8_t *buf, size_t cap, size_t *len)
 	a->head += skip + n;
 	a->len -= skip + n;
 	*len = n;
+	conn_io_release(c);
 	return EIOT_OK;
 }
 

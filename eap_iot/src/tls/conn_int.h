@@ -5,6 +5,8 @@
  * (eiot_conn_size()). The engine is split by job:
  *   conn.c      public API, output queue, application data, alerts sent;
  *   conn_rx.c   feed: record parsing, epochs/replay (DTLS), record type dispatch;
+ *   conn_compact.c  an established DTLS connection without its handshake memory, whose
+ *               record buffers exist only while data passes;
  *   hs_io.c     handshake framing both ways: flights, TLS records / DTLS fragments,
  *               reassembly, duplicates, the transcript;
  *   hs_common.c what both roles share: suite lists, key schedule, Finished, peer chains;
@@ -181,7 +183,9 @@ struct eiot_conn {
 	size_t alloc_size;     /* of the one allocation holding this struct and its buffers */
 	bool peer_app_seen;    /* DTLS: an authenticated application record came: the peer has our
 				* last flight */
-	bool compact;          /* eiot_conn_compact: the handshake buffers are gone */
+	bool compact;          /* eiot_conn_compact: the handshake buffers are gone, and rx_buf,
+				* outq and app live in one block that exists only while they hold
+				* something (conn_io_acquire) */
 	uint8_t psk_identity[EIOT_MAX_PSK_IDENTITY];
 	size_t psk_identity_len;
 	bool has_peer_key;
@@ -197,6 +201,18 @@ struct eiot_conn {
 		char *url;      /* heap, when cfg->keep_peer_cert */
 	} peer;
 };
+
+static inline size_t align8(size_t n)
+{
+	return (n + 7) & ~(size_t)7;
+}
+
+/* ---- conn_compact.c ---- */
+/* A compact connection's record buffers, allocated if they are not there; false when memory is
+ * short (a full connection always has them). */
+bool conn_io_acquire(struct eiot_conn *c);
+/* ... given back (wiped) when all of them are empty; any connection may call it. */
+void conn_io_release(struct eiot_conn *c);
 
 /* ---- conn.c ---- */
 /* Log at ERROR what was wrong and return err (the caller's failure path takes it from there). */

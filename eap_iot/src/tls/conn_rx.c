@@ -208,6 +208,10 @@ static int dtls_record(struct eiot_conn *c, struct rec_header *h, uint8_t *body)
 static int feed_dtls(struct eiot_conn *c, const uint8_t *in, size_t len)
 {
 	size_t max_body = c->rx_max + REC_MAX_EXPANSION;
+	if (!conn_io_acquire(c)) {
+		EIOT_LOG(c->cfg, EIOT_LOG_WARN, "dtls: no memory to open a record: datagram dropped");
+		return 0;
+	}
 	while (len && running(c)) {
 		struct rec_header h;
 		size_t consumed;
@@ -248,6 +252,7 @@ static int feed(struct eiot_conn *c, const uint8_t *in, size_t len, uint64_t now
 	}
 	if (err && c->state != EIOT_STATE_FAILED)
 		conn_fail(c, err);
+	conn_io_release(c); /* when nothing came of it */
 	return c->state == EIOT_STATE_FAILED ? c->err : EIOT_OK;
 }
 

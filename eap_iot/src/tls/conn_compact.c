@@ -1,0 +1,107 @@
+/*
+ * tls/conn_compact.c — eiot_conn_compact(): an established DTLS connection gives back its
+ * handshake memory, and from then on holds its record buffers (the record being opened, the
+ * output queue, the received application data) only while data passes through them. A server
+ * that drains each peer after each datagram so keeps, per idle peer, struct eiot_conn and its
+ * two AEAD contexts, nothing more.
+ */
+#include "tls/conn_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "tls/cached_info.h"
+#include "util/bytes.h"
+
+/* The block behind rx_buf: one record in, then the output queue, then the application data. */
+static size_t io_size(const struct eiot_conn *c)
+{
+	return c->rx_cap + c->outq.cap + c->app.cap;
+}
+
+/* see tls/conn_int.h */
+bool conn_io_acquire(struct eiot_conn *c)
+{
+	if (c->rx_buf)
+		return true;
+	uint8_t *p = malloc(io_size(c));
+	if (!p)
+		return false;
+	c->rx_buf = p;
+	c->outq.buf = p + c->rx_cap;
+	c->app.buf = c->outq.buf + c->outq.cap;
+	c->outq.head = c->app.head = 0;
+	return true;
+}
+
+/* see tls/conn_int.h */
+void conn_io_release(struct eiot_conn *c)
+{
+	if (!c->compact || !c->rx_buf || c->outq.len || c->app.len)
+		return;
+	eiot_zeroize(c->rx_buf, io_size(c)); /* the last record's plaintext was opened in place */
+	free(c->rx_buf);
+	c->rx_buf = c->outq.buf = c->app.buf = NULL;
+}
+
+/* The handshake's leftovers: its hash, ECDH secret, the peer's public key, a cached_info entry. */
+static void release_handshake_state(struct eiot_conn *c)
+{
+	eiot_sha256_free(&c->hs.transcript);
+	eiot_ecdh_free(&c->hs.ecdh);
+	eiot_pkey_free(&c->hs.peer_key);
+	ci_release(c); /* the master secret stays: the exporter (eiot_conn_export) needs it */
+}
+
+/* see eap_iot/conn.h */
+struct eiot_conn *eiot_conn_compact(struct eiot_conn *c)
+{
+	/* RFC 6347 §4.2.4: our last flight is kept until the peer shows it arrived, which its
+	 * application data does */
+	if (!c || !c->dtls || c->compact || c->state != EIOT_STATE_ESTABLISHED || !c->peer_app_seen)
+		return c;
+	if (c->stage_len || c->flight.pending)
+		return c; /* a datagram of the flight still waits for eiot_conn_output: another time */
+	size_t session = c->session ? align8(sizeof(*c->session)) : 0;
+	size_t total = align8(sizeof(*c)) + session;
+	struct eiot_conn *n = malloc(total);
+	if (!n)
+		return c; /* stays as it was, still correct */
+	*n = *c; /* the AEAD states point to heap contexts of their own, not into the struct */
+	n->compact = true;
+	n->rx_buf = NULL;
+	if ((c->outq.len || c->app.len) && !conn_io_acquire(n)) {
+		free(n);
+		return c;
+	}
+	release_handshake_state(n); /* c's pointers to what it freed go with c */
+	if (n->rx_buf) {
+		memcpy(n->outq.buf, c->outq.buf + c->outq.head, c->outq.len);
+		memcpy(n->app.buf, c->app.buf + c->app.head, c->app.len);
+	} else {
+		n->outq.buf = n->app.buf = NULL;
+	}
+	if (session) {
+		n->session = (struct eiot_session *)((uint8_t *)n + align8(sizeof(*n)));
+		memcpy(n->session, c->session, sizeof(*c->session));
+	}
+	n->hs_buf = n->scratch = n->stage = NULL;
+	n->hs_cap = n->hs_len = n->scratch_cap = n->stage_cap = n->stage_head = 0;
+	memset(&n->reasm, 0, sizeof(n->reasm));
+	memset(&n->flight, 0, sizeof(n->flight));
+	flight_stop(&n->timer);
+	n->alloc_size = total;
+	eiot_zeroize(c, c->alloc_size);
+	free(c);
+	return n;
+}
+
+/* see eap_iot/conn.h */
+size_t eiot_conn_footprint(const struct eiot_conn *c)
+{
+	if (!c)
+		return 0;
+	size_t url = c->peer.url ? strlen(c->peer.url) + 1 : 0;
+	size_t io = c->compact && c->rx_buf ? io_size(c) : 0;
+	return c->alloc_size + io + c->peer.cert_len + url + c->hs.ci_len;
+}
