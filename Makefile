@@ -6,7 +6,7 @@ PREFIX   ?= /usr/local
 DESTDIR  ?=
 VERSION  := 0.1.0
 
-WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wundef
 CFLAGS   ?= -O2 -g
 ALL_CFLAGS := -std=c11 -D_DEFAULT_SOURCE $(WARN) $(CFLAGS) -fPIC -Ieap_iot/include -Ieap_iot/src
 
@@ -87,6 +87,39 @@ $(BUILD)/$(1)/bin/%: eap_iot/tools/%.c $$(TOOL_COMMON) $$(wildcard eap_iot/tools
 endef
 $(foreach b,$(BACKENDS),$(eval $(call backend_rules,$(b))))
 
+# Device profiles (eap_iot/include/eap_iot/profiles/<name>.h, eap_iot/features.h): the library
+# built with one features file on the device backend, in BUILD/profiles/<name>/, with the unit
+# tests that apply to a device build (codecs, records, crypto, the CoAP message layer, the
+# profile's own checks); the engine runs against a full build in tests/cross (both dlopen()ed).
+PROFILES := psk-client rpk-client cert-client eap-peer
+PROFILE_UNITS := test_profile test_record test_replay test_reasm test_flight test_crypto test_keys \
+	test_msgs test_coap_msg test_coap_peer
+# the helpers but the in-memory client/server pump, which needs both roles
+PROFILE_HELPERS := $(filter-out tests/unit/pump%,$(UNIT_HELPERS))
+profile_defs = -DEIOT_FEATURES_FILE='"eap_iot/profiles/$(1).h"'
+profile_obj = $(patsubst %.c,$(BUILD)/profiles/$(1)/obj/%.o,$(call lib_src,mbedtls))
+define profile_rules
+$(BUILD)/profiles/$(1)/obj/%.o: %.c eap_iot/include/eap_iot/profiles/$(1).h
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(ALL_CFLAGS) $(call profile_defs,$(1)) -MMD -MP -c $$< -o $$@
+
+$(BUILD)/profiles/$(1)/libeap_iot_test.a: $(call profile_obj,$(1))
+	@rm -f $$@
+	ar rcs $$@ $$^
+
+$(BUILD)/profiles/$(1)/libeap_iot.so: $(call profile_obj,$(1)) eap_iot/libeap_iot.map
+	$$(CC) -shared -Wl,-soname,libeap_iot.so.0 -Wl,--version-script=eap_iot/libeap_iot.map \
+		-o $$@ $(call profile_obj,$(1)) $$(CRYPTO_LIBS_mbedtls)
+
+$(BUILD)/profiles/$(1)/tests/%: tests/unit/%.c $$(PROFILE_HELPERS) $(BUILD)/profiles/$(1)/libeap_iot_test.a
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(ALL_CFLAGS) $(call profile_defs,$(1)) -Itests/unit $$< $$(PROFILE_HELPERS) -o $$@ \
+		$(BUILD)/profiles/$(1)/libeap_iot_test.a $$(CRYPTO_LIBS_mbedtls) -lcmocka
+endef
+$(foreach p,$(PROFILES),$(eval $(call profile_rules,$(p))))
+PROFILE_TESTS := $(foreach p,$(PROFILES),$(PROFILE_UNITS:%=$(BUILD)/profiles/$(p)/tests/%))
+PROFILE_LIBS := $(foreach p,$(PROFILES),$(BUILD)/profiles/$(p)/libeap_iot.so)
+
 # Every tool is built on each backend (BUILD/<backend>/bin); BUILD/bin holds each tool on its
 # side's backend (tool_crypto), which is what `make install` installs.
 .SECONDEXPANSION:
@@ -151,10 +184,13 @@ $(CROSS): tests/cross/cross_backend.c $(wildcard eap_iot/include/eap_iot/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $< -o $@ -ldl
 
-unit: $(UNITS) $(CROSS) $(PKI) $(foreach b,$(BACKENDS),$(BUILD)/$(b)/libeap_iot.so)
+unit: $(UNITS) $(CROSS) $(PKI) $(foreach b,$(BACKENDS),$(BUILD)/$(b)/libeap_iot.so) \
+	$(PROFILE_TESTS) $(PROFILE_LIBS)
 unit-run: unit
-	@fail=0; for t in $(UNITS); do EIOT_PKI_DIR=$(BUILD)/pki $$t || { echo "FAILED: $$t"; fail=1; }; done; \
-		$(CROSS_RUN) || { echo "FAILED: $(CROSS)"; fail=1; }; exit $$fail
+	@fail=0; for t in $(UNITS) $(PROFILE_TESTS); do EIOT_PKI_DIR=$(BUILD)/pki $$t || { echo "FAILED: $$t"; fail=1; }; done; \
+		$(CROSS_RUN) || { echo "FAILED: $(CROSS)"; fail=1; }; \
+		for p in $(PROFILE_LIBS); do $(CROSS) $$p $(BUILD)/mbedtls/libeap_iot.so $(BUILD)/pki || \
+			{ echo "FAILED: $(CROSS) $$p"; fail=1; }; done; exit $$fail
 
 # ASan + UBSan build of the library and the unit/engine tests, run by `make test`.
 asan:
@@ -300,4 +336,4 @@ uninstall:
 clean:
 	rm -rf $(BUILD)
 
--include $(foreach b,$(BACKENDS),$(patsubst %.o,%.d,$(call lib_obj,$(b)))) $(FUZZ_OBJ:.o=.d)
+-include $(foreach b,$(BACKENDS),$(patsubst %.o,%.d,$(call lib_obj,$(b)))) $(FUZZ_OBJ:.o=.d) $(foreach p,$(PROFILES),$(patsubst %.o,%.d,$(call profile_obj,$(p))))

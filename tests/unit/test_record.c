@@ -31,7 +31,12 @@ static size_t unhex(const char *s, uint8_t *out, size_t cap)
 	return n;
 }
 
-static const uint16_t all_suites[] = { 0xC0AE, 0xC0A8, 0xC0AC, 0xC02B };
+/* every suite whose AEAD the build holds (GCM only with EIOT_WITH_EXTRA_SUITES) */
+static const uint16_t all_suites[] = { 0xC0AE, 0xC0A8, 0xC0AC,
+#if EIOT_WITH_EXTRA_SUITES
+				       0xC02B
+#endif
+};
 static const uint8_t key[16] = { 0x60, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67,
 				 0x68, 0x69, 0x6a, 0x6b, 0x6c, 0x6d, 0x6e, 0x6f };
 static const uint8_t iv[4] = { 0xa1, 0xa2, 0xa3, 0xa4 };
@@ -41,7 +46,7 @@ static const uint8_t iv[4] = { 0xa1, 0xa2, 0xa3, 0xa4 };
 /* A sender and a receiver direction with the same keys for suite id. */
 static void pair_init(struct rec_dir *tx, struct rec_dir *rx, bool dtls, uint16_t id)
 {
-	const struct suite_info *s = suite_find(id);
+	const struct suite_info *s = suite_lookup(id);
 	assert_non_null(s);
 	rec_dir_init(tx, dtls);
 	rec_dir_init(rx, dtls);
@@ -67,7 +72,7 @@ static void test_suite_table(void **state)
 {
 	(void)state;
 	for (size_t i = 0; i < sizeof(all_suites) / sizeof(all_suites[0]); i++) {
-		const struct suite_info *s = suite_find(all_suites[i]);
+		const struct suite_info *s = suite_lookup(all_suites[i]);
 		assert_non_null(s);
 		assert_int_equal(s->id, all_suites[i]);
 		assert_int_equal(s->key_len, 16);
@@ -75,12 +80,12 @@ static void test_suite_table(void **state)
 		assert_int_equal(s->tag_len, s->aead == EIOT_AEAD_AES128_CCM_8 ? 8 : 16);
 		assert_non_null(s->name);
 	}
-	assert_int_equal(suite_find(0xC0A8)->kx, KX_PSK);
-	assert_int_equal(suite_find(0xC0AE)->kx, KX_ECDHE_ECDSA);
-	assert_int_equal(suite_find(0xC02B)->aead, EIOT_AEAD_AES128_GCM);
-	assert_int_equal(suite_find(0xC0AC)->aead, EIOT_AEAD_AES128_CCM);
-	assert_null(suite_find(0x002F));
-	assert_null(suite_find(0xC0A9));
+	assert_int_equal(suite_lookup(0xC0A8)->kx, KX_PSK);
+	assert_int_equal(suite_lookup(0xC0AE)->kx, KX_ECDHE_ECDSA);
+	assert_int_equal(suite_lookup(0xC02B)->aead, EIOT_AEAD_AES128_GCM);
+	assert_int_equal(suite_lookup(0xC0AC)->aead, EIOT_AEAD_AES128_CCM);
+	assert_null(suite_lookup(0x002F));
+	assert_null(suite_lookup(0xC0A9));
 	assert_true(suite_is_profile(0xC0AE));
 	assert_true(suite_is_profile(0xC0A8));
 	assert_false(suite_is_profile(0xC0AC));
@@ -435,7 +440,7 @@ static void test_plaintext_epoch_and_rekey(void **state)
 	assert_int_equal(rec[2], 0xff);
 	assert_int_equal(d.seq, 1);
 	/* each key change starts a new epoch at sequence number 0 (RFC 6347 §4.1) */
-	assert_int_equal(rec_dir_set_keys(&d, EIOT_AEAD_AES128_GCM, key, iv), 0);
+	assert_int_equal(rec_dir_set_keys(&d, EIOT_AEAD_AES128_CCM, key, iv), 0);
 	assert_int_equal(d.epoch, 1);
 	assert_int_equal(d.seq, 0);
 	assert_int_equal(rec_overhead(&d), 13 + 8 + 16);

@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "eap_iot/features.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif

@@ -103,6 +103,8 @@ enum eiot_err {
 	EIOT_ERR_COAP_TOO_MANY_OPTIONS, /* more options than EIOT_COAP_MAX_OPTIONS */
 	EIOT_ERR_COAP_BAD_OPTION,    /* an unrecognized critical option (RFC 7252 §5.4.1) */
 	EIOT_ERR_COAP_RESET,         /* the peer rejected our message with RST (RFC 7252 §4.2) */
+	/* build */
+	EIOT_ERR_NOT_IN_BUILD,       /* the feature asked for is left out of this build (eap_iot/features.h) */
 	EIOT_ERR__COUNT
 };
 

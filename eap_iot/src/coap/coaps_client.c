@@ -12,6 +12,9 @@
  * opens a new connection that offers the session, an abbreviated handshake when the server
  * still knows it.
  */
+#include "eap_iot/features.h"
+#if EIOT_WITH_CLIENT && EIOT_WITH_DTLS /* else left out of this build */
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -333,3 +336,5 @@ int eiot_coaps_client_close(struct eiot_coaps_client *cl)
 {
 	return cl ? eiot_conn_close(cl->conn) : EIOT_ERR_BAD_PARAM;
 }
+
+#endif /* EIOT_WITH_CLIENT && EIOT_WITH_DTLS */

@@ -8,6 +8,9 @@
  * (§4.5), so that an observer that vanished is found out: a CON never acknowledged or an RST to
  * any notification ends its registration (§3.6, §4.5). An error code ends it too (§3.2).
  */
+#include "eap_iot/features.h"
+#if EIOT_WITH_SERVER && EIOT_WITH_DTLS /* else left out of this build */
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -157,3 +160,5 @@ int eiot_coaps_server_notify(struct eiot_coaps_server *srv, const char *path, ui
 	}
 	return n;
 }
+
+#endif /* EIOT_WITH_SERVER && EIOT_WITH_DTLS */

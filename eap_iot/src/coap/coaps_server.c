@@ -9,6 +9,9 @@
  * that may have some are on the dirty stack. Datagrams for no peer (HelloVerifyRequests, the
  * close_notify of a peer just freed) wait in the orphan queue.
  */
+#include "eap_iot/features.h"
+#if EIOT_WITH_SERVER && EIOT_WITH_DTLS /* else left out of this build */
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -711,3 +714,5 @@ void eiot_coaps_server_stats(const struct eiot_coaps_server *srv, struct eiot_co
 			st->peer_bytes_max = n;
 	}
 }
+
+#endif /* EIOT_WITH_SERVER && EIOT_WITH_DTLS */

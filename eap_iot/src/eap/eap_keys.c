@@ -8,6 +8,9 @@
  *   Session-Id = 0x0D || client.random || server.random; Method-Id = the two randoms.
  * The first is the RFC 5705 exporter without a context; the IV uses an empty secret.
  */
+#include "eap_iot/features.h"
+#if EIOT_WITH_EAP /* else left out of this build */
+
 #include "eap/eap_tls_int.h"
 
 #include <string.h>
@@ -44,3 +47,5 @@ int eaptls_derive_keys(const struct eiot_conn *c, struct eiot_eap_keys *k)
 	memcpy(k->method_id + 32, sr, 32);
 	return EIOT_OK;
 }
+
+#endif /* EIOT_WITH_EAP */

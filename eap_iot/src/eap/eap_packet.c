@@ -2,6 +2,9 @@
  * eap/eap_packet.c — EAP / EAP-TLS packet parsing and writing (see eap/eap_packet.h).
  * Every field is read through the bounded reader; nothing is trusted before it is checked.
  */
+#include "eap_iot/features.h"
+#if EIOT_WITH_EAP /* else left out of this build */
+
 #include "eap/eap_packet.h"
 
 #include <string.h>
@@ -112,3 +115,5 @@ int eap_pkt_write_result(uint8_t code, uint8_t id, uint8_t *out, size_t cap, siz
 	*out_len = w.len;
 	return EIOT_OK;
 }
+
+#endif /* EIOT_WITH_EAP */

@@ -7,6 +7,9 @@
  * equal to one answered earlier than that is a stale duplicate and is refused.
  * Every refusal (EIOT_ERR_DECODE) leaves the state as it was.
  */
+#include "eap_iot/features.h"
+#if EIOT_WITH_EAP /* else left out of this build */
+
 #include "eap/eap_tls_int.h"
 
 #include <string.h>
@@ -148,3 +151,5 @@ int eaptls_peer_process(struct eiot_eap_tls *e, const uint8_t *in, const struct 
 	}
 	return e->err;
 }
+
+#endif /* EIOT_WITH_EAP */

@@ -8,6 +8,9 @@
  * (RFC 3748 §4.1), as is anything after Success or Failure was sent. Refusals
  * (EIOT_ERR_DECODE) leave the state as it was.
  */
+#include "eap_iot/features.h"
+#if EIOT_WITH_EAP /* else left out of this build */
+
 #include "eap/eap_tls_int.h"
 
 #include "eap_iot/conn.h"
@@ -148,3 +151,5 @@ int eaptls_server_process(struct eiot_eap_tls *e, const struct eap_pkt *p, uint6
 	e->stats.round_trips++;
 	return e->err;
 }
+
+#endif /* EIOT_WITH_EAP */

@@ -5,6 +5,9 @@
  * public accessors and the fragment_size conversions. The role state machines are in
  * eap_peer.c and eap_server.c.
  */
+#include "eap_iot/features.h"
+#if EIOT_WITH_EAP /* else left out of this build */
+
 #include "eap/eap_tls_int.h"
 
 #include <stdlib.h>
@@ -290,7 +293,8 @@ int eiot_eap_tls_process(struct eiot_eap_tls *e, const uint8_t *in, size_t in_le
 			 in_len);
 		return err;
 	}
-	if (e->is_server)
+	/* a build with one role (eap_iot/features.h) links only its own state machine */
+	if (EIOT_WITH_SERVER && (!EIOT_WITH_CLIENT || e->is_server))
 		err = eaptls_server_process(e, &p, now_ms, out, cap, out_len);
 	else
 		err = eaptls_peer_process(e, in, &p, now_ms, out, cap, out_len);
@@ -367,3 +371,5 @@ size_t eiot_eap_fragment_from_framed_mtu(size_t framed_mtu)
 {
 	return framed_mtu ? framed_mtu : 1;
 }
+
+#endif /* EIOT_WITH_EAP */

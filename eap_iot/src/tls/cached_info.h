@@ -6,6 +6,8 @@
  * The fingerprint is SHA-256 over the Certificate message with its TLS handshake header
  * (type 11, uint24 length, body: RFC 7924 §4.1 and Appendix A, "starts with 0b 00 02"). DTLS
  * uses the same 4-byte form, so one cache entry serves both transports.
+ * A build without it (EIOT_WITH_CACHED_INFO 0) keeps these calls as the plain handshake: no
+ * offer, no answer, every Certificate checked as received.
  */
 #ifndef EIOT_TLS_CACHED_INFO_H
 #define EIOT_TLS_CACHED_INFO_H

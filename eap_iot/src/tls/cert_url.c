@@ -21,12 +21,14 @@
 /* see tls/cert_url.h */
 bool cu_client_offers(const struct eiot_config *cfg)
 {
-	return cfg->own_cert_url && cfg->has_own_cert;
+	return EIOT_WITH_CERT_URL && cfg->own_cert_url && cfg->has_own_cert;
 }
 
 /* see tls/cert_url.h */
 void cu_client_write(const struct eiot_conn *c, struct wr *w)
 {
+	if (!EIOT_WITH_CERT_URL)
+		return;
 	const struct eiot_config *cfg = c->cfg;
 	uint8_t sha1[CU_SHA1_LEN];
 	eiot_sha1(cfg->own_chain_der[0], cfg->own_chain_len[0], sha1);
@@ -37,6 +39,8 @@ void cu_client_write(const struct eiot_conn *c, struct wr *w)
 /* see tls/cert_url.h */
 void cu_server_on_hello(struct eiot_conn *c, const struct hs_exts *e)
 {
+	if (!EIOT_WITH_CERT_URL)
+		return;
 	c->hs.cu_agreed = e->has_cert_url && c->cfg->cert_url_ops && c->hs.ask_cert &&
 			  !c->hs.client_rpk;
 	if (e->has_cert_url && !c->hs.cu_agreed)
@@ -100,6 +104,8 @@ static int add_resolved(struct eiot_conn *c, const uint8_t *p, size_t n, const u
 /* see tls/cert_url.h */
 int cu_server_certificate_url(struct eiot_conn *c, const uint8_t *body, size_t n)
 {
+	if (!EIOT_WITH_CERT_URL)
+		return EIOT_ERR_UNEXPECTED_MESSAGE;
 	const struct eiot_config *cfg = c->cfg;
 	struct hs_certificate_url cu;
 	if (hs_parse_certificate_url(body, n, &cu))

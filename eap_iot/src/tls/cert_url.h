@@ -1,7 +1,8 @@
 /*
  * tls/cert_url.h — client certificate URLs (RFC 6066 §5): the client's offer and its
  * CertificateURL message; the server's agreement and its check of a CertificateURL through the
- * application's resolver (eap_iot/stores.h).
+ * application's resolver (eap_iot/stores.h). A build without them (EIOT_WITH_CERT_URL 0) never
+ * offers or agrees, and a CertificateURL is an unexpected message.
  */
 #ifndef EIOT_TLS_CERT_URL_H
 #define EIOT_TLS_CERT_URL_H

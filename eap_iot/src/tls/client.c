@@ -27,6 +27,8 @@ static bool is_ip_literal(const char *name)
 
 static bool offers_ecdhe(const struct hs_ctx *hs)
 {
+	if (!EIOT_WITH_ECDHE)
+		return false;
 	for (size_t i = 0; i < hs->n_offered; i++) {
 		const struct suite_info *s = suite_find(hs->offered[i]);
 		if (s && s->kx == KX_ECDHE_ECDSA)
@@ -71,7 +73,7 @@ static int send_client_hello(struct eiot_conn *c)
 	/* the server answers with the message_seq of our ClientHello (RFC 6347 §4.2.2) */
 	c->hs.rx_seq = c->hs.tx_seq;
 	struct wr w = hs_msg_open(c);
-	hs_write_client_hello(&w, c->dtls, &p);
+	hs_write_client_hello(&w, conn_dtls(c), &p);
 	int err = hs_msg_close(c, &w, HT_CLIENT_HELLO);
 	if (err)
 		return err;
@@ -175,7 +177,7 @@ int client_start(struct eiot_conn *c, const struct eiot_session *s)
 		return conn_error(c, EIOT_ERR_NO_CREDENTIALS,
 				  "hs: no configured suite has credentials (PSK, or trust anchors and a server name)");
 	int err = cfg_random(c->cfg, c->hs.client_random, 32);
-	if (!err && s)
+	if (!err && s && EIOT_WITH_RESUMPTION)
 		err = offer_session(c, s);
 	if (err)
 		return conn_error(c, err, "hs: random source failed");
@@ -259,7 +261,7 @@ static int on_server_hello(struct eiot_conn *c, const uint8_t *body, size_t n)
 	struct hs_server_hello sh;
 	if (hs_parse_server_hello(body, n, &sh))
 		return conn_error(c, EIOT_ERR_DECODE, "hs: malformed ServerHello");
-	uint16_t want = c->dtls ? DTLS_VERSION_1_2 : TLS_VERSION_1_2;
+	uint16_t want = conn_dtls(c) ? DTLS_VERSION_1_2 : TLS_VERSION_1_2;
 	if (sh.version != want)
 		return conn_error(c, EIOT_ERR_PROTOCOL_VERSION,
 				  "hs: ServerHello version 0x%04x, we only do 0x%04x", sh.version, want);
@@ -296,7 +298,7 @@ static int on_server_hello(struct eiot_conn *c, const uint8_t *body, size_t n)
 	c->hello_seen = true;
 	c->hs.ticket_follows = sh.ext.has_session_ticket;
 	/* RFC 5246 §7.4.1.3: the server resumes by echoing the session ID we offered */
-	if (c->hs.offering && sh.session_id_len && sh.session_id_len == c->hs.sid_len &&
+	if (EIOT_WITH_RESUMPTION && c->hs.offering && sh.session_id_len && sh.session_id_len == c->hs.sid_len &&
 	    !memcmp(sh.session_id, c->hs.sid, c->hs.sid_len))
 		return resume(c, &sh);
 	if (c->hs.offering)
@@ -310,7 +312,7 @@ static int on_server_hello(struct eiot_conn *c, const uint8_t *body, size_t n)
 	if (c->cfg->require_ems && !c->hs.ems)
 		return conn_error(c, EIOT_ERR_EMS_REQUIRED,
 				  "hs: the ServerHello lacks extended master secret, which we require");
-	if ((err = on_cert_types(c, &sh.ext)) || (err = ci_client_on_hello(c, &sh.ext)))
+	if (EIOT_WITH_ECDHE && ((err = on_cert_types(c, &sh.ext)) || (err = ci_client_on_hello(c, &sh.ext))))
 		return err;
 	c->hs.cu_agreed = sh.ext.has_cert_url;
 	if (c->hs.cu_offered && !c->hs.cu_agreed)
@@ -423,7 +425,7 @@ static int add_client_key_exchange(struct eiot_conn *c)
 	struct wr w = hs_msg_open(c);
 	int err;
 
-	if (c->hs.suite->kx == KX_PSK) {
+	if (EIOT_WITH_PSK && (!EIOT_WITH_ECDHE || c->hs.suite->kx == KX_PSK)) {
 		hs_write_cke_psk(&w, cfg->psk[0].identity, cfg->psk[0].identity_len);
 		err = hs_msg_close(c, &w, HT_CLIENT_KEY_EXCHANGE);
 		if (err)
@@ -456,10 +458,10 @@ static int on_server_hello_done(struct eiot_conn *c, const uint8_t *body, size_t
 	if (hs_parse_empty(body, n))
 		return conn_error(c, EIOT_ERR_DECODE, "hs: ServerHelloDone with a body");
 	hs_flight_begin(c);
-	if (c->hs.cert_requested) {
+	if (EIOT_WITH_ECDHE && c->hs.cert_requested) {
 		struct wr w = hs_msg_open(c);
 		/* RFC 6066 §5: CertificateURL in place of Certificate once the server agreed */
-		bool url = c->hs.send_cert && c->hs.cu_agreed && !c->hs.client_rpk;
+		bool url = EIOT_WITH_CERT_URL && c->hs.send_cert && c->hs.cu_agreed && !c->hs.client_rpk;
 		if (url)
 			cu_client_write(c, &w);
 		else if (c->hs.send_cert)
@@ -471,7 +473,7 @@ static int on_server_hello_done(struct eiot_conn *c, const uint8_t *body, size_t
 	}
 	if ((err = add_client_key_exchange(c)))
 		return err;
-	if (c->hs.send_cert) {
+	if (EIOT_WITH_ECDHE && c->hs.send_cert) {
 		/* CertificateVerify signs SHA-256 of the messages so far (RFC 5246 §7.4.8) */
 		uint8_t th[32];
 		eiot_sha256_peek(&c->hs.transcript, th);
@@ -529,7 +531,7 @@ static int on_finished(struct eiot_conn *c, const uint8_t *body, size_t n)
 	int err = hs_check_finished(c, body, n);
 	if (err)
 		return err;
-	if (c->hs.resumed) {
+	if (EIOT_WITH_RESUMPTION && c->hs.resumed) {
 		/* abbreviated handshake: the client's CCS and Finished end it */
 		hs_flight_begin(c);
 		if ((err = hs_flight_add_ccs(c)) || (err = hs_send_finished(c)))
@@ -538,7 +540,8 @@ static int on_finished(struct eiot_conn *c, const uint8_t *body, size_t n)
 	} else {
 		ci_client_done(c); /* RFC 7924 §6: cache only after a successful exchange */
 	}
-	keep_session(c);
+	if (EIOT_WITH_RESUMPTION)
+		keep_session(c);
 	conn_established(c);
 	return 0;
 }
@@ -550,15 +553,15 @@ int client_handle(struct eiot_conn *c, int type, const uint8_t *body, size_t n)
 	case ST_C_EXPECT_SERVER_HELLO:
 		if (type == HT_SERVER_HELLO)
 			return on_server_hello(c, body, n);
-		if (type == HT_HELLO_VERIFY_REQUEST && c->dtls)
+		if (type == HT_HELLO_VERIFY_REQUEST && conn_dtls(c))
 			return on_hello_verify_request(c, body, n);
 		break;
 	case ST_C_EXPECT_CERTIFICATE:
-		if (type == HT_CERTIFICATE)
+		if (EIOT_WITH_ECDHE && type == HT_CERTIFICATE)
 			return on_certificate(c, body, n);
 		break;
 	case ST_C_EXPECT_SKE:
-		if (type == HT_SERVER_KEY_EXCHANGE)
+		if (EIOT_WITH_ECDHE && type == HT_SERVER_KEY_EXCHANGE)
 			return on_ske_ecdhe(c, body, n);
 		break;
 	case ST_C_EXPECT_SKE_OR_SHD:
@@ -568,7 +571,7 @@ int client_handle(struct eiot_conn *c, int type, const uint8_t *body, size_t n)
 			return on_server_hello_done(c, body, n);
 		break;
 	case ST_C_EXPECT_CR_OR_SHD:
-		if (type == HT_CERTIFICATE_REQUEST)
+		if (EIOT_WITH_ECDHE && type == HT_CERTIFICATE_REQUEST)
 			return on_cert_request(c, body, n);
 		if (type == HT_SERVER_HELLO_DONE)
 			return on_server_hello_done(c, body, n);
@@ -578,7 +581,7 @@ int client_handle(struct eiot_conn *c, int type, const uint8_t *body, size_t n)
 			return on_server_hello_done(c, body, n);
 		break;
 	case ST_C_EXPECT_NEW_TICKET:
-		if (type == HT_NEW_SESSION_TICKET)
+		if (EIOT_WITH_RESUMPTION && type == HT_NEW_SESSION_TICKET)
 			return on_new_session_ticket(c, body, n);
 		break;
 	case ST_EXPECT_FINISHED:

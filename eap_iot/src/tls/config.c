@@ -34,17 +34,20 @@ static const uint16_t default_suites[] = { EIOT_ECDHE_ECDSA_WITH_AES_128_CCM_8,
 /* see eap_iot/config.h */
 struct eiot_config *eiot_config_new(enum eiot_role role, enum eiot_transport transport)
 {
-	if ((role != EIOT_CLIENT && role != EIOT_SERVER) ||
-	    (transport != EIOT_TLS && transport != EIOT_DTLS))
+	/* a role or transport left out of the build (eap_iot/features.h) is refused like a bad one */
+	if (!((role == EIOT_CLIENT && EIOT_WITH_CLIENT) || (role == EIOT_SERVER && EIOT_WITH_SERVER)) ||
+	    !((transport == EIOT_TLS && EIOT_WITH_TLS) || (transport == EIOT_DTLS && EIOT_WITH_DTLS)))
 		return NULL;
 	struct eiot_config *cfg = calloc(1, sizeof(*cfg));
 	if (!cfg)
 		return NULL;
 	cfg->role = role;
 	cfg->transport = transport;
-	memcpy(cfg->suites, default_suites, sizeof(default_suites));
-	cfg->n_suites = sizeof(default_suites) / sizeof(default_suites[0]);
-	eiot_x509_chain_init(&cfg->trust);
+	for (size_t i = 0; i < sizeof(default_suites) / sizeof(default_suites[0]); i++)
+		if (suite_find(default_suites[i]))
+			cfg->suites[cfg->n_suites++] = default_suites[i];
+	if (EIOT_WITH_X509)
+		eiot_x509_chain_init(&cfg->trust);
 	cfg->verify_client = EIOT_VERIFY_NONE;
 	cfg->time_mode = EIOT_TIME_SYSTEM;
 	cfg->max_chain = 3; /* RFC 7925 §4.4.4 */
@@ -56,12 +59,12 @@ struct eiot_config *eiot_config_new(enum eiot_role role, enum eiot_transport tra
 	cfg->rto_max_ms = DEFAULT_RTO_MAX_MS;
 	cfg->give_up_ms = DEFAULT_GIVE_UP_MS;
 	cfg->cookie = true;
-	cfg->tickets = role == EIOT_SERVER;
-	cfg->cached_info = role == EIOT_SERVER;
+	cfg->tickets = EIOT_WITH_RESUMPTION && role == EIOT_SERVER;
+	cfg->cached_info = EIOT_WITH_CACHED_INFO && role == EIOT_SERVER;
 	cfg->log_level = EIOT_LOG_WARN;
 	/* Seeded here, once: connections on any thread then only draw from it. Where the
 	 * platform has no entropy source the application must set one (eiot_config_set_random). */
-	cfg->drbg_ready = eiot_drbg_init(&cfg->drbg, "eap_iot") == 0;
+	cfg->drbg_ready = EIOT_WITH_DRBG && eiot_drbg_init(&cfg->drbg, "eap_iot") == 0;
 	return cfg;
 }
 
@@ -74,8 +77,9 @@ void eiot_config_free(struct eiot_config *cfg)
 		eiot_zeroize(cfg->psk, cfg->cap_psk * sizeof(*cfg->psk));
 		free(cfg->psk);
 	}
-	creds_config_free(cfg);
-	if (cfg->drbg_ready)
+	if (EIOT_WITH_ECDHE)
+		creds_config_free(cfg);
+	if (EIOT_WITH_DRBG && cfg->drbg_ready)
 		eiot_drbg_free(&cfg->drbg);
 	free(cfg->keylog_path);
 	free(cfg->own_cert_url);
@@ -86,10 +90,37 @@ void eiot_config_free(struct eiot_config *cfg)
 enum eiot_role eiot_config_role(const struct eiot_config *cfg) { return cfg->role; }
 enum eiot_transport eiot_config_transport(const struct eiot_config *cfg) { return cfg->transport; }
 
-static int refuse(const struct eiot_config *cfg, const char *what)
+/* see tls/config_int.h */
+int cfg_refuse(const struct eiot_config *cfg, int err, const char *what)
 {
 	EIOT_LOG(cfg, EIOT_LOG_ERROR, "config: %s", what);
-	return EIOT_ERR_BAD_PARAM;
+	return err;
+}
+
+/* see tls/config_int.h */
+int cfg_not_in_build(const struct eiot_config *cfg, const char *what)
+{
+	EIOT_LOG(cfg, EIOT_LOG_ERROR, "config: %s: left out of this build (eap_iot/features.h)", what);
+	return EIOT_ERR_NOT_IN_BUILD;
+}
+
+static int refuse(const struct eiot_config *cfg, const char *what)
+{
+	return cfg_refuse(cfg, EIOT_ERR_BAD_PARAM, what);
+}
+
+/* see eap_iot/features.h */
+unsigned eiot_build_features(void)
+{
+	return (EIOT_WITH_CLIENT ? EIOT_FEATURE_CLIENT : 0) | (EIOT_WITH_SERVER ? EIOT_FEATURE_SERVER : 0) |
+	       (EIOT_WITH_TLS ? EIOT_FEATURE_TLS : 0) | (EIOT_WITH_DTLS ? EIOT_FEATURE_DTLS : 0) |
+	       (EIOT_WITH_PSK ? EIOT_FEATURE_PSK : 0) | (EIOT_WITH_RPK ? EIOT_FEATURE_RPK : 0) |
+	       (EIOT_WITH_X509 ? EIOT_FEATURE_X509 : 0) |
+	       (EIOT_WITH_RESUMPTION ? EIOT_FEATURE_RESUMPTION : 0) |
+	       (EIOT_WITH_CACHED_INFO ? EIOT_FEATURE_CACHED_INFO : 0) |
+	       (EIOT_WITH_CERT_URL ? EIOT_FEATURE_CERT_URL : 0) | (EIOT_WITH_EAP ? EIOT_FEATURE_EAP : 0) |
+	       (EIOT_WITH_KEYLOG ? EIOT_FEATURE_KEYLOG : 0) | (EIOT_WITH_DRBG ? EIOT_FEATURE_DRBG : 0) |
+	       (EIOT_WITH_EXTRA_SUITES ? EIOT_FEATURE_EXTRA_SUITES : 0);
 }
 
 /* see eap_iot/config.h */
@@ -98,6 +129,11 @@ int eiot_config_set_suites(struct eiot_config *cfg, const uint16_t *suites, size
 	if (!suites || n == 0 || n > EIOT_MAX_SUITES)
 		return refuse(cfg, "suite list must hold 1..8 suites");
 	for (size_t i = 0; i < n; i++) {
+		if (suite_left_out(suites[i])) {
+			EIOT_LOG(cfg, EIOT_LOG_ERROR, "config: suite 0x%04x: left out of this build (eap_iot/features.h)",
+				 suites[i]);
+			return EIOT_ERR_NOT_IN_BUILD;
+		}
 		if (!suite_find(suites[i])) {
 			EIOT_LOG(cfg, EIOT_LOG_ERROR, "config: suite 0x%04x is not implemented", suites[i]);
 			return EIOT_ERR_BAD_PARAM;
@@ -154,6 +190,8 @@ static int psk_append(struct eiot_config *cfg, const uint8_t *identity, size_t i
 int eiot_config_set_psk(struct eiot_config *cfg, const uint8_t *identity, size_t identity_len,
 			const uint8_t *key, size_t key_len)
 {
+	if (!EIOT_WITH_PSK)
+		return cfg_not_in_build(cfg, "PSK (EIOT_WITH_PSK)");
 	int err = check_psk(cfg, identity, identity_len, key, key_len);
 	if (err)
 		return err;
@@ -167,6 +205,8 @@ int eiot_config_set_psk(struct eiot_config *cfg, const uint8_t *identity, size_t
 int eiot_config_add_psk(struct eiot_config *cfg, const uint8_t *identity, size_t identity_len,
 			const uint8_t *key, size_t key_len)
 {
+	if (!EIOT_WITH_PSK)
+		return cfg_not_in_build(cfg, "PSK (EIOT_WITH_PSK)");
 	int err = check_psk(cfg, identity, identity_len, key, key_len);
 	if (err)
 		return err;
@@ -183,6 +223,8 @@ int eiot_config_add_psk(struct eiot_config *cfg, const uint8_t *identity, size_t
 /* see eap_iot/config.h */
 int eiot_config_set_psk_hint(struct eiot_config *cfg, const uint8_t *hint, size_t hint_len)
 {
+	if (!EIOT_WITH_PSK)
+		return cfg_not_in_build(cfg, "PSK identity hint (EIOT_WITH_PSK)");
 	if (hint_len > EIOT_MAX_PSK_IDENTITY || (hint_len && !hint))
 		return refuse(cfg, "PSK hint must be 0..128 bytes");
 	if (hint_len)
@@ -302,6 +344,8 @@ void eiot_config_set_random(struct eiot_config *cfg, eiot_random_fn fn, void *us
 /* see eap_iot/config.h */
 int eiot_config_set_keylog_file(struct eiot_config *cfg, const char *path)
 {
+	if (!EIOT_WITH_KEYLOG && path)
+		return cfg_not_in_build(cfg, "key log (EIOT_WITH_KEYLOG)");
 	free(cfg->keylog_path);
 	cfg->keylog_path = NULL;
 	if (!path)
@@ -330,9 +374,10 @@ int cfg_random(const struct eiot_config *cfg, uint8_t *out, size_t n)
 {
 	if (cfg->random_fn)
 		return cfg->random_fn(cfg->random_user, out, n) ? EIOT_ERR_CRYPTO : EIOT_OK;
-	if (!cfg->drbg_ready) {
-		EIOT_LOG(cfg, EIOT_LOG_ERROR, "random: no entropy source on this platform; "
-			 "set one with eiot_config_set_random");
+	if (!EIOT_WITH_DRBG || !cfg->drbg_ready) {
+		EIOT_LOG(cfg, EIOT_LOG_ERROR, EIOT_WITH_DRBG ? "random: no entropy source on this platform; "
+			 "set one with eiot_config_set_random" : "random: this build has no DRBG (EIOT_WITH_DRBG); "
+			 "set a source with eiot_config_set_random");
 		return EIOT_ERR_CRYPTO;
 	}
 	/* The DRBG is the one mutable part of a shared configuration; it locks itself. */
@@ -355,6 +400,8 @@ int64_t cfg_now_seconds(const struct eiot_config *cfg)
 /* see eap_iot/config.h */
 int eiot_config_set_session_cache(struct eiot_config *cfg, struct eiot_session_cache *sc)
 {
+	if (!EIOT_WITH_RESUMPTION && sc)
+		return cfg_not_in_build(cfg, "session cache (EIOT_WITH_RESUMPTION)");
 	if (!cfg)
 		return EIOT_ERR_BAD_PARAM;
 	if (cfg->role != EIOT_SERVER) {
@@ -368,6 +415,8 @@ int eiot_config_set_session_cache(struct eiot_config *cfg, struct eiot_session_c
 /* see eap_iot/config.h */
 int eiot_config_set_session_tickets(struct eiot_config *cfg, bool on)
 {
+	if (!EIOT_WITH_RESUMPTION && on)
+		return cfg_not_in_build(cfg, "session tickets (EIOT_WITH_RESUMPTION)");
 	if (!cfg)
 		return EIOT_ERR_BAD_PARAM;
 	cfg->tickets = on;
@@ -378,6 +427,8 @@ int eiot_config_set_session_tickets(struct eiot_config *cfg, bool on)
 int eiot_config_set_cert_cache(struct eiot_config *cfg, const struct eiot_cert_cache_ops *ops,
 			       void *user)
 {
+	if (!EIOT_WITH_CACHED_INFO && ops)
+		return cfg_not_in_build(cfg, "certificate cache (EIOT_WITH_CACHED_INFO)");
 	if (!cfg)
 		return EIOT_ERR_BAD_PARAM;
 	if (cfg->role != EIOT_CLIENT)
@@ -390,6 +441,8 @@ int eiot_config_set_cert_cache(struct eiot_config *cfg, const struct eiot_cert_c
 /* see eap_iot/config.h */
 int eiot_config_set_cached_info(struct eiot_config *cfg, bool on)
 {
+	if (!EIOT_WITH_CACHED_INFO && on)
+		return cfg_not_in_build(cfg, "cached_info (EIOT_WITH_CACHED_INFO)");
 	if (!cfg)
 		return EIOT_ERR_BAD_PARAM;
 	cfg->cached_info = on;
@@ -399,6 +452,8 @@ int eiot_config_set_cached_info(struct eiot_config *cfg, bool on)
 /* see eap_iot/config.h */
 int eiot_config_set_own_cert_url(struct eiot_config *cfg, const char *url)
 {
+	if (!EIOT_WITH_CERT_URL && url)
+		return cfg_not_in_build(cfg, "certificate URL (EIOT_WITH_CERT_URL)");
 	if (!cfg)
 		return EIOT_ERR_BAD_PARAM;
 	if (cfg->role != EIOT_CLIENT)
@@ -422,6 +477,8 @@ int eiot_config_set_own_cert_url(struct eiot_config *cfg, const char *url)
 int eiot_config_set_cert_url_resolver(struct eiot_config *cfg, const struct eiot_cert_url_ops *ops,
 				      void *user)
 {
+	if (!EIOT_WITH_CERT_URL && ops)
+		return cfg_not_in_build(cfg, "certificate URL resolver (EIOT_WITH_CERT_URL)");
 	if (!cfg)
 		return EIOT_ERR_BAD_PARAM;
 	if (cfg->role != EIOT_SERVER)

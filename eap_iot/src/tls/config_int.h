@@ -110,6 +110,11 @@ size_t cfg_rx_record(const struct eiot_config *cfg);
 
 /* Draw random bytes from the configured source. */
 int cfg_random(const struct eiot_config *cfg, uint8_t *out, size_t n);
+/* A setter's refusal: one log line "config: <what>", then err. */
+int cfg_refuse(const struct eiot_config *cfg, int err, const char *what);
+/* A setter of a feature this build left out (eap_iot/features.h): one log line naming it,
+ * EIOT_ERR_NOT_IN_BUILD. */
+int cfg_not_in_build(const struct eiot_config *cfg, const char *what);
 
 /* Current time for certificate checks, or -1 in the clock-less mode. */
 int64_t cfg_now_seconds(const struct eiot_config *cfg);

@@ -93,19 +93,19 @@ static struct eiot_conn *conn_new(const struct eiot_config *cfg, const struct ei
 	c->rx_max = c->rx_limit = cfg_rx_record(cfg);
 	c->tx_limit = cfg->max_record;
 	for (int i = 0; i < 2; i++) {
-		rec_dir_init(&c->tx[i], c->dtls);
-		rec_dir_init(&c->rx[i], c->dtls);
+		rec_dir_init(&c->tx[i], conn_dtls(c));
+		rec_dir_init(&c->rx[i], conn_dtls(c));
 	}
 	replay_init(&c->replay);
 	flight_init(&c->timer, cfg->rto_initial_ms, cfg->rto_max_ms, cfg->give_up_ms, now_ms);
-	if (c->dtls)
+	if (conn_dtls(c))
 		reasm_init(&c->reasm, c->hs_buf, bitmap, cfg->max_handshake);
 	eiot_sha256_init(&c->hs.transcript);
 	c->hs.st = ST_S_EXPECT_CLIENT_HELLO;
 	/* the first message a DTLS server takes starts the flight its first flight answers: a
 	 * repeated ClientHello then gets that flight again at once (RFC 6347 §4.2.4) */
-	c->hs.peer_flight_new = c->dtls;
-	if (c->is_client) {
+	c->hs.peer_flight_new = conn_dtls(c);
+	if (conn_client(c)) {
 		int err = client_start(c, s);
 		if (err) {
 			/* nothing was sent yet: fail without an alert */
@@ -137,7 +137,7 @@ int eiot_conn_get_session(const struct eiot_conn *c, struct eiot_session *out)
 	if (!c || !out)
 		return EIOT_ERR_BAD_PARAM;
 	/* RFC 5246 §7.2.2: a fatal alert makes the session unresumable */
-	if (!c->is_client || c->hs.st != ST_DONE || c->state == EIOT_STATE_FAILED)
+	if (!conn_client(c) || c->hs.st != ST_DONE || c->state == EIOT_STATE_FAILED)
 		return EIOT_ERR_WRONG_STATE;
 	if (!c->session->valid)
 		return EIOT_ERR_WANT_MORE;
@@ -168,9 +168,7 @@ void eiot_conn_free(struct eiot_conn *c)
 		rec_dir_free(&c->rx[i]);
 	}
 	eiot_sha256_free(&c->hs.transcript);
-	eiot_ecdh_free(&c->hs.ecdh);
-	eiot_pkey_free(&c->hs.peer_key);
-	ci_release(c);
+	conn_release_key_exchange(c);
 	free(c->peer.cert);
 	free(c->peer.url);
 	c->outq.len = c->app.len = 0; /* a compact connection's buffers go, whatever they hold */
@@ -204,7 +202,7 @@ static int queue_record(struct eiot_conn *c, uint8_t t, uint8_t type, const uint
 {
 	struct bytebuf *q = &c->outq;
 	struct rec_dir *d = &c->tx[t];
-	size_t prefix = c->dtls ? 2 : 0;
+	size_t prefix = conn_dtls(c) ? 2 : 0;
 	size_t need = prefix + rec_overhead(d) + n, out_len;
 
 	if (!conn_io_acquire(c))
@@ -214,11 +212,11 @@ static int queue_record(struct eiot_conn *c, uint8_t t, uint8_t type, const uint
 	if (q->cap - q->len < need)
 		return EIOT_ERR_BUFFER_TOO_SMALL;
 	uint8_t *dst = q->buf + q->head + q->len;
-	int err = rec_seal(d, type, c->dtls ? DTLS_VERSION_1_2 : TLS_VERSION_1_2, pt, n, dst + prefix,
+	int err = rec_seal(d, type, conn_dtls(c) ? DTLS_VERSION_1_2 : TLS_VERSION_1_2, pt, n, dst + prefix,
 			   q->cap - q->head - q->len - prefix, &out_len);
 	if (err)
 		return err;
-	if (c->dtls)
+	if (conn_dtls(c))
 		st_be16(dst, (uint16_t)out_len);
 	q->len += prefix + out_len;
 	return 0;
@@ -246,6 +244,16 @@ int conn_send_alert(struct eiot_conn *c, uint8_t level, uint8_t desc)
 }
 
 /* see tls/conn_int.h */
+void conn_release_key_exchange(struct eiot_conn *c)
+{
+	if (EIOT_WITH_ECDHE) {
+		eiot_ecdh_free(&c->hs.ecdh);
+		eiot_pkey_free(&c->hs.peer_key);
+	}
+	ci_release(c);
+}
+
+/* see tls/conn_int.h */
 int conn_fail(struct eiot_conn *c, int err)
 {
 	if (c->state == EIOT_STATE_FAILED)
@@ -261,7 +269,7 @@ int conn_fail(struct eiot_conn *c, int err)
 	if (alert != EIOT_ALERT_NONE) {
 		uint8_t t = alert_tx(c);
 		c->flight.pending = false;
-		if (c->dtls || c->stage_head == 0)
+		if (conn_dtls(c) || c->stage_head == 0)
 			c->stage_len = c->stage_head = 0;
 		uint8_t body[2] = { 2, (uint8_t)alert };
 		if (!queue_record(c, t, REC_CT_ALERT, body, 2))
@@ -273,8 +281,7 @@ int conn_fail(struct eiot_conn *c, int err)
 	flight_stop(&c->timer);
 	c->err = err;
 	c->state = EIOT_STATE_FAILED;
-	eiot_ecdh_free(&c->hs.ecdh);
-	ci_release(c); /* RFC 7924 §6: nothing cached from a failed handshake */
+	conn_release_key_exchange(c); /* RFC 7924 §6: nothing cached from a failed handshake */
 	return err;
 }
 
@@ -283,16 +290,14 @@ void conn_established(struct eiot_conn *c)
 {
 	c->state = EIOT_STATE_ESTABLISHED;
 	c->hs.st = ST_DONE;
-	if (c->dtls)
+	if (conn_dtls(c))
 		flight_stop(&c->timer);
 	/* the side that did not send the last flight (the client in a full handshake, the server
 	 * in a resumed one) needs it no more; the other keeps its own (CCS, Finished) to answer a
 	 * repeated peer flight (RFC 6347 §4.2.4) */
-	if (c->is_client != c->hs.resumed && !c->flight.pending)
+	if (conn_client(c) != c->hs.resumed && !c->flight.pending)
 		hs_flight_begin(c);
-	eiot_ecdh_free(&c->hs.ecdh);
-	eiot_pkey_free(&c->hs.peer_key);
-	ci_release(c);
+	conn_release_key_exchange(c);
 	EIOT_LOG(c->cfg, EIOT_LOG_INFO, "hs: established with %s%s%s", c->hs.suite->name,
 		 c->hs.ems ? ", extended master secret" : "", c->hs.resumed ? ", resumed" : "");
 }
@@ -301,15 +306,15 @@ void conn_established(struct eiot_conn *c)
 int conn_app_data(struct eiot_conn *c, const uint8_t *p, size_t n)
 {
 	struct bytebuf *a = &c->app;
-	size_t need = n + (c->dtls ? 2 : 0);
+	size_t need = n + (conn_dtls(c) ? 2 : 0);
 
 	c->peer_app_seen = true;
-	if (c->dtls && n == 0)
+	if (conn_dtls(c) && n == 0)
 		return 0;
 	if (a->cap - a->head - a->len < need)
 		buf_compact(a);
 	if (a->cap - a->len < need) {
-		if (c->dtls) {
+		if (conn_dtls(c)) {
 			EIOT_LOG(c->cfg, EIOT_LOG_DEBUG,
 				 "dtls: application data buffer full: %zu-byte record dropped", n);
 			return 0;
@@ -319,7 +324,7 @@ int conn_app_data(struct eiot_conn *c, const uint8_t *p, size_t n)
 				  a->len);
 	}
 	uint8_t *dst = a->buf + a->head + a->len;
-	if (c->dtls) {
+	if (conn_dtls(c)) {
 		st_be16(dst, (uint16_t)n);
 		dst += 2;
 	}
@@ -335,7 +340,7 @@ int eiot_conn_output(struct eiot_conn *c, uint8_t *buf, size_t cap, size_t *len)
 		return EIOT_ERR_BAD_PARAM;
 	*len = 0;
 	int err;
-	if (c->dtls) {
+	if (conn_dtls(c)) {
 		if (c->stage_len == 0 && c->flight.pending && (err = hs_flight_emit(c)))
 			conn_fail(c, err);
 		const uint8_t *d = NULL;
@@ -397,7 +402,7 @@ uint64_t eiot_conn_next_timer(const struct eiot_conn *c)
 {
 	if (!c || c->state != EIOT_STATE_HANDSHAKE)
 		return UINT64_MAX;
-	if (c->dtls)
+	if (conn_dtls(c))
 		return flight_next(&c->timer);
 	uint64_t give_up = c->hs_started + c->cfg->give_up_ms;
 	return give_up < c->hs_started ? UINT64_MAX - 1 : give_up;
@@ -412,7 +417,7 @@ int eiot_conn_tick(struct eiot_conn *c, uint64_t now_ms)
 	if (c->state != EIOT_STATE_HANDSHAKE)
 		return c->err;
 	bool give_up;
-	if (c->dtls) {
+	if (conn_dtls(c)) {
 		enum flight_action a = flight_tick(&c->timer, now_ms);
 		if (a == FLIGHT_RETRANSMIT) {
 			EIOT_LOG(c->cfg, EIOT_LOG_DEBUG, "dtls: timer expired: retransmitting our flight (%u)",
@@ -441,7 +446,7 @@ size_t eiot_conn_record_room(const struct eiot_conn *c)
 	if (!c || c->state != EIOT_STATE_ESTABLISHED)
 		return 0;
 	size_t max = c->tx_limit;
-	if (c->dtls && c->cfg->mtu - rec_overhead(&c->tx[c->tx_cur]) < max)
+	if (conn_dtls(c) && c->cfg->mtu - rec_overhead(&c->tx[c->tx_cur]) < max)
 		max = c->cfg->mtu - rec_overhead(&c->tx[c->tx_cur]);
 	return max;
 }
@@ -486,7 +491,7 @@ int eiot_conn_read(struct eiot_conn *c, uint8_t *buf, size_t cap, size_t *len)
 		return c->state == EIOT_STATE_CLOSED ? EIOT_ERR_CLOSED : EIOT_ERR_WANT_MORE;
 	}
 	size_t n, skip = 0;
-	if (c->dtls) {
+	if (conn_dtls(c)) {
 		n = ld_be16(a->buf + a->head);
 		if (cap < n)
 			return EIOT_ERR_BUFFER_TOO_SMALL;

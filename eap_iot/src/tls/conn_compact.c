@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tls/cached_info.h"
 #include "util/bytes.h"
 
 /* The block behind rx_buf: one record in, then the output queue, then the application data. */
@@ -44,21 +43,12 @@ void conn_io_release(struct eiot_conn *c)
 	c->rx_buf = c->outq.buf = c->app.buf = NULL;
 }
 
-/* The handshake's leftovers: its hash, ECDH secret, the peer's public key, a cached_info entry. */
-static void release_handshake_state(struct eiot_conn *c)
-{
-	eiot_sha256_free(&c->hs.transcript);
-	eiot_ecdh_free(&c->hs.ecdh);
-	eiot_pkey_free(&c->hs.peer_key);
-	ci_release(c); /* the master secret stays: the exporter (eiot_conn_export) needs it */
-}
-
 /* see eap_iot/conn.h */
 struct eiot_conn *eiot_conn_compact(struct eiot_conn *c)
 {
 	/* RFC 6347 §4.2.4: our last flight is kept until the peer shows it arrived, which its
 	 * application data does */
-	if (!c || !c->dtls || c->compact || c->state != EIOT_STATE_ESTABLISHED || !c->peer_app_seen)
+	if (!c || !conn_dtls(c) || c->compact || c->state != EIOT_STATE_ESTABLISHED || !c->peer_app_seen)
 		return c;
 	if (c->stage_len || c->flight.pending)
 		return c; /* a datagram of the flight still waits for eiot_conn_output: another time */
@@ -74,7 +64,10 @@ struct eiot_conn *eiot_conn_compact(struct eiot_conn *c)
 		free(n);
 		return c;
 	}
-	release_handshake_state(n); /* c's pointers to what it freed go with c */
+	/* the handshake's hash, ECDH secret, peer key and cached_info entry go (c's pointers to
+	 * them go with c); the master secret stays: the exporter (eiot_conn_export) needs it */
+	eiot_sha256_free(&n->hs.transcript);
+	conn_release_key_exchange(n);
 	if (n->rx_buf) {
 		memcpy(n->outq.buf, c->outq.buf + c->outq.head, c->outq.len);
 		memcpy(n->app.buf, c->app.buf + c->app.head, c->app.len);

@@ -21,6 +21,7 @@
 
 #include "crypto/crypto.h"
 #include "eap_iot/conn.h"
+#include "eap_iot/features.h"
 #include "tls/config_int.h"
 #include "tls/flight.h"
 #include "tls/msgs.h"
@@ -202,6 +203,18 @@ struct eiot_conn {
 	} peer;
 };
 
+/* The connection's transport and role. A build with one transport or one role (eap_iot/features.h)
+ * makes these constants, so the compiler drops the other side's code and nothing of it is linked. */
+static inline bool conn_dtls(const struct eiot_conn *c)
+{
+	return EIOT_WITH_DTLS && (!EIOT_WITH_TLS || c->dtls);
+}
+
+static inline bool conn_client(const struct eiot_conn *c)
+{
+	return EIOT_WITH_CLIENT && (!EIOT_WITH_SERVER || c->is_client);
+}
+
 static inline size_t align8(size_t n)
 {
 	return (n + 7) & ~(size_t)7;
@@ -221,6 +234,8 @@ int conn_error(struct eiot_conn *c, int err, const char *fmt, ...) EIOT_PRINTF(3
 int conn_fail(struct eiot_conn *c, int err);
 /* Queue an alert record (level 1 warning, 2 fatal). */
 int conn_send_alert(struct eiot_conn *c, uint8_t level, uint8_t desc);
+/* The key exchange's leftovers go: ECDH secret, the peer's public key, a cached_info entry. */
+void conn_release_key_exchange(struct eiot_conn *c);
 /* The handshake completed: ESTABLISHED, timers off, handshake secrets wiped. */
 void conn_established(struct eiot_conn *c);
 /* Append received application data. */

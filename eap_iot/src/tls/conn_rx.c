@@ -22,7 +22,7 @@ static bool running(const struct eiot_conn *c)
 /* A record-level fault: fatal in TLS, a silent drop in DTLS. */
 static int bad_record(struct eiot_conn *c, int err, const char *what)
 {
-	if (c->dtls) {
+	if (conn_dtls(c)) {
 		EIOT_LOG(c->cfg, EIOT_LOG_DEBUG, "dtls: record dropped: %s", what);
 		return 0;
 	}
@@ -73,16 +73,16 @@ static int dispatch(struct eiot_conn *c, uint8_t type, const uint8_t *p, size_t 
 		if (n != 1 || p[0] != 1)
 			return bad_record(c, EIOT_ERR_DECODE, "malformed ChangeCipherSpec");
 		/* RFC 5246 §7.1: a CCS may not split a handshake message */
-		if (!c->dtls && c->hs_len)
+		if (!conn_dtls(c) && c->hs_len)
 			return conn_error(c, EIOT_ERR_DECODE,
 					  "rec: ChangeCipherSpec inside a handshake message");
-		return c->is_client ? client_handle(c, MSG_CHANGE_CIPHER_SPEC, NULL, 0)
+		return conn_client(c) ? client_handle(c, MSG_CHANGE_CIPHER_SPEC, NULL, 0)
 				    : server_handle(c, MSG_CHANGE_CIPHER_SPEC, NULL, 0);
 	case REC_CT_ALERT:
 		return on_alert(c, p, n);
 	case REC_CT_APPLICATION_DATA:
 		if (c->state != EIOT_STATE_ESTABLISHED) {
-			if (c->dtls) {
+			if (conn_dtls(c)) {
 				EIOT_LOG(c->cfg, EIOT_LOG_DEBUG,
 					 "dtls: application data before the handshake completed dropped");
 				return 0;
@@ -244,7 +244,7 @@ static int feed(struct eiot_conn *c, const uint8_t *in, size_t len, uint64_t now
 	if (c->state == EIOT_STATE_CLOSED)
 		return EIOT_ERR_CLOSED;
 	int err;
-	if (c->dtls) {
+	if (conn_dtls(c)) {
 		err = feed_dtls(c, in, len);
 		*used = len;
 	} else {

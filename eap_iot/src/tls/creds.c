@@ -18,12 +18,6 @@
 /* Most dNSNames we look at in a peer certificate (more are counted, not read). */
 #define MAX_PEER_NAMES 8
 
-static int refuse(const struct eiot_config *cfg, int err, const char *what)
-{
-	EIOT_LOG(cfg, EIOT_LOG_ERROR, "config: %s", what);
-	return err;
-}
-
 /* Certificate text for a log line: printable ASCII, anything else as '?', truncated. */
 static const char *printable(char *dst, size_t cap, const uint8_t *s, size_t len)
 {
@@ -90,7 +84,7 @@ static int own_install(struct eiot_config *cfg, struct eiot_x509_chain *chain,
 			goto out;
 		der_copy[i] = malloc(len);
 		if (!der_copy[i]) {
-			err = refuse(cfg, EIOT_ERR_NO_MEMORY, "out of memory for own certificate");
+			err = cfg_refuse(cfg, EIOT_ERR_NO_MEMORY, "out of memory for own certificate");
 			goto out;
 		}
 		memcpy(der_copy[i], der, len);
@@ -118,6 +112,8 @@ out:
 int eiot_config_set_own_cert_file(struct eiot_config *cfg, const char *chain_path,
 				  const char *key_path, const char *key_password)
 {
+	if (!EIOT_WITH_X509)
+		return cfg_not_in_build(cfg, "X.509 certificates (EIOT_WITH_X509)");
 	struct eiot_x509_chain chain;
 	struct eiot_pkey key;
 	char what[512];
@@ -126,7 +122,7 @@ int eiot_config_set_own_cert_file(struct eiot_config *cfg, const char *chain_pat
 	if (!cfg)
 		return EIOT_ERR_BAD_PARAM;
 	if (!chain_path || !key_path)
-		return refuse(cfg, EIOT_ERR_BAD_PARAM, "own certificate: chain and key paths are required");
+		return cfg_refuse(cfg, EIOT_ERR_BAD_PARAM, "own certificate: chain and key paths are required");
 	eiot_x509_chain_init(&chain);
 	err = eiot_x509_chain_add_file(&chain, chain_path);
 	if (err) {
@@ -155,6 +151,8 @@ int eiot_config_set_own_cert_der(struct eiot_config *cfg, const uint8_t *const *
 				 const size_t *cert_lens, size_t n_certs, const uint8_t *key,
 				 size_t key_len)
 {
+	if (!EIOT_WITH_X509)
+		return cfg_not_in_build(cfg, "X.509 certificates (EIOT_WITH_X509)");
 	struct eiot_x509_chain chain;
 	struct eiot_pkey pkey;
 	int err;
@@ -163,7 +161,7 @@ int eiot_config_set_own_cert_der(struct eiot_config *cfg, const uint8_t *const *
 		return EIOT_ERR_BAD_PARAM;
 	if (!certs || !cert_lens || n_certs == 0 || n_certs > EIOT_MAX_OWN_CHAIN || !key ||
 	    key_len == 0)
-		return refuse(cfg, EIOT_ERR_BAD_PARAM,
+		return cfg_refuse(cfg, EIOT_ERR_BAD_PARAM,
 			      "own certificate: 1..4 DER certificates and a key are required");
 	eiot_x509_chain_init(&chain);
 	for (size_t i = 0; i < n_certs; i++) {
@@ -191,10 +189,12 @@ int eiot_config_set_own_cert_der(struct eiot_config *cfg, const uint8_t *const *
 /* see eap_iot/config.h */
 int eiot_config_add_trust_file(struct eiot_config *cfg, const char *path)
 {
+	if (!EIOT_WITH_X509)
+		return cfg_not_in_build(cfg, "X.509 certificates (EIOT_WITH_X509)");
 	if (!cfg)
 		return EIOT_ERR_BAD_PARAM;
 	if (!path)
-		return refuse(cfg, EIOT_ERR_BAD_PARAM, "trust anchors: path is required");
+		return cfg_refuse(cfg, EIOT_ERR_BAD_PARAM, "trust anchors: path is required");
 	size_t before = eiot_x509_chain_count(&cfg->trust);
 	int err = eiot_x509_chain_add_file(&cfg->trust, path); /* all or nothing */
 	if (err) {
@@ -210,13 +210,15 @@ int eiot_config_add_trust_file(struct eiot_config *cfg, const char *path)
 /* see eap_iot/config.h */
 int eiot_config_add_trust_der(struct eiot_config *cfg, const uint8_t *der, size_t len)
 {
+	if (!EIOT_WITH_X509)
+		return cfg_not_in_build(cfg, "X.509 certificates (EIOT_WITH_X509)");
 	if (!cfg)
 		return EIOT_ERR_BAD_PARAM;
 	if (!der || len == 0)
-		return refuse(cfg, EIOT_ERR_BAD_PARAM, "trust anchor: DER bytes are required");
+		return cfg_refuse(cfg, EIOT_ERR_BAD_PARAM, "trust anchor: DER bytes are required");
 	int err = eiot_x509_chain_add_der(&cfg->trust, der, len);
 	if (err)
-		return refuse(cfg, err, "trust anchor does not parse");
+		return cfg_refuse(cfg, err, "trust anchor does not parse");
 	cfg->has_trust = true;
 	return 0;
 }
@@ -267,7 +269,7 @@ int eiot_config_set_server_name(struct eiot_config *cfg, const char *dns_name)
 	if (!cfg)
 		return EIOT_ERR_BAD_PARAM;
 	if (!dns_name || !is_dns_name(dns_name))
-		return refuse(cfg, EIOT_ERR_BAD_PARAM,
+		return cfg_refuse(cfg, EIOT_ERR_BAD_PARAM,
 			      "server name must be a DNS name of LDH labels, 1..253 characters (no IP literal)");
 	memcpy(cfg->server_name, dns_name, strlen(dns_name) + 1);
 	return 0;
@@ -281,7 +283,7 @@ int eiot_config_set_name_policy(struct eiot_config *cfg, unsigned flags)
 	if (!cfg)
 		return EIOT_ERR_BAD_PARAM;
 	if (flags & ~all)
-		return refuse(cfg, EIOT_ERR_BAD_PARAM, "name policy has unknown flags");
+		return cfg_refuse(cfg, EIOT_ERR_BAD_PARAM, "name policy has unknown flags");
 	cfg->name_policy = flags;
 	return 0;
 }
@@ -292,9 +294,9 @@ int eiot_config_set_verify_client(struct eiot_config *cfg, enum eiot_verify_clie
 	if (!cfg)
 		return EIOT_ERR_BAD_PARAM;
 	if (mode != EIOT_VERIFY_NONE && mode != EIOT_VERIFY_OPTIONAL && mode != EIOT_VERIFY_REQUIRED)
-		return refuse(cfg, EIOT_ERR_BAD_PARAM, "verify_client mode out of range");
+		return cfg_refuse(cfg, EIOT_ERR_BAD_PARAM, "verify_client mode out of range");
 	if (cfg->role != EIOT_SERVER)
-		return refuse(cfg, EIOT_ERR_BAD_PARAM, "verify_client applies to servers only");
+		return cfg_refuse(cfg, EIOT_ERR_BAD_PARAM, "verify_client applies to servers only");
 	cfg->verify_client = mode;
 	return 0;
 }
@@ -305,9 +307,9 @@ int eiot_config_set_time(struct eiot_config *cfg, enum eiot_time_mode mode, eiot
 	if (!cfg)
 		return EIOT_ERR_BAD_PARAM;
 	if (mode != EIOT_TIME_SYSTEM && mode != EIOT_TIME_NONE && mode != EIOT_TIME_CALLBACK)
-		return refuse(cfg, EIOT_ERR_BAD_PARAM, "time mode out of range");
+		return cfg_refuse(cfg, EIOT_ERR_BAD_PARAM, "time mode out of range");
 	if (mode == EIOT_TIME_CALLBACK && !fn)
-		return refuse(cfg, EIOT_ERR_BAD_PARAM, "time mode CALLBACK needs a function");
+		return cfg_refuse(cfg, EIOT_ERR_BAD_PARAM, "time mode CALLBACK needs a function");
 	cfg->time_mode = mode;
 	cfg->time_fn = mode == EIOT_TIME_CALLBACK ? fn : NULL;
 	cfg->time_user = mode == EIOT_TIME_CALLBACK ? user : NULL;
@@ -323,7 +325,7 @@ int eiot_config_set_max_chain(struct eiot_config *cfg, unsigned n)
 	if (!cfg)
 		return EIOT_ERR_BAD_PARAM;
 	if (n < 1 || n > 8)
-		return refuse(cfg, EIOT_ERR_BAD_PARAM, "max chain must be 1..8");
+		return cfg_refuse(cfg, EIOT_ERR_BAD_PARAM, "max chain must be 1..8");
 	cfg->max_chain = n;
 	return 0;
 }
@@ -341,7 +343,8 @@ int eiot_config_set_check_usage(struct eiot_config *cfg, bool check)
 void creds_config_free(struct eiot_config *cfg)
 {
 	own_free(cfg);
-	eiot_x509_chain_free(&cfg->trust);
+	if (EIOT_WITH_X509)
+		eiot_x509_chain_free(&cfg->trust);
 	cfg->has_trust = false;
 }
 

@@ -7,6 +7,9 @@
  * the answer is a HelloVerifyRequest built from the ClientHello alone, so a flood of spoofed
  * ClientHellos costs a reply each and no memory.
  */
+#include "eap_iot/features.h"
+#if EIOT_WITH_SERVER && EIOT_WITH_DTLS /* else left out of this build */
+
 #include "eap_iot/dtls.h"
 
 #include <inttypes.h>
@@ -217,3 +220,5 @@ int eiot_dtls_accept(struct eiot_cookie_secret *s, const struct eiot_config *cfg
 		EIOT_LOG(cfg, EIOT_LOG_DEBUG, "dtls accept: HelloVerifyRequest sent");
 	return EIOT_ERR_COOKIE_SENT;
 }
+
+#endif /* EIOT_WITH_SERVER && EIOT_WITH_DTLS */

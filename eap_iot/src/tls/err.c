@@ -67,6 +67,7 @@ static const struct err_info errs[EIOT_ERR__COUNT] = {
 	[EIOT_ERR_COAP_TOO_MANY_OPTIONS] = { "more CoAP options than this endpoint takes", EIOT_ALERT_NONE },
 	[EIOT_ERR_COAP_BAD_OPTION] = { "unrecognized critical CoAP option", EIOT_ALERT_NONE },
 	[EIOT_ERR_COAP_RESET] = { "the CoAP peer rejected the message (RST)", EIOT_ALERT_NONE },
+	[EIOT_ERR_NOT_IN_BUILD] = { "left out of this build (eap_iot/features.h)", EIOT_ALERT_NONE },
 };
 
 /* see eap_iot/err.h */

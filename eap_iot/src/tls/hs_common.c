@@ -100,7 +100,7 @@ int hs_install_keys(struct eiot_conn *c)
 	tls_key_block(hs->ms, hs->client_random, hs->server_random, &kb);
 	enum eiot_aead_alg alg = hs->suite->aead;
 	int err;
-	if (c->is_client) {
+	if (conn_client(c)) {
 		err = rec_dir_set_keys(&c->tx[1], alg, kb.client_key, kb.client_iv);
 		if (!err)
 			err = rec_dir_set_keys(&c->rx[1], alg, kb.server_key, kb.server_iv);
@@ -112,7 +112,7 @@ int hs_install_keys(struct eiot_conn *c)
 	eiot_zeroize(&kb, sizeof(kb));
 	if (err)
 		return conn_error(c, err, "keys: cannot set up record protection");
-	if (c->cfg->keylog_path)
+	if (EIOT_WITH_KEYLOG && c->cfg->keylog_path)
 		c->cfg->keylog(c->cfg, c->cfg->keylog_path, hs->client_random, hs->ms);
 	return 0;
 }
@@ -122,7 +122,7 @@ int hs_send_finished(struct eiot_conn *c)
 {
 	uint8_t th[32], vd[12];
 	eiot_sha256_peek(&c->hs.transcript, th);
-	tls_finished(c->hs.ms, c->is_client, th, vd);
+	tls_finished(c->hs.ms, conn_client(c), th, vd);
 	struct wr w = hs_msg_open(c);
 	wr_bytes(&w, vd, sizeof(vd));
 	eiot_zeroize(vd, sizeof(vd));
@@ -137,7 +137,7 @@ int hs_check_finished(struct eiot_conn *c, const uint8_t *body, size_t n)
 
 	if (hs_parse_finished(body, n, &vd))
 		return conn_error(c, EIOT_ERR_DECODE, "hs: Finished of %zu bytes, not 12", n);
-	tls_finished(c->hs.ms, !c->is_client, c->hs.th_before, want);
+	tls_finished(c->hs.ms, !conn_client(c), c->hs.th_before, want);
 	int ok = eiot_ct_eq(vd, want, sizeof(want));
 	eiot_zeroize(want, sizeof(want));
 	if (!ok)
@@ -152,7 +152,7 @@ int hs_check_certificate(struct eiot_conn *c, const uint8_t *body, size_t n, boo
 	struct hs_certificate cert;
 
 	*empty = false;
-	if (c->is_client ? c->hs.server_rpk : c->hs.client_rpk) {
+	if (EIOT_WITH_RPK && (!EIOT_WITH_X509 || (conn_client(c) ? c->hs.server_rpk : c->hs.client_rpk))) {
 		int err = rpk_verify_peer(c->cfg, body, n, c->peer.rpk_sha256, &c->hs.peer_key, empty);
 		if (!err && !*empty)
 			c->has_peer_key = c->peer.rpk = true;
@@ -168,10 +168,10 @@ int hs_check_certificate(struct eiot_conn *c, const uint8_t *body, size_t n, boo
 		return 0;
 	}
 	/* RFC 7924: a chain we verified before and cached is not verified again, only rechecked */
-	int err = c->is_client && c->hs.ci_hit
+	int err = EIOT_WITH_CACHED_INFO && conn_client(c) && c->hs.ci_hit
 			  ? creds_recheck_cached_server(c->cfg, cert.cert, cert.len, cert.n,
 							c->hs.ci_anchor, &c->hs.peer_key)
-			  : creds_verify_peer(c->cfg, cert.cert, cert.len, cert.n, c->is_client,
+			  : creds_verify_peer(c->cfg, cert.cert, cert.len, cert.n, conn_client(c),
 					      &c->hs.peer_key, c->hs.peer_eui64,
 					      &c->hs.has_peer_eui64, c->hs.ci_anchor);
 	if (err)
@@ -184,7 +184,7 @@ int hs_check_certificate(struct eiot_conn *c, const uint8_t *body, size_t n, boo
 void hs_write_own_certificate(struct eiot_conn *c, struct wr *w)
 {
 	const struct eiot_config *cfg = c->cfg;
-	if (c->is_client ? c->hs.client_rpk : c->hs.server_rpk) {
+	if (EIOT_WITH_RPK && (!EIOT_WITH_X509 || (conn_client(c) ? c->hs.client_rpk : c->hs.server_rpk))) {
 		/* RFC 7250 §3: opaque ASN.1_subjectPublicKeyInfo<1..2^24-1> */
 		wr_u24(w, (uint32_t)cfg->own_spki_len);
 		wr_bytes(w, cfg->own_spki, cfg->own_spki_len);
@@ -223,18 +223,18 @@ int hs_common_message(struct eiot_conn *c, int type)
 		c->hs.st = ST_EXPECT_FINISHED;
 		return 0;
 	}
-	if (c->hs.st == ST_DONE && type == (c->is_client ? HT_HELLO_REQUEST : HT_CLIENT_HELLO)) {
+	if (c->hs.st == ST_DONE && type == (conn_client(c) ? HT_HELLO_REQUEST : HT_CLIENT_HELLO)) {
 		/* RFC 7925 §17: no renegotiation; the connection stays up */
 		EIOT_LOG(c->cfg, EIOT_LOG_INFO, "hs: %s on an established connection: no_renegotiation",
-			 c->is_client ? "HelloRequest" : "ClientHello");
+			 conn_client(c) ? "HelloRequest" : "ClientHello");
 		return conn_send_alert(c, 1, EIOT_ALERT_NO_RENEGOTIATION);
 	}
-	if (type == HT_HELLO_REQUEST && c->is_client) {
+	if (type == HT_HELLO_REQUEST && conn_client(c)) {
 		/* RFC 5246 §7.4.1.1: ignored while a handshake runs */
 		EIOT_LOG(c->cfg, EIOT_LOG_DEBUG, "hs: HelloRequest during the handshake ignored");
 		return 0;
 	}
-	if (type == MSG_CHANGE_CIPHER_SPEC && c->dtls) {
+	if (type == MSG_CHANGE_CIPHER_SPEC && conn_dtls(c)) {
 		EIOT_LOG(c->cfg, EIOT_LOG_DEBUG, "dtls: ChangeCipherSpec %s dropped",
 			 state_name(c->hs.st));
 		return 0;

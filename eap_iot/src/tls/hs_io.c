@@ -27,7 +27,7 @@
 
 static size_t hs_hdr_len(const struct eiot_conn *c)
 {
-	return c->dtls ? HS_DTLS_HEADER : HS_TLS_HEADER;
+	return conn_dtls(c) ? HS_DTLS_HEADER : HS_TLS_HEADER;
 }
 
 /* see tls/conn_int.h */
@@ -93,8 +93,8 @@ int hs_msg_close(struct eiot_conn *c, struct wr *w, uint8_t type)
 	EIOT_LOG(c->cfg, EIOT_LOG_DEBUG, "hs: sending %s, body %" PRIu32 " bytes", hs_type_name(type), body);
 	struct hs_header h = { type, body, c->hs.tx_seq, 0, body };
 	struct wr hw = wr_init(w->p, hdr);
-	hs_write_header(&hw, c->dtls, &h);
-	if (c->dtls)
+	hs_write_header(&hw, conn_dtls(c), &h);
+	if (conn_dtls(c))
 		c->hs.tx_seq++;
 	eiot_sha256_update(&c->hs.transcript, w->p, w->len);
 	f->msg[f->n].off = f->used;
@@ -127,7 +127,7 @@ void hs_flight_send(struct eiot_conn *c)
 	c->flight.pending = true;
 	c->flight.idx = 0;
 	c->flight.pos = 0;
-	if (c->dtls) {
+	if (conn_dtls(c)) {
 		flight_sent(&c->timer, c->now);
 		/* only a repetition of the flight this one answers makes us resend it: answering
 		 * any older or newer peer message would let two peers echo each other forever */
@@ -266,7 +266,7 @@ int hs_flight_emit(struct eiot_conn *c)
 	struct out_flight *f = &c->flight;
 	if (!f->pending)
 		return 0;
-	if (!c->dtls)
+	if (!conn_dtls(c))
 		return emit_tls_record(c);
 
 	size_t dlen = 0;
@@ -299,7 +299,7 @@ static int handle_message(struct eiot_conn *c, const uint8_t *raw, size_t raw_le
 	if (c->state == EIOT_STATE_HANDSHAKE && type != HT_HELLO_REQUEST &&
 	    type != HT_HELLO_VERIFY_REQUEST)
 		eiot_sha256_update(&c->hs.transcript, raw, raw_len);
-	if (c->is_client)
+	if (conn_client(c))
 		return client_handle(c, type, raw + hdr, raw_len - hdr);
 	return server_handle(c, type, raw + hdr, raw_len - hdr);
 }
@@ -370,7 +370,7 @@ static int rx_dtls(struct eiot_conn *c, const uint8_t *p, size_t n)
 			continue;
 		}
 		/* the server conn starts at the message_seq of the ClientHello it was made for */
-		if (!c->is_client && !c->hs.rx_seq_set && h.type == HT_CLIENT_HELLO) {
+		if (!conn_client(c) && !c->hs.rx_seq_set && h.type == HT_CLIENT_HELLO) {
 			c->hs.rx_seq = h.msg_seq;
 			c->hs.tx_seq = h.msg_seq;
 			c->hs.rx_seq_set = true;
@@ -422,6 +422,6 @@ static int rx_dtls(struct eiot_conn *c, const uint8_t *p, size_t n)
 /* see tls/conn_int.h */
 int hs_rx_handshake(struct eiot_conn *c, const uint8_t *p, size_t n)
 {
-	return c->dtls ? rx_dtls(c, p, n) : rx_tls(c, p, n);
+	return conn_dtls(c) ? rx_dtls(c, p, n) : rx_tls(c, p, n);
 }
 

@@ -14,31 +14,27 @@
 #include "util/log.h"
 #include "util/rw.h"
 
-static int refuse(const struct eiot_config *cfg, int err, const char *what)
-{
-	EIOT_LOG(cfg, EIOT_LOG_ERROR, "config: %s", what);
-	return err;
-}
-
 /* see eap_iot/config.h */
 int eiot_config_set_own_key_file(struct eiot_config *cfg, const char *key_path,
 				 const char *key_password)
 {
+	if (!EIOT_WITH_RPK)
+		return cfg_not_in_build(cfg, "raw public keys (EIOT_WITH_RPK)");
 	if (!cfg || !key_path)
 		return EIOT_ERR_BAD_PARAM;
 	if (cfg->has_own_cert)
-		return refuse(cfg, EIOT_ERR_BAD_PARAM,
+		return cfg_refuse(cfg, EIOT_ERR_BAD_PARAM,
 			      "own key: a certificate and its key are set already");
 	struct eiot_pkey k;
 	uint8_t spki[sizeof(cfg->own_spki)];
 	size_t len;
 	int err = eiot_pkey_load_private_file(&k, key_path, key_password);
 	if (err)
-		return refuse(cfg, err, "own key: not a readable P-256 private key");
+		return cfg_refuse(cfg, err, "own key: not a readable P-256 private key");
 	err = eiot_pkey_write_spki(&k, spki, sizeof(spki), &len);
 	if (err) {
 		eiot_pkey_free(&k);
-		return refuse(cfg, err, "own key: cannot encode its public key");
+		return cfg_refuse(cfg, err, "own key: cannot encode its public key");
 	}
 	if (cfg->rpk_own)
 		eiot_pkey_free(&cfg->own_key);
@@ -53,10 +49,12 @@ int eiot_config_set_own_key_file(struct eiot_config *cfg, const char *key_path,
 /* see eap_iot/config.h */
 int eiot_config_add_peer_rpk_sha256(struct eiot_config *cfg, const uint8_t hash[32])
 {
+	if (!EIOT_WITH_RPK)
+		return cfg_not_in_build(cfg, "raw public keys (EIOT_WITH_RPK)");
 	if (!cfg || !hash)
 		return EIOT_ERR_BAD_PARAM;
 	if (cfg->n_rpk_pins == EIOT_MAX_RPK_PINS)
-		return refuse(cfg, EIOT_ERR_BAD_PARAM, "peer raw public keys: too many pins");
+		return cfg_refuse(cfg, EIOT_ERR_BAD_PARAM, "peer raw public keys: too many pins");
 	memcpy(cfg->rpk_pins[cfg->n_rpk_pins++], hash, 32);
 	return EIOT_OK;
 }
@@ -64,12 +62,14 @@ int eiot_config_add_peer_rpk_sha256(struct eiot_config *cfg, const uint8_t hash[
 /* see eap_iot/config.h */
 int eiot_config_add_peer_rpk(struct eiot_config *cfg, const uint8_t *spki, size_t len)
 {
+	if (!EIOT_WITH_RPK)
+		return cfg_not_in_build(cfg, "raw public keys (EIOT_WITH_RPK)");
 	if (!cfg || !spki)
 		return EIOT_ERR_BAD_PARAM;
 	struct eiot_pkey k;
 	int err = eiot_pkey_parse_spki(&k, spki, len);
 	if (err)
-		return refuse(cfg, EIOT_ERR_BAD_PARAM,
+		return cfg_refuse(cfg, EIOT_ERR_BAD_PARAM,
 			      "peer raw public key: not a DER P-256 SubjectPublicKeyInfo");
 	eiot_pkey_free(&k);
 	uint8_t h[32];
@@ -80,6 +80,8 @@ int eiot_config_add_peer_rpk(struct eiot_config *cfg, const uint8_t *spki, size_
 /* see eap_iot/config.h */
 int eiot_config_add_peer_rpk_file(struct eiot_config *cfg, const char *path)
 {
+	if (!EIOT_WITH_RPK)
+		return cfg_not_in_build(cfg, "raw public keys (EIOT_WITH_RPK)");
 	if (!cfg || !path)
 		return EIOT_ERR_BAD_PARAM;
 	struct eiot_pkey k;
@@ -87,11 +89,11 @@ int eiot_config_add_peer_rpk_file(struct eiot_config *cfg, const char *path)
 	size_t len;
 	int err = eiot_pkey_load_public_file(&k, path);
 	if (err)
-		return refuse(cfg, EIOT_ERR_FILE, "peer raw public key: file is no P-256 public key");
+		return cfg_refuse(cfg, EIOT_ERR_FILE, "peer raw public key: file is no P-256 public key");
 	err = eiot_pkey_write_spki(&k, spki, sizeof(spki), &len);
 	eiot_pkey_free(&k);
 	if (err)
-		return refuse(cfg, err, "peer raw public key: cannot encode it");
+		return cfg_refuse(cfg, err, "peer raw public key: cannot encode it");
 	return eiot_config_add_peer_rpk(cfg, spki, len);
 }
 

@@ -130,7 +130,7 @@ static int add_server_hello(struct eiot_conn *c, bool secure_reneg, bool point_f
 		.cert_url = c->hs.cu_agreed,
 	};
 	struct wr w = hs_msg_open(c);
-	hs_write_server_hello(&w, c->dtls, &p);
+	hs_write_server_hello(&w, conn_dtls(c), &p);
 	return hs_msg_close(c, &w, HT_SERVER_HELLO);
 }
 
@@ -138,7 +138,7 @@ static int add_server_hello(struct eiot_conn *c, bool secure_reneg, bool point_f
 static int send_server_flight(struct eiot_conn *c, bool secure_reneg, bool point_formats)
 {
 	const struct eiot_config *cfg = c->cfg;
-	bool ecdhe = c->hs.suite->kx == KX_ECDHE_ECDSA;
+	bool ecdhe = EIOT_WITH_ECDHE && c->hs.suite->kx == KX_ECDHE_ECDSA;
 	int err;
 	struct wr w;
 
@@ -156,7 +156,7 @@ static int send_server_flight(struct eiot_conn *c, bool secure_reneg, bool point
 			if ((err = hs_msg_close(c, &w, HT_CERTIFICATE_REQUEST)))
 				return err;
 		}
-	} else if (cfg->psk_hint_len) {
+	} else if (EIOT_WITH_PSK && cfg->psk_hint_len) {
 		w = hs_msg_open(c);
 		hs_write_ske_psk(&w, cfg->psk_hint, cfg->psk_hint_len);
 		if ((err = hs_msg_close(c, &w, HT_SERVER_KEY_EXCHANGE)))
@@ -257,7 +257,7 @@ static int send_resumed_flight(struct eiot_conn *c, const struct hs_client_hello
 	if ((err = add_server_hello(c, secure_reneg, ch->ext.has_point_formats)) ||
 	    (err = hs_install_keys(c)))
 		return err;
-	if (c->hs.ticket_follows && (err = add_new_session_ticket(c)))
+	if (EIOT_WITH_RESUMPTION && c->hs.ticket_follows && (err = add_new_session_ticket(c)))
 		return err;
 	if ((err = hs_flight_add_ccs(c)) || (err = hs_send_finished(c)))
 		return err;
@@ -302,10 +302,10 @@ static int choose_cert_types(struct eiot_conn *c, const struct hs_exts *e)
 static int on_client_hello(struct eiot_conn *c, const uint8_t *body, size_t n)
 {
 	struct hs_client_hello ch;
-	if (hs_parse_client_hello(c->dtls, body, n, &ch))
+	if (hs_parse_client_hello(conn_dtls(c), body, n, &ch))
 		return conn_error(c, EIOT_ERR_DECODE, "hs: malformed ClientHello");
 	/* TLS: 0x0303 or higher (a newer client negotiates down); DTLS counts downwards */
-	if (c->dtls ? ch.version > DTLS_VERSION_1_2 : ch.version < TLS_VERSION_1_2)
+	if (conn_dtls(c) ? ch.version > DTLS_VERSION_1_2 : ch.version < TLS_VERSION_1_2)
 		return conn_error(c, EIOT_ERR_PROTOCOL_VERSION,
 				  "hs: ClientHello version 0x%04x is older than (D)TLS 1.2", ch.version);
 	if (!ch.null_compression)
@@ -335,13 +335,13 @@ static int on_client_hello(struct eiot_conn *c, const uint8_t *body, size_t n)
 		return conn_error(c, err, "hs: random source failed");
 	c->hs.have_randoms = true;
 	c->hello_seen = true;
-	if (c->dtls)
+	if (conn_dtls(c))
 		/* continue above the record number the stateless HelloVerifyRequest used */
 		c->tx[0].seq = c->rec_seq;
 	/* RFC 5746 §3.6: the SCSV counts like an empty renegotiation_info */
 	bool secure_reneg = ch.ext.has_reneg_info || ch.has_reneg_scsv;
-	c->hs.ticket_follows = cfg->cache && cfg->tickets && ch.ext.has_session_ticket;
-	if (cfg->cache) {
+	c->hs.ticket_follows = EIOT_WITH_RESUMPTION && cfg->cache && cfg->tickets && ch.ext.has_session_ticket;
+	if (EIOT_WITH_RESUMPTION && cfg->cache) {
 		struct sess_state st;
 		bool found = find_session(c, &ch, &st);
 		if (found) {
@@ -360,14 +360,14 @@ static int on_client_hello(struct eiot_conn *c, const uint8_t *body, size_t n)
 		return conn_error(c, EIOT_ERR_EMS_REQUIRED,
 				  "hs: the ClientHello lacks extended master secret, which we require");
 	c->hs.born_ms = c->now;
-	if (c->hs.suite->kx == KX_ECDHE_ECDSA) {
+	if (EIOT_WITH_ECDHE && c->hs.suite->kx == KX_ECDHE_ECDSA) {
 		if ((err = choose_cert_types(c, &ch.ext)))
 			return err;
 		ci_server_on_hello(c, &ch.ext);
 		cu_server_on_hello(c, &ch.ext);
 	}
 	/* a ticket keeps the session; otherwise the cache does, under a fresh session ID */
-	if (cfg->cache && !c->hs.ticket_follows) {
+	if (EIOT_WITH_RESUMPTION && cfg->cache && !c->hs.ticket_follows) {
 		c->hs.sid_len = SESS_ID_LEN;
 		if ((err = cfg_random(cfg, c->hs.sid, SESS_ID_LEN)))
 			return conn_error(c, err, "hs: random source failed");
@@ -408,7 +408,7 @@ static int on_client_key_exchange(struct eiot_conn *c, const uint8_t *body, size
 	size_t pms_len;
 	int err;
 
-	if (c->hs.suite->kx == KX_PSK) {
+	if (EIOT_WITH_PSK && (!EIOT_WITH_ECDHE || c->hs.suite->kx == KX_PSK)) {
 		const uint8_t *id;
 		size_t id_len;
 		if (hs_parse_cke_psk(body, n, &id, &id_len) || id_len > EIOT_MAX_PSK_IDENTITY)
@@ -464,17 +464,17 @@ static int on_finished(struct eiot_conn *c, const uint8_t *body, size_t n)
 	int err = hs_check_finished(c, body, n);
 	if (err)
 		return err;
-	if (c->hs.resumed) {
+	if (EIOT_WITH_RESUMPTION && c->hs.resumed) {
 		conn_established(c);
 		return 0;
 	}
 	hs_flight_begin(c);
-	if (c->hs.ticket_follows && (err = add_new_session_ticket(c)))
+	if (EIOT_WITH_RESUMPTION && c->hs.ticket_follows && (err = add_new_session_ticket(c)))
 		return err;
 	if ((err = hs_flight_add_ccs(c)) || (err = hs_send_finished(c)))
 		return err;
 	hs_flight_send(c);
-	if (c->cfg->cache && c->hs.sid_len) {
+	if (EIOT_WITH_RESUMPTION && c->cfg->cache && c->hs.sid_len) {
 		struct sess_state st;
 		session_state(c, &st);
 		sess_cache_put(c->cfg->cache, c->hs.sid, &st);
@@ -493,9 +493,9 @@ int server_handle(struct eiot_conn *c, int type, const uint8_t *body, size_t n)
 			return on_client_hello(c, body, n);
 		break;
 	case ST_S_EXPECT_CERTIFICATE:
-		if (type == HT_CERTIFICATE)
+		if (EIOT_WITH_ECDHE && type == HT_CERTIFICATE)
 			return on_certificate(c, body, n);
-		if (type == HT_CERTIFICATE_URL && c->hs.cu_agreed)
+		if (EIOT_WITH_CERT_URL && type == HT_CERTIFICATE_URL && c->hs.cu_agreed)
 			return on_certificate_url(c, body, n);
 		break;
 	case ST_S_EXPECT_CKE:
@@ -503,7 +503,7 @@ int server_handle(struct eiot_conn *c, int type, const uint8_t *body, size_t n)
 			return on_client_key_exchange(c, body, n);
 		break;
 	case ST_S_EXPECT_CERT_VERIFY:
-		if (type == HT_CERTIFICATE_VERIFY)
+		if (EIOT_WITH_ECDHE && type == HT_CERTIFICATE_VERIFY)
 			return on_cert_verify(c, body, n);
 		break;
 	case ST_EXPECT_FINISHED:

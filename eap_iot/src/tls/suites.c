@@ -8,22 +8,40 @@
 #include <strings.h>
 
 #include "eap_iot/config.h"
+#include "eap_iot/features.h"
 
+/* Every suite we implement, with whether this build holds it (eap_iot/features.h). */
 static const struct suite_info suite_tab[] = {
-	{ 0xC0AE, "TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8", "ECDHE-ECDSA-AES128-CCM8", KX_ECDHE_ECDSA, EIOT_AEAD_AES128_CCM_8, 16, 4, 8 },
-	{ 0xC0A8, "TLS_PSK_WITH_AES_128_CCM_8", "PSK-AES128-CCM8", KX_PSK, EIOT_AEAD_AES128_CCM_8, 16, 4, 8 },
-	{ 0xC0AC, "TLS_ECDHE_ECDSA_WITH_AES_128_CCM", "ECDHE-ECDSA-AES128-CCM", KX_ECDHE_ECDSA, EIOT_AEAD_AES128_CCM, 16, 4, 16 },
+	{ 0xC0AE, "TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8", "ECDHE-ECDSA-AES128-CCM8", KX_ECDHE_ECDSA, EIOT_AEAD_AES128_CCM_8, 16, 4, 8,
+	  EIOT_WITH_ECDHE },
+	{ 0xC0A8, "TLS_PSK_WITH_AES_128_CCM_8", "PSK-AES128-CCM8", KX_PSK, EIOT_AEAD_AES128_CCM_8, 16, 4, 8, EIOT_WITH_PSK },
+	{ 0xC0AC, "TLS_ECDHE_ECDSA_WITH_AES_128_CCM", "ECDHE-ECDSA-AES128-CCM", KX_ECDHE_ECDSA, EIOT_AEAD_AES128_CCM, 16, 4, 16,
+	  EIOT_WITH_ECDHE && EIOT_WITH_EXTRA_SUITES },
 	{ 0xC02B, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "ECDHE-ECDSA-AES128-GCM-SHA256",
-	  KX_ECDHE_ECDSA, EIOT_AEAD_AES128_GCM, 16, 4, 16 },
+	  KX_ECDHE_ECDSA, EIOT_AEAD_AES128_GCM, 16, 4, 16, EIOT_WITH_ECDHE && EIOT_WITH_EXTRA_SUITES },
 };
 
 /* see tls/suites.h */
-const struct suite_info *suite_find(uint16_t id)
+const struct suite_info *suite_lookup(uint16_t id)
 {
 	for (size_t i = 0; i < sizeof(suite_tab) / sizeof(suite_tab[0]); i++)
 		if (suite_tab[i].id == id)
 			return &suite_tab[i];
 	return NULL;
+}
+
+/* see tls/suites.h */
+const struct suite_info *suite_find(uint16_t id)
+{
+	const struct suite_info *s = suite_lookup(id);
+	return s && s->in_build ? s : NULL;
+}
+
+/* see tls/suites.h */
+bool suite_left_out(uint16_t id)
+{
+	const struct suite_info *s = suite_lookup(id);
+	return s && !s->in_build;
 }
 
 /* see tls/suites.h */
@@ -45,6 +63,6 @@ uint16_t eiot_suite_from_name(const char *name)
 /* see eap_iot/config.h */
 const char *eiot_suite_name(uint16_t id, bool openssl_style)
 {
-	const struct suite_info *s = suite_find(id);
+	const struct suite_info *s = suite_lookup(id);
 	return !s ? NULL : openssl_style ? s->openssl_name : s->name;
 }

@@ -20,6 +20,7 @@
 
 #include "eap_iot/err.h"
 #include "util/bytes.h"
+#include "util/file.h"
 
 #define P256_POINT_LEN 65
 #define P256_SCALAR_LEN 32
@@ -150,6 +151,8 @@ int eiot_aead_init(struct eiot_aead *a, enum eiot_aead_alg alg, const uint8_t ke
 		ret = mbedtls_ccm_setkey(&a->u.ccm, MBEDTLS_CIPHER_ID_AES, key, 128);
 		break;
 	case EIOT_AEAD_AES128_GCM:
+		if (!EIOT_WITH_EXTRA_SUITES)
+			return EIOT_ERR_BAD_PARAM; /* GCM is left out of this build (eap_iot/features.h) */
 		a->tag_len = 16;
 		mbedtls_gcm_init(&a->u.gcm);
 		ret = mbedtls_gcm_setkey(&a->u.gcm, MBEDTLS_CIPHER_ID_AES, key, 128);
@@ -176,7 +179,7 @@ int eiot_aead_seal(struct eiot_aead *a, const uint8_t nonce[12], const uint8_t *
 {
 	int ret;
 
-	if (a->alg == EIOT_AEAD_AES128_GCM)
+	if (EIOT_WITH_EXTRA_SUITES && a->alg == EIOT_AEAD_AES128_GCM)
 		ret = mbedtls_gcm_crypt_and_tag(&a->u.gcm, MBEDTLS_GCM_ENCRYPT, n, nonce, 12, aad,
 						aad_len, p, p, a->tag_len, p + n);
 	else
@@ -192,7 +195,7 @@ int eiot_aead_open(struct eiot_aead *a, const uint8_t nonce[12], const uint8_t *
 	int ret;
 
 	/* Both calls compare the tag in constant time and wipe the output on a mismatch. */
-	if (a->alg == EIOT_AEAD_AES128_GCM) {
+	if (EIOT_WITH_EXTRA_SUITES && a->alg == EIOT_AEAD_AES128_GCM) {
 		ret = mbedtls_gcm_auth_decrypt(&a->u.gcm, n, nonce, 12, aad, aad_len, p + n,
 					       a->tag_len, p, p);
 		if (ret == MBEDTLS_ERR_GCM_AUTH_FAILED)
@@ -209,7 +212,7 @@ int eiot_aead_open(struct eiot_aead *a, const uint8_t nonce[12], const uint8_t *
 /* see crypto/crypto.h */
 void eiot_aead_free(struct eiot_aead *a)
 {
-	if (a->alg == EIOT_AEAD_AES128_GCM)
+	if (EIOT_WITH_EXTRA_SUITES && a->alg == EIOT_AEAD_AES128_GCM)
 		mbedtls_gcm_free(&a->u.gcm);
 	else
 		mbedtls_ccm_free(&a->u.ccm);
@@ -343,14 +346,25 @@ int eiot_pkey_parse_private(struct eiot_pkey *k, const uint8_t *buf, size_t len,
 	return pkey_finish_parse(k, ret);
 }
 
+/* Key files are small; read ourselves (util/file.c), so mbedTLS needs no MBEDTLS_FS_IO. */
+#define MAX_KEY_FILE (64 * 1024)
+
 /* see crypto/crypto.h */
 int eiot_pkey_load_private_file(struct eiot_pkey *k, const char *path, const char *password)
 {
+	uint8_t *buf;
+	size_t len;
 	k->ready = false;
 	mbedtls_pk_init(&k->pk);
 	if (!path)
 		return EIOT_ERR_BAD_PARAM;
-	return pkey_finish_parse(k, mbedtls_pk_parse_keyfile(&k->pk, path, password));
+	int err = util_read_file(path, MAX_KEY_FILE, &buf, &len);
+	if (err)
+		return err;
+	err = eiot_pkey_parse_private(k, buf, len, password);
+	eiot_zeroize(buf, len);
+	free(buf);
+	return err;
 }
 
 /* see crypto/crypto.h */
@@ -409,9 +423,20 @@ int eiot_pkey_parse_spki(struct eiot_pkey *k, const uint8_t *der, size_t len)
 /* see crypto/crypto.h */
 int eiot_pkey_load_public_file(struct eiot_pkey *k, const char *path)
 {
+	uint8_t *buf;
+	size_t len;
 	k->ready = false;
 	mbedtls_pk_init(&k->pk);
-	return pkey_finish_parse(k, mbedtls_pk_parse_public_keyfile(&k->pk, path));
+	if (!path)
+		return EIOT_ERR_BAD_PARAM;
+	int err = util_read_file(path, MAX_KEY_FILE, &buf, &len);
+	if (err)
+		return err;
+	/* PEM is parsed from a NUL-terminated buffer whose length counts the NUL; DER exactly */
+	bool pem = strstr((const char *)buf, "-----BEGIN ") != NULL;
+	err = pkey_finish_parse(k, mbedtls_pk_parse_public_key(&k->pk, buf, pem ? len + 1 : len));
+	free(buf);
+	return err;
 }
 
 /* see crypto/crypto.h */

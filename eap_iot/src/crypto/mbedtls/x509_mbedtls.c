@@ -21,6 +21,7 @@
 #include "crypto/x509.h"
 #include "crypto/x509_fault.h"
 #include "eap_iot/err.h"
+#include "util/file.h"
 
 /* A credential file larger than this is not a certificate chain. */
 #define MAX_CERT_FILE (1024 * 1024)
@@ -68,37 +69,6 @@ static void chain_truncate(struct eiot_x509_chain *c, size_t n)
 		mbedtls_free(tail);
 	}
 	c->n = n;
-}
-
-/* Read a whole file, NUL-terminated (PEM parsing needs it), into a buffer of its own size. */
-static int read_file(const char *path, uint8_t **out, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return EIOT_ERR_FILE;
-	long size = -1;
-	if (fseek(f, 0, SEEK_END) == 0)
-		size = ftell(f);
-	if (size <= 0 || size > MAX_CERT_FILE || fseek(f, 0, SEEK_SET) != 0) {
-		fclose(f);
-		return EIOT_ERR_FILE;
-	}
-	uint8_t *buf = malloc((size_t)size + 1);
-	if (!buf) {
-		fclose(f);
-		return EIOT_ERR_NO_MEMORY;
-	}
-	size_t n = fread(buf, 1, (size_t)size, f);
-	int bad = ferror(f) || n != (size_t)size;
-	fclose(f);
-	if (bad) {
-		free(buf);
-		return EIOT_ERR_FILE;
-	}
-	buf[n] = '\0';
-	*out = buf;
-	*len = n;
-	return 0;
 }
 
 /* Every "CERTIFICATE" block of a NUL-terminated PEM text (other blocks are skipped); none is an error. */
@@ -155,7 +125,7 @@ int eiot_x509_chain_add_file(struct eiot_x509_chain *c, const char *path)
 
 	if (!path)
 		return EIOT_ERR_FILE;
-	int err = read_file(path, &buf, &len);
+	int err = util_read_file(path, MAX_CERT_FILE, &buf, &len);
 	if (err)
 		return err;
 	if (strstr((const char *)buf, "-----BEGIN ") != NULL)

@@ -1,0 +1,14 @@
+/*
+ * eap_iot/profiles/eap-peer.h — a device joining the network with EAP-TLS (eap_iot/eap_tls.h):
+ * a TLS 1.2 client over EAP with X.509 certificates (TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8),
+ * cached_info, client certificate URLs and resumption — every extension that saves EAP round
+ * trips. No server role, no DTLS, no PSK, no raw public keys, no CTR_DRBG (the device's TRNG
+ * through eiot_config_set_random). See eap_iot/features.h.
+ */
+#define EIOT_WITH_SERVER 0
+#define EIOT_WITH_DTLS 0
+#define EIOT_WITH_PSK 0
+#define EIOT_WITH_RPK 0
+#define EIOT_WITH_EXTRA_SUITES 0
+#define EIOT_WITH_KEYLOG 0
+#define EIOT_WITH_DRBG 0

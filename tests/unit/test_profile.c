@@ -1,0 +1,212 @@
+/*
+ * tests/unit/test_profile.c — what a build holds (eap_iot/features.h), checked from outside:
+ * eiot_build_features() tells the truth; every setter of a feature the build left out fails
+ * with EIOT_ERR_NOT_IN_BUILD and exactly one log line naming it, and leaves the configuration
+ * as it was; a left-out role, transport or suite is refused; without the DRBG a connection
+ * needs the application's random source and says so. Built and run for the full library and
+ * for every device profile (Makefile PROFILES), with that build's features file.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "eap_iot/eap_iot.h"
+
+struct log_capture {
+	unsigned lines, left_out, no_drbg;
+	char last[256];
+};
+
+static void capture(void *user, enum eiot_log_level level, const char *line)
+{
+	struct log_capture *lc = user;
+	(void)level;
+	lc->lines++;
+	if (strstr(line, "left out of this build"))
+		lc->left_out++;
+	if (strstr(line, "EIOT_WITH_DRBG"))
+		lc->no_drbg++;
+	snprintf(lc->last, sizeof(lc->last), "%s", line);
+}
+
+static struct eiot_config *client_config(struct log_capture *lc)
+{
+	enum eiot_transport t = EIOT_WITH_DTLS ? EIOT_DTLS : EIOT_TLS;
+	struct eiot_config *cfg = eiot_config_new(EIOT_CLIENT, t);
+	assert_non_null(cfg);
+	memset(lc, 0, sizeof(*lc));
+	eiot_config_set_log(cfg, capture, lc, EIOT_LOG_DEBUG);
+	return cfg;
+}
+
+/* A setter's result in this build: EIOT_ERR_NOT_IN_BUILD and one line naming it, or anything
+ * else when the feature is in. */
+static void expect(bool in_build, int err, const struct log_capture *lc, unsigned before,
+		   const char *name, const char *what)
+{
+	print_message("%-28s %s: %s%s%s\n", what, in_build ? "in" : "out", eiot_err_str(err),
+		      lc->lines > before ? " — " : "", lc->lines > before ? lc->last : "");
+	if (in_build) {
+		assert_int_not_equal(err, EIOT_ERR_NOT_IN_BUILD);
+		return;
+	}
+	assert_int_equal(err, EIOT_ERR_NOT_IN_BUILD);
+	assert_int_equal(lc->lines, before + 1);
+	assert_non_null(strstr(lc->last, name));
+}
+
+static void test_build_features_tell_the_truth(void **state)
+{
+	(void)state;
+	unsigned f = eiot_build_features();
+	const struct {
+		bool on;
+		unsigned bit;
+	} want[] = {
+		{ EIOT_WITH_CLIENT, EIOT_FEATURE_CLIENT },   { EIOT_WITH_SERVER, EIOT_FEATURE_SERVER },
+		{ EIOT_WITH_TLS, EIOT_FEATURE_TLS },         { EIOT_WITH_DTLS, EIOT_FEATURE_DTLS },
+		{ EIOT_WITH_PSK, EIOT_FEATURE_PSK },         { EIOT_WITH_RPK, EIOT_FEATURE_RPK },
+		{ EIOT_WITH_X509, EIOT_FEATURE_X509 },       { EIOT_WITH_RESUMPTION, EIOT_FEATURE_RESUMPTION },
+		{ EIOT_WITH_CACHED_INFO, EIOT_FEATURE_CACHED_INFO },
+		{ EIOT_WITH_CERT_URL, EIOT_FEATURE_CERT_URL }, { EIOT_WITH_EAP, EIOT_FEATURE_EAP },
+		{ EIOT_WITH_KEYLOG, EIOT_FEATURE_KEYLOG },   { EIOT_WITH_DRBG, EIOT_FEATURE_DRBG },
+		{ EIOT_WITH_EXTRA_SUITES, EIOT_FEATURE_EXTRA_SUITES },
+	};
+	print_message("features 0x%04x\n", f);
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		assert_int_equal(!!(f & want[i].bit), want[i].on);
+}
+
+static void test_left_out_roles_and_transports_refused(void **state)
+{
+	(void)state;
+	for (int r = 0; r < 2; r++) {
+		for (int t = 0; t < 2; t++) {
+			bool in = (r == EIOT_CLIENT ? EIOT_WITH_CLIENT : EIOT_WITH_SERVER) &&
+				  (t == EIOT_TLS ? EIOT_WITH_TLS : EIOT_WITH_DTLS);
+			struct eiot_config *cfg = eiot_config_new((enum eiot_role)r, (enum eiot_transport)t);
+			assert_int_equal(cfg != NULL, in);
+			eiot_config_free(cfg);
+		}
+	}
+}
+
+static void test_left_out_setters_fail_with_one_line(void **state)
+{
+	(void)state;
+	struct log_capture lc;
+	struct eiot_config *cfg = client_config(&lc);
+	static const uint8_t id[] = "dev", key[16] = { 1 }, hash[32] = { 2 }, der[8] = { 0x30, 3, 1, 2, 3 };
+	static const struct eiot_cert_cache_ops ops = { 0 };
+	unsigned before;
+
+	before = lc.lines;
+	expect(EIOT_WITH_PSK, eiot_config_set_psk(cfg, id, 3, key, 16), &lc, before, "EIOT_WITH_PSK", "PSK");
+	before = lc.lines;
+	expect(EIOT_WITH_RPK, eiot_config_add_peer_rpk_sha256(cfg, hash), &lc, before, "EIOT_WITH_RPK",
+	       "pinned raw public key");
+	before = lc.lines;
+	expect(EIOT_WITH_X509, eiot_config_add_trust_der(cfg, der, 5), &lc, before, "EIOT_WITH_X509", "trust anchor");
+	before = lc.lines;
+	expect(EIOT_WITH_RESUMPTION, eiot_config_set_session_tickets(cfg, true), &lc, before,
+	       "EIOT_WITH_RESUMPTION", "session tickets");
+	before = lc.lines;
+	expect(EIOT_WITH_CACHED_INFO, eiot_config_set_cert_cache(cfg, &ops, NULL), &lc, before,
+	       "EIOT_WITH_CACHED_INFO", "certificate cache");
+	before = lc.lines;
+	expect(EIOT_WITH_CERT_URL, eiot_config_set_own_cert_url(cfg, "http://ca.example/dev.der"), &lc,
+	       before, "EIOT_WITH_CERT_URL", "certificate URL");
+	before = lc.lines;
+	expect(EIOT_WITH_KEYLOG, eiot_config_set_keylog_file(cfg, "/nonexistent/keys.log"), &lc, before,
+	       "EIOT_WITH_KEYLOG", "key log");
+	/* turning a left-out feature off is no error */
+	assert_int_equal(eiot_config_set_session_tickets(cfg, false), EIOT_OK);
+	assert_int_equal(eiot_config_set_keylog_file(cfg, NULL), EIOT_OK);
+	eiot_config_free(cfg);
+}
+
+static void test_left_out_suites_refused(void **state)
+{
+	(void)state;
+	struct log_capture lc;
+	struct eiot_config *cfg = client_config(&lc);
+	const struct {
+		uint16_t id;
+		bool in;
+	} suites[] = {
+		{ EIOT_PSK_WITH_AES_128_CCM_8, EIOT_WITH_PSK },
+		{ EIOT_ECDHE_ECDSA_WITH_AES_128_CCM_8, EIOT_WITH_ECDHE },
+		{ EIOT_ECDHE_ECDSA_WITH_AES_128_CCM, EIOT_WITH_ECDHE && EIOT_WITH_EXTRA_SUITES },
+		{ EIOT_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, EIOT_WITH_ECDHE && EIOT_WITH_EXTRA_SUITES },
+	};
+	for (size_t i = 0; i < sizeof(suites) / sizeof(suites[0]); i++) {
+		unsigned before = lc.lines;
+		int err = eiot_config_set_suites(cfg, &suites[i].id, 1);
+		expect(suites[i].in, err, &lc, before, "suite", eiot_suite_name(suites[i].id, false));
+		if (suites[i].in)
+			assert_int_equal(err, EIOT_OK);
+	}
+	uint16_t unknown = 0x1301; /* TLS 1.3: never implemented, whatever the build */
+	assert_int_equal(eiot_config_set_suites(cfg, &unknown, 1), EIOT_ERR_BAD_PARAM);
+	eiot_config_free(cfg);
+}
+
+static int no_randomness(void *user, uint8_t *out, size_t n)
+{
+	(void)user;
+	memset(out, 0x5a, n);
+	return 0;
+}
+
+/* Without the DRBG the first random byte a client needs (its ClientHello random) fails with one
+ * line until the application gives a source; with one, the ClientHello goes out. */
+static void test_random_source_without_drbg(void **state)
+{
+	(void)state;
+	struct log_capture lc;
+	struct eiot_config *cfg = client_config(&lc);
+	uint16_t suite = EIOT_WITH_PSK ? EIOT_PSK_WITH_AES_128_CCM_8 : EIOT_ECDHE_ECDSA_WITH_AES_128_CCM_8;
+	static const uint8_t id[] = "dev", key[16] = { 1 }, pin[32] = { 3 };
+	assert_int_equal(eiot_config_set_suites(cfg, &suite, 1), EIOT_OK);
+	if (EIOT_WITH_PSK)
+		assert_int_equal(eiot_config_set_psk(cfg, id, 3, key, 16), EIOT_OK);
+	else
+		assert_int_equal(eiot_config_add_peer_rpk_sha256(cfg, pin), EIOT_WITH_RPK ? EIOT_OK : EIOT_ERR_NOT_IN_BUILD);
+	if (!EIOT_WITH_PSK && !EIOT_WITH_RPK) {
+		/* a certificate client needs a trust anchor and a name before it has a suite to offer */
+		eiot_config_free(cfg);
+		skip();
+	}
+	struct eiot_conn *c = eiot_conn_new(cfg, 0);
+	assert_non_null(c);
+	if (EIOT_WITH_DRBG) {
+		assert_int_equal(eiot_conn_state(c), EIOT_STATE_HANDSHAKE);
+	} else {
+		assert_int_equal(eiot_conn_state(c), EIOT_STATE_FAILED);
+		assert_int_equal(lc.no_drbg, 1);
+	}
+	eiot_conn_free(c);
+	eiot_config_set_random(cfg, no_randomness, NULL);
+	c = eiot_conn_new(cfg, 0);
+	assert_non_null(c);
+	assert_int_equal(eiot_conn_state(c), EIOT_STATE_HANDSHAKE);
+	eiot_conn_free(c);
+	eiot_config_free(cfg);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_build_features_tell_the_truth),
+		cmocka_unit_test(test_left_out_roles_and_transports_refused),
+		cmocka_unit_test(test_left_out_setters_fail_with_one_line),
+		cmocka_unit_test(test_left_out_suites_refused),
+		cmocka_unit_test(test_random_source_without_drbg),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
