@@ -89,11 +89,13 @@ $(foreach b,$(BACKENDS),$(eval $(call backend_rules,$(b))))
 
 # Device profiles (eap_iot/include/eap_iot/profiles/<name>.h, eap_iot/features.h): the library
 # built with one features file on the device backend, in BUILD/profiles/<name>/, with the unit
-# tests that apply to a device build (codecs, records, crypto, the CoAP message layer, the
-# profile's own checks); the engine runs against a full build in tests/cross (both dlopen()ed).
+# tests that apply to a device build (records, replay, reassembly, flights, crypto, keys, the
+# CoAP message layer, the profile's own checks; not the handshake codec's, whose extension
+# parsers a profile trims); the engine runs against a full build in tests/cross (both
+# dlopen()ed).
 PROFILES := psk-client rpk-client cert-client eap-peer
 PROFILE_UNITS := test_profile test_record test_replay test_reasm test_flight test_crypto test_keys \
-	test_msgs test_coap_msg test_coap_peer
+	test_coap_msg test_coap_peer
 # the helpers but the in-memory client/server pump, which needs both roles
 PROFILE_HELPERS := $(filter-out tests/unit/pump%,$(UNIT_HELPERS))
 profile_defs = -DEIOT_FEATURES_FILE='"eap_iot/profiles/$(1).h"'

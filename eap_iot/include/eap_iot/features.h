@@ -59,6 +59,9 @@
 #ifndef EIOT_WITH_KEYLOG
 #define EIOT_WITH_KEYLOG 1 /* the NSS key log for Wireshark (eiot_config_set_keylog_file) */
 #endif
+#ifndef EIOT_WITH_LOG
+#define EIOT_WITH_LOG 1 /* 0: no log lines and no error texts; error codes and alerts as ever */
+#endif
 #ifndef EIOT_WITH_DRBG
 #define EIOT_WITH_DRBG 1 /* 0: no CTR_DRBG; the platform's source via eiot_config_set_random */
 #endif
@@ -98,6 +101,7 @@ enum eiot_feature {
 	EIOT_FEATURE_KEYLOG = 1u << 11,
 	EIOT_FEATURE_DRBG = 1u << 12,
 	EIOT_FEATURE_EXTRA_SUITES = 1u << 13,
+	EIOT_FEATURE_LOG = 1u << 14,
 };
 
 #ifdef __cplusplus

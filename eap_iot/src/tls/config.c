@@ -91,14 +91,14 @@ enum eiot_role eiot_config_role(const struct eiot_config *cfg) { return cfg->rol
 enum eiot_transport eiot_config_transport(const struct eiot_config *cfg) { return cfg->transport; }
 
 /* see tls/config_int.h */
-int cfg_refuse(const struct eiot_config *cfg, int err, const char *what)
+int (cfg_refuse)(const struct eiot_config *cfg, int err, const char *what)
 {
 	EIOT_LOG(cfg, EIOT_LOG_ERROR, "config: %s", what);
 	return err;
 }
 
 /* see tls/config_int.h */
-int cfg_not_in_build(const struct eiot_config *cfg, const char *what)
+int (cfg_not_in_build)(const struct eiot_config *cfg, const char *what)
 {
 	EIOT_LOG(cfg, EIOT_LOG_ERROR, "config: %s: left out of this build (eap_iot/features.h)", what);
 	return EIOT_ERR_NOT_IN_BUILD;
@@ -120,7 +120,7 @@ unsigned eiot_build_features(void)
 	       (EIOT_WITH_CACHED_INFO ? EIOT_FEATURE_CACHED_INFO : 0) |
 	       (EIOT_WITH_CERT_URL ? EIOT_FEATURE_CERT_URL : 0) | (EIOT_WITH_EAP ? EIOT_FEATURE_EAP : 0) |
 	       (EIOT_WITH_KEYLOG ? EIOT_FEATURE_KEYLOG : 0) | (EIOT_WITH_DRBG ? EIOT_FEATURE_DRBG : 0) |
-	       (EIOT_WITH_EXTRA_SUITES ? EIOT_FEATURE_EXTRA_SUITES : 0);
+	       (EIOT_WITH_EXTRA_SUITES ? EIOT_FEATURE_EXTRA_SUITES : 0) | (EIOT_WITH_LOG ? EIOT_FEATURE_LOG : 0);
 }
 
 /* see eap_iot/config.h */

@@ -115,6 +115,11 @@ int cfg_refuse(const struct eiot_config *cfg, int err, const char *what);
 /* A setter of a feature this build left out (eap_iot/features.h): one log line naming it,
  * EIOT_ERR_NOT_IN_BUILD. */
 int cfg_not_in_build(const struct eiot_config *cfg, const char *what);
+#if !EIOT_WITH_LOG /* no log text in this build (eap_iot/features.h) */
+#define cfg_refuse(cfg, err, what) (0 ? cfg_refuse((cfg), (err), (what)) : eiot_quiet_err(err))
+#define cfg_not_in_build(cfg, what) \
+	(0 ? cfg_not_in_build((cfg), (what)) : eiot_quiet_err(EIOT_ERR_NOT_IN_BUILD))
+#endif
 
 /* Current time for certificate checks, or -1 in the clock-less mode. */
 int64_t cfg_now_seconds(const struct eiot_config *cfg);

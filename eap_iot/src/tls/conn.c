@@ -178,7 +178,7 @@ void eiot_conn_free(struct eiot_conn *c)
 }
 
 /* see tls/conn_int.h */
-int conn_error(struct eiot_conn *c, int err, const char *fmt, ...)
+int (conn_error)(struct eiot_conn *c, int err, const char *fmt, ...)
 {
 	char line[224];
 	va_list ap;

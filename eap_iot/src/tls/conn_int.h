@@ -230,6 +230,10 @@ void conn_io_release(struct eiot_conn *c);
 /* ---- conn.c ---- */
 /* Log at ERROR what was wrong and return err (the caller's failure path takes it from there). */
 int conn_error(struct eiot_conn *c, int err, const char *fmt, ...) EIOT_PRINTF(3, 4);
+#if !EIOT_WITH_LOG /* no log text in this build: err, and no format string in the binary (the
+			* definition is written (conn_error)(...) to stay out of this macro's way) */
+#define conn_error(c, err, ...) (0 ? conn_error((c), (err), __VA_ARGS__) : eiot_quiet_err(err))
+#endif
 /* Enter FAILED with err (sticky) and queue its fatal alert; returns err. */
 int conn_fail(struct eiot_conn *c, int err);
 /* Queue an alert record (level 1 warning, 2 fatal). */

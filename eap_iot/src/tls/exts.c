@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "eap_iot/err.h"
+#include "eap_iot/features.h"
 
 typedef int (*ext_parse_fn)(struct rd *b, bool server_hello, struct hs_exts *e);
 
@@ -212,27 +213,32 @@ static int ext_sct(struct rd *b, bool server_hello, struct hs_exts *e)
 	return cert_types(b, server_hello, &e->sct_x509, &e->sct_rpk, &e->sct);
 }
 
+/* What a build without a feature (eap_iot/features.h) does not parse counts as an unknown
+ * extension: ignored in a ClientHello, refused in a ServerHello (it was never offered). */
+#define IF_BUILT(on, fn) ((on) ? (fn) : NULL)
+
 static const struct {
 	uint16_t type;
 	ext_parse_fn parse;
 } ext_tab[] = {
-	{ EXT_CLIENT_CERTIFICATE_TYPE, ext_cct },
-	{ EXT_SERVER_CERTIFICATE_TYPE, ext_sct },
+	{ EXT_CLIENT_CERTIFICATE_TYPE, IF_BUILT(EIOT_WITH_RPK, ext_cct) },
+	{ EXT_SERVER_CERTIFICATE_TYPE, IF_BUILT(EIOT_WITH_RPK, ext_sct) },
 	{ EXT_SERVER_NAME, ext_server_name },
 	{ EXT_MAX_FRAGMENT_LENGTH, ext_mfl },
 	{ EXT_TRUNCATED_HMAC, ext_truncated_hmac },
-	{ EXT_SUPPORTED_GROUPS, ext_groups },
-	{ EXT_EC_POINT_FORMATS, ext_point_formats },
-	{ EXT_SIGNATURE_ALGORITHMS, ext_sigalgs },
+	{ EXT_SUPPORTED_GROUPS, IF_BUILT(EIOT_WITH_ECDHE, ext_groups) },
+	{ EXT_EC_POINT_FORMATS, IF_BUILT(EIOT_WITH_ECDHE, ext_point_formats) },
+	{ EXT_SIGNATURE_ALGORITHMS, IF_BUILT(EIOT_WITH_ECDHE, ext_sigalgs) },
 	{ EXT_ENCRYPT_THEN_MAC, ext_etm },
 	{ EXT_EXTENDED_MASTER_SECRET, ext_ems },
 	{ EXT_RECORD_SIZE_LIMIT, ext_rsl },
-	{ EXT_SESSION_TICKET, ext_session_ticket },
-	{ EXT_CACHED_INFO, ext_cached_info },
-	{ EXT_CLIENT_CERTIFICATE_URL, ext_cert_url },
+	{ EXT_SESSION_TICKET, IF_BUILT(EIOT_WITH_RESUMPTION, ext_session_ticket) },
+	{ EXT_CACHED_INFO, IF_BUILT(EIOT_WITH_CACHED_INFO, ext_cached_info) },
+	{ EXT_CLIENT_CERTIFICATE_URL, IF_BUILT(EIOT_WITH_CERT_URL, ext_cert_url) },
 	{ EXT_RENEGOTIATION_INFO, ext_reneg_info },
 };
 
+/* The parser of a known extension this build holds, else NULL. */
 static ext_parse_fn ext_lookup(uint16_t type)
 {
 	for (size_t i = 0; i < sizeof(ext_tab) / sizeof(ext_tab[0]); i++)

@@ -3,7 +3,8 @@
  * (TLS_PSK_WITH_AES_128_CCM_8, RFC 7925 §4.2). No server role, no TLS over streams, no ECC or
  * certificates, no resumption (a PSK handshake is already two round trips of small messages;
  * a sleeping device keeps its session with eiot_conn_save instead), no CTR_DRBG: the device's
- * TRNG goes in through eiot_config_set_random. See eap_iot/features.h.
+ * TRNG goes in through eiot_config_set_random, and no log text: errors are reported by their
+ * codes and alerts alone (eiot_conn_error, eiot_conn_last_alert). See eap_iot/features.h.
  */
 #define EIOT_WITH_SERVER 0
 #define EIOT_WITH_TLS 0
@@ -16,3 +17,4 @@
 #define EIOT_WITH_EAP 0
 #define EIOT_WITH_KEYLOG 0
 #define EIOT_WITH_DRBG 0
+#define EIOT_WITH_LOG 0

@@ -45,9 +45,16 @@ struct eiot_pkey {
 	bool ready;
 };
 
+#if defined(MBEDTLS_X509_CRT_PARSE_C)
 struct eiot_x509_chain {
 	mbedtls_x509_crt crt;
 	size_t n;
 };
+#else
+/* an mbedTLS configuration without X.509 (a device without certificates): never filled */
+struct eiot_x509_chain {
+	size_t n;
+};
+#endif
 
 #endif

@@ -289,7 +289,8 @@ void eiot_ecdh_free(struct eiot_ecdh *e)
 	e->ready = false;
 }
 
-/* ---- ECDSA keys ---- */
+/* ---- ECDSA keys (with mbedTLS's public key layer: not in a PSK device's configuration) ---- */
+#if defined(MBEDTLS_PK_PARSE_C)
 
 /* An EC key on secp256r1, nothing else (RFC 7925 §4.4.4). */
 static int pkey_check_p256(const mbedtls_pk_context *pk)
@@ -439,6 +440,7 @@ int eiot_pkey_load_public_file(struct eiot_pkey *k, const char *path)
 	return err;
 }
 
+#if defined(MBEDTLS_PK_WRITE_C)
 /* see crypto/crypto.h */
 int eiot_pkey_write_spki(const struct eiot_pkey *k, uint8_t *out, size_t cap, size_t *len)
 {
@@ -452,6 +454,7 @@ int eiot_pkey_write_spki(const struct eiot_pkey *k, uint8_t *out, size_t cap, si
 	*len = (size_t)n;
 	return 0;
 }
+#endif /* MBEDTLS_PK_WRITE_C */
 
 /* see crypto/crypto.h */
 void eiot_pkey_free(struct eiot_pkey *k)
@@ -461,3 +464,4 @@ void eiot_pkey_free(struct eiot_pkey *k)
 	mbedtls_pk_free(&k->pk);
 	k->ready = false;
 }
+#endif /* MBEDTLS_PK_PARSE_C */

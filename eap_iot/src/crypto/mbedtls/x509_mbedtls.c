@@ -9,6 +9,9 @@
  * Exactly one error comes out of a failed verification, chosen in a fixed order with a
  * sentence naming the certificate (crypto/x509_fault.c, shared with the OpenSSL backend).
  */
+#include "crypto/crypto_backend.h"
+#if defined(MBEDTLS_X509_CRT_PARSE_C) /* else not in this device's mbedTLS configuration */
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -475,3 +478,5 @@ int eiot_x509_leaf_matches_key(const struct eiot_x509_chain *c, const struct eio
 		return 0;
 	return mbedtls_pk_check_pair(&c->crt.pk, &priv->pk) == 0;
 }
+
+#endif /* MBEDTLS_X509_CRT_PARSE_C */
