@@ -109,43 +109,78 @@ compile() {
 # <arpa/inet.h>)
 HOST_ONLY="coaps_server.c"
 EIOT_SRC="$(ls "$ROOT"/eap_iot/src/*/*.c "$ROOT"/eap_iot/src/crypto/mbedtls/*.c | grep -v "/$HOST_ONLY\$")"
+# Device profiles (eap_iot/profiles/<name>.h with its mbedTLS configuration
+# eap_iot/profiles/mbedtls/<name>.h), each with the program that stands for it.
+PROFILE_PROGS="psk-client:FLASH_DTLS_PSK cert-client:FLASH_DTLS_CERT eap-peer:FLASH_EAP_PEER"
+PCFG_DIR=$ROOT/eap_iot/include/eap_iot/profiles/mbedtls
+# build_libs DIR MBEDTLS_FLAGS EIOT_FLAGS: DIR/libmbedtls.a and DIR/libeap_iot.a for $ARCH
+build_libs() {
+	compile "$1/mbedtls" "$ARCH -std=c99 $2" "$M"/library/*.c
+	# shellcheck disable=SC2086 # one path per word
+	compile "$1/eap_iot" "$ARCH -std=c11 -D_DEFAULT_SOURCE $WARN -Werror $2 $3 -I$ROOT/eap_iot/include -I$ROOT/eap_iot/src" \
+		$EIOT_SRC
+	run arm-none-eabi-ar rcs "$1/libmbedtls.a" "$1"/mbedtls/*.o
+	run arm-none-eabi-ar rcs "$1/libeap_iot.a" "$1"/eap_iot/*.o
+}
+# link_prog DIR NAME DEFINE FLAGS: DIR/NAME.elf and .map from bench/flash_device.c
+link_prog() {
+	run arm-none-eabi-gcc $ARCH -std=c11 $WARN $4 -I"$ROOT/eap_iot/include" -I"$GEN" \
+		-D"$3" -c "$HERE/flash_device.c" -o "$1/flash_device-$2.o"
+	run timeout 300 arm-none-eabi-gcc -mcpu="$cpu" -mthumb --specs=nano.specs \
+		--specs=nosys.specs -Wl,--gc-sections -Wl,-Map="$1/$2.map" -o "$1/$2.elf" \
+		"$1/flash_device-$2.o" "$1/libeap_iot.a" "$1/libmbedtls.a"
+}
 for cpu in $CPUS; do
 	B=$F/$cpu
 	ARCH="-mcpu=$cpu -mthumb -Os -ffunction-sections -fdata-sections"
 	rm -rf "$B"
-	compile "$B/mbedtls" "$ARCH -std=c99 $MBED_CFG" "$M"/library/*.c
-	# shellcheck disable=SC2086 # one path per word
-	compile "$B/eap_iot" "$ARCH -std=c11 -D_DEFAULT_SOURCE $WARN -Werror $MBED_CFG -I$ROOT/eap_iot/include -I$ROOT/eap_iot/src" \
-		$EIOT_SRC
-	run arm-none-eabi-ar rcs "$B/libmbedtls.a" "$B"/mbedtls/*.o
-	run arm-none-eabi-ar rcs "$B/libeap_iot.a" "$B"/eap_iot/*.o
+	# the default build: every feature, one mbedTLS configuration for all three programs
+	build_libs "$B" "$MBED_CFG" ""
 	for prog in $PROGS; do
-		name=${prog%%:*}
-		run arm-none-eabi-gcc $ARCH -std=c11 $WARN $MBED_CFG -I"$ROOT/eap_iot/include" -I"$GEN" \
-			-D"${prog#*:}" -c "$HERE/flash_device.c" -o "$B/flash_device-$name.o"
-		run timeout 300 arm-none-eabi-gcc -mcpu="$cpu" -mthumb --specs=nano.specs \
-			--specs=nosys.specs -Wl,--gc-sections -Wl,-Map="$B/$name.map" -o "$B/$name.elf" \
-			"$B/flash_device-$name.o" "$B/libeap_iot.a" "$B/libmbedtls.a"
+		link_prog "$B" "${prog%%:*}" "${prog#*:}" "$MBED_CFG"
+	done
+	for prog in $PROFILE_PROGS; do
+		p=${prog%%:*}
+		flags="-I$M/include -I$PCFG_DIR -DMBEDTLS_CONFIG_FILE=\"$p.h\" -DEIOT_FEATURES_FILE=\"eap_iot/profiles/$p.h\""
+		build_libs "$B/$p" "$flags" ""
+		link_prog "$B/$p" "$p" "${prog#*:}" "$flags"
 	done
 done
 
 # ---- heap per connection: the same configurations on the host (x86-64, Debian's mbedTLS) ----
 H=$F/host
 rm -rf "$H"
-mkdir -p "$H"
-printf '%s\n' $EIOT_SRC | timeout 600 xargs -P "$JOBS" -I{} sh -c \
-	'exec cc -std=c11 -D_DEFAULT_SOURCE -O1 -I"$2/eap_iot/include" -I"$2/eap_iot/src" -c "$3" \
-	 -o "$1/$(basename "$3" .c).o"' sh "$H" "$ROOT" {} >>"$LOG" 2>&1 || die "host compile failed"
-run ar rcs "$H/libeap_iot.a" "$H"/*.o
+# host_lib DIR EXTRA_FLAGS: DIR/libeap_iot.a on the host
+host_lib() {
+	mkdir -p "$1"
+	printf '%s\n' $EIOT_SRC | timeout 600 xargs -P "$JOBS" -I{} sh -c \
+		'exec cc -std=c11 -D_DEFAULT_SOURCE -O1 $4 -I"$2/eap_iot/include" -I"$2/eap_iot/src" -c "$3" \
+		 -o "$1/$(basename "$3" .c).o"' sh "$1" "$ROOT" {} "$2" >>"$LOG" 2>&1 || die "host compile failed"
+	run ar rcs "$1/libeap_iot.a" "$1"/*.o
+}
+# host_heap DIR NAME DEFINE EXTRA_FLAGS: "device default" bytes per connection
+host_heap() {
+	run cc -std=c11 -O1 -DFLASH_HOST $4 -D"$3" -I"$ROOT/eap_iot/include" \
+		-I"$ROOT/eap_iot/src" -I"$GEN" "$HERE/flash_device.c" -o "$1/$2" \
+		"$1/libeap_iot.a" -lmbedx509 -lmbedcrypto
+	timeout 30 "$1/$2" || die "$1/$2 failed"
+}
+host_lib "$H" ""
 ROWS=""
 for prog in $PROGS; do
 	name=${prog%%:*}
-	run cc -std=c11 -O1 -DFLASH_HOST -D"${prog#*:}" -I"$ROOT/eap_iot/include" \
-		-I"$ROOT/eap_iot/src" -I"$GEN" "$HERE/flash_device.c" -o "$H/$name" \
-		"$H/libeap_iot.a" -lmbedx509 -lmbedcrypto
-	heap=$(timeout 30 "$H/$name") || die "$H/$name failed"
+	heap=$(host_heap "$H" "$name" "${prog#*:}" "")
 	for cpu in $CPUS; do
 		ROWS="$ROWS $name|$cpu|$F/$cpu/$name.map|$F/$cpu/$name.elf|${heap#* }|${heap% *}"
+	done
+done
+for prog in $PROFILE_PROGS; do
+	p=${prog%%:*}
+	feat="-DEIOT_FEATURES_FILE=\"eap_iot/profiles/$p.h\""
+	host_lib "$H/$p" "$feat"
+	heap=$(host_heap "$H/$p" "$p" "${prog#*:}" "$feat")
+	for cpu in $CPUS; do
+		ROWS="$ROWS $p|$cpu|$F/$cpu/$p/$p.map|$F/$cpu/$p/$p.elf|${heap#* }|${heap% *}"
 	done
 done
 
@@ -164,5 +199,6 @@ done
 timeout 60 python3 -B "$HERE/flash_map.py" --out "$BUILD/bench/flash.md" --objects "$F" \
 	--note "mbedTLS $(ver_of "$M/include/mbedtls/version.h") ($MBED_VER), $(arm-none-eabi-gcc --version | head -n 1), newlib nano; -Os -mthumb -ffunction-sections -fdata-sections, --gc-sections." \
 	--note "Heap/conn: bytes one connection allocates (eiot_conn_size; EAP-TLS adds its reassembly buffers), measured on the x86-64 host build; device = records and max_fragment_length 1024, handshake and EAP messages 4096, MTU 1280; defaults = the library's." \
+	--note "dtls-psk, dtls-cert, eap-peer: the default build (every feature, bench/flash_mbedtls_config.h). psk-client, cert-client, eap-peer (profile): the same programs on a device profile (eap_iot/profiles/<name>.h) and its mbedTLS configuration (eap_iot/profiles/mbedtls/<name>.h); the stack column (eap_iot + mbedTLS) is what the targets count." \
 	--note "Every eap_iot source of the mbedTLS backend is cross-compiled but the host-only $HOST_ONLY; linked by none of these programs:${UNLINKED:- -}. mbedTLS's x509_crt.c is built without MBEDTLS_FS_IO (newlib has no <dirent.h>)." \
 	$ROWS

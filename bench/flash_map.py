@@ -145,18 +145,19 @@ def main():
     args = ap.parse_args()
 
     lines = [
-        "| program | CPU | flash B | eap_iot | mbedTLS | libc+libgcc | program+creds "
+        "| program | CPU | flash B | stack (eap_iot + mbedTLS) | eap_iot | mbedTLS | libc+libgcc | program+creds "
         "| static RAM B | eap_iot | mbedTLS | libc+libgcc | program "
         "| heap/conn B device (defaults) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for row in args.rows:
         name, cpu, map_path, elf, heap_dev, heap_def = row.split("|")
         flash, ram, bss, objects = measure(map_path)
         check(elf, flash, bss, args.size)
         heap = "%s (%s)" % (heap_dev, heap_def) if heap_dev else "-"
-        lines.append("| %s | %s | %d (%s KiB) | %d | %d | %d | %d | %d | %d | %d | %d | %d | %s |" % (
-            name, cpu, sum(flash.values()), kib(sum(flash.values())), flash["eap_iot"],
+        stack = flash["eap_iot"] + flash["mbedtls"]
+        lines.append("| %s | %s | %d (%s KiB) | %d (%s KiB) | %d | %d | %d | %d | %d | %d | %d | %d | %d | %s |" % (
+            name, cpu, sum(flash.values()), kib(sum(flash.values())), stack, kib(stack), flash["eap_iot"],
             flash["mbedtls"], flash["libc"], flash["app"], sum(ram.values()), ram["eap_iot"],
             ram["mbedtls"], ram["libc"], ram["app"], heap))
         if args.objects:

@@ -47,6 +47,9 @@ int eiot_aead_seal(struct eiot_aead *a, const uint8_t nonce[12], const uint8_t *
 int eiot_aead_open(struct eiot_aead *a, const uint8_t nonce[12], const uint8_t *aad, size_t aad_len,
 		   uint8_t *p, size_t n);
 void eiot_aead_free(struct eiot_aead *a);
+/* a was copied byte for byte from old, which goes away (a connection moved to smaller memory):
+ * fix what pointed into old (mbedTLS's AES key schedule points into its own context). */
+void eiot_aead_moved(struct eiot_aead *a, const struct eiot_aead *old);
 
 /* ---- ECDH / ECDSA on secp256r1 ---- */
 /* Generate an ephemeral key pair; pub is the 65-byte uncompressed point (0x04 || X || Y). */

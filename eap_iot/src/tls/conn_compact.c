@@ -57,7 +57,13 @@ struct eiot_conn *eiot_conn_compact(struct eiot_conn *c)
 	struct eiot_conn *n = malloc(total);
 	if (!n)
 		return c; /* stays as it was, still correct */
-	*n = *c; /* the AEAD states point to heap contexts of their own, not into the struct */
+	*n = *c;
+	for (int i = 0; i < 2; i++) { /* an AEAD state may point into itself */
+		if (c->tx[i].protected_)
+			eiot_aead_moved(&n->tx[i].aead, &c->tx[i].aead);
+		if (c->rx[i].protected_)
+			eiot_aead_moved(&n->rx[i].aead, &c->rx[i].aead);
+	}
 	n->compact = true;
 	n->rx_buf = NULL;
 	if ((c->outq.len || c->app.len) && !conn_io_acquire(n)) {

@@ -5,7 +5,7 @@
 #ifndef EIOT_BACKEND_MBEDTLS_H
 #define EIOT_BACKEND_MBEDTLS_H
 
-#include <mbedtls/ccm.h>
+#include <mbedtls/aes.h>
 #include <mbedtls/ctr_drbg.h>
 #include <mbedtls/ecdh.h>
 #include <mbedtls/gcm.h>
@@ -23,7 +23,7 @@ struct eiot_aead {
 	int alg; /* enum eiot_aead_alg */
 	size_t tag_len;
 	union {
-		mbedtls_ccm_context ccm;
+		mbedtls_aes_context aes; /* CCM: crypto/mbedtls/ccm_mbedtls.c */
 		mbedtls_gcm_context gcm;
 	} u;
 };

@@ -19,6 +19,7 @@
 #include <mbedtls/sha1.h>
 
 #include "eap_iot/err.h"
+#include "crypto/mbedtls/ccm_mbedtls.h"
 #include "util/bytes.h"
 #include "util/file.h"
 
@@ -147,8 +148,8 @@ int eiot_aead_init(struct eiot_aead *a, enum eiot_aead_alg alg, const uint8_t ke
 	case EIOT_AEAD_AES128_CCM_8:
 	case EIOT_AEAD_AES128_CCM:
 		a->tag_len = alg == EIOT_AEAD_AES128_CCM_8 ? 8 : 16;
-		mbedtls_ccm_init(&a->u.ccm);
-		ret = mbedtls_ccm_setkey(&a->u.ccm, MBEDTLS_CIPHER_ID_AES, key, 128);
+		mbedtls_aes_init(&a->u.aes);
+		ret = mbedtls_aes_setkey_enc(&a->u.aes, key, 128);
 		break;
 	case EIOT_AEAD_AES128_GCM:
 		if (!EIOT_WITH_EXTRA_SUITES)
@@ -177,14 +178,10 @@ size_t eiot_aead_tag_len(const struct eiot_aead *a)
 int eiot_aead_seal(struct eiot_aead *a, const uint8_t nonce[12], const uint8_t *aad, size_t aad_len,
 		   uint8_t *p, size_t n)
 {
-	int ret;
-
-	if (EIOT_WITH_EXTRA_SUITES && a->alg == EIOT_AEAD_AES128_GCM)
-		ret = mbedtls_gcm_crypt_and_tag(&a->u.gcm, MBEDTLS_GCM_ENCRYPT, n, nonce, 12, aad,
-						aad_len, p, p, a->tag_len, p + n);
-	else
-		ret = mbedtls_ccm_encrypt_and_tag(&a->u.ccm, n, nonce, 12, aad, aad_len, p, p,
-						  p + n, a->tag_len);
+	if (!EIOT_WITH_EXTRA_SUITES || a->alg != EIOT_AEAD_AES128_GCM)
+		return ccm_seal(&a->u.aes, a->tag_len, nonce, aad, aad_len, p, n);
+	int ret = mbedtls_gcm_crypt_and_tag(&a->u.gcm, MBEDTLS_GCM_ENCRYPT, n, nonce, 12, aad, aad_len,
+					    p, p, a->tag_len, p + n);
 	return ret == 0 ? 0 : EIOT_ERR_CRYPTO;
 }
 
@@ -192,21 +189,22 @@ int eiot_aead_seal(struct eiot_aead *a, const uint8_t nonce[12], const uint8_t *
 int eiot_aead_open(struct eiot_aead *a, const uint8_t nonce[12], const uint8_t *aad, size_t aad_len,
 		   uint8_t *p, size_t n)
 {
-	int ret;
-
-	/* Both calls compare the tag in constant time and wipe the output on a mismatch. */
-	if (EIOT_WITH_EXTRA_SUITES && a->alg == EIOT_AEAD_AES128_GCM) {
-		ret = mbedtls_gcm_auth_decrypt(&a->u.gcm, n, nonce, 12, aad, aad_len, p + n,
-					       a->tag_len, p, p);
-		if (ret == MBEDTLS_ERR_GCM_AUTH_FAILED)
-			return EIOT_ERR_BAD_RECORD_MAC;
-	} else {
-		ret = mbedtls_ccm_auth_decrypt(&a->u.ccm, n, nonce, 12, aad, aad_len, p, p, p + n,
-					       a->tag_len);
-		if (ret == MBEDTLS_ERR_CCM_AUTH_FAILED)
-			return EIOT_ERR_BAD_RECORD_MAC;
-	}
+	/* Both compare the tag in constant time and wipe the output on a mismatch. */
+	if (!EIOT_WITH_EXTRA_SUITES || a->alg != EIOT_AEAD_AES128_GCM)
+		return ccm_open(&a->u.aes, a->tag_len, nonce, aad, aad_len, p, n);
+	int ret = mbedtls_gcm_auth_decrypt(&a->u.gcm, n, nonce, 12, aad, aad_len, p + n, a->tag_len,
+					   p, p);
+	if (ret == MBEDTLS_ERR_GCM_AUTH_FAILED)
+		return EIOT_ERR_BAD_RECORD_MAC;
 	return ret == 0 ? 0 : EIOT_ERR_CRYPTO;
+}
+
+/* see crypto/crypto.h */
+void eiot_aead_moved(struct eiot_aead *a, const struct eiot_aead *old)
+{
+	/* a GCM context keeps its cipher state on the heap: nothing points into it */
+	if (!EIOT_WITH_EXTRA_SUITES || a->alg != EIOT_AEAD_AES128_GCM)
+		a->u.aes.rk = a->u.aes.buf + (old->u.aes.rk - old->u.aes.buf);
 }
 
 /* see crypto/crypto.h */
@@ -215,7 +213,7 @@ void eiot_aead_free(struct eiot_aead *a)
 	if (EIOT_WITH_EXTRA_SUITES && a->alg == EIOT_AEAD_AES128_GCM)
 		mbedtls_gcm_free(&a->u.gcm);
 	else
-		mbedtls_ccm_free(&a->u.ccm);
+		mbedtls_aes_free(&a->u.aes);
 	eiot_zeroize(a, sizeof(*a));
 }
 

@@ -74,6 +74,7 @@ static void chain_truncate(struct eiot_x509_chain *c, size_t n)
 	c->n = n;
 }
 
+#if defined(MBEDTLS_PEM_PARSE_C)
 /* Every "CERTIFICATE" block of a NUL-terminated PEM text (other blocks are skipped); none is an error. */
 static int add_pem(struct eiot_x509_chain *c, const uint8_t *text)
 {
@@ -99,6 +100,15 @@ static int add_pem(struct eiot_x509_chain *c, const uint8_t *text)
 		p += used;
 	}
 }
+#else
+/* An mbedTLS configuration without PEM (a device's: its credentials are DER): a PEM file is one
+ * this build cannot read. */
+static int add_pem(struct eiot_x509_chain *c, const uint8_t *text)
+{
+	(void)c, (void)text;
+	return EIOT_ERR_FILE;
+}
+#endif
 
 /* One or more DER certificates back to back (each a complete SEQUENCE). */
 static int add_der_file(struct eiot_x509_chain *c, const uint8_t *buf, size_t len)

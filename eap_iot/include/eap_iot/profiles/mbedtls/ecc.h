@@ -1,8 +1,8 @@
 /*
  * eap_iot/profiles/mbedtls/ecc.h — what every ECDHE-ECDSA device profile takes from mbedTLS 2.28
  * (included by rpk-client.h, cert-client.h, eap-peer.h): the psk-client set plus P-256 only
- * (ECDH, ECDSA, small windows: no precomputed table in RAM), the public key layer for keys and
- * SubjectPublicKeyInfo, ASN.1 and OIDs.
+ * (ECDH, ECDSA, small windows: no precomputed table in RAM; HMAC_DRBG for the blinding of
+ * mbedTLS's internal RNG), the public key layer for keys and SubjectPublicKeyInfo, ASN.1, OIDs.
  */
 #ifndef EIOT_MBEDTLS_ECC_H
 #define EIOT_MBEDTLS_ECC_H
@@ -18,11 +18,10 @@
 #define MBEDTLS_ASN1_PARSE_C
 #define MBEDTLS_ASN1_WRITE_C
 #define MBEDTLS_BIGNUM_C
-#define MBEDTLS_CCM_C
-#define MBEDTLS_CIPHER_C
 #define MBEDTLS_ECDH_C
 #define MBEDTLS_ECDSA_C
 #define MBEDTLS_ECP_C
+#define MBEDTLS_HMAC_DRBG_C /* the blinding mbedTLS's ECDH does with its internal RNG */
 #define MBEDTLS_MD_C
 #define MBEDTLS_OID_C
 #define MBEDTLS_PK_C
