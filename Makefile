@@ -120,6 +120,8 @@ $(BUILD)/profiles/$(1)/tests/%: tests/unit/%.c $$(PROFILE_HELPERS) $(BUILD)/prof
 endef
 $(foreach p,$(PROFILES),$(eval $(call profile_rules,$(p))))
 PROFILE_TESTS := $(foreach p,$(PROFILES),$(PROFILE_UNITS:%=$(BUILD)/profiles/$(p)/tests/%))
+.PHONY: profiles
+profiles: $(foreach p,$(PROFILES),$(BUILD)/profiles/$(p)/libeap_iot_test.a $(BUILD)/profiles/$(p)/libeap_iot.so)
 PROFILE_LIBS := $(foreach p,$(PROFILES),$(BUILD)/profiles/$(p)/libeap_iot.so)
 
 # Every tool is built on each backend (BUILD/<backend>/bin); BUILD/bin holds each tool on its
@@ -320,6 +322,9 @@ install: lib $(if $(filter 1,$(RADIUS)),$(RADIUS_SO))
 	install -m 755 $(BUILD)/$(DEVICE_CRYPTO)/libeap_iot.so $(DESTDIR)$(PREFIX)/lib/libeap_iot.so.0
 	ln -sf libeap_iot.so.0 $(DESTDIR)$(PREFIX)/lib/libeap_iot.so
 	install -m 644 eap_iot/include/eap_iot/*.h $(DESTDIR)$(PREFIX)/include/eap_iot/
+	install -d $(DESTDIR)$(PREFIX)/include/eap_iot/profiles/mbedtls
+	install -m 644 eap_iot/include/eap_iot/profiles/*.h $(DESTDIR)$(PREFIX)/include/eap_iot/profiles/
+	install -m 644 eap_iot/include/eap_iot/profiles/mbedtls/*.h $(DESTDIR)$(PREFIX)/include/eap_iot/profiles/mbedtls/
 	install -m 755 $(TOOLS) $(DESTDIR)$(PREFIX)/bin/
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' \
 		-e 's|@CRYPTO_LIBS@|$(CRYPTO_LIBS_$(DEVICE_CRYPTO))|' eap_iot/eap_iot.pc.in \

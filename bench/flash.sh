@@ -142,8 +142,8 @@ for cpu in $CPUS; do
 	for prog in $PROFILE_PROGS; do
 		p=${prog%%:*}
 		flags="-I$M/include -I$PCFG_DIR -DMBEDTLS_CONFIG_FILE=\"$p.h\" -DEIOT_FEATURES_FILE=\"eap_iot/profiles/$p.h\""
-		build_libs "$B/$p" "$flags" ""
-		link_prog "$B/$p" "$p" "${prog#*:}" "$flags"
+		build_libs "$B/profile-$p" "$flags" ""
+		link_prog "$B/profile-$p" "$p" "${prog#*:}" "$flags"
 	done
 done
 
@@ -177,10 +177,10 @@ done
 for prog in $PROFILE_PROGS; do
 	p=${prog%%:*}
 	feat="-DEIOT_FEATURES_FILE=\"eap_iot/profiles/$p.h\""
-	host_lib "$H/$p" "$feat"
-	heap=$(host_heap "$H/$p" "$p" "${prog#*:}" "$feat")
+	host_lib "$H/profile-$p" "$feat"
+	heap=$(host_heap "$H/profile-$p" "$p" "${prog#*:}" "$feat")
 	for cpu in $CPUS; do
-		ROWS="$ROWS $p|$cpu|$F/$cpu/$p/$p.map|$F/$cpu/$p/$p.elf|${heap#* }|${heap% *}"
+		ROWS="$ROWS $p|$cpu|$F/$cpu/profile-$p/$p.map|$F/$cpu/profile-$p/$p.elf|${heap#* }|${heap% *}"
 	done
 done
 

@@ -1,9 +1,10 @@
 /*
  * eap_iot/features.h — what this build of eap_iot holds (a build configuration, as mbedTLS's
  * config.h). Each EIOT_WITH_* is 1 or 0. The default build holds everything; a device build
- * takes a profile (eap_iot/profiles/<name>.h, `make PROFILE=<name>`) or a file of its own
- * (-DEIOT_FEATURES_FILE='"my_features.h"'), which defines the switches it turns off; anything
- * it leaves undefined stays on. What a build leaves out is not in it at all (nothing of it is
+ * takes a profile (-DEIOT_FEATURES_FILE='"eap_iot/profiles/<name>.h"'; `make profiles` builds
+ * each in build/profiles/<name>/) or a file of its own, which defines the switches it turns
+ * off; anything it leaves undefined stays on. Parts are left out by constant conditions the
+ * compiler folds away, so build with optimisation (-Os, -O1 or more) and --gc-sections. What a build leaves out is not in it at all (nothing of it is
  * linked), and the setters that would turn it on fail with EIOT_ERR_NOT_IN_BUILD and one log
  * line. eiot_build_features() tells a program what the library it runs with holds.
  * The library and every program using it must be compiled with the same file.
