@@ -7,6 +7,7 @@
 
 #include "crypto/x509_fault.h"
 #include "eap_iot/err.h"
+#include "util/log.h"
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (the usual civil-from-days inverse). */
 static int64_t days_from_civil(int64_t y, int m, int d)
@@ -41,7 +42,7 @@ unsigned x509_fault_dates(int64_t now, const struct x509_fault_time *not_before,
 
 static void fmt_time(const struct x509_fault_time *t, char *buf, size_t cap)
 {
-	snprintf(buf, cap, "%04d-%02d-%02dT%02d:%02d:%02dZ", t->year, t->mon, t->day, t->hour,
+	EIOT_WHY(buf, cap, "%04d-%02d-%02dT%02d:%02d:%02dZ", t->year, t->mon, t->day, t->hour,
 		 t->min, t->sec);
 }
 
@@ -52,29 +53,29 @@ static int explain(unsigned fault, const struct x509_fault_cert *c, char *why, s
 
 	switch (fault) {
 	case X509_FAULT_UNTRUSTED:
-		snprintf(why, cap, "certificate '%s' does not verify up to a trust anchor "
+		EIOT_WHY(why, cap, "certificate '%s' does not verify up to a trust anchor "
 			 "(issuer '%s' unknown, or a signature is wrong)",
 			 c->subject, c->issuer);
 		return EIOT_ERR_CERT_UNTRUSTED;
 	case X509_FAULT_PROFILE:
-		snprintf(why, cap,
+		EIOT_WHY(why, cap,
 			 "certificate '%s' (or its issuer) uses a key or signature outside the profile "
 			 "(RFC 7925 §4.4.4: ECDSA P-256, SHA-256)", c->subject);
 		return EIOT_ERR_CERT_BAD_KEY;
 	case X509_FAULT_EXPIRED:
 		fmt_time(&c->not_after, when, sizeof(when));
-		snprintf(why, cap, "certificate '%s' expired at %s", c->subject, when);
+		EIOT_WHY(why, cap, "certificate '%s' expired at %s", c->subject, when);
 		return EIOT_ERR_CERT_EXPIRED;
 	case X509_FAULT_NOT_YET_VALID:
 		fmt_time(&c->not_before, when, sizeof(when));
-		snprintf(why, cap, "certificate '%s' is not valid before %s", c->subject, when);
+		EIOT_WHY(why, cap, "certificate '%s' is not valid before %s", c->subject, when);
 		return EIOT_ERR_CERT_NOT_YET_VALID;
 	case X509_FAULT_USAGE:
-		snprintf(why, cap, "certificate '%s' has a keyUsage/extKeyUsage that forbids this use",
+		EIOT_WHY(why, cap, "certificate '%s' has a keyUsage/extKeyUsage that forbids this use",
 			 c->subject);
 		return EIOT_ERR_CERT_USAGE;
 	default:
-		snprintf(why, cap, "certificate '%s' is invalid (%s)", c->subject, c->detail);
+		EIOT_WHY(why, cap, "certificate '%s' is invalid (%s)", c->subject, c->detail);
 		return EIOT_ERR_CERT_BAD;
 	}
 }
@@ -98,13 +99,13 @@ int x509_fault_report(const unsigned *faults, int n, x509_fault_describe_fn *des
 			return explain(order[k], &c, why, why_cap);
 		}
 	}
-	snprintf(why, why_cap, "chain is invalid");
+	EIOT_WHY(why, why_cap, "chain is invalid");
 	return EIOT_ERR_CERT_BAD;
 }
 
 static int no_certificate(char *why, size_t cap)
 {
-	snprintf(why, cap, "no certificate");
+	EIOT_WHY(why, cap, "no certificate");
 	return EIOT_ERR_CERT_BAD;
 }
 
@@ -116,12 +117,12 @@ int x509_fault_presented(size_t n, size_t anchors, unsigned max_chain, char *why
 	if (n == 0)
 		return no_certificate(why, why_cap);
 	if (anchors == 0) {
-		snprintf(why, why_cap, "no trust anchor configured");
+		EIOT_WHY(why, why_cap, "no trust anchor configured");
 		return EIOT_ERR_CERT_UNTRUSTED;
 	}
 	/* A peer may include the anchor itself, so one more than max_chain may be presented. */
 	if (n > (size_t)max_chain + 1) {
-		snprintf(why, why_cap, "%zu certificates presented, at most %u accepted below the anchor",
+		EIOT_WHY(why, why_cap, "%zu certificates presented, at most %u accepted below the anchor",
 			 n, max_chain);
 		return EIOT_ERR_CERT_CHAIN_TOO_LONG;
 	}
@@ -136,7 +137,7 @@ int x509_fault_cached(size_t n, int anchor_depth, unsigned max_chain, char *why,
 	if (n == 0)
 		return no_certificate(why, why_cap);
 	if (anchor_depth < 0) {
-		snprintf(why, why_cap, "the trust anchor of the cached chain is no longer configured");
+		EIOT_WHY(why, why_cap, "the trust anchor of the cached chain is no longer configured");
 		return EIOT_ERR_CERT_UNTRUSTED;
 	}
 	return x509_fault_depth(anchor_depth, max_chain, why, why_cap);
@@ -148,7 +149,7 @@ int x509_fault_depth(int anchor_depth, unsigned max_chain, char *why, size_t why
 	/* The anchor's depth = certificates below it on the path. */
 	if ((int64_t)anchor_depth <= (int64_t)max_chain)
 		return 0;
-	snprintf(why, why_cap, "path has %d certificates below the anchor, at most %u accepted",
+	EIOT_WHY(why, why_cap, "path has %d certificates below the anchor, at most %u accepted",
 		 anchor_depth, max_chain);
 	return EIOT_ERR_CERT_CHAIN_TOO_LONG;
 }
@@ -158,9 +159,9 @@ int x509_fault_usage(bool key_usage, enum eiot_x509_purpose purpose, const char 
 		     char *why, size_t why_cap)
 {
 	if (key_usage)
-		snprintf(why, why_cap, "certificate '%s' keyUsage lacks digitalSignature", subject);
+		EIOT_WHY(why, why_cap, "certificate '%s' keyUsage lacks digitalSignature", subject);
 	else
-		snprintf(why, why_cap, "certificate '%s' extKeyUsage lacks %s", subject,
+		EIOT_WHY(why, why_cap, "certificate '%s' extKeyUsage lacks %s", subject,
 			 purpose == EIOT_X509_SERVER ? "serverAuth" : "clientAuth");
 	return EIOT_ERR_CERT_USAGE;
 }

@@ -6,95 +6,101 @@
 #include "eap_iot/features.h"
 
 #include <stddef.h>
+#include <stdint.h>
 
-/* A build without log text (eap_iot/features.h) keeps each code's alert, not its sentence. */
+/* Every code has an entry (test_profile checks its sentence in a full build); a build without
+ * log text (eap_iot/features.h) keeps each code's alert, not its sentence. */
 #if EIOT_WITH_LOG
-#define TEXT(s) s
-#else
-#define TEXT(s) NULL
-#endif
-
 struct err_info {
 	const char *text;
-	enum eiot_alert alert;
+	uint8_t alert; /* enum eiot_alert */
 };
+#define E(text, alert) { text, alert }
+#else
+struct err_info {
+	uint8_t alert;
+};
+#define E(text, alert) { alert }
+#endif
 
 static const struct err_info errs[EIOT_ERR__COUNT] = {
-	[EIOT_OK] = { TEXT("success"), EIOT_ALERT_NONE },
-	[EIOT_ERR_BAD_PARAM] = { TEXT("bad parameter"), EIOT_ALERT_INTERNAL_ERROR },
-	[EIOT_ERR_NO_MEMORY] = { TEXT("out of memory"), EIOT_ALERT_INTERNAL_ERROR },
-	[EIOT_ERR_BUFFER_TOO_SMALL] = { TEXT("buffer too small"), EIOT_ALERT_INTERNAL_ERROR },
-	[EIOT_ERR_WANT_MORE] = { TEXT("more input needed"), EIOT_ALERT_NONE },
-	[EIOT_ERR_WRONG_STATE] = { TEXT("call does not fit the connection state"), EIOT_ALERT_NONE },
-	[EIOT_ERR_CLOSED] = { TEXT("connection closed"), EIOT_ALERT_NONE },
-	[EIOT_ERR_FILE] = { TEXT("credential file unreadable or unparsable"), EIOT_ALERT_INTERNAL_ERROR },
-	[EIOT_ERR_KEY_MISMATCH] = { TEXT("private key does not match certificate"), EIOT_ALERT_INTERNAL_ERROR },
-	[EIOT_ERR_CRYPTO] = { TEXT("crypto backend failure"), EIOT_ALERT_INTERNAL_ERROR },
-	[EIOT_ERR_INTERNAL] = { TEXT("internal error"), EIOT_ALERT_INTERNAL_ERROR },
-	[EIOT_ERR_DECODE] = { TEXT("malformed message"), EIOT_ALERT_DECODE_ERROR },
-	[EIOT_ERR_RECORD_OVERFLOW] = { TEXT("record too long"), EIOT_ALERT_RECORD_OVERFLOW },
-	[EIOT_ERR_BAD_RECORD_MAC] = { TEXT("record failed authentication"), EIOT_ALERT_BAD_RECORD_MAC },
-	[EIOT_ERR_UNEXPECTED_MESSAGE] = { TEXT("unexpected message"), EIOT_ALERT_UNEXPECTED_MESSAGE },
-	[EIOT_ERR_MESSAGE_TOO_LARGE] = { TEXT("handshake message over the configured limit"), EIOT_ALERT_HANDSHAKE_FAILURE },
-	[EIOT_ERR_PROTOCOL_VERSION] = { TEXT("peer does not speak (D)TLS 1.2"), EIOT_ALERT_PROTOCOL_VERSION },
-	[EIOT_ERR_NO_SHARED_SUITE] = { TEXT("no cipher suite in common"), EIOT_ALERT_HANDSHAKE_FAILURE },
-	[EIOT_ERR_NO_SHARED_GROUP] = { TEXT("no secp256r1/uncompressed/ecdsa_secp256r1_sha256 in common"), EIOT_ALERT_HANDSHAKE_FAILURE },
-	[EIOT_ERR_ILLEGAL_PARAMETER] = { TEXT("illegal parameter"), EIOT_ALERT_ILLEGAL_PARAMETER },
-	[EIOT_ERR_UNSUPPORTED_EXTENSION] = { TEXT("extension not offered"), EIOT_ALERT_UNSUPPORTED_EXTENSION },
-	[EIOT_ERR_BAD_POINT] = { TEXT("invalid or compressed ECDH point"), EIOT_ALERT_ILLEGAL_PARAMETER },
-	[EIOT_ERR_RENEGOTIATION] = { TEXT("renegotiation refused"), EIOT_ALERT_NO_RENEGOTIATION },
-	[EIOT_ERR_EMS_REQUIRED] = { TEXT("extended master secret required"), EIOT_ALERT_HANDSHAKE_FAILURE },
-	[EIOT_ERR_INSECURE_RENEGOTIATION] = { TEXT("bad renegotiation_info"), EIOT_ALERT_HANDSHAKE_FAILURE },
-	[EIOT_ERR_BAD_FINISHED] = { TEXT("Finished verify_data wrong"), EIOT_ALERT_DECRYPT_ERROR },
-	[EIOT_ERR_BAD_SIGNATURE] = { TEXT("signature verification failed"), EIOT_ALERT_DECRYPT_ERROR },
+	[EIOT_OK] = E("success", EIOT_ALERT_NONE),
+	[EIOT_ERR_BAD_PARAM] = E("bad parameter", EIOT_ALERT_INTERNAL_ERROR),
+	[EIOT_ERR_NO_MEMORY] = E("out of memory", EIOT_ALERT_INTERNAL_ERROR),
+	[EIOT_ERR_BUFFER_TOO_SMALL] = E("buffer too small", EIOT_ALERT_INTERNAL_ERROR),
+	[EIOT_ERR_WANT_MORE] = E("more input needed", EIOT_ALERT_NONE),
+	[EIOT_ERR_WRONG_STATE] = E("call does not fit the connection state", EIOT_ALERT_NONE),
+	[EIOT_ERR_CLOSED] = E("connection closed", EIOT_ALERT_NONE),
+	[EIOT_ERR_FILE] = E("credential file unreadable or unparsable", EIOT_ALERT_INTERNAL_ERROR),
+	[EIOT_ERR_KEY_MISMATCH] = E("private key does not match certificate", EIOT_ALERT_INTERNAL_ERROR),
+	[EIOT_ERR_CRYPTO] = E("crypto backend failure", EIOT_ALERT_INTERNAL_ERROR),
+	[EIOT_ERR_INTERNAL] = E("internal error", EIOT_ALERT_INTERNAL_ERROR),
+	[EIOT_ERR_DECODE] = E("malformed message", EIOT_ALERT_DECODE_ERROR),
+	[EIOT_ERR_RECORD_OVERFLOW] = E("record too long", EIOT_ALERT_RECORD_OVERFLOW),
+	[EIOT_ERR_BAD_RECORD_MAC] = E("record failed authentication", EIOT_ALERT_BAD_RECORD_MAC),
+	[EIOT_ERR_UNEXPECTED_MESSAGE] = E("unexpected message", EIOT_ALERT_UNEXPECTED_MESSAGE),
+	[EIOT_ERR_MESSAGE_TOO_LARGE] = E("handshake message over the configured limit", EIOT_ALERT_HANDSHAKE_FAILURE),
+	[EIOT_ERR_PROTOCOL_VERSION] = E("peer does not speak (D)TLS 1.2", EIOT_ALERT_PROTOCOL_VERSION),
+	[EIOT_ERR_NO_SHARED_SUITE] = E("no cipher suite in common", EIOT_ALERT_HANDSHAKE_FAILURE),
+	[EIOT_ERR_NO_SHARED_GROUP] = E("no secp256r1/uncompressed/ecdsa_secp256r1_sha256 in common", EIOT_ALERT_HANDSHAKE_FAILURE),
+	[EIOT_ERR_ILLEGAL_PARAMETER] = E("illegal parameter", EIOT_ALERT_ILLEGAL_PARAMETER),
+	[EIOT_ERR_UNSUPPORTED_EXTENSION] = E("extension not offered", EIOT_ALERT_UNSUPPORTED_EXTENSION),
+	[EIOT_ERR_BAD_POINT] = E("invalid or compressed ECDH point", EIOT_ALERT_ILLEGAL_PARAMETER),
+	[EIOT_ERR_RENEGOTIATION] = E("renegotiation refused", EIOT_ALERT_NO_RENEGOTIATION),
+	[EIOT_ERR_EMS_REQUIRED] = E("extended master secret required", EIOT_ALERT_HANDSHAKE_FAILURE),
+	[EIOT_ERR_INSECURE_RENEGOTIATION] = E("bad renegotiation_info", EIOT_ALERT_HANDSHAKE_FAILURE),
+	[EIOT_ERR_BAD_FINISHED] = E("Finished verify_data wrong", EIOT_ALERT_DECRYPT_ERROR),
+	[EIOT_ERR_BAD_SIGNATURE] = E("signature verification failed", EIOT_ALERT_DECRYPT_ERROR),
 	/* RFC 7925 §6: decrypt_error, not unknown_psk_identity */
-	[EIOT_ERR_PSK_UNKNOWN_IDENTITY] = { TEXT("unknown PSK identity"), EIOT_ALERT_DECRYPT_ERROR },
-	[EIOT_ERR_NO_CREDENTIALS] = { TEXT("no credentials for the negotiated suite"), EIOT_ALERT_HANDSHAKE_FAILURE },
-	[EIOT_ERR_CERT_UNTRUSTED] = { TEXT("certificate chain not trusted"), EIOT_ALERT_UNKNOWN_CA },
-	[EIOT_ERR_CERT_EXPIRED] = { TEXT("certificate expired"), EIOT_ALERT_CERTIFICATE_EXPIRED },
+	[EIOT_ERR_PSK_UNKNOWN_IDENTITY] = E("unknown PSK identity", EIOT_ALERT_DECRYPT_ERROR),
+	[EIOT_ERR_NO_CREDENTIALS] = E("no credentials for the negotiated suite", EIOT_ALERT_HANDSHAKE_FAILURE),
+	[EIOT_ERR_CERT_UNTRUSTED] = E("certificate chain not trusted", EIOT_ALERT_UNKNOWN_CA),
+	[EIOT_ERR_CERT_EXPIRED] = E("certificate expired", EIOT_ALERT_CERTIFICATE_EXPIRED),
 	/* RFC 5246 has no "not yet valid" alert; certificate_expired covers the validity period */
-	[EIOT_ERR_CERT_NOT_YET_VALID] = { TEXT("certificate not yet valid"), EIOT_ALERT_CERTIFICATE_EXPIRED },
-	[EIOT_ERR_CERT_NAME_MISMATCH] = { TEXT("certificate name does not match the reference name"), EIOT_ALERT_BAD_CERTIFICATE },
-	[EIOT_ERR_CERT_WILDCARD] = { TEXT("wildcard certificate name refused"), EIOT_ALERT_BAD_CERTIFICATE },
-	[EIOT_ERR_CERT_CHAIN_TOO_LONG] = { TEXT("certificate chain too long"), EIOT_ALERT_BAD_CERTIFICATE },
-	[EIOT_ERR_CERT_BAD_KEY] = { TEXT("certificate key or signature algorithm not allowed"), EIOT_ALERT_UNSUPPORTED_CERTIFICATE },
-	[EIOT_ERR_CERT_USAGE] = { TEXT("certificate usage does not allow this role"), EIOT_ALERT_UNSUPPORTED_CERTIFICATE },
-	[EIOT_ERR_CERT_BAD] = { TEXT("bad certificate"), EIOT_ALERT_BAD_CERTIFICATE },
-	[EIOT_ERR_CERT_REQUIRED] = { TEXT("client certificate required"), EIOT_ALERT_HANDSHAKE_FAILURE },
-	[EIOT_ERR_TIMEOUT] = { TEXT("handshake timed out"), EIOT_ALERT_NONE },
-	[EIOT_ERR_COOKIE_SENT] = { TEXT("HelloVerifyRequest sent"), EIOT_ALERT_NONE },
-	[EIOT_ERR_COOKIE_BAD] = { TEXT("cookie did not verify"), EIOT_ALERT_NONE },
-	[EIOT_ERR_PEER_ALERT] = { TEXT("peer sent a fatal alert"), EIOT_ALERT_NONE },
-	[EIOT_ERR_RPK_NOT_PINNED] = { TEXT("peer raw public key not pinned"), EIOT_ALERT_HANDSHAKE_FAILURE },
+	[EIOT_ERR_CERT_NOT_YET_VALID] = E("certificate not yet valid", EIOT_ALERT_CERTIFICATE_EXPIRED),
+	[EIOT_ERR_CERT_NAME_MISMATCH] = E("certificate name does not match the reference name", EIOT_ALERT_BAD_CERTIFICATE),
+	[EIOT_ERR_CERT_WILDCARD] = E("wildcard certificate name refused", EIOT_ALERT_BAD_CERTIFICATE),
+	[EIOT_ERR_CERT_CHAIN_TOO_LONG] = E("certificate chain too long", EIOT_ALERT_BAD_CERTIFICATE),
+	[EIOT_ERR_CERT_BAD_KEY] = E("certificate key or signature algorithm not allowed", EIOT_ALERT_UNSUPPORTED_CERTIFICATE),
+	[EIOT_ERR_CERT_USAGE] = E("certificate usage does not allow this role", EIOT_ALERT_UNSUPPORTED_CERTIFICATE),
+	[EIOT_ERR_CERT_BAD] = E("bad certificate", EIOT_ALERT_BAD_CERTIFICATE),
+	[EIOT_ERR_CERT_REQUIRED] = E("client certificate required", EIOT_ALERT_HANDSHAKE_FAILURE),
+	[EIOT_ERR_TIMEOUT] = E("handshake timed out", EIOT_ALERT_NONE),
+	[EIOT_ERR_COOKIE_SENT] = E("HelloVerifyRequest sent", EIOT_ALERT_NONE),
+	[EIOT_ERR_COOKIE_BAD] = E("cookie did not verify", EIOT_ALERT_NONE),
+	[EIOT_ERR_PEER_ALERT] = E("peer sent a fatal alert", EIOT_ALERT_NONE),
+	[EIOT_ERR_RPK_NOT_PINNED] = E("peer raw public key not pinned", EIOT_ALERT_HANDSHAKE_FAILURE),
 	/* RFC 7250 §4.2 says unsupported_certificate; RFC 7925 §6 keeps RPK free of certificate alerts */
-	[EIOT_ERR_NO_CERT_TYPE] = { TEXT("no certificate type in common"), EIOT_ALERT_HANDSHAKE_FAILURE },
+	[EIOT_ERR_NO_CERT_TYPE] = E("no certificate type in common", EIOT_ALERT_HANDSHAKE_FAILURE),
 	/* RFC 6066 §5: the two client certificate URL failures have alerts of their own */
-	[EIOT_ERR_CERT_UNOBTAINABLE] = { TEXT("client certificate URL could not be resolved"), EIOT_ALERT_CERTIFICATE_UNOBTAINABLE },
-	[EIOT_ERR_CERT_HASH_MISMATCH] = { TEXT("certificate at the URL does not match its hash"), EIOT_ALERT_BAD_CERTIFICATE_HASH_VALUE },
-	[EIOT_ERR_COAP_FORMAT] = { TEXT("CoAP message format error"), EIOT_ALERT_NONE },
-	[EIOT_ERR_COAP_TOO_MANY_OPTIONS] = { TEXT("more CoAP options than this endpoint takes"), EIOT_ALERT_NONE },
-	[EIOT_ERR_COAP_BAD_OPTION] = { TEXT("unrecognized critical CoAP option"), EIOT_ALERT_NONE },
-	[EIOT_ERR_COAP_RESET] = { TEXT("the CoAP peer rejected the message (RST)"), EIOT_ALERT_NONE },
-	[EIOT_ERR_NOT_IN_BUILD] = { TEXT("left out of this build (eap_iot/features.h)"), EIOT_ALERT_NONE },
+	[EIOT_ERR_CERT_UNOBTAINABLE] = E("client certificate URL could not be resolved", EIOT_ALERT_CERTIFICATE_UNOBTAINABLE),
+	[EIOT_ERR_CERT_HASH_MISMATCH] = E("certificate at the URL does not match its hash", EIOT_ALERT_BAD_CERTIFICATE_HASH_VALUE),
+	[EIOT_ERR_COAP_FORMAT] = E("CoAP message format error", EIOT_ALERT_NONE),
+	[EIOT_ERR_COAP_TOO_MANY_OPTIONS] = E("more CoAP options than this endpoint takes", EIOT_ALERT_NONE),
+	[EIOT_ERR_COAP_BAD_OPTION] = E("unrecognized critical CoAP option", EIOT_ALERT_NONE),
+	[EIOT_ERR_COAP_RESET] = E("the CoAP peer rejected the message (RST)", EIOT_ALERT_NONE),
+	[EIOT_ERR_NOT_IN_BUILD] = E("left out of this build (eap_iot/features.h)", EIOT_ALERT_NONE),
 };
 
 /* see eap_iot/err.h */
 const char *eiot_err_str(int err)
 {
-	if (!EIOT_WITH_LOG)
-		return "no error texts in this build (eap_iot/features.h)";
+#if EIOT_WITH_LOG
 	if (err < 0 || err >= EIOT_ERR__COUNT || !errs[err].text)
 		return "unknown error";
 	return errs[err].text;
+#else
+	(void)err;
+	return "no error texts in this build (eap_iot/features.h)";
+#endif
 }
 
 /* see eap_iot/err.h */
 enum eiot_alert eiot_err_alert(int err)
 {
-	/* every code has an entry: test_profile checks that each has its text in a full build */
-	if (err < 0 || err >= EIOT_ERR__COUNT || (EIOT_WITH_LOG && !errs[err].text))
+	if (err < 0 || err >= EIOT_ERR__COUNT)
 		return EIOT_ALERT_INTERNAL_ERROR;
-	return errs[err].alert;
+	return (enum eiot_alert)errs[err].alert;
 }
 
 /* see eap_iot/err.h */

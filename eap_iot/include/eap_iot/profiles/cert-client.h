@@ -4,7 +4,8 @@
  * first handshake the server's chain no longer crosses the link; resumption stays. No server
  * role, no TLS over streams, no PSK, no raw public keys, no certificate URLs (an EAP-TLS
  * feature), no CTR_DRBG (the device's TRNG through eiot_config_set_random).
- * See eap_iot/features.h.
+ * No log text: errors are reported by their codes and alerts alone
+ * (eiot_conn_error, eiot_conn_last_alert). See eap_iot/features.h.
  */
 #define EIOT_WITH_SERVER 0
 #define EIOT_WITH_TLS 0
@@ -15,3 +16,4 @@
 #define EIOT_WITH_EAP 0
 #define EIOT_WITH_KEYLOG 0
 #define EIOT_WITH_DRBG 0
+#define EIOT_WITH_LOG 0

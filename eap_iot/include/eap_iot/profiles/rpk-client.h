@@ -3,7 +3,8 @@
  * (TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8 with RFC 7250 certificate types, RFC 7925 §4.3): no X.509
  * parsing at all, the server's key pinned by its SHA-256. Resumption stays (it spares the
  * ECDHE and ECDSA work of a full handshake). No server role, no TLS over streams, no PSK, no
- * CTR_DRBG (the device's TRNG through eiot_config_set_random). See eap_iot/features.h.
+ * CTR_DRBG (the device's TRNG through eiot_config_set_random), no log text (errors by their
+ * codes and alerts). See eap_iot/features.h.
  */
 #define EIOT_WITH_SERVER 0
 #define EIOT_WITH_TLS 0
@@ -15,3 +16,4 @@
 #define EIOT_WITH_EAP 0
 #define EIOT_WITH_KEYLOG 0
 #define EIOT_WITH_DRBG 0
+#define EIOT_WITH_LOG 0

@@ -24,6 +24,7 @@
 #include "crypto/x509.h"
 #include "crypto/x509_fault.h"
 #include "eap_iot/err.h"
+#include "util/log.h"
 #include "util/file.h"
 
 /* A credential file larger than this is not a certificate chain. */
@@ -234,7 +235,7 @@ static int verify_cb(void *user, mbedtls_x509_crt *crt, int depth, uint32_t *fla
 static void dn_text(const mbedtls_x509_name *dn, char *buf, size_t cap)
 {
 	if (mbedtls_x509_dn_gets(buf, cap, dn) < 0)
-		snprintf(buf, cap, "?");
+		EIOT_WHY(buf, cap, "?");
 }
 
 #define BAD_ALG (MBEDTLS_X509_BADCERT_BAD_KEY | MBEDTLS_X509_BADCERT_BAD_MD | MBEDTLS_X509_BADCERT_BAD_PK)
@@ -272,7 +273,7 @@ static void describe(const void *path, int depth, struct x509_fault_cert *out)
 	dn_text(&crt->issuer, out->issuer, sizeof(out->issuer));
 	out->not_before = fault_time(&crt->valid_from);
 	out->not_after = fault_time(&crt->valid_to);
-	snprintf(out->detail, sizeof(out->detail), "mbedTLS flags 0x%08x", (unsigned)v->flags[depth]);
+	EIOT_WHY(out->detail, sizeof(out->detail), "mbedTLS flags 0x%08x", (unsigned)v->flags[depth]);
 }
 
 /* The one error of a failed path (crypto/x509_fault.h). */
@@ -321,11 +322,11 @@ int eiot_x509_verify(const struct eiot_x509_chain *chain, const struct eiot_x509
 						       (mbedtls_x509_crt *)&trust->crt, NULL,
 						       &profile_7925, NULL, &flags, verify_cb, &v);
 	if (ret == MBEDTLS_ERR_X509_ALLOC_FAILED) {
-		snprintf(why, why_cap, "out of memory");
+		EIOT_WHY(why, why_cap, "out of memory");
 		return EIOT_ERR_NO_MEMORY;
 	}
 	if (ret != 0 && ret != MBEDTLS_ERR_X509_CERT_VERIFY_FAILED) {
-		snprintf(why, why_cap, "verification failed (mbedTLS -0x%04x)", (unsigned)-ret);
+		EIOT_WHY(why, why_cap, "verification failed (mbedTLS -0x%04x)", (unsigned)-ret);
 		return EIOT_ERR_CERT_BAD;
 	}
 	if (flags != 0)
