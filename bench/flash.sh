@@ -16,7 +16,7 @@ BUILD=$(cd "$BUILD" && pwd)
 F=$BUILD/flash
 LOG=$F/build.log
 CPUS="cortex-m4 cortex-m0plus"
-PROGS="dtls-psk:FLASH_DTLS_PSK dtls-cert:FLASH_DTLS_CERT eap-peer:FLASH_EAP_PEER"
+PROGS="dtls-psk:FLASH_DTLS_PSK dtls-cert:FLASH_DTLS_CERT eap-tls-peer:FLASH_EAP_PEER"
 JOBS=$(nproc 2>/dev/null || echo 2)
 mkdir -p "$F"
 : > "$LOG"
@@ -199,6 +199,6 @@ done
 timeout 60 python3 -B "$HERE/flash_map.py" --out "$BUILD/bench/flash.md" --objects "$F" \
 	--note "mbedTLS $(ver_of "$M/include/mbedtls/version.h") ($MBED_VER), $(arm-none-eabi-gcc --version | head -n 1), newlib nano; -Os -mthumb -ffunction-sections -fdata-sections, --gc-sections." \
 	--note "Heap/conn: bytes one connection allocates (eiot_conn_size; EAP-TLS adds its reassembly buffers), measured on the x86-64 host build; device = records and max_fragment_length 1024, handshake and EAP messages 4096, MTU 1280; defaults = the library's." \
-	--note "dtls-psk, dtls-cert, eap-peer: the default build (every feature, bench/flash_mbedtls_config.h). psk-client, cert-client, eap-peer (profile): the same programs on a device profile (eap_iot/profiles/<name>.h) and its mbedTLS configuration (eap_iot/profiles/mbedtls/<name>.h); the stack column (eap_iot + mbedTLS) is what the targets count." \
+	--note "dtls-psk, dtls-cert, eap-tls-peer: the default build (every feature, bench/flash_mbedtls_config.h). psk-client, cert-client, eap-peer (profile): the same programs on a device profile (eap_iot/profiles/<name>.h) and its mbedTLS configuration (eap_iot/profiles/mbedtls/<name>.h); the stack column (eap_iot + mbedTLS) is what the targets count." \
 	--note "Every eap_iot source of the mbedTLS backend is cross-compiled but the host-only $HOST_ONLY; linked by none of these programs:${UNLINKED:- -}. mbedTLS's x509_crt.c is built without MBEDTLS_FS_IO (newlib has no <dirent.h>)." \
 	$ROWS
