@@ -40,38 +40,6 @@ static size_t unhex(const char *s, uint8_t *out, size_t cap)
 
 #define UNHEX(s, buf) unhex((s), (buf), sizeof(buf))
 
-/*
- * Deterministic "random" source: the first draw is a fixed byte string (the private scalar);
- * later draws (mbedTLS's point blinding) come from a xorshift generator. With no fixed
- * string and fail set, every draw fails.
- */
-struct fixed_rng {
-	const uint8_t *p;
-	size_t n;
-	uint32_t x;
-	int fail;
-};
-
-static int fixed_rng(void *user, uint8_t *out, size_t n)
-{
-	struct fixed_rng *r = user;
-	if (r->fail)
-		return -1;
-	if (r->n > 0) {
-		assert_int_equal(n, r->n);
-		memcpy(out, r->p, n);
-		r->n = 0;
-		return 0;
-	}
-	for (size_t i = 0; i < n; i++) {
-		r->x ^= r->x << 13;
-		r->x ^= r->x >> 17;
-		r->x ^= r->x << 5;
-		out[i] = (uint8_t)r->x;
-	}
-	return 0;
-}
-
 /* ---- hashes ---- */
 
 static void test_sha256_abc_and_peek(void **state)
@@ -260,6 +228,39 @@ static void test_drbg_shared_by_threads(void **state)
 	eiot_drbg_free(&d);
 }
 
+#if EIOT_WITH_ECDHE /* the backend has no ECDH in a build without ECDHE (eap_iot/features.h) */
+/*
+ * Deterministic "random" source: the first draw is a fixed byte string (the private scalar);
+ * later draws (mbedTLS's point blinding) come from a xorshift generator. With no fixed
+ * string and fail set, every draw fails.
+ */
+struct fixed_rng {
+	const uint8_t *p;
+	size_t n;
+	uint32_t x;
+	int fail;
+};
+
+static int fixed_rng(void *user, uint8_t *out, size_t n)
+{
+	struct fixed_rng *r = user;
+	if (r->fail)
+		return -1;
+	if (r->n > 0) {
+		assert_int_equal(n, r->n);
+		memcpy(out, r->p, n);
+		r->n = 0;
+		return 0;
+	}
+	for (size_t i = 0; i < n; i++) {
+		r->x ^= r->x << 13;
+		r->x ^= r->x >> 17;
+		r->x ^= r->x << 5;
+		out[i] = (uint8_t)r->x;
+	}
+	return 0;
+}
+
 /* ---- ECDH ---- */
 
 static const char *const rfc5903_i = "c88f01f510d9ac3f70a292daa2316de544e9aab8afe84049c62a9c57862d1433";
@@ -375,6 +376,8 @@ static void test_ecdh_bad_points_rejected(void **state)
 	assert_int_equal(eiot_ecdh_shared(&e, good, 65, z), 0);
 	eiot_ecdh_free(&e);
 }
+
+#endif /* EIOT_WITH_ECDHE */
 
 /* ---- ECDSA ---- */
 
@@ -578,10 +581,12 @@ int main(void)
 		cmocka_unit_test(test_aead_forgery_rejected),
 		cmocka_unit_test(test_drbg_draws_differ),
 		cmocka_unit_test(test_drbg_shared_by_threads),
+#if EIOT_WITH_ECDHE
 		cmocka_unit_test(test_ecdh_rfc5903),
 		cmocka_unit_test(test_ecdh_random_pair_agrees),
 		cmocka_unit_test(test_ecdh_keygen_rng_failure),
 		cmocka_unit_test(test_ecdh_bad_points_rejected),
+#endif
 		cmocka_unit_test(test_pkey_parse_forms),
 		cmocka_unit_test(test_pkey_wrong_password_rejected),
 		cmocka_unit_test(test_pkey_pkcs8_aes),

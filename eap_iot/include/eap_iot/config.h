@@ -142,7 +142,8 @@ int eiot_config_set_max_fragment_length(struct eiot_config *cfg, size_t bytes);
  * peer's limit caps what we send. Unprotected handshake records are not limited (§4). */
 int eiot_config_set_record_size_limit(struct eiot_config *cfg, size_t bytes);
 
-/* Largest handshake message accepted (certificate chains): 1024..65536, default 16384. */
+/* Largest handshake message accepted (certificate chains): 1024..65536 (256..65536 in a build
+ * without certificates, eap_iot/features.h), default 16384. */
 int eiot_config_set_max_handshake(struct eiot_config *cfg, size_t bytes);
 
 /* DTLS: path MTU, bytes per datagram we send: 64..16397, default 1280. */

@@ -58,7 +58,7 @@ static int send_client_hello(struct eiot_conn *c)
 		.session_id = c->hs.sid,
 		.session_id_len = c->hs.sid_len,
 		.session_ticket = offers_ticket(c),
-		.ticket = c->session->ticket,
+		.ticket = c->hs.offering ? c->session->ticket : NULL,
 		.ticket_len = c->hs.offering ? c->session->ticket_len : 0,
 		.mfl_code = c->hs.mfl_code,
 		.rsl = c->hs.rsl_sent,

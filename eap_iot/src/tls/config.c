@@ -25,7 +25,9 @@
 #define MIN_MTU 64u
 #define MAX_RECORD 16384u
 #define MIN_RECORD 64u
-#define MIN_HANDSHAKE 1024u
+/* the smallest bound a handshake message may have: a Certificate needs room; without
+ * certificates (a PSK-only build) the largest message is a HelloVerifyRequest or ServerHello */
+#define MIN_HANDSHAKE (EIOT_WITH_ECDHE ? 1024u : 256u)
 #define MAX_HANDSHAKE 65536u
 
 static const uint16_t default_suites[] = { EIOT_ECDHE_ECDSA_WITH_AES_128_CCM_8,
@@ -273,7 +275,8 @@ size_t cfg_rx_record(const struct eiot_config *cfg)
 int eiot_config_set_max_handshake(struct eiot_config *cfg, size_t bytes)
 {
 	if (bytes < MIN_HANDSHAKE || bytes > MAX_HANDSHAKE)
-		return refuse(cfg, "max handshake message must be 1024..65536 bytes");
+		return refuse(cfg, EIOT_WITH_ECDHE ? "max handshake message must be 1024..65536 bytes"
+						   : "max handshake message must be 256..65536 bytes");
 	cfg->max_handshake = bytes;
 	return EIOT_OK;
 }

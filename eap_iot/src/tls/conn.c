@@ -20,6 +20,9 @@
 /* Room for the ClientHello (cookie, suites, SNI, extensions) and the fixed-size messages of a
  * flight, on top of our certificate chain. */
 #define FLIGHT_FIXED_BYTES 2048
+/* ... when no certificate messages exist (a PSK-only build): a ClientHello with a 255-byte
+ * cookie and a 253-byte server name, or a 128-byte identity with CCS and Finished */
+#define FLIGHT_PSK_BYTES 768
 
 struct conn_layout {
 	size_t rx, hs, bitmap, scratch, stage, flight, outq, app, session, total;
@@ -40,10 +43,10 @@ static void conn_layout(const struct eiot_config *cfg, struct conn_layout *l)
 	l->bitmap = dtls ? align8((cfg->max_handshake + 7) / 8) : 0;
 	l->scratch = dtls ? align8(cfg->mtu) : 0;
 	l->stage = align8(dtls ? (cfg->mtu > send ? cfg->mtu : send) : send);
-	l->flight = align8(FLIGHT_FIXED_BYTES + chain);
+	l->flight = align8((EIOT_WITH_ECDHE ? FLIGHT_FIXED_BYTES : FLIGHT_PSK_BYTES) + chain);
 	l->outq = align8(2 * (2 + (cfg->mtu > send ? cfg->mtu : send)) + 64);
 	l->app = align8(2 * (2 + cfg_rx_record(cfg)) + 64);
-	l->session = cfg->role == EIOT_CLIENT ? align8(sizeof(struct eiot_session)) : 0;
+	l->session = EIOT_WITH_RESUMPTION && cfg->role == EIOT_CLIENT ? align8(sizeof(struct eiot_session)) : 0;
 	l->total = align8(sizeof(struct eiot_conn)) + l->rx + l->hs + l->bitmap + l->scratch +
 		   l->stage + l->flight + l->outq + l->app + l->session;
 }
@@ -136,6 +139,8 @@ int eiot_conn_get_session(const struct eiot_conn *c, struct eiot_session *out)
 {
 	if (!c || !out)
 		return EIOT_ERR_BAD_PARAM;
+	if (!EIOT_WITH_RESUMPTION)
+		return EIOT_ERR_NOT_IN_BUILD;
 	/* RFC 5246 §7.2.2: a fatal alert makes the session unresumable */
 	if (!conn_client(c) || c->hs.st != ST_DONE || c->state == EIOT_STATE_FAILED)
 		return EIOT_ERR_WRONG_STATE;

@@ -24,7 +24,9 @@ struct eiot_aead {
 	size_t tag_len;
 	union {
 		mbedtls_aes_context aes; /* CCM: crypto/mbedtls/ccm_mbedtls.c */
+#if EIOT_WITH_EXTRA_SUITES /* (eap_iot/features.h) */
 		mbedtls_gcm_context gcm;
+#endif
 	} u;
 };
 
@@ -34,11 +36,17 @@ struct eiot_drbg {
 	mbedtls_ctr_drbg_context ctr;
 };
 
+#if EIOT_WITH_ECDHE
 struct eiot_ecdh {
 	mbedtls_ecp_group grp;
 	mbedtls_mpi d;
 	bool ready;
 };
+#else
+struct eiot_ecdh { /* a build without ECDHE (eap_iot/features.h): never used */
+	bool ready;
+};
+#endif
 
 struct eiot_pkey {
 	mbedtls_pk_context pk;

@@ -151,13 +151,13 @@ int eiot_aead_init(struct eiot_aead *a, enum eiot_aead_alg alg, const uint8_t ke
 		mbedtls_aes_init(&a->u.aes);
 		ret = mbedtls_aes_setkey_enc(&a->u.aes, key, 128);
 		break;
+#if EIOT_WITH_EXTRA_SUITES /* else GCM is left out of this build (eap_iot/features.h) */
 	case EIOT_AEAD_AES128_GCM:
-		if (!EIOT_WITH_EXTRA_SUITES)
-			return EIOT_ERR_BAD_PARAM; /* GCM is left out of this build (eap_iot/features.h) */
 		a->tag_len = 16;
 		mbedtls_gcm_init(&a->u.gcm);
 		ret = mbedtls_gcm_setkey(&a->u.gcm, MBEDTLS_CIPHER_ID_AES, key, 128);
 		break;
+#endif
 	default:
 		return EIOT_ERR_BAD_PARAM;
 	}
@@ -178,11 +178,14 @@ size_t eiot_aead_tag_len(const struct eiot_aead *a)
 int eiot_aead_seal(struct eiot_aead *a, const uint8_t nonce[12], const uint8_t *aad, size_t aad_len,
 		   uint8_t *p, size_t n)
 {
-	if (!EIOT_WITH_EXTRA_SUITES || a->alg != EIOT_AEAD_AES128_GCM)
-		return ccm_seal(&a->u.aes, a->tag_len, nonce, aad, aad_len, p, n);
-	int ret = mbedtls_gcm_crypt_and_tag(&a->u.gcm, MBEDTLS_GCM_ENCRYPT, n, nonce, 12, aad, aad_len,
-					    p, p, a->tag_len, p + n);
-	return ret == 0 ? 0 : EIOT_ERR_CRYPTO;
+#if EIOT_WITH_EXTRA_SUITES
+	if (a->alg == EIOT_AEAD_AES128_GCM) {
+		int ret = mbedtls_gcm_crypt_and_tag(&a->u.gcm, MBEDTLS_GCM_ENCRYPT, n, nonce, 12, aad,
+						    aad_len, p, p, a->tag_len, p + n);
+		return ret == 0 ? 0 : EIOT_ERR_CRYPTO;
+	}
+#endif
+	return ccm_seal(&a->u.aes, a->tag_len, nonce, aad, aad_len, p, n);
 }
 
 /* see crypto/crypto.h */
@@ -190,34 +193,41 @@ int eiot_aead_open(struct eiot_aead *a, const uint8_t nonce[12], const uint8_t *
 		   uint8_t *p, size_t n)
 {
 	/* Both compare the tag in constant time and wipe the output on a mismatch. */
-	if (!EIOT_WITH_EXTRA_SUITES || a->alg != EIOT_AEAD_AES128_GCM)
-		return ccm_open(&a->u.aes, a->tag_len, nonce, aad, aad_len, p, n);
-	int ret = mbedtls_gcm_auth_decrypt(&a->u.gcm, n, nonce, 12, aad, aad_len, p + n, a->tag_len,
-					   p, p);
-	if (ret == MBEDTLS_ERR_GCM_AUTH_FAILED)
-		return EIOT_ERR_BAD_RECORD_MAC;
-	return ret == 0 ? 0 : EIOT_ERR_CRYPTO;
+#if EIOT_WITH_EXTRA_SUITES
+	if (a->alg == EIOT_AEAD_AES128_GCM) {
+		int ret = mbedtls_gcm_auth_decrypt(&a->u.gcm, n, nonce, 12, aad, aad_len, p + n,
+						   a->tag_len, p, p);
+		if (ret == MBEDTLS_ERR_GCM_AUTH_FAILED)
+			return EIOT_ERR_BAD_RECORD_MAC;
+		return ret == 0 ? 0 : EIOT_ERR_CRYPTO;
+	}
+#endif
+	return ccm_open(&a->u.aes, a->tag_len, nonce, aad, aad_len, p, n);
 }
 
 /* see crypto/crypto.h */
 void eiot_aead_moved(struct eiot_aead *a, const struct eiot_aead *old)
 {
 	/* a GCM context keeps its cipher state on the heap: nothing points into it */
-	if (!EIOT_WITH_EXTRA_SUITES || a->alg != EIOT_AEAD_AES128_GCM)
-		a->u.aes.rk = a->u.aes.buf + (old->u.aes.rk - old->u.aes.buf);
+	if (EIOT_WITH_EXTRA_SUITES && a->alg == EIOT_AEAD_AES128_GCM)
+		return;
+	a->u.aes.rk = a->u.aes.buf + (old->u.aes.rk - old->u.aes.buf);
 }
 
 /* see crypto/crypto.h */
 void eiot_aead_free(struct eiot_aead *a)
 {
-	if (EIOT_WITH_EXTRA_SUITES && a->alg == EIOT_AEAD_AES128_GCM)
+#if EIOT_WITH_EXTRA_SUITES
+	if (a->alg == EIOT_AEAD_AES128_GCM)
 		mbedtls_gcm_free(&a->u.gcm);
 	else
+#endif
 		mbedtls_aes_free(&a->u.aes);
 	eiot_zeroize(a, sizeof(*a));
 }
 
-/* ---- ECDH ---- */
+/* ---- ECDH (not in a build without ECDHE, eap_iot/features.h) ---- */
+#if EIOT_WITH_ECDHE
 
 /* see crypto/crypto.h */
 int eiot_ecdh_keygen(struct eiot_ecdh *e, eiot_random_fn rng, void *rng_user, uint8_t pub[65])
@@ -286,6 +296,8 @@ void eiot_ecdh_free(struct eiot_ecdh *e)
 	mbedtls_ecp_group_free(&e->grp);
 	e->ready = false;
 }
+
+#endif /* EIOT_WITH_ECDHE */
 
 /* ---- ECDSA keys (with mbedTLS's public key layer: not in a PSK device's configuration) ---- */
 #if defined(MBEDTLS_PK_PARSE_C)
