@@ -43,13 +43,16 @@ static const uint8_t iv[4] = { 0xa1, 0xa2, 0xa3, 0xa4 };
 
 #define MAX_BODY (16384 + 2048)
 
+/* AEAD states for the directions under test: [0] sender, [1] receiver, [2] a lone one */
+static struct eiot_aead aeads[3];
+
 /* A sender and a receiver direction with the same keys for suite id. */
 static void pair_init(struct rec_dir *tx, struct rec_dir *rx, bool dtls, uint16_t id)
 {
 	const struct suite_info *s = suite_lookup(id);
 	assert_non_null(s);
-	rec_dir_init(tx, dtls);
-	rec_dir_init(rx, dtls);
+	rec_dir_init(tx, dtls, &aeads[0]);
+	rec_dir_init(rx, dtls, &aeads[1]);
 	assert_int_equal(rec_dir_set_keys(tx, s->aead, key, iv), 0);
 	assert_int_equal(rec_dir_set_keys(rx, s->aead, key, iv), 0);
 	assert_int_equal(tx->tag_len, s->tag_len);
@@ -149,7 +152,7 @@ static void test_known_answer_records(void **state)
 	uint8_t want[64], rec[64];
 	size_t want_len, len = 0;
 
-	rec_dir_init(&d, true);
+	rec_dir_init(&d, true, &aeads[2]);
 	assert_int_equal(rec_dir_set_keys(&d, EIOT_AEAD_AES128_CCM_8, key, iv), 0);
 	d.seq = 5;
 	want_len = unhex("17fefd00010000000000050015000100000000000568ce19ba30fca8cdc777c55500", want,
@@ -160,7 +163,7 @@ static void test_known_answer_records(void **state)
 	assert_memory_equal(rec, want, want_len);
 	rec_dir_free(&d);
 
-	rec_dir_init(&d, false);
+	rec_dir_init(&d, false, &aeads[2]);
 	assert_int_equal(rec_dir_set_keys(&d, EIOT_AEAD_AES128_CCM_8, key, iv), 0);
 	want_len = unhex("1703030015000000000000000066bc870bc573a95089e9d5316c", want, sizeof(want));
 	assert_int_equal(rec_seal(&d, REC_CT_APPLICATION_DATA, TLS_VERSION_1_2,
@@ -412,7 +415,7 @@ static void test_plaintext_over_limit_record_overflow(void **state)
 
 	/* plaintext epoch: the body is the plaintext */
 	struct rec_dir p;
-	rec_dir_init(&p, false);
+	rec_dir_init(&p, false, NULL);
 	uint8_t prec[8] = { REC_CT_HANDSHAKE, 3, 3, 0, 3, 'a', 'b', 'c' };
 	assert_int_equal(rec_parse_header(false, prec, 8, MAX_BODY, &h, &used), 0);
 	assert_int_equal(rec_open(&p, &h, prec + 5, 2, &out, &out_len), EIOT_ERR_RECORD_OVERFLOW);
@@ -430,7 +433,7 @@ static void test_plaintext_epoch_and_rekey(void **state)
 	struct rec_dir d;
 	uint8_t rec[32];
 	size_t len;
-	rec_dir_init(&d, true);
+	rec_dir_init(&d, true, &aeads[2]);
 	assert_int_equal(rec_overhead(&d), 13);
 	assert_int_equal(rec_seal(&d, REC_CT_HANDSHAKE, DTLS_VERSION_1_0, (const uint8_t *)"hi", 2, rec,
 				  sizeof(rec), &len), 0);
@@ -472,7 +475,7 @@ static void test_seal_oversize_plaintext_refused(void **state)
 	static uint8_t big[16385], out[16385 + 64];
 	struct rec_dir d;
 	size_t len;
-	rec_dir_init(&d, false);
+	rec_dir_init(&d, false, &aeads[2]);
 	assert_int_equal(rec_seal(&d, REC_CT_APPLICATION_DATA, TLS_VERSION_1_2, big, sizeof(big), out,
 				  sizeof(out), &len), EIOT_ERR_BAD_PARAM);
 	assert_int_equal(rec_seal(&d, REC_CT_APPLICATION_DATA, TLS_VERSION_1_2, big, 16384, out,

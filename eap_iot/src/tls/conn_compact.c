@@ -58,12 +58,11 @@ struct eiot_conn *eiot_conn_compact(struct eiot_conn *c)
 	if (!n)
 		return c; /* stays as it was, still correct */
 	*n = *c;
-	for (int i = 0; i < 2; i++) { /* an AEAD state may point into itself */
-		if (c->tx[i].protected_)
-			eiot_aead_moved(&n->tx[i].aead, &c->tx[i].aead);
-		if (c->rx[i].protected_)
-			eiot_aead_moved(&n->rx[i].aead, &c->rx[i].aead);
-	}
+	n->tx[1].aead = &n->tx_aead, n->rx[1].aead = &n->rx_aead;
+	if (c->tx[1].protected_) /* an AEAD state may point into itself */
+		eiot_aead_moved(&n->tx_aead, &c->tx_aead);
+	if (c->rx[1].protected_)
+		eiot_aead_moved(&n->rx_aead, &c->rx_aead);
 	n->compact = true;
 	n->rx_buf = NULL;
 	if ((c->outq.len || c->app.len) && !conn_io_acquire(n)) {

@@ -24,27 +24,30 @@
 #define AAD_LEN 13
 
 /* see tls/record.h */
-void rec_dir_init(struct rec_dir *d, bool dtls)
+void rec_dir_init(struct rec_dir *d, bool dtls, struct eiot_aead *aead)
 {
 	memset(d, 0, sizeof(*d));
 	d->dtls = dtls;
+	d->aead = aead;
 }
 
 /* see tls/record.h */
 int rec_dir_set_keys(struct rec_dir *d, enum eiot_aead_alg alg, const uint8_t key[16],
 		     const uint8_t iv[4])
 {
+	if (!d->aead)
+		return EIOT_ERR_INTERNAL; /* a plaintext-only direction */
 	if (d->dtls && d->epoch == UINT16_MAX)
 		return EIOT_ERR_WRONG_STATE;
 	if (d->protected_) {
-		eiot_aead_free(&d->aead);
+		eiot_aead_free(d->aead);
 		d->protected_ = false;
 	}
-	int err = eiot_aead_init(&d->aead, alg, key);
+	int err = eiot_aead_init(d->aead, alg, key);
 	if (err)
 		return err;
 	memcpy(d->fixed_iv, iv, 4);
-	d->tag_len = eiot_aead_tag_len(&d->aead);
+	d->tag_len = eiot_aead_tag_len(d->aead);
 	d->protected_ = true;
 	if (d->dtls)
 		d->epoch++;
@@ -56,10 +59,12 @@ int rec_dir_set_keys(struct rec_dir *d, enum eiot_aead_alg alg, const uint8_t ke
 void rec_dir_free(struct rec_dir *d)
 {
 	bool dtls = d->dtls;
+	struct eiot_aead *aead = d->aead;
 	if (d->protected_)
-		eiot_aead_free(&d->aead);
+		eiot_aead_free(aead);
 	eiot_zeroize(d, sizeof(*d));
 	d->dtls = dtls;
+	d->aead = aead;
 }
 
 /* see tls/record.h */
@@ -167,7 +172,7 @@ int rec_seal(struct rec_dir *d, uint8_t type, uint16_t version, const uint8_t *p
 		memcpy(nonce + 4, seq8, 8);
 		memmove(ct, pt, n);
 		memcpy(explicit_nonce, seq8, 8);
-		int err = eiot_aead_seal(&d->aead, nonce, aad, AAD_LEN, ct, n);
+		int err = eiot_aead_seal(d->aead, nonce, aad, AAD_LEN, ct, n);
 		if (err)
 			return err;
 	}
@@ -205,7 +210,7 @@ int rec_open(struct rec_dir *d, const struct rec_header *h, uint8_t *body, size_
 	memcpy(nonce, d->fixed_iv, 4);
 	memcpy(nonce + 4, body, REC_EXPLICIT_NONCE);
 	uint8_t *ct = body + REC_EXPLICIT_NONCE;
-	int err = eiot_aead_open(&d->aead, nonce, aad, AAD_LEN, ct, ct_len);
+	int err = eiot_aead_open(d->aead, nonce, aad, AAD_LEN, ct, ct_len);
 	if (err)
 		return err;
 	if (!d->dtls)

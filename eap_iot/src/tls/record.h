@@ -35,7 +35,8 @@ struct rec_dir {
 	bool protected_;       /* AEAD on */
 	uint16_t epoch;        /* DTLS */
 	uint64_t seq;          /* next sequence number (48 bits used in DTLS) */
-	struct eiot_aead aead;
+	struct eiot_aead *aead; /* where the AEAD state lives; NULL: this direction stays plaintext
+				 * (epoch 0 of a connection needs no AES context) */
 	uint8_t fixed_iv[4];
 	size_t tag_len;
 };
@@ -50,7 +51,9 @@ struct rec_header {
 	size_t body_len;
 };
 
-void rec_dir_init(struct rec_dir *d, bool dtls);
+/* A direction without keys; aead is where rec_dir_set_keys will keep its AEAD state (NULL: the
+ * direction never gets keys). */
+void rec_dir_init(struct rec_dir *d, bool dtls, struct eiot_aead *aead);
 /* Switch the direction to AEAD with key/iv; DTLS epoch += 1, sequence number back to 0. */
 int rec_dir_set_keys(struct rec_dir *d, enum eiot_aead_alg alg, const uint8_t key[16],
 		     const uint8_t iv[4]);
