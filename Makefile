@@ -284,10 +284,18 @@ test: deps
 	$(MAKE) valgrind
 	$(MAKE) clang
 	$(MAKE) fuzz-replay
+	$(MAKE) device-test
 	$(MAKE) interop
 	$(MAKE) netns
 	$(MAKE) interop-swap
 	$(MAKE) netns-swap
+
+# The psk-client device program on an emulated Cortex-M4 (QEMU mps2-an386) through its UART
+# and a relay of ours: a real DTLS handshake and an echo with iot-tls (tests/device/qemu_psk.sh
+# installs qemu-system-arm and the toolchain when missing).
+.PHONY: device-test
+device-test: $(BUILD)/bin/iot-tls
+	@sh tests/device/qemu_psk.sh $(BUILD)
 
 # A device joins the network (EAP-TLS through hostapd + FreeRADIUS in namespaces), then talks
 # CoAPS to an application server over the same link with the same engine (demo/coaps.sh).

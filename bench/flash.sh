@@ -31,43 +31,10 @@ run() {
 	"$@" >>"$LOG" 2>&1 || die "failed: $*"
 }
 
-# ---- toolchain (Debian packages) ----
-export DEBIAN_FRONTEND=noninteractive
-missing=""
-for p in gcc-arm-none-eabi libnewlib-arm-none-eabi libmbedtls-dev dpkg-dev gcc libc6-dev \
-	python3 openssl; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
-		missing="$missing $p"
-done
-if [ -n "$missing" ]; then
-	run timeout 600 apt-get update -qq
-	run timeout 600 apt-get install -y -qq $missing
-fi
-
-# ---- mbedTLS source, the version of the installed libmbedtls-dev ----
-MBED_VER=$(dpkg-query -W -f='${Version}' libmbedtls-dev)
-case $MBED_VER in
-2.28.*) ;;
-*) die "libmbedtls-dev is $MBED_VER; eap_iot is written for 2.28" ;;
-esac
-SRC=$F/src
-if [ "$(cat "$SRC/.stamp-source" 2>/dev/null)" != "$MBED_VER" ]; then
-	rm -rf "$SRC"
-	mkdir -p "$SRC/dl"
-	if ! (cd "$SRC/dl" && timeout 300 apt-get source -qq "mbedtls=$MBED_VER") >>"$LOG" 2>&1; then
-		# Most likely no deb-src in the apt sources: supplicant_patch/deps.sh adds it (it also
-		# installs the hostap build dependencies and fetches hostap, as `make` does).
-		run sh "$ROOT/supplicant_patch/deps.sh" "$BUILD/supplicant/src"
-		run timeout 600 apt-get update -qq
-		(cd "$SRC/dl" && run timeout 300 apt-get source -qq "mbedtls=$MBED_VER")
-	fi
-	d=$(find "$SRC/dl" -mindepth 1 -maxdepth 1 -type d -name 'mbedtls-*' | head -n 1)
-	[ -n "$d" ] && [ -f "$d/library/ecp.c" ] || die "apt-get source mbedtls gave no tree"
-	mv "$d" "$SRC/mbedtls"
-	rm -rf "$SRC/dl"
-	echo "$MBED_VER" > "$SRC/.stamp-source"
-fi
-M=$SRC/mbedtls
+# ---- toolchain and mbedTLS source (device/cross_deps.sh) ----
+. "$ROOT/device/cross_deps.sh"
+cross_toolchain gcc libc6-dev python3 openssl
+mbedtls_source
 ver_of() {
 	sed -n 's/^#define MBEDTLS_VERSION_STRING *"\(.*\)"/\1/p' "$1"
 }
