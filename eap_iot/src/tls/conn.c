@@ -176,8 +176,7 @@ void eiot_conn_free(struct eiot_conn *c)
 	conn_release_key_exchange(c);
 	free(c->peer.cert);
 	free(c->peer.url);
-	c->outq.len = c->app.len = 0; /* a compact connection's buffers go, whatever they hold */
-	conn_io_release(c);
+	conn_io_discard(c);
 	eiot_zeroize(c, c->alloc_size);
 	free(c);
 }

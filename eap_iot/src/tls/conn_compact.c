@@ -34,13 +34,21 @@ bool conn_io_acquire(struct eiot_conn *c)
 }
 
 /* see tls/conn_int.h */
-void conn_io_release(struct eiot_conn *c)
+void conn_io_discard(struct eiot_conn *c)
 {
-	if (!c->compact || !c->rx_buf || c->outq.len || c->app.len)
+	if (!c->compact || !c->rx_buf)
 		return;
 	eiot_zeroize(c->rx_buf, io_size(c)); /* the last record's plaintext was opened in place */
 	free(c->rx_buf);
 	c->rx_buf = c->outq.buf = c->app.buf = NULL;
+	c->outq.len = c->app.len = 0;
+}
+
+/* see tls/conn_int.h */
+void conn_io_release(struct eiot_conn *c)
+{
+	if (!c->outq.len && !c->app.len)
+		conn_io_discard(c);
 }
 
 /* see eap_iot/conn.h */

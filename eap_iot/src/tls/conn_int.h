@@ -227,6 +227,8 @@ static inline size_t align8(size_t n)
 bool conn_io_acquire(struct eiot_conn *c);
 /* ... given back (wiped) when all of them are empty; any connection may call it. */
 void conn_io_release(struct eiot_conn *c);
+/* ... given back (wiped) whatever they hold (the connection goes away). */
+void conn_io_discard(struct eiot_conn *c);
 
 /* ---- conn.c ---- */
 /* Log at ERROR what was wrong and return err (the caller's failure path takes it from there). */
