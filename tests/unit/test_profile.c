@@ -82,6 +82,7 @@ static void test_build_features_tell_the_truth(void **state)
 		{ EIOT_WITH_CERT_URL, EIOT_FEATURE_CERT_URL }, { EIOT_WITH_EAP, EIOT_FEATURE_EAP },
 		{ EIOT_WITH_KEYLOG, EIOT_FEATURE_KEYLOG },   { EIOT_WITH_DRBG, EIOT_FEATURE_DRBG },
 		{ EIOT_WITH_EXTRA_SUITES, EIOT_FEATURE_EXTRA_SUITES }, { EIOT_WITH_LOG, EIOT_FEATURE_LOG },
+		{ EIOT_WITH_SAVE, EIOT_FEATURE_SAVE },       { EIOT_WITH_CID, EIOT_FEATURE_CID },
 	};
 	print_message("features 0x%04x\n", f);
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)

@@ -137,6 +137,7 @@ struct eiot_peer_info {
 	const uint8_t *cert;    /* the peer's verified leaf certificate (DER), when the configuration */
 	size_t cert_len;        /* keeps it (eiot_config_set_keep_peer_cert); else NULL, 0 */
 	const char *url;        /* the first CertificateURL, when cert_url and kept; else NULL */
+	bool restored;          /* from eiot_conn_restore: nothing of the handshake is known here */
 };
 int eiot_conn_peer_info(const struct eiot_conn *c, struct eiot_peer_info *out);
 
@@ -174,6 +175,54 @@ int eiot_conn_get_session(const struct eiot_conn *c, struct eiot_session *out);
 void eiot_session_clear(struct eiot_session *s);
 /* Whether this connection was an abbreviated (resumed) handshake. */
 bool eiot_conn_resumed(const struct eiot_conn *c);
+
+/* ---- Saved connections: a DTLS session kept over power-down (EIOT_WITH_SAVE) ----
+ *
+ * eiot_conn_save writes an established DTLS connection's record state — suite, epoch, both
+ * directions' keys and IVs, the next record number to send, the replay window, the record
+ * limits and connection IDs — as at most EIOT_SAVED_MAX bytes (80 without connection IDs).
+ * eiot_conn_restore makes a connection from them, in a new process or after a reset, that
+ * sends and receives application data at once: no handshake, no round trip.
+ *
+ * Record numbers (the CCM nonce): a number must never be used twice with the same key. A save
+ * reserves the next `reserve` numbers: the state holds the number after them, and from then on
+ * the connection sends only with reserved numbers (eiot_conn_write and close_notify fail with
+ * EIOT_ERR_SAVE_NEEDED when they are used up; save again). A restored connection has none
+ * reserved: it sends nothing before it is saved again. So the caller keeps ONE slot:
+ *   1. eiot_conn_save, then write the state to the slot, completely, before
+ *   2. any eiot_conn_write (or close) that uses the reservation.
+ * Whatever happens after step 1 (a crash right after a send, a reset in the middle of the
+ * write, which the check value turns into EIOT_ERR_BAD_SAVED_STATE and a new handshake), the
+ * state in the slot starts above every number sent. Restoring an OLDER state on purpose
+ * breaks this: its numbers were used, the nonces repeat, and CCM's confidentiality and
+ * integrity are gone for those records (and the peer drops them as replays when they fall
+ * behind its window). Never keep copies, and never restore a state twice without saving.
+ * A larger reserve means fewer writes (flash wear) and skips at most reserve numbers per
+ * reset, out of 2^48.
+ *
+ * The receive side: the replay window is the one at the save. Records received after it and
+ * replayed after a restore pass the window once; save after receiving when that matters.
+ *
+ * The state holds the keys: store it where the device keeps its PSK or private key (secure
+ * storage, or encrypted under a device key), wipe it when the session ends, and never send it.
+ * Its check value finds corruption and torn writes, not forgery. A restored connection has no
+ * handshake secrets and no peer details: eiot_conn_export and eiot_conn_randoms answer
+ * EIOT_ERR_WRONG_STATE, eiot_peer_info says restored. It holds only its record state; its
+ * buffers exist while data passes (as eiot_conn_compact). Handshake records for it are
+ * dropped: a peer that lost the session starts a new connection. */
+#define EIOT_SAVED_MAX 112
+/* An established DTLS connection, once the peer's application data showed it has our last
+ * flight where we sent it (RFC 6347 §4.2.4), into out[0..*len); reserve (1..2^24) numbers for
+ * what it sends next. EIOT_ERR_WRONG_STATE otherwise (TLS, not established, numbers exhausted);
+ * EIOT_ERR_BUFFER_TOO_SMALL when cap cannot take it (nothing changes). */
+int eiot_conn_save(struct eiot_conn *c, uint32_t reserve, uint8_t *out, size_t cap, size_t *len);
+/* A connection from a saved state for cfg (the same transport, role and suite, record limits
+ * within its own; credentials are not needed). *out is NULL on failure: EIOT_ERR_BAD_SAVED_STATE
+ * for a state that is truncated, corrupted or for another configuration (one log line says
+ * which), EIOT_ERR_NO_MEMORY. Application data written before the next eiot_conn_save
+ * returns EIOT_ERR_SAVE_NEEDED. */
+int eiot_conn_restore(const struct eiot_config *cfg, const uint8_t *saved, size_t len, uint64_t now_ms,
+		      struct eiot_conn **out);
 
 #ifdef __cplusplus
 }

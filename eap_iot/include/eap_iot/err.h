@@ -105,6 +105,9 @@ enum eiot_err {
 	EIOT_ERR_COAP_RESET,         /* the peer rejected our message with RST (RFC 7252 §4.2) */
 	/* build */
 	EIOT_ERR_NOT_IN_BUILD,       /* the feature asked for is left out of this build (eap_iot/features.h) */
+	/* saved connections (eiot_conn_save) */
+	EIOT_ERR_SAVE_NEEDED,        /* the record numbers the last save reserved are used up: save, store, then send */
+	EIOT_ERR_BAD_SAVED_STATE,    /* a saved connection is corrupted, truncated or not for this configuration */
 	EIOT_ERR__COUNT
 };
 

@@ -53,6 +53,13 @@
 #ifndef EIOT_WITH_CERT_URL
 #define EIOT_WITH_CERT_URL 1 /* client certificate URLs, RFC 6066 §5; needs X509 */
 #endif
+/* Sleepy devices (DTLS). */
+#ifndef EIOT_WITH_SAVE
+#define EIOT_WITH_SAVE 1 /* eiot_conn_save / eiot_conn_restore: a session kept over power-down */
+#endif
+#ifndef EIOT_WITH_CID
+#define EIOT_WITH_CID 1 /* DTLS Connection ID (RFC 9146): a session that survives a new address */
+#endif
 /* Around the engine. */
 #ifndef EIOT_WITH_EAP
 #define EIOT_WITH_EAP 1 /* the EAP-TLS method (eap_iot/eap_tls.h); needs TLS */
@@ -82,6 +89,9 @@
 #if (EIOT_WITH_CACHED_INFO || EIOT_WITH_CERT_URL) && !EIOT_WITH_X509
 #error "eap_iot features: cached_info and certificate URLs need EIOT_WITH_X509"
 #endif
+#if (EIOT_WITH_SAVE || EIOT_WITH_CID) && !EIOT_WITH_DTLS
+#error "eap_iot features: EIOT_WITH_SAVE and EIOT_WITH_CID need EIOT_WITH_DTLS"
+#endif
 #if EIOT_WITH_EAP && !EIOT_WITH_TLS
 #error "eap_iot features: EIOT_WITH_EAP needs EIOT_WITH_TLS"
 #endif
@@ -103,6 +113,8 @@ enum eiot_feature {
 	EIOT_FEATURE_DRBG = 1u << 12,
 	EIOT_FEATURE_EXTRA_SUITES = 1u << 13,
 	EIOT_FEATURE_LOG = 1u << 14,
+	EIOT_FEATURE_SAVE = 1u << 15,
+	EIOT_FEATURE_CID = 1u << 16,
 };
 
 #ifdef __cplusplus

@@ -51,6 +51,14 @@ static void conn_layout(const struct eiot_config *cfg, struct conn_layout *l)
 		   l->stage + l->flight + l->outq + l->app + l->session;
 }
 
+/* see tls/conn_int.h */
+void conn_io_caps(const struct eiot_config *cfg, size_t *rx, size_t *outq, size_t *app)
+{
+	struct conn_layout l;
+	conn_layout(cfg, &l);
+	*rx = l.rx, *outq = l.outq, *app = l.app;
+}
+
 /* see eap_iot/conn.h */
 size_t eiot_conn_size(const struct eiot_config *cfg)
 {
@@ -209,6 +217,8 @@ static int queue_record(struct eiot_conn *c, uint8_t t, uint8_t type, const uint
 	size_t prefix = conn_dtls(c) ? 2 : 0;
 	size_t need = prefix + rec_overhead(d) + n, out_len;
 
+	if (t == 1 && !conn_seq_reserved(c))
+		return EIOT_ERR_SAVE_NEEDED;
 	if (!conn_io_acquire(c))
 		return EIOT_ERR_NO_MEMORY;
 	if (q->cap - q->head - q->len < need)
@@ -242,7 +252,8 @@ int conn_send_alert(struct eiot_conn *c, uint8_t level, uint8_t desc)
 	uint8_t body[2] = { level, desc };
 	int err = queue_record(c, alert_tx(c), REC_CT_ALERT, body, 2);
 	if (err)
-		return conn_error(c, err, "alert: no room to queue alert %s", eiot_alert_str(desc));
+		return conn_error(c, err, "alert: cannot queue alert %s (%s)", eiot_alert_str(desc),
+				  eiot_err_str(err));
 	c->alert_sent = desc;
 	return 0;
 }
@@ -475,6 +486,12 @@ int eiot_conn_write(struct eiot_conn *c, const uint8_t *data, size_t len, size_t
 		int err = queue_record(c, c->tx_cur, REC_CT_APPLICATION_DATA, data + *written, chunk);
 		if (err == EIOT_ERR_BUFFER_TOO_SMALL)
 			break;
+		if (err == EIOT_ERR_SAVE_NEEDED) { /* eiot_conn_save: the connection stays usable */
+			if (*written)
+				break;
+			return conn_error(c, err, "app: the record numbers the last save reserved are used up: "
+					  "save and store the connection before writing");
+		}
 		if (err)
 			return conn_fail(c, conn_error(c, err, "app: cannot protect a record"));
 		*written += chunk;
@@ -611,6 +628,9 @@ int eiot_conn_peer_info(const struct eiot_conn *c, struct eiot_peer_info *out)
 		.cert = c->peer.cert,
 		.cert_len = c->peer.cert_len,
 		.url = c->peer.url,
+#if EIOT_WITH_SAVE
+		.restored = c->save.restored,
+#endif
 	};
 	memcpy(out->rpk_sha256, c->peer.rpk_sha256, 32);
 	return EIOT_OK;

@@ -195,6 +195,14 @@ struct eiot_conn {
 	size_t rx_limit;       /* ... accepted in protected records (our record_size_limit) */
 	size_t tx_limit;       /* largest record plaintext we send (max_record, MFL, peer's RSL) */
 	struct eiot_session *session; /* client (in the allocation): offered, then the one to keep */
+#if EIOT_WITH_SAVE
+	struct {                /* eiot_conn_save (tls/conn_save.c) */
+		uint8_t tx_key[16], rx_key[16]; /* the record keys of epoch 1 as derived */
+		bool reserving; /* saved or restored: tx[1] uses record numbers below tx_end only */
+		uint64_t tx_end;
+		bool restored;  /* from a saved state: no handshake secrets, no peer details */
+	} save;
+#endif
 	struct {                /* what the peer authenticated with (eiot_conn_peer_info) */
 		bool rpk, cert_url;
 		uint8_t rpk_sha256[32];
@@ -221,6 +229,9 @@ static inline size_t align8(size_t n)
 	return (n + 7) & ~(size_t)7;
 }
 
+/* ---- conn.c: the sizes of a connection's record buffers (rx_buf, outq, app) for cfg ---- */
+void conn_io_caps(const struct eiot_config *cfg, size_t *rx, size_t *outq, size_t *app);
+
 /* ---- conn_compact.c ---- */
 /* A compact connection's record buffers, allocated if they are not there; false when memory is
  * short (a full connection always has them). */
@@ -229,6 +240,28 @@ bool conn_io_acquire(struct eiot_conn *c);
 void conn_io_release(struct eiot_conn *c);
 /* ... given back (wiped) whatever they hold (the connection goes away). */
 void conn_io_discard(struct eiot_conn *c);
+
+/* ---- conn_save.c ---- */
+#if EIOT_WITH_SAVE
+/* Keep epoch 1's keys as installed, for a later save. */
+void conn_save_keys(struct eiot_conn *c, const uint8_t tx_key[16], const uint8_t rx_key[16]);
+/* false when the next protected record would take a number the stored state has not reserved
+ * (the caller fails that write with EIOT_ERR_SAVE_NEEDED). */
+static inline bool conn_seq_reserved(const struct eiot_conn *c)
+{
+	return !c->save.reserving || c->tx[1].seq < c->save.tx_end;
+}
+#else
+static inline void conn_save_keys(struct eiot_conn *c, const uint8_t tx_key[16], const uint8_t rx_key[16])
+{
+	(void)c, (void)tx_key, (void)rx_key;
+}
+static inline bool conn_seq_reserved(const struct eiot_conn *c)
+{
+	(void)c;
+	return true;
+}
+#endif
 
 /* ---- conn.c ---- */
 /* Log at ERROR what was wrong and return err (the caller's failure path takes it from there). */

@@ -80,6 +80,9 @@ static const struct err_info errs[EIOT_ERR__COUNT] = {
 	[EIOT_ERR_COAP_BAD_OPTION] = E("unrecognized critical CoAP option", EIOT_ALERT_NONE),
 	[EIOT_ERR_COAP_RESET] = E("the CoAP peer rejected the message (RST)", EIOT_ALERT_NONE),
 	[EIOT_ERR_NOT_IN_BUILD] = E("left out of this build (eap_iot/features.h)", EIOT_ALERT_NONE),
+	[EIOT_ERR_SAVE_NEEDED] = E("reserved record numbers used up: save the connection again", EIOT_ALERT_NONE),
+	[EIOT_ERR_BAD_SAVED_STATE] = E("saved connection corrupted, truncated or for another configuration",
+				       EIOT_ALERT_NONE),
 };
 
 /* see eap_iot/err.h */

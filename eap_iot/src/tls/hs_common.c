@@ -104,10 +104,14 @@ int hs_install_keys(struct eiot_conn *c)
 		err = rec_dir_set_keys(&c->tx[1], alg, kb.client_key, kb.client_iv);
 		if (!err)
 			err = rec_dir_set_keys(&c->rx[1], alg, kb.server_key, kb.server_iv);
+		if (!err && conn_dtls(c))
+			conn_save_keys(c, kb.client_key, kb.server_key);
 	} else {
 		err = rec_dir_set_keys(&c->tx[1], alg, kb.server_key, kb.server_iv);
 		if (!err)
 			err = rec_dir_set_keys(&c->rx[1], alg, kb.client_key, kb.client_iv);
+		if (!err && conn_dtls(c))
+			conn_save_keys(c, kb.server_key, kb.client_key);
 	}
 	eiot_zeroize(&kb, sizeof(kb));
 	if (err)

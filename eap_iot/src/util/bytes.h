@@ -21,6 +21,10 @@ static inline uint64_t ld_be48(const uint8_t *p)
 {
 	return ((uint64_t)ld_be16(p) << 32) | ld_be32(p + 2);
 }
+static inline uint64_t ld_be64(const uint8_t *p)
+{
+	return ((uint64_t)ld_be32(p) << 32) | ld_be32(p + 4);
+}
 static inline void st_be16(uint8_t *p, uint16_t v)
 {
 	p[0] = (uint8_t)(v >> 8);

@@ -8,6 +8,8 @@
  */
 #define EIOT_WITH_SERVER 0
 #define EIOT_WITH_DTLS 0
+#define EIOT_WITH_SAVE 0
+#define EIOT_WITH_CID 0
 #define EIOT_WITH_PSK 0
 #define EIOT_WITH_RPK 0
 #define EIOT_WITH_EXTRA_SUITES 0
