@@ -209,7 +209,7 @@ asan:
 # each backend.
 VALGRIND_UNITS := test_engine_basic test_engine_negative test_engine_stream test_msgs test_record \
 	test_cookie test_reasm test_eap_packet test_coap_msg test_coap_peer test_coaps_client test_coaps_server \
-	test_engine_compact test_conn_save
+	test_engine_compact test_conn_save test_engine_cid
 valgrind: unit
 	@fail=0; for t in $(foreach b,$(BACKENDS),$(VALGRIND_UNITS:%=$(BUILD)/$(b)/tests/%)); do \
 		EIOT_PKI_DIR=$(BUILD)/pki valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
@@ -290,12 +290,14 @@ test: deps
 	$(MAKE) interop-swap
 	$(MAKE) netns-swap
 
-# The psk-client device program on an emulated Cortex-M4 (QEMU mps2-an386) through its UART
-# and a relay of ours: a real DTLS handshake and an echo with iot-tls (tests/device/qemu_psk.sh
-# installs qemu-system-arm and the toolchain when missing).
+# The device programs on an emulated Cortex-M4 (QEMU mps2-an386) through its UART and a relay
+# of ours: a real DTLS handshake and an echo with iot-tls, PSK (psk-client profile) and
+# ECDHE-ECDSA with mutual certificates from the test PKI (cert-client profile); the scripts in
+# tests/device install qemu-system-arm and the toolchain when missing.
 .PHONY: device-test
-device-test: $(BUILD)/bin/iot-tls
+device-test: $(BUILD)/bin/iot-tls $(PKI)
 	@sh tests/device/qemu_psk.sh $(BUILD)
+	@sh tests/device/qemu_cert.sh $(BUILD)
 
 # A device joins the network (EAP-TLS through hostapd + FreeRADIUS in namespaces), then talks
 # CoAPS to an application server over the same link with the same engine (demo/coaps.sh).
@@ -323,6 +325,7 @@ bench: tools swap $(PKI) $(SUPP_STAMP) $(RADIUS_SO) $(BUILD)/bin/eap_ext $(BUILD
 	@sh bench/flash.sh $(BUILD)
 	@sh bench/coaps_load.sh $(BUILD)
 	@sh bench/coaps_bytes.sh $(BUILD)
+	@sh bench/wake.sh $(BUILD)
 
 install: lib $(if $(filter 1,$(RADIUS)),$(RADIUS_SO))
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/eap_iot $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin

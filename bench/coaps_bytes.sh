@@ -30,15 +30,8 @@ SRV_PID="" RELAY_PID=""
 trap 'stop "$RELAY_PID"; stop "$SRV_PID"; rm -rf "$tmp"' EXIT
 trap 'exit 1' INT TERM
 
-# stop PID: SIGTERM to a process started here, SIGKILL after 5 s.
-stop() {
-	[ -n "$1" ] || return 0
-	kill "$1" 2>/dev/null
-	i=0
-	while kill -0 "$1" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-	kill -9 "$1" 2>/dev/null
-	wait "$1" 2>/dev/null
-}
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 # start_server CRED: our coaps-server on a free PORT.
 start_server() {

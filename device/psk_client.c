@@ -1,295 +1,35 @@
 /*
  * device/psk_client.c — a DTLS 1.2 PSK device on QEMU mps2-an386 (Cortex-M4), eap_iot's
  * psk-client profile (TLS_PSK_WITH_AES_128_CCM_8, RFC 7925): a full handshake with a real
- * server, one CoAP-sized message sent and its echo read back, close_notify.
- *
- * The link is UART0: every datagram is framed as a 2-byte big-endian length and its bytes, both
- * ways; tests/device/uart_udp_relay.py turns the frames into UDP datagrams for `iot-tls --listen
- * --dtls --echo` (tests/device/qemu_psk.sh runs it all). The clock is the FPGAIO counter. At the
- * end one line goes to QEMU's console through semihosting (the result and the measurements) and
- * the exit status is QEMU's: 0 on success, one code per failure (enum outcome).
- *
- * Instructions are counted (QEMU -icount shift=0: 1 instruction = 1 ns) around the engine
- * calls only, so the UART polling while waiting for the server is not in them; the handshake's
- * virtual time with the waits is reported beside them.
+ * server, one CoAP-sized message sent and its echo read back, close_notify. The link, the run
+ * and the measurements are device/app_common.c's; tests/device/qemu_psk.sh runs it.
  */
-#include <stdbool.h>
-#include <stdio.h>
-#include <string.h>
+#include <stdint.h>
 
-#include "board.h"
-#include "eap_iot/config.h"
-#include "eap_iot/conn.h"
+#include "app_common.h"
 
-#define MTU 127          /* bytes per datagram, both ways (the server is run with --mtu 127) */
-#define MAX_RECORD 64    /* record plaintext (--max-record 64) */
+/* A PSK handshake's messages are short (no certificates). */
 #define MAX_HANDSHAKE 256
-/* Virtual time under -icount shift=0 runs at a fraction of real time while the device polls
- * (about 0.1-0.25x here), so the test's bounds are short: retransmissions after 1 s and 3 s,
- * give up after 6 s (RFC 7925 §11 suggests longer on a real radio). */
-#define RTO_MS 1000
-#define RTO_CAP_MS 60000
-#define GIVE_UP_MS 6000
-#define REPLY_MS 5000 /* the echo of our message */
 
 /* The test credential; tests/device/qemu_psk.sh gives iot-tls the same. */
 static const uint8_t psk_identity[] = "qemu-m4";
 static const uint8_t psk_key[16] = { 0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77,
 				     0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff };
 
-/* A 40-byte CoAP message (RFC 7252): CON POST, message ID 0x1234, token 0xD1D2,
- * Uri-Path "temp", Content-Format text/plain, payload "qemu-m4 eap_iot t=21.5C ok!" (the test
- * looks for its text in what the server received). */
-static const uint8_t message[40] = {
-	0x42, 0x02, 0x12, 0x34, 0xD1, 0xD2, /* header, token */
-	0xB4, 't',  'e',  'm',  'p',        /* Uri-Path (option 11), 4 bytes */
-	0x10,                               /* Content-Format (option 12), empty: 0 = text/plain */
-	0xFF,                               /* payload marker */
-	'q', 'e', 'm', 'u', '-', 'm', '4', ' ', 'e', 'a', 'p', '_', 'i', 'o',
-	't', ' ', 't', '=', '2', '1', '.', '5', 'C', ' ', 'o', 'k', '!',
-};
-
-enum outcome {
-	OK = 0,
-	FAIL_CONFIG = 2,    /* a setter refused the configuration */
-	FAIL_NO_MEMORY = 3, /* eiot_conn_new gave NULL */
-	FAIL_HANDSHAKE = 4, /* the handshake failed or timed out */
-	FAIL_WRITE = 5,     /* the message was not taken whole */
-	FAIL_NO_REPLY = 6,  /* no reply in REPLY_MS, or the connection failed meanwhile */
-	FAIL_BAD_REPLY = 7, /* the reply is not the echo of the message */
-	FAIL_CLOSE = 8,     /* close_notify could not be queued */
-	FAIL_STACK = 9,     /* the stack ran through its whole painted region */
-};
-
-/*
- * TEST ONLY — NOT A RANDOM SOURCE FOR A REAL DEVICE. QEMU's MPS2 has no TRNG, so this is
- * xorshift64* seeded once from the FPGAIO counter: deterministic per boot (under -icount the
- * counter at boot is the same every time, so every run draws the same client random). A real
- * device passes its TRNG here.
- */
-static int test_random(void *user, uint8_t *out, size_t n)
-{
-	uint64_t *s = user;
-
-	for (size_t i = 0; i < n; i++) {
-		*s ^= *s >> 12;
-		*s ^= *s << 25;
-		*s ^= *s >> 27;
-		out[i] = (uint8_t)((*s * 0x2545F4914F6CDD1Dull) >> 56);
-	}
-	return 0;
-}
-
-/* What crossed the link: datagrams and their bytes (without the framing) each way. */
-struct counts {
-	size_t dgrams_out, bytes_out, dgrams_in, bytes_in, dropped;
-};
-
-/* The framed UART link. */
-struct link {
-	uint8_t rx[MTU];
-	size_t need, have; /* frame length, bytes of it so far */
-	unsigned hdr;      /* header bytes read */
-	struct counts n;
-};
-
-static void link_send(struct link *l, const uint8_t *d, size_t len)
-{
-	uart_putc((uint8_t)(len >> 8));
-	uart_putc((uint8_t)len);
-	for (size_t i = 0; i < len; i++)
-		uart_putc(d[i]);
-	l->n.dgrams_out++;
-	l->n.bytes_out += len;
-}
-
-/* Take the waiting UART bytes; the length of a datagram completed in l->rx, else 0. A frame
- * longer than MTU is read and dropped, as a radio drops what it cannot hold. */
-static size_t link_poll(struct link *l)
-{
-	int b;
-
-	while ((b = uart_poll()) >= 0) {
-		if (l->hdr < 2) {
-			l->need = (l->need << 8) | (size_t)b;
-			if (++l->hdr == 2 && l->need == 0)
-				l->hdr = 0; /* an empty frame: nothing to deliver */
-			continue;
-		}
-		if (l->have < MTU)
-			l->rx[l->have] = (uint8_t)b;
-		if (++l->have < l->need)
-			continue;
-		size_t len = l->have;
-		l->need = l->have = 0;
-		l->hdr = 0;
-		if (len > MTU) {
-			l->n.dropped++;
-			continue;
-		}
-		l->n.dgrams_in++;
-		l->n.bytes_in += len;
-		return len;
-	}
-	return 0;
-}
-
-/* The device: its connection and its link, the time its timer wants, and the instructions
- * spent inside eap_iot (counter ticks around the engine calls; the handshake's share kept). */
-struct device {
-	struct eiot_conn *c;
-	struct link link;
-	uint64_t timer_ms;
-	uint64_t start_ticks, hs_ticks; /* the handshake's start and its length, waits included */
-	uint64_t engine_ticks, hs_engine_ticks;
-	struct counts hs_counts; /* the link's counts when the handshake ended */
-};
-
-/* Send every datagram the connection has queued; note when its timer is due. */
-static void drain(struct device *d)
-{
-	uint8_t out[MTU];
-
-	for (;;) {
-		size_t len = 0;
-		uint64_t t0 = counter_ticks();
-		int err = eiot_conn_output(d->c, out, sizeof(out), &len);
-		if (err != EIOT_OK || len == 0)
-			d->timer_ms = eiot_conn_next_timer(d->c);
-		d->engine_ticks += counter_ticks() - t0;
-		if (err != EIOT_OK || len == 0)
-			return;
-		link_send(&d->link, out, len);
-	}
-}
-
-/* One turn of the loop: a datagram that arrived, or the timer when it is due. Whether the
- * engine ran. */
-static bool pump(struct device *d)
-{
-	size_t len = link_poll(&d->link);
-	uint64_t now = counter_ms();
-
-	if (len == 0 && now < d->timer_ms)
-		return false;
-	uint64_t t0 = counter_ticks();
-	if (len > 0)
-		eiot_conn_feed(d->c, d->link.rx, len, now);
-	else
-		eiot_conn_tick(d->c, now);
-	d->engine_ticks += counter_ticks() - t0;
-	drain(d);
-	return true;
-}
-
-static int configure(struct eiot_config *cfg, uint64_t *seed)
+static int configure(struct eiot_config *cfg)
 {
 	static const uint16_t suites[] = { EIOT_PSK_WITH_AES_128_CCM_8 };
-	int err;
+	int err = eiot_config_set_suites(cfg, suites, 1);
 
-	eiot_config_set_random(cfg, test_random, seed);
-	if ((err = eiot_config_set_suites(cfg, suites, 1)) ||
-	    (err = eiot_config_set_psk(cfg, psk_identity, sizeof(psk_identity) - 1, psk_key,
-				       sizeof(psk_key))) ||
-	    (err = eiot_config_set_mtu(cfg, MTU)) ||
-	    (err = eiot_config_set_max_record(cfg, MAX_RECORD)) ||
-	    (err = eiot_config_set_max_handshake(cfg, MAX_HANDSHAKE)))
+	if (err)
 		return err;
-	return eiot_config_set_retransmit(cfg, RTO_MS, RTO_CAP_MS, GIVE_UP_MS);
-}
-
-/* Handshake, message, echo, close_notify: OK or the failure. */
-static enum outcome exchange(struct device *d)
-{
-	uint8_t reply[MAX_RECORD];
-	size_t len = 0;
-	uint64_t t0, deadline;
-	int err;
-
-	while (eiot_conn_state(d->c) == EIOT_STATE_HANDSHAKE)
-		pump(d);
-	d->hs_ticks = counter_ticks() - d->start_ticks;
-	d->hs_engine_ticks = d->engine_ticks;
-	d->hs_counts = d->link.n;
-	if (eiot_conn_state(d->c) != EIOT_STATE_ESTABLISHED)
-		return FAIL_HANDSHAKE;
-
-	t0 = counter_ticks();
-	err = eiot_conn_write(d->c, message, sizeof(message), &len);
-	d->engine_ticks += counter_ticks() - t0;
-	if (err != EIOT_OK || len != sizeof(message))
-		return FAIL_WRITE;
-	drain(d);
-	deadline = counter_ms() + REPLY_MS;
-	for (err = EIOT_ERR_WANT_MORE; err != EIOT_OK;) {
-		if (err != EIOT_ERR_WANT_MORE || counter_ms() >= deadline)
-			return FAIL_NO_REPLY;
-		if (!pump(d))
-			continue;
-		t0 = counter_ticks();
-		err = eiot_conn_read(d->c, reply, sizeof(reply), &len);
-		d->engine_ticks += counter_ticks() - t0;
-	}
-	if (len != sizeof(message) || memcmp(reply, message, len) != 0)
-		return FAIL_BAD_REPLY;
-	t0 = counter_ticks();
-	err = eiot_conn_close(d->c);
-	d->engine_ticks += counter_ticks() - t0;
-	if (err != EIOT_OK)
-		return FAIL_CLOSE;
-	drain(d);
-	return OK;
+	return eiot_config_set_psk(cfg, psk_identity, sizeof(psk_identity) - 1, psk_key,
+				   sizeof(psk_key));
 }
 
 int main(void)
 {
-	static struct device d;
-	static char line[320];
-	uint64_t seed;
-	enum outcome res;
-	int sent = EIOT_ALERT_NONE, rcvd = EIOT_ALERT_NONE, err = EIOT_OK;
-	size_t conn_size = 0;
+	static const struct app app = { "psk_client", MAX_HANDSHAKE, configure };
 
-	uart_init();
-	seed = 0x9E3779B97F4A7C15ull ^ counter_ticks();
-	struct eiot_config *cfg = eiot_config_new(EIOT_CLIENT, EIOT_DTLS);
-	if (!cfg) {
-		res = FAIL_NO_MEMORY;
-	} else if ((err = configure(cfg, &seed)) != EIOT_OK) {
-		res = FAIL_CONFIG;
-	} else {
-		conn_size = eiot_conn_size(cfg);
-		d.start_ticks = counter_ticks();
-		d.c = eiot_conn_new(cfg, counter_ms());
-		d.engine_ticks = counter_ticks() - d.start_ticks;
-		if (!d.c) {
-			res = FAIL_NO_MEMORY;
-		} else {
-			drain(&d);
-			res = exchange(&d);
-			err = eiot_conn_error(d.c);
-			eiot_conn_last_alert(d.c, &sent, &rcvd);
-		}
-	}
-	eiot_conn_free(d.c);
-	eiot_config_free(cfg);
-	if (res == OK && stack_overflowed())
-		res = FAIL_STACK;
-	snprintf(line, sizeof(line),
-		 "psk_client: %s (code %d, err %d, alert sent %d rcvd %d) | out %u dgrams %u bytes"
-		 " (handshake %u/%u) | in %u dgrams %u bytes (handshake %u/%u), dropped %u"
-		 " | handshake insns %lu (virtual %lu ms) | exchange insns %lu"
-		 " | heap peak %u (conn %u) | stack peak %u\n",
-		 res == OK ? "handshake ok, echo ok" : "FAILED", (int)res, err, sent, rcvd,
-		 (unsigned)d.link.n.dgrams_out, (unsigned)d.link.n.bytes_out,
-		 (unsigned)d.hs_counts.dgrams_out, (unsigned)d.hs_counts.bytes_out,
-		 (unsigned)d.link.n.dgrams_in, (unsigned)d.link.n.bytes_in,
-		 (unsigned)d.hs_counts.dgrams_in, (unsigned)d.hs_counts.bytes_in,
-		 (unsigned)d.link.n.dropped,
-		 (unsigned long)(d.hs_engine_ticks * INSNS_PER_TICK),
-		 (unsigned long)(d.hs_ticks / (COUNTER_HZ / 1000u)),
-		 (unsigned long)((d.engine_ticks - d.hs_engine_ticks) * INSNS_PER_TICK), (unsigned)heap_peak(),
-		 (unsigned)conn_size, (unsigned)stack_peak());
-	semihost_write0(line);
-	return (int)res;
+	return app_main(&app);
 }

@@ -1,10 +1,12 @@
 /*
  * device/mps2/syscalls.c — what newlib-nano needs from the board (_sbrk, bounded by the stack's
- * limit and keeping the heap's high-water mark), the stack accounting that reads back the paint
- * of startup.S, and the fault report (PC, LR and fault status registers, then exit 127).
+ * limit and keeping the heap's high-water mark; _gettimeofday, which stops the program), the
+ * stack accounting that reads back the paint of startup.S, and the fault report (PC, LR and
+ * fault status registers, then exit 127).
  */
 #include <errno.h>
 #include <stdio.h>
+#include <sys/time.h>
 
 #include "board.h"
 
@@ -17,6 +19,7 @@ extern char __heap_start[], __heap_end[];
 extern uint32_t __stack_limit[], __stack_top[];
 
 void *_sbrk(ptrdiff_t incr);
+int _gettimeofday(struct timeval *tv, void *tz);
 void fault_report(const uint32_t *frame);
 
 static char *heap_top = __heap_start;
@@ -34,6 +37,22 @@ void *_sbrk(ptrdiff_t incr)
 	if (heap_top > heap_high)
 		heap_high = heap_top;
 	return prev;
+}
+
+/*
+ * newlib's time() ends here. The board has no wall clock (the FPGAIO counter counts from
+ * reset), and eap_iot takes time(NULL) == -1 for its clock-less mode, which skips certificate
+ * validity dates: failing quietly would turn that check off in a program that never chose. So
+ * a call stops the program, saying why (exit 126). A program that verifies certificates picks
+ * its time with eiot_config_set_time (EIOT_TIME_NONE or its own clock); the engine's default,
+ * the system clock, links time() even then.
+ */
+int _gettimeofday(struct timeval *tv, void *tz)
+{
+	(void)tv;
+	(void)tz;
+	semihost_write0("time() called: this board has no wall clock (see eiot_config_set_time)\n");
+	semihost_exit(126);
 }
 
 size_t heap_peak(void)

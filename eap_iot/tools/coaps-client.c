@@ -7,7 +7,7 @@
  *                [-O NUM,TEXT]... (-u ID -k KEY | -c CERT -j KEY -C CA [-n] |
  *                -M KEYFILE --peer-rpk PUBFILE) [-v N] [--psk-hex HEX] [--strict] [--suites A,B]
  *                [--mtu N] [--session FILE] [--tickets] [--cert-cache FILE] [-A TYPE]
- *                coaps://HOST[:PORT]/PATH[?QUERY]
+ *                [--saved FILE] [--cid] coaps://HOST[:PORT]/PATH[?QUERY]
  *
  * -k KEY is the PSK as text, as libcoap takes it (--psk-hex for binary keys). -b SIZE asks for
  * the representation in blocks of SIZE bytes (RFC 7959 Block2, 16..1024); a response the
@@ -29,6 +29,14 @@
  * holds one (an abbreviated handshake when the server still knows it), written back after the
  * handshake (mode 0600: it holds the master secret; this library version's layout only).
  * --tickets asks for a session ticket (RFC 5077), so the server keeps no state for it.
+ * --saved FILE keeps the whole DTLS connection instead, as a sleepy device keeps it in its
+ * flash (eiot_coaps_client_save): when FILE holds one, the request goes out on it at once, no
+ * handshake at all; the state is written back (0600, fsync'd, renamed into place) before any
+ * record that uses its reservation of record numbers is sent, and at the end, when the run
+ * leaves the session open (no close_notify) for the next one. An unusable FILE means a full
+ * handshake; so does a session the server no longer has (the request is asked again).
+ * --cid offers DTLS connection IDs (RFC 9146): the server may then find the session after our
+ * address or port changed (NAT rebinding between runs).
  * --cert-cache FILE keeps the server's certificate chain (RFC 7924 cached_info), keyed by the
  * server's name (so not with -n): later full handshakes get its hash instead of the chain. -A TYPE sets Accept (a content
  * format number, as libcoap's -A). Exit status:
@@ -70,8 +78,8 @@ struct opts {
 	struct tool_creds creds;
 	uint8_t psk[64];
 	size_t psk_len;
-	bool no_verify, strict, tickets;
-	const char *session_file, *cert_cache;
+	bool no_verify, strict, tickets, cid;
+	const char *session_file, *cert_cache, *saved_file;
 	int accept; /* -A, -1 none */
 	unsigned mtu, verbose;
 	int block_szx; /* -b: Block2 SZX asked for, -1 none */
@@ -87,7 +95,7 @@ static const char SYNOPSIS[] =
 	"         [-O NUM,TEXT] [-A TYPE] [-b SIZE] [-s SECONDS] (-u ID -k KEY | -c CERT -j KEY -C CA [-n] |\n"
 	"         -M KEYFILE --peer-rpk PUBFILE) [-v N] [--psk-hex HEX] [--strict] [--suites A,B] [--mtu N]\n"
 	"         [--dtls-timeout MS] [--ack-timeout MS] [--max-retransmit N] [--session FILE] [--tickets]\n"
-	"         [--cert-cache FILE] coaps://HOST[:PORT]/PATH[?QUERY]\n";
+	"         [--cert-cache FILE] [--saved FILE] [--cid] coaps://HOST[:PORT]/PATH[?QUERY]\n";
 #define usage(...) tool_usage("coaps-client", SYNOPSIS, __VA_ARGS__)
 
 static size_t hex(const char *s, uint8_t *out, size_t cap, const char *what)
@@ -139,7 +147,7 @@ static void parse(struct opts *o, int argc, char **argv)
 		const char *why;
 		int timer;
 		bool takes = strcmp(a, "-N") && strcmp(a, "-n") && strcmp(a, "--strict") &&
-			     strcmp(a, "--tickets") && a[0] == '-';
+			     strcmp(a, "--tickets") && strcmp(a, "--cid") && a[0] == '-';
 		if (takes && !v)
 			usage("%s needs a value", a);
 		if (!strcmp(a, "-m")) {
@@ -167,8 +175,13 @@ static void parse(struct opts *o, int argc, char **argv)
 		} else if (!strcmp(a, "--tickets")) {
 			o->tickets = true;
 			continue;
+		} else if (!strcmp(a, "--cid")) {
+			o->cid = true;
+			continue;
 		} else if (!strcmp(a, "--session")) {
 			o->session_file = v;
+		} else if (!strcmp(a, "--saved")) {
+			o->saved_file = v;
 		} else if (!strcmp(a, "--cert-cache")) {
 			o->cert_cache = v;
 		} else if (!strcmp(a, "-A")) {
@@ -265,6 +278,8 @@ static struct eiot_config *dtls_config(const struct opts *o)
 	}
 	if (!err && o->tickets)
 		err = eiot_config_set_session_tickets(cfg, true);
+	if (!err && o->cid)
+		err = eiot_config_set_connection_id(cfg, true, 0); /* we need no CID from the server */
 	if (!err && o->cert_cache) {
 		int ferr = 0;
 		cert_cache = eiot_file_cache_open(o->cert_cache, 16, 65536, &ferr);
@@ -327,13 +342,31 @@ static int udp_connect(const struct opts *o)
 	return fd;
 }
 
-static void send_all(int fd, struct eiot_coaps_client *cl)
+static bool saved_store(const char *path, struct eiot_coaps_client *cl);
+
+/* --saved: a reservation ran out (EIOT_ERR_SAVE_NEEDED): the state is stored again first. */
+static bool store_if_needed(const char *saved, struct eiot_coaps_client *cl, int err)
+{
+	return err == EIOT_ERR_SAVE_NEEDED && saved && saved_store(saved, cl);
+}
+
+static void send_all(int fd, struct eiot_coaps_client *cl, const char *saved)
 {
 	static uint8_t dg[16384];
 	size_t len;
-	while (eiot_coaps_client_output(cl, dg, sizeof(dg), &len) == EIOT_OK && len)
-		if (send(fd, dg, len, 0) < 0 && errno != ECONNREFUSED)
+	int err;
+	while (!(err = eiot_coaps_client_output(cl, dg, sizeof(dg), &len)) ? len != 0 : store_if_needed(saved, cl, err))
+		if (!err && send(fd, dg, len, 0) < 0 && errno != ECONNREFUSED)
 			fprintf(stderr, "coaps-client: send: %s\n", strerror(errno));
+}
+
+/* eiot_coaps_client_request, storing the --saved state first when it must be. */
+static int ask(struct eiot_coaps_client *cl, struct eiot_coap_msg *m, uint64_t now, const char *saved)
+{
+	int err = eiot_coaps_client_request(cl, m, now);
+	if (store_if_needed(saved, cl, err))
+		err = eiot_coaps_client_request(cl, m, now);
+	return err;
 }
 
 /* The representation so far (Block2 responses are appended, RFC 7959 §2.4). */
@@ -442,24 +475,67 @@ static bool session_load(const char *path, struct eiot_session *s)
 	return ok;
 }
 
-/* Written to FILE.tmp (0600) and renamed over FILE, so a crash leaves the old or the new one. */
-static void session_save(const char *path, const struct eiot_session *s)
+/* a[0..an) then b[0..bn) written to FILE.tmp (0600), on disk (fsync), then renamed over FILE:
+ * a crash leaves the old FILE or the new one, never half of one. */
+static bool write_private(const char *what, const char *path, const void *a, size_t an, const void *b,
+			  size_t bn)
 {
 	char tmp[4096];
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	bool ok = fd >= 0 && write(fd, a, an) == (ssize_t)an && (!bn || write(fd, b, bn) == (ssize_t)bn) &&
+		  !fsync(fd);
+	if (fd >= 0)
+		ok = !close(fd) && ok;
+	if (!ok || rename(tmp, path)) {
+		fprintf(stderr, "coaps-client: %s %s: cannot write: %s\n", what, path, strerror(errno));
+		unlink(tmp);
+		return false;
+	}
+	return true;
+}
+
+static void session_save(const char *path, const struct eiot_session *s)
+{
 	uint32_t n = sizeof(*s);
 	uint8_t head[12];
 	memcpy(head, session_magic, 8);
 	head[8] = (uint8_t)(n >> 24), head[9] = (uint8_t)(n >> 16), head[10] = (uint8_t)(n >> 8), head[11] = (uint8_t)n;
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	bool ok = fd >= 0 && write(fd, head, sizeof(head)) == (ssize_t)sizeof(head) &&
-		  write(fd, s, sizeof(*s)) == (ssize_t)sizeof(*s);
-	if (fd >= 0)
-		ok = !close(fd) && ok;
-	if (!ok || rename(tmp, path)) {
-		fprintf(stderr, "coaps-client: --session %s: cannot write: %s\n", path, strerror(errno));
-		unlink(tmp);
-	}
+	write_private("--session", path, head, sizeof(head), s, sizeof(*s));
+}
+
+/* --saved FILE: the state eiot_coaps_client_save writes, as it is. Each save reserves this many
+ * record numbers: the records of a few exchanges, so that a run writes FILE about twice. */
+#define SAVED_RESERVE 64
+
+static bool saved_store(const char *path, struct eiot_coaps_client *cl)
+{
+	uint8_t st[EIOT_COAPS_SAVED_MAX];
+	size_t n;
+	int err = eiot_coaps_client_save(cl, SAVED_RESERVE, st, sizeof(st), &n);
+	if (err)
+		fprintf(stderr, "coaps-client: --saved %s: cannot save the connection: %s\n", path, eiot_err_str(err));
+	bool ok = !err && write_private("--saved", path, st, n, NULL, 0);
+	memset(st, 0, sizeof(st));
+	return ok;
+}
+
+/* A client on the connection FILE holds; NULL (one line said why, unless FILE is absent). */
+static struct eiot_coaps_client *saved_load(const struct opts *o, struct eiot_config *cfg, uint64_t now)
+{
+	uint8_t st[EIOT_COAPS_SAVED_MAX + 1];
+	struct eiot_coaps_client *cl = NULL;
+	FILE *f = fopen(o->saved_file, "rb");
+	if (!f)
+		return NULL;
+	size_t n = fread(st, 1, sizeof(st), f);
+	fclose(f);
+	int err = eiot_coaps_client_restore(cfg, &o->coap, st, n, now, &cl);
+	memset(st, 0, sizeof(st));
+	if (err)
+		fprintf(stderr, "coaps-client: --saved %s: not usable (%s): a full handshake\n", o->saved_file,
+			eiot_err_str(err));
+	return cl;
 }
 
 /* The DTLS handshake gave up before -B: a new connection, offering whatever session the old
@@ -504,14 +580,19 @@ int main(int argc, char **argv)
 	int fd = udp_connect(&o);
 	uint64_t start = tool_now_ms(), deadline = start + (uint64_t)o.give_up_s * 1000;
 	struct eiot_session sess;
-	bool offered = o.session_file && session_load(o.session_file, &sess);
-	struct eiot_coaps_client *cl = offered ? eiot_coaps_client_new_resume(cfg, &o.coap, &sess, start)
-					       : eiot_coaps_client_new(cfg, &o.coap, start);
+	struct eiot_coaps_client *cl = o.saved_file ? saved_load(&o, cfg, start) : NULL;
+	bool restored = cl != NULL;
+	bool offered = !restored && o.session_file && session_load(o.session_file, &sess);
+	if (!cl)
+		cl = offered ? eiot_coaps_client_new_resume(cfg, &o.coap, &sess, start)
+			     : eiot_coaps_client_new(cfg, &o.coap, start);
 	eiot_session_clear(&sess);
 	if (!cl) {
 		fprintf(stderr, "coaps-client: cannot start DTLS (see above)\n");
 		return EXIT_LOCAL;
 	}
+	if (restored && o.verbose)
+		fprintf(stderr, "coaps-client: DTLS connection restored from %s: no handshake\n", o.saved_file);
 	struct eiot_coap_msg base, next;
 	build_request(&o, &base);
 	req = base;
@@ -525,7 +606,7 @@ int main(int argc, char **argv)
 	}
 	struct eiot_coap_msg *cur = &req; /* the request in flight, asked again if it gets no answer */
 	unsigned asked_again = 0;
-	int err = eiot_coaps_client_request(cl, &req, start), rc = EXIT_NO_ANSWER;
+	int err = ask(cl, &req, start, o.saved_file), rc = EXIT_NO_ANSWER;
 	if (err) {
 		fprintf(stderr, "coaps-client: request refused: %s\n", eiot_err_str(err));
 		return EXIT_LOCAL;
@@ -536,7 +617,7 @@ int main(int argc, char **argv)
 	unsigned notifications = 0;
 	bool deregistering = false;
 	for (;;) {
-		send_all(fd, cl);
+		send_all(fd, cl, o.saved_file);
 		uint64_t now = tool_now_ms(), t = eiot_coaps_client_next_timer(cl);
 		if (now >= deadline) {
 			if (eiot_conn_state(eiot_coaps_client_conn(cl)) == EIOT_STATE_HANDSHAKE)
@@ -555,7 +636,7 @@ int main(int argc, char **argv)
 			next.n_uint = 0;
 			eiot_coap_set_token(&next, req.token, req.token_len);
 			eiot_coap_add_uint_option(&next, EIOT_COAP_OPT_OBSERVE, 1);
-			err = eiot_coaps_client_request(cl, &next, now);
+			err = ask(cl, &next, now, o.saved_file);
 			if (err && err != EIOT_ERR_WANT_MORE) {
 				fprintf(stderr, "coaps-client: deregistration: %s\n", eiot_err_str(err));
 				rc = EXIT_LOCAL;
@@ -606,7 +687,7 @@ int main(int argc, char **argv)
 					if (!take_response(&o, &base, &ev.msg, &next, &rc))
 						goto out;
 					cur = &next;
-					if ((err = eiot_coaps_client_request(cl, &next, now))) {
+					if ((err = ask(cl, &next, now, o.saved_file))) {
 						fprintf(stderr, "coaps-client: next block: %s\n", eiot_err_str(err));
 						rc = EXIT_LOCAL;
 						goto out;
@@ -640,7 +721,7 @@ int main(int argc, char **argv)
 						o.coap.max_retransmit + 1u);
 				cur->token_len = (uint8_t)o.token_len;
 				memcpy(cur->token, o.token, o.token_len);
-				if ((err = eiot_coaps_client_request(cl, cur, now))) {
+				if ((err = ask(cl, cur, now, o.saved_file))) {
 					fprintf(stderr, "coaps-client: asking again: %s\n", eiot_err_str(err));
 					rc = EXIT_LOCAL;
 					goto out;
@@ -655,16 +736,21 @@ out:
 	if (o.verbose && asked_again)
 		fprintf(stderr, "coaps-client: asked again %u times, %u DTLS connections\n", asked_again,
 			eiot_coaps_client_connections(cl));
-	if (o.verbose && eiot_conn_state(eiot_coaps_client_conn(cl)) != EIOT_STATE_HANDSHAKE)
+	const struct eiot_conn *conn = eiot_coaps_client_conn(cl);
+	bool handshakes = eiot_coaps_client_connections(cl) > 1 || !restored;
+	if (o.verbose && eiot_conn_state(conn) != EIOT_STATE_HANDSHAKE)
 		fprintf(stderr, "coaps-client: DTLS session %s\n",
-			eiot_conn_resumed(eiot_coaps_client_conn(cl)) ? "resumed (abbreviated handshake)"
+			!handshakes ? "restored: no handshake"
+			: eiot_conn_resumed(conn) ? "resumed (abbreviated handshake)"
 			: offered ? "not resumed: full handshake" : "new: full handshake");
 	if (o.session_file && !eiot_coaps_client_session(cl, &sess)) {
 		session_save(o.session_file, &sess);
 		eiot_session_clear(&sess);
 	}
-	eiot_coaps_client_close(cl);
-	send_all(fd, cl);
+	/* --saved: the session stays open for the next run (its state stored last) */
+	if (!(o.saved_file && eiot_conn_state(conn) == EIOT_STATE_ESTABLISHED && saved_store(o.saved_file, cl)))
+		eiot_coaps_client_close(cl);
+	send_all(fd, cl, NULL);
 	eiot_coaps_client_free(cl);
 	eiot_config_free(cfg);
 	eiot_file_cache_close(cert_cache);

@@ -7,7 +7,7 @@
  *                [--strict] [--suites A,B] [--mtu N] [--max-record N] [--max-peers N]
  *                [--idle-timeout SECONDS] [--handshake-rate N] [--max-body BYTES]
  *                [--session-cache N] [--no-tickets] [--dtls-timeout MS] [--ack-timeout MS]
- *                [--max-retransmit N] [--no-cookie] [-B SECONDS]
+ *                [--max-retransmit N] [--no-cookie] [--cid N] [-B SECONDS]
  *
  * -p is the CoAPS port itself (5684 by default; libcoap's -p is its plain CoAP port and serves
  * DTLS one above). Each -k KEY (text; --psk-hex for binary) is the key of the -u ID before it:
@@ -23,7 +23,10 @@
  * drops the stateless cookie exchange (RFC 6347 §4.2.1): on links whose frames cannot carry a
  * whole ClientHello with a cookie (a 127-byte 802.15.4 budget), the connection then reassembles
  * a fragmented ClientHello; any datagram that looks like one costs a peer slot until the
- * handshake gives up, so keep --max-peers and --handshake-rate tight there.
+ * handshake gives up, so keep --max-peers and --handshake-rate tight there. --cid N gives
+ * each client that offers DTLS connection IDs (RFC 9146) an N-byte one (4..16): its session is
+ * then found by it when its address or port changes (NAT rebinding), and it moves to the new
+ * address once a record from there authenticated.
  *
  * Resources:
  *   /sensors/temp   GET: a temperature that changes every second (text, rt "temperature-c");
@@ -66,7 +69,7 @@ struct opts {
 	struct { const char *id; uint8_t key[64]; size_t key_len; } psk[MAX_PSK];
 	size_t n_psk;
 	bool strict;
-	unsigned verbose, mtu, max_record, stop_s, session_cache, dtls_timeout_ms;
+	unsigned verbose, mtu, max_record, stop_s, session_cache, dtls_timeout_ms, cid;
 	bool no_tickets, no_cookie;
 	struct eiot_coaps_server_params sp;
 };
@@ -76,7 +79,7 @@ static const char SYNOPSIS[] =
 	"-C CA | -M KEYFILE --peer-rpk PUBFILE...) [-v N] [--psk-hex HEX] [--strict] "
 	"[--suites A,B] [--mtu N] [--max-record N] [--max-peers N] [--idle-timeout S] [--handshake-rate N] "
 	"[--max-body BYTES] [--session-cache N] [--no-tickets] [--dtls-timeout MS] "
-	"[--ack-timeout MS] [--max-retransmit N] [--no-cookie] [-B SECONDS]\n";
+	"[--ack-timeout MS] [--max-retransmit N] [--no-cookie] [--cid N] [-B SECONDS]\n";
 #define usage(...) tool_usage("coaps-server", SYNOPSIS, __VA_ARGS__)
 
 #define number(opt, v, lo, hi) tool_number("coaps-server", SYNOPSIS, opt, v, lo, hi)
@@ -140,6 +143,8 @@ static void parse(struct opts *o, int argc, char **argv)
 			o->suites = v;
 		} else if (!strcmp(a, "--mtu")) {
 			o->mtu = (unsigned)number(a, v, 64, 16384);
+		} else if (!strcmp(a, "--cid")) {
+			o->cid = (unsigned)number(a, v, 4, 16);
 		} else if (!strcmp(a, "--max-record")) {
 			o->max_record = (unsigned)number(a, v, 64, 16384);
 		} else if (!strcmp(a, "--session-cache")) {
@@ -212,6 +217,8 @@ static struct eiot_config *dtls_config(const struct opts *o)
 		err = eiot_config_set_max_record(cfg, o->max_record), what = "--max-record";
 	if (!err && o->no_cookie)
 		err = eiot_config_set_cookie(cfg, false), what = "--no-cookie";
+	if (!err && o->cid)
+		err = eiot_config_set_connection_id(cfg, true, o->cid), what = "--cid";
 	if (!err && o->dtls_timeout_ms)
 		err = eiot_config_set_retransmit(cfg, o->dtls_timeout_ms, 60000, 120000), what = "--dtls-timeout";
 	if (!err && o->session_cache) {
@@ -457,12 +464,13 @@ int main(int argc, char **argv)
 	send_all(fd, srv);
 	fprintf(stderr, "coaps-server: %llu handshakes (%llu failed), %llu requests, %llu notifications, "
 			"%llu cookies sent, %llu rate-limited, %llu refused for a full table, %llu evicted, "
-			"%llu closed idle, %u observing\n",
+			"%llu closed idle, %u observing, %llu moved by connection ID\n",
 		(unsigned long long)st.handshakes, (unsigned long long)st.handshakes_failed,
 		(unsigned long long)st.requests, (unsigned long long)st.notifications,
 		(unsigned long long)st.cookies_sent,
 		(unsigned long long)st.rate_limited, (unsigned long long)st.table_full,
-		(unsigned long long)st.evicted, (unsigned long long)st.idle_closed, st.observers);
+		(unsigned long long)st.evicted, (unsigned long long)st.idle_closed, st.observers,
+		(unsigned long long)st.moved);
 	eiot_coaps_server_free(srv);
 	eiot_session_cache_free(cache);
 	eiot_config_free(cfg);

@@ -67,7 +67,12 @@ def main():
             break
         for key, _ in sel.select(timeout=left):
             if key.data == "serial":
-                chunk = ser.recv(65536)
+                try:
+                    chunk = ser.recv(65536)
+                except ConnectionResetError:
+                    # QEMU exited with a frame of ours unread (the server's answer to the
+                    # device's close_notify): the kernel resets instead of closing
+                    chunk = b""
                 if not chunk:
                     status, why, done = 0, "device closed the serial port", True
                     break

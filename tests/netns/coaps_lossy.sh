@@ -38,16 +38,9 @@ teardown() {
 }
 trap teardown EXIT
 
-# the topology: srv and cli, veth ends named after RUN_ID (at most 15 characters)
-netns_new srv
-srv=$NS_NAME
-netns_new cli
-cli=$NS_NAME
-ip -n "$cli" link add "vc$RUN_ID" type veth peer name "vs$RUN_ID" netns "$srv" || fail "veth"
-ip -n "$srv" addr add "$SRV/24" dev "vs$RUN_ID"
-ip -n "$cli" addr add 10.77.0.2/24 dev "vc$RUN_ID"
-ip -n "$srv" link set "vs$RUN_ID" up
-ip -n "$cli" link set "vc$RUN_ID" up
+# the topology: srv and cli joined by a veth pair
+srv="" cli="" # set by netns_pair
+netns_pair "$SRV" 10.77.0.2
 
 # the server, stdout (the -v 1 request lines) apart from stderr
 ip netns exec "$srv" timeout 350 "$BIN/coaps-server" -A "$SRV" -p 5684 -u device1 -k "$KEY" -v 1 \

@@ -119,6 +119,20 @@ netns_new() {
 	ip -n "$NS_NAME" link set lo up
 }
 
+# netns_pair SRV_IP CLI_IP: namespaces srv and cli ($srv, $cli) joined by a veth pair named
+# after RUN_ID (at most 15 characters), addresses on a /24.
+netns_pair() {
+	netns_new srv
+	srv=$NS_NAME
+	netns_new cli
+	cli=$NS_NAME
+	ip -n "$cli" link add "vc$RUN_ID" type veth peer name "vs$RUN_ID" netns "$srv" || fail "veth"
+	ip -n "$srv" addr add "$1/24" dev "vs$RUN_ID"
+	ip -n "$cli" addr add "$2/24" dev "vc$RUN_ID"
+	ip -n "$srv" link set "vs$RUN_ID" up
+	ip -n "$cli" link set "vc$RUN_ID" up
+}
+
 # spawn NS SECONDS LOG CMD...: run CMD in NS under timeout, in the background; sets LAST_PID.
 spawn() {
 	_ns=$1 _secs=$2 _log=$3

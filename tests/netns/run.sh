@@ -8,7 +8,8 @@
 # static and plugin builds; then the same against eap_iot's own EAP-TLS server inside
 # FreeRADIUS (radius_module, tests aaa-*) and what only it does (tests/netns/aaa.sh); last,
 # CoAPS downloads and observations through relays that drop, duplicate and reorder
-# (coaps-lossy-relay, tests/netns/coaps_lossy.sh). One
+# (coaps-lossy-relay, tests/netns/coaps_lossy.sh), and a sleepy device that keeps its DTLS
+# connection in a file, behind a NAT that rebinds (coaps-sleepy-*, tests/netns/coaps_sleepy.sh). One
 # PASS/FAIL line per test, logs in BUILD_DIR/netns/<test>.log and <test>/ (daemon logs,
 # rendered configs), then "N passed, M failed". A missing program is a FAIL.
 # VARIANTS="stock static plugin" (default) selects the builds against stock FreeRADIUS,
@@ -97,5 +98,10 @@ if [ "${COAPS_LOSSY:-1}" = 1 ]; then
 	LIMIT=360 # its own bound is 320 s for the slowest run
 	t coaps-lossy-relay coaps_lossy
 fi
+# a sleepy device's DTLS connection kept in a file, behind a NAT that rebinds (coaps_sleepy.sh)
+LIMIT=90
+t coaps-sleepy-restore coaps_sleepy restore
+t coaps-sleepy-nat-cid coaps_sleepy nat-cid
+t coaps-sleepy-nat-no-cid coaps_sleepy nat-no-cid
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

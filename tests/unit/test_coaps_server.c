@@ -4,7 +4,9 @@
  * 4.05, 4.02), Block2 and Block1 at a 127-byte MTU (4.08, 4.13), a duplicate that must not
  * reach the handler twice, and the peer table: its bound with eviction of idle peers, the
  * per-address handshake rate, the idle timeout, one peer's close leaving the others alone, and
- * a rebooted client at the same address replacing its old session.
+ * a rebooted client at the same address replacing its old session; a client whose port changed
+ * (NAT rebinding) keeps its session by its connection ID (RFC 9146), and nothing but its own
+ * authentic, newest record moves it.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -127,7 +129,8 @@ static int slow(void *user, const struct eiot_coap_request *req, struct eiot_coa
 	return EIOT_COAP_DEFERRED;
 }
 
-static void rig_init(struct rig *r, const struct eiot_coaps_server_params *p, size_t mtu)
+/* The rig, with DTLS connection IDs when cid >= 0 (the server gives cid bytes, the client 0). */
+static void rig_init_cid(struct rig *r, const struct eiot_coaps_server_params *p, size_t mtu, int cid)
 {
 	memset(r, 0, sizeof(*r));
 	det_random_seed(7);
@@ -140,6 +143,10 @@ static void rig_init(struct rig *r, const struct eiot_coaps_server_params *p, si
 	if (mtu) {
 		assert_int_equal(eiot_config_set_mtu(r->ccfg, mtu), EIOT_OK);
 		assert_int_equal(eiot_config_set_mtu(r->scfg, mtu), EIOT_OK);
+	}
+	if (cid >= 0) {
+		assert_int_equal(eiot_config_set_connection_id(r->ccfg, true, 0), EIOT_OK);
+		assert_int_equal(eiot_config_set_connection_id(r->scfg, true, (size_t)cid), EIOT_OK);
 	}
 	r->srv = eiot_coaps_server_new(r->scfg, p, 0);
 	assert_non_null(r->srv);
@@ -156,6 +163,11 @@ static void rig_init(struct rig *r, const struct eiot_coaps_server_params *p, si
 	for (size_t i = 0; i < sizeof(r->body); i++)
 		r->body[i] = (uint8_t)(i % 251);
 	r->body_len = 1000;
+}
+
+static void rig_init(struct rig *r, const struct eiot_coaps_server_params *p, size_t mtu)
+{
+	rig_init_cid(r, p, mtu, -1);
 }
 
 /* A client from 10.0.(host/256).(host%256), port. */
@@ -619,6 +631,130 @@ static void test_close_and_reboot_end_one_peer(void **state)
 	eiot_coaps_server_stats(r.srv, &st);
 	assert_int_equal(st.peers, 1);
 	assert_int_equal(st.handshakes, 3);
+	rig_free(&r);
+}
+
+/* NAT rebinding: the client's port changes mid-session. With connection IDs its next request
+ * reaches its session (no handshake) and the peer moves to the new port; without them the
+ * request from the new port is dropped at the front door and only a new handshake helps. */
+static void test_nat_rebinding_with_and_without_cid(void **state)
+{
+	(void)state;
+	static struct rig r;
+	struct eiot_coaps_server_stats st;
+	for (int with_cid = 1; with_cid >= 0; with_cid--) {
+		rig_init_cid(&r, NULL, 0, with_cid ? 6 : -1);
+		struct client *a = add_client(&r, 1, 40000);
+		request(&r, a, EIOT_COAP_GET, "sensors/temp", NULL, NULL, 0, NULL, NULL);
+		a->addr.sin_port = htons(41234); /* the NAT gave it a new mapping */
+		struct eiot_coap_msg m;
+		eiot_coap_msg_init(&m, EIOT_COAP_CON, EIOT_COAP_GET, 0);
+		eiot_coap_add_option(&m, EIOT_COAP_OPT_URI_PATH, "blob", 4);
+		a->responses = 0;
+		assert_int_equal(eiot_coaps_client_request(a->cl, &m, r.now), EIOT_OK);
+		run(&r, all_answered);
+		eiot_coaps_server_stats(r.srv, &st);
+		assert_int_equal(st.handshakes, 1);
+		if (with_cid) {
+			assert_int_equal(a->responses, 1);
+			assert_int_equal(a->last.msg.payload_len, 1000);
+			assert_int_equal(st.moved, 1);
+			assert_int_equal(st.peers, 1);
+			request(&r, a, EIOT_COAP_GET, "sensors/temp", NULL, NULL, 0, NULL, NULL);
+			assert_payload(a, "21.5");
+		} else {
+			assert_int_equal(a->responses, 0);
+			assert_int_equal(a->last.kind, EIOT_COAP_EV_FAILED); /* CoAP gave up (RFC 7252 §4.2) */
+			assert_int_equal(st.moved, 0);
+			client_free(a); /* the device starts over from its new port */
+			struct client *a2 = add_client(&r, 1, 41234);
+			request(&r, a2, EIOT_COAP_GET, "sensors/temp", NULL, NULL, 0, NULL, NULL);
+			eiot_coaps_server_stats(r.srv, &st);
+			assert_int_equal(st.handshakes, 2);
+		}
+		rig_free(&r);
+	}
+}
+
+/* RFC 9146 §6: a record with a peer's valid connection ID sent from another address — forged,
+ * or an authentic one replayed — does not move the peer; its own next request, from where it
+ * is, is answered there. */
+static void test_spoofed_cid_datagram_does_not_move_the_peer(void **state)
+{
+	(void)state;
+	static struct rig r;
+	rig_init_cid(&r, NULL, 0, 6);
+	struct client *a = add_client(&r, 1, 40000);
+	request(&r, a, EIOT_COAP_GET, "sensors/temp", NULL, NULL, 0, NULL, NULL);
+	struct sockaddr_in attacker = a->addr;
+	attacker.sin_addr.s_addr = htonl(0x0a0000feu);
+	attacker.sin_port = htons(666);
+
+	struct eiot_coap_msg m;
+	uint8_t dg[512], forged[512];
+	size_t len;
+	eiot_coap_msg_init(&m, EIOT_COAP_CON, EIOT_COAP_GET, 0);
+	eiot_coap_add_option(&m, EIOT_COAP_OPT_URI_PATH, "sensors", 7);
+	eiot_coap_add_option(&m, EIOT_COAP_OPT_URI_PATH, "temp", 4);
+	a->responses = 0;
+	assert_int_equal(eiot_coaps_client_request(a->cl, &m, r.now), EIOT_OK);
+	assert_int_equal(eiot_coaps_client_output(a->cl, dg, sizeof(dg), &len), EIOT_OK);
+	assert_int_equal(dg[0], 25); /* it carries the server's CID */
+	memcpy(forged, dg, len);
+	forged[len - 1] ^= 0x80;
+	eiot_coaps_server_feed(r.srv, &attacker, sizeof(attacker), forged, len, r.now);
+	eiot_coaps_server_feed(r.srv, &a->addr, sizeof(a->addr), dg, len, r.now); /* the real one */
+	eiot_coaps_server_feed(r.srv, &attacker, sizeof(attacker), dg, len, r.now); /* its replay */
+	run(&r, all_answered);
+	assert_int_equal(a->responses, 1);
+	assert_payload(a, "21.5");
+	struct eiot_coaps_server_stats st;
+	eiot_coaps_server_stats(r.srv, &st);
+	assert_int_equal(st.moved, 0);
+	assert_int_equal(st.peers, 1);
+	assert_int_equal(r.handled, 2);
+	rig_free(&r);
+}
+
+/* A device saves its CoAPS client after an exchange, powers down (the client is gone), and a
+ * restored client asks again: the server, which never saw it leave, answers on the same
+ * session (no handshake), and Message IDs go on where they stopped. A state damaged in
+ * storage is refused. */
+static void test_restored_client_needs_no_handshake(void **state)
+{
+	(void)state;
+	static struct rig r;
+	uint8_t st[EIOT_COAPS_SAVED_MAX];
+	size_t n;
+	rig_init_cid(&r, NULL, 0, 6);
+	struct client *a = add_client(&r, 1, 40000);
+	request(&r, a, EIOT_COAP_GET, "sensors/temp", NULL, NULL, 0, NULL, NULL);
+	assert_int_equal(eiot_coaps_client_save(a->cl, 8, st, sizeof(st), &n), EIOT_OK);
+	print_message("saved CoAPS client (PSK, server CID of 6 bytes): %zu bytes\n", n);
+	assert_true(n <= 128);
+	client_free(a);
+
+	struct eiot_coaps_client *cl;
+	st[3] ^= 1;
+	assert_int_equal(eiot_coaps_client_restore(r.ccfg, NULL, st, n, r.now, &cl), EIOT_ERR_BAD_SAVED_STATE);
+	assert_null(cl);
+	st[3] ^= 1;
+	assert_int_equal(eiot_coaps_client_restore(r.ccfg, NULL, st, n - 1, r.now, &cl), EIOT_ERR_BAD_SAVED_STATE);
+	assert_int_equal(eiot_coaps_client_restore(r.ccfg, NULL, st, n, r.now, &cl), EIOT_OK);
+	a = add_client(&r, 1, 40000);
+	eiot_coaps_client_free(a->cl);
+	a->cl = cl;
+	struct eiot_coap_msg m;
+	eiot_coap_msg_init(&m, EIOT_COAP_CON, EIOT_COAP_GET, 0);
+	eiot_coap_add_option(&m, EIOT_COAP_OPT_URI_PATH, "blob", 4);
+	assert_int_equal(eiot_coaps_client_request(a->cl, &m, r.now), EIOT_ERR_SAVE_NEEDED);
+	assert_int_equal(eiot_coaps_client_save(a->cl, 8, st, sizeof(st), &n), EIOT_OK);
+	request(&r, a, EIOT_COAP_GET, "sensors/temp", NULL, NULL, 0, NULL, NULL);
+	assert_payload(a, "21.5");
+	struct eiot_coaps_server_stats st_srv;
+	eiot_coaps_server_stats(r.srv, &st_srv);
+	assert_int_equal(st_srv.handshakes, 1);
+	assert_int_equal(st_srv.peers, 1);
 	rig_free(&r);
 }
 
@@ -1124,6 +1260,9 @@ int main(void)
 		cmocka_unit_test(test_deferred_response_and_conditional_request),
 		cmocka_unit_test(test_late_client_hello_copy_keeps_the_session),
 		cmocka_unit_test(test_client_request_callbacks),
+		cmocka_unit_test(test_nat_rebinding_with_and_without_cid),
+		cmocka_unit_test(test_spoofed_cid_datagram_does_not_move_the_peer),
+		cmocka_unit_test(test_restored_client_needs_no_handshake),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -19,28 +19,11 @@
 static const uint8_t psk_id[] = "sleepy-dev";
 static const uint8_t psk_key[16] = { 0x51, 0xee, 0x9d };
 
-struct rig {
-	struct eiot_config *c, *s;
-	struct pump *p;
-};
+#include "psk_rig.h"
 
 static void rig_up(struct rig *r, uint64_t seed)
 {
-	r->c = pump_cfg_psk(EIOT_CLIENT, EIOT_DTLS, psk_id, sizeof(psk_id) - 1, psk_key, sizeof(psk_key), NULL);
-	r->s = pump_cfg_psk(EIOT_SERVER, EIOT_DTLS, psk_id, sizeof(psk_id) - 1, psk_key, sizeof(psk_key), NULL);
-	assert_non_null(r->c);
-	assert_non_null(r->s);
-	r->p = pump_new(r->c, r->s, seed);
-	assert_non_null(r->p);
-	assert_int_equal(pump_run(r->p), 0);
-	assert_true(pump_established(r->p));
-}
-
-static void rig_down(struct rig *r)
-{
-	pump_free(r->p);
-	eiot_config_free(r->c);
-	eiot_config_free(r->s);
+	rig_up_cid(r, -1, -1, seed);
 }
 
 /* The next datagram from a connection (asserted present). */

@@ -633,6 +633,214 @@ static void test_trailing_records_ignored(void **state)
 	assert_int_equal(accept_from(f, addr_a, dg, n + 20, 0, reply, &rl), EIOT_ERR_COOKIE_SENT);
 }
 
+/* ---- a ClientHello fragmented over the records of one datagram ---- */
+
+/* One fragment of a ClientHello; len REST: to the hello's end; msg_seq and length < 0: the
+ * hello's own. */
+#define REST 0xFFFFu
+struct frag {
+	uint32_t off, len;
+	int msg_seq, length;
+};
+
+/* The hello that build_ch wrote to whole[], one record per fragment, into out. */
+static size_t build_frags(uint8_t *out, const uint8_t *whole, const struct frag *f, size_t n)
+{
+	const uint8_t *hh = whole + 13, *body = hh + 12;
+	uint32_t length = (uint32_t)hh[1] << 16 | (uint32_t)hh[2] << 8 | hh[3];
+	size_t at = 0;
+	for (size_t i = 0; i < n; i++) {
+		uint8_t *r = out + at, *h = r + 13;
+		uint32_t len = f[i].length < 0 ? length : (uint32_t)f[i].length;
+		uint32_t frag = f[i].len == REST ? length - f[i].off : f[i].len;
+		int seq = f[i].msg_seq < 0 ? (hh[4] << 8 | hh[5]) : f[i].msg_seq;
+		memcpy(r, whole, 11);
+		r[10] = (uint8_t)(whole[10] + i); /* record sequence numbers go up */
+		r[11] = (uint8_t)((12 + frag) >> 8);
+		r[12] = (uint8_t)(12 + frag);
+		h[0] = 1;
+		h[1] = (uint8_t)(len >> 16); h[2] = (uint8_t)(len >> 8); h[3] = (uint8_t)len;
+		h[4] = (uint8_t)(seq >> 8); h[5] = (uint8_t)seq;
+		h[6] = 0; h[7] = (uint8_t)(f[i].off >> 8); h[8] = (uint8_t)f[i].off;
+		h[9] = 0; h[10] = (uint8_t)(frag >> 8); h[11] = (uint8_t)frag;
+		memcpy(h + 12, body + f[i].off, frag);
+		at += 13 + 12 + frag;
+	}
+	return at;
+}
+
+/* The hello of o in two records of one datagram, split after body byte 40. */
+static size_t build_split_ch(uint8_t *dg, const struct ch_opts *o)
+{
+	static const struct frag halves[] = { { 0, 40, -1, -1 }, { 40, REST, -1, -1 } };
+	uint8_t whole[512];
+	build_ch(whole, o);
+	return build_frags(dg, whole, halves, 2);
+}
+
+/* A datagram accept_from must drop without a reply, saying why in one debug line. */
+static void assert_dropped(struct fixture *f, const uint8_t *dg, size_t n, const char *why)
+{
+	uint8_t reply[256];
+	size_t rl = 99;
+	unsigned before = f->log.lines;
+	assert_int_equal(accept_from(f, addr_a, dg, n, 0, reply, &rl), EIOT_ERR_DECODE);
+	assert_int_equal(rl, 0);
+	assert_int_equal(f->log.lines, before + 1);
+	assert_int_equal(f->log.level, EIOT_LOG_DEBUG);
+	if (!strstr(f->log.last, why))
+		fail_msg("log line \"%s\" does not say \"%s\"", f->log.last, why);
+}
+
+/* A client with 64-byte records sends its ClientHello in several records of one datagram:
+ * the cookie is the whole hello's, and the hello that returns it is accepted, its fragments
+ * in any order and overlapping where they agree (RFC 6347 §4.2.3). */
+static void test_fragmented_hello_in_one_datagram(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t whole[512], dg[1024], reply[256], cookie[COOKIE_LEN];
+	size_t rl;
+	get_cookie(f, addr_a, 0, cookie);
+	struct ch_opts o = ch_default();
+	build_ch(whole, &o);
+	const struct frag three[] = { { 0, 20, -1, -1 }, { 20, 20, -1, -1 }, { 40, REST, -1, -1 } };
+	size_t n = build_frags(dg, whole, three, 3);
+	assert_int_equal(accept_from(f, addr_a, dg, n, 0, reply, &rl), EIOT_ERR_COOKIE_SENT);
+	assert_memory_equal(reply + rl - COOKIE_LEN, cookie, COOKIE_LEN);
+	assert_int_equal(reply[10], 0); /* the first record's number */
+
+	o.cookie = cookie;
+	o.cookie_len = COOKIE_LEN;
+	o.msg_seq = 1;
+	build_ch(whole, &o);
+	const struct frag mixed[] = { { 30, REST, -1, -1 }, { 10, 40, -1, -1 }, { 0, 12, -1, -1 },
+				      { 5, 5, -1, -1 } };
+	n = build_frags(dg, whole, mixed, 4);
+	assert_int_equal(accept_from(f, addr_a, dg, n, 0, reply, &rl), EIOT_OK);
+	assert_int_equal(rl, 0);
+}
+
+/* Attacks made of fragments of the default hello (55 bytes; REST: to its end), each dropped
+ * with the reason in its debug line. */
+static const struct {
+	const char *attack;
+	struct frag v[2];
+	size_t n;
+	size_t flip;   /* flip the low bit of this datagram byte (0: none) */
+	const char *why;
+} frag_attacks[] = {
+	/* the cookie and the connection would see different hellos */
+	{ "fragments overlapping inconsistently (body byte 35 differs)",
+	  { { 0, 40, -1, -1 }, { 30, REST, -1, -1 } }, 2, 65 + 25 + 5, "contradicts" },
+	{ "a fragment claiming a length over the bound",
+	  { { 0, 40, -1, 1025 }, { 40, 40, -1, 1025 } }, 2, 0, "over the 1024 bytes" },
+	{ "fragments of different message_seq",
+	  { { 0, 40, -1, -1 }, { 40, REST, 1, -1 } }, 2, 0, "message_seq 0 and 1" },
+	{ "fragments of different lengths",
+	  { { 0, 40, -1, -1 }, { 40, REST, -1, 56 } }, 2, 0, "contradicts" },
+	{ "a missing middle fragment",
+	  { { 0, 20, -1, -1 }, { 40, REST, -1, -1 } }, 2, 0, "cannot reassemble it across datagrams" },
+	{ "the first of several datagrams",
+	  { { 0, 40, -1, -1 } }, 1, 0, "cannot reassemble it across datagrams" },
+};
+
+static void test_attack_fragments_dropped(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t whole[512], dg[1024];
+	struct ch_opts o = ch_default();
+	build_ch(whole, &o);
+	assert_int_equal(whole[13 + 3], 55);
+	for (size_t i = 0; i < sizeof(frag_attacks) / sizeof(frag_attacks[0]); i++) {
+		size_t n = build_frags(dg, whole, frag_attacks[i].v, frag_attacks[i].n);
+		if (frag_attacks[i].flip)
+			dg[frag_attacks[i].flip] ^= 0x01;
+		print_message("attack: %s\n", frag_attacks[i].attack);
+		assert_dropped(f, dg, n, frag_attacks[i].why);
+	}
+}
+
+/* Attack: garbage in the datagram. Among the fragments it drops the datagram; after the
+ * whole hello it is left to the connection, as after a hello in one record, and the cookie
+ * stays the hello's. */
+static void test_attack_garbage_among_or_after_fragments(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t dg[1024], reply[256], cookie[COOKIE_LEN];
+	size_t rl;
+	get_cookie(f, addr_a, 0, cookie);
+	struct ch_opts o = ch_default();
+	size_t n = build_split_ch(dg, &o);
+	memset(dg + n, 0xEE, 20);
+	assert_int_equal(accept_from(f, addr_a, dg, n + 20, 0, reply, &rl), EIOT_ERR_COOKIE_SENT);
+	assert_memory_equal(reply + rl - COOKIE_LEN, cookie, COOKIE_LEN);
+
+	size_t first = 13 + 12 + 40;
+	memmove(dg + first + 20, dg + first, n - first);
+	memset(dg + first, 0xEE, 20);
+	assert_dropped(f, dg, n + 20, "bad record header");
+	dg[first] = 21; /* an alert record header over the garbage */
+	dg[first + 1] = 0xFE, dg[first + 2] = 0xFD;
+	dg[first + 11] = 0, dg[first + 12] = 7;
+	assert_dropped(f, dg, n + 20, "record type 21");
+}
+
+/* Attack: a cookie made for one hello, spliced with fragments of another (other suites):
+ * the reassembled hello is the one the cookie is checked against. */
+static void test_attack_cookie_with_fragments_of_another_hello_gets_new_hvr(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t mine[512], other[512], dg[1024], reply[256], cookie[COOKIE_LEN];
+	size_t rl;
+	get_cookie(f, addr_a, 0, cookie);
+	struct ch_opts o = ch_default();
+	o.cookie = cookie;
+	o.cookie_len = COOKIE_LEN;
+	build_ch(mine, &o);
+	build_ch(other, &o);
+	size_t suites = 13 + 12 + 2 + 32 + 1 + 1 + COOKIE_LEN + 2;
+	other[suites + 3] = 0xA9; /* C0A8 -> C0A9 */
+	const struct frag head[] = { { 0, 40, -1, -1 } }, tail[] = { { 40, REST, -1, -1 } };
+	size_t n = build_frags(dg, mine, head, 1);
+	n += build_frags(dg + n, other, tail, 1);
+	assert_int_equal(accept_from(f, addr_a, dg, n, 0, reply, &rl), EIOT_ERR_COOKIE_SENT);
+	n = build_frags(dg, mine, head, 1); /* the genuine hello passes */
+	n += build_frags(dg + n, mine, tail, 1);
+	assert_int_equal(accept_from(f, addr_a, dg, n, 0, reply, &rl), EIOT_OK);
+}
+
+/* Without cookies a first fragment is still taken as it is (the connection reassembles);
+ * one that is not the first is not. */
+static void test_cookies_off_takes_a_first_fragment(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t whole[512], dg[1024], reply[256];
+	size_t rl;
+	assert_int_equal(eiot_config_set_cookie(f->cfg, false), EIOT_OK);
+	struct ch_opts o = ch_default();
+	build_ch(whole, &o);
+	const struct frag first[] = { { 0, 40, -1, -1 } }, later[] = { { 40, 10, -1, -1 } };
+	size_t n = build_frags(dg, whole, first, 1);
+	assert_int_equal(accept_from(f, addr_a, dg, n, 0, reply, &rl), EIOT_OK);
+	n = build_frags(dg, whole, later, 1);
+	assert_dropped(f, dg, n, "not the first");
+}
+
+/* The HelloVerifyRequest is one record within the smallest MTU and max_record (64 bytes). */
+static void test_hvr_fits_smallest_mtu_and_record(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t dg[1024], reply[256];
+	size_t rl;
+	assert_int_equal(eiot_config_set_mtu(f->cfg, 64), EIOT_OK);
+	assert_int_equal(eiot_config_set_max_record(f->cfg, 64), EIOT_OK);
+	struct ch_opts o = ch_default();
+	size_t n = build_split_ch(dg, &o);
+	assert_int_equal(accept_from(f, addr_a, dg, n, 0, reply, &rl), EIOT_ERR_COOKIE_SENT);
+	assert_true(rl <= 64);
+	assert_int_equal(13 + (reply[11] << 8 | reply[12]), rl);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -662,6 +870,12 @@ int main(void)
 		T(test_bad_params),
 		T(test_malformed_datagrams_dropped),
 		T(test_trailing_records_ignored),
+		T(test_fragmented_hello_in_one_datagram),
+		T(test_attack_fragments_dropped),
+		T(test_attack_garbage_among_or_after_fragments),
+		T(test_attack_cookie_with_fragments_of_another_hello_gets_new_hvr),
+		T(test_cookies_off_takes_a_first_fragment),
+		T(test_hvr_fits_smallest_mtu_and_record),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -189,6 +189,18 @@ static void test_clockless_mode_accepts_expired(void **state)
 	eiot_config_free(cfg);
 }
 
+/* A clock that fails (time() == -1 on a board without one, a callback saying so) does not skip
+ * the dates as the clock-less mode does: the certificate is refused. */
+static void test_failing_clock_refuses(void **state)
+{
+	(void)state;
+	struct eiot_config *cfg = client_cfg();
+	fixed_now = -1;
+	assert_int_equal(present_server(cfg, "server.pem"), EIOT_ERR_CERT_BAD);
+	assert_non_null(strstr(last_log, "the clock gives no time"));
+	eiot_config_free(cfg);
+}
+
 /* RFC 5280 §4.1.2.5: both ends of the validity period are inclusive. */
 static void test_validity_boundaries(void **state)
 {
@@ -690,6 +702,7 @@ int main(void)
 		cmocka_unit_test(test_expired_server_refused),
 		cmocka_unit_test(test_not_yet_valid_server_refused),
 		cmocka_unit_test(test_clockless_mode_accepts_expired),
+		cmocka_unit_test(test_failing_clock_refuses),
 		cmocka_unit_test(test_validity_boundaries),
 		cmocka_unit_test(test_wrong_name_refused),
 		cmocka_unit_test(test_wildcard_refused_by_default),

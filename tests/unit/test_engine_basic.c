@@ -269,8 +269,9 @@ static void check_cert_mutual(enum eiot_transport tr, size_t mtu)
 	if (mtu) {
 		assert_int_equal(eiot_config_set_mtu(p.cfg[0], mtu), EIOT_OK);
 		assert_int_equal(eiot_config_set_mtu(p.cfg[1], mtu), EIOT_OK);
-		/* a ClientHello fragmented to fit 64 bytes cannot pass the stateless cookie check
-		 * (eiot_dtls_accept wants it whole): run without cookies */
+		/* a ClientHello fragmented over several 64-byte datagrams cannot pass the stateless
+		 * cookie check (eiot_dtls_accept reassembles one datagram's fragments only): run
+		 * without cookies */
 		assert_int_equal(eiot_config_set_cookie(p.cfg[1], false), EIOT_OK);
 		p.no_cookie = true;
 	}

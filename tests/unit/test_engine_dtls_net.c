@@ -271,6 +271,125 @@ static void dtls_mtu_64_cookie_front_door_refuses_fragmented_hello(void **state)
 	done(p, c, s);
 }
 
+/* The records of the client's ClientHello datagrams: most in one, and the largest body. */
+struct hello_shape {
+	unsigned records;
+	size_t largest;
+};
+
+static enum pump_action hello_shape_hook(void *user, struct pump_unit *u)
+{
+	struct hello_shape *h = user;
+	unsigned n = 0;
+
+	if (u->dir != PUMP_C2S || !u->plain || u->len < 14 || u->buf[13] != 1)
+		return PUMP_PASS;
+	for (size_t off = 0; off + 13 <= u->len; n++) {
+		size_t body = (size_t)u->buf[off + 11] << 8 | u->buf[off + 12];
+
+		if (body > h->largest)
+			h->largest = body;
+		off += 13 + body;
+	}
+	if (n > h->records)
+		h->records = n;
+	return PUMP_PASS;
+}
+
+/* Cookies on, MTU mtu, max_record client_rec / server_rec (0: the default, 16384). A client
+ * with small records sends its ClientHello as several records of one datagram, which
+ * eiot_dtls_accept reassembles; a client without sends records over the server's limit, which
+ * binds protected records only (RFC 8449 §4, RFC 6066 §4): the server conn takes both. */
+static struct hello_shape small_records(bool psk, size_t mtu, size_t client_rec,
+					size_t server_rec)
+{
+	struct hello_shape shape = { 0, 0 };
+	struct eiot_config *c, *s;
+	struct pump *p;
+
+	cfgs(psk, &c, &s);
+	assert_int_equal(eiot_config_set_mtu(c, mtu), EIOT_OK);
+	assert_int_equal(eiot_config_set_mtu(s, mtu), EIOT_OK);
+	if (client_rec)
+		assert_int_equal(eiot_config_set_max_record(c, client_rec), EIOT_OK);
+	assert_int_equal(eiot_config_set_max_record(s, server_rec), EIOT_OK);
+	p = pump_new(c, s, 127);
+	assert_non_null(p);
+	p->hook = hello_shape_hook;
+	p->hook_user = &shape;
+	assert_int_equal(pump_run(p), 0);
+	print_message("mtu %zu, records %zu / %zu: hello in up to %u records (largest %zu bytes), "
+		      "%u + %u datagrams\n", mtu, client_rec, server_rec, shape.records,
+		      shape.largest, p->count[0], p->count[1]);
+	assert_int_equal(eiot_conn_error(p->conn[PUMP_CLIENT]), EIOT_OK);
+	assert_true(pump_established(p));
+	assert_int_equal(p->hvr, 1);
+	assert_int_equal(p->rejected, 0);
+	assert_true(p->max_len[PUMP_C2S] <= mtu);
+	assert_true(p->max_len[PUMP_S2C] <= mtu);
+	app_roundtrip(p);
+	done(p, c, s);
+	return shape;
+}
+
+/* The device profile (tests/device/qemu_psk.sh): 64-byte records both ways at MTU 127. */
+/* The device profile (tests/device/qemu_psk.sh), 64-byte records both ways at MTU 127, and an
+ * ECDHE hello in three such records at MTU 200. */
+static void dtls_max_record_64_with_cookie(void **state)
+{
+	struct hello_shape psk = small_records(true, 127, 64, 64);
+	struct hello_shape ecdhe = small_records(false, 200, 64, 64);
+
+	(void)state;
+	assert_true(psk.records >= 2 && psk.largest <= 64);
+	assert_true(ecdhe.records >= 3 && ecdhe.largest <= 64);
+}
+
+/* A server with 64-byte records, a client with the default: the ClientHello records are
+ * larger than the server's limit (and than it plus the AEAD expansion it keeps room for). */
+static void dtls_server_max_record_64_takes_larger_hello_records(void **state)
+{
+	(void)state;
+	assert_true(small_records(false, 1280, 0, 64).largest > 64 + 24);
+	assert_true(small_records(true, 127, 0, 64).largest > 64);
+}
+
+/* One epoch-0 record of body_len bytes holding the start of a ClientHello of zeros, to a
+ * server with 64-byte records: taken up to RFC 6347 §4.1's 2^14 bytes (the hello then fails
+ * the handshake), dropped silently above. */
+static int feed_big_hello_record(size_t body_len)
+{
+	static uint8_t dg[13 + 16385];
+	struct eiot_config *c, *s;
+	struct eiot_conn *conn;
+	uint32_t msg = (uint32_t)body_len - 12;
+	int state;
+
+	cfgs(true, &c, &s);
+	assert_int_equal(eiot_config_set_max_record(s, 64), EIOT_OK);
+	conn = eiot_conn_new(s, 0);
+	assert_non_null(conn);
+	memset(dg, 0, sizeof(dg));
+	dg[0] = 22, dg[1] = 0xFE, dg[2] = 0xFD;
+	dg[11] = (uint8_t)(body_len >> 8), dg[12] = (uint8_t)body_len;
+	dg[13] = 1; /* ClientHello, whole: length = fragment_length */
+	dg[14 + 1] = dg[22 + 1] = (uint8_t)(msg >> 8);
+	dg[14 + 2] = dg[22 + 2] = (uint8_t)msg;
+	eiot_conn_feed(conn, dg, 13 + body_len, 0);
+	state = eiot_conn_state(conn);
+	eiot_conn_free(conn);
+	eiot_config_free(c);
+	eiot_config_free(s);
+	return state;
+}
+
+static void dtls_epoch0_record_over_2_14_dropped(void **state)
+{
+	(void)state;
+	assert_int_equal(feed_big_hello_record(16384), EIOT_STATE_FAILED);
+	assert_int_equal(feed_big_hello_record(16385), EIOT_STATE_HANDSHAKE);
+}
+
 /* All server datagrams lost: the client's ClientHello goes out at each retransmission time
  * and the handshake gives up exactly at give_up, with EIOT_ERR_TIMEOUT and no alert. */
 static void check_schedule(uint32_t initial, uint32_t max, uint32_t give_up, const uint64_t *want,
@@ -458,6 +577,9 @@ int main(void)
 		cmocka_unit_test(dtls_mtu_64_psk),
 		cmocka_unit_test(dtls_mtu_64_ecdhe_mutual),
 		cmocka_unit_test(dtls_mtu_64_cookie_front_door_refuses_fragmented_hello),
+		cmocka_unit_test(dtls_max_record_64_with_cookie),
+		cmocka_unit_test(dtls_server_max_record_64_takes_larger_hello_records),
+		cmocka_unit_test(dtls_epoch0_record_over_2_14_dropped),
 		cmocka_unit_test(dtls_retransmit_schedule_default),
 		cmocka_unit_test(dtls_retransmit_schedule_custom),
 		cmocka_unit_test(dtls_server_retransmit_schedule_default),

@@ -4,7 +4,9 @@
  *
  * The two known-answer records (TLS and DTLS, AES-128-CCM_8, plaintext "hello") were built
  * independently with python3 `cryptography` (AESCCM, tag 8) from RFC 5246 §6.2.3.3's AAD,
- * RFC 6655 §3's nonce and RFC 7925 App. B's DTLS explicit nonce (epoch || seq48).
+ * RFC 6655 §3's nonce and RFC 7925 App. B's DTLS explicit nonce (epoch || seq48). The
+ * connection ID record was built the same way from RFC 9146 §4 and §5.3 (no peer on Debian 12
+ * has RFC 9146 to check it against).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -286,6 +288,82 @@ static void test_dtls_wrong_epoch_or_seq_in_aad_fails(void **state)
 	pair_free(&tx, &rx);
 }
 
+#if EIOT_WITH_CID
+/* RFC 9146: a sender and receiver pair in epoch 1 whose records carry this CID. */
+static void cid_pair_init(struct rec_dir *tx, struct rec_dir *rx, const uint8_t *cid, size_t n)
+{
+	pair_init(tx, rx, true, 0xC0A8);
+	tx->cid_len = rx->cid_len = (uint8_t)n;
+	memcpy(tx->cid, cid, n);
+	memcpy(rx->cid, cid, n);
+}
+
+/* The known-answer tls12_cid record: header with the CID, the real type inside, the AAD of
+ * RFC 9146 §5.3; it opens to "hello" of type application_data. */
+static void test_cid_record_known_answer(void **state)
+{
+	(void)state;
+	static const uint8_t cid[4] = { 0xc0, 0xff, 0xee, 0x01 };
+	struct rec_dir tx, rx;
+	uint8_t want[64], rec[64];
+	size_t n = unhex("19fefd0001000000000005c0ffee010016000100000000000568ce19ba30971f83bda178ca420e",
+			 want, sizeof(want)), len, used;
+	cid_pair_init(&tx, &rx, cid, sizeof(cid));
+	tx.seq = 5;
+	assert_int_equal(rec_overhead(&tx), 13 + 4 + 8 + 8 + 1);
+	assert_int_equal(rec_seal(&tx, REC_CT_APPLICATION_DATA, DTLS_VERSION_1_2, (const uint8_t *)"hello", 5,
+				  rec, sizeof(rec), &len), 0);
+	assert_int_equal(len, n);
+	assert_memory_equal(rec, want, n);
+
+	struct rec_header h;
+	const uint8_t *out;
+	size_t out_len;
+	assert_int_equal(rec_parse_dtls_header(rec, len, MAX_BODY, sizeof(cid), &h, &used), 0);
+	assert_int_equal(used, len);
+	assert_int_equal(rec_open(&rx, &h, rec + 13 + sizeof(cid), 16384, &out, &out_len), 0);
+	assert_int_equal(h.type, REC_CT_APPLICATION_DATA);
+	assert_int_equal(out_len, 5);
+	assert_memory_equal(out, "hello", 5);
+	/* without a CID expected, the same bytes are no record */
+	assert_int_equal(rec_parse_header(true, want, n, MAX_BODY, &h, &used), EIOT_ERR_DECODE);
+	pair_free(&tx, &rx);
+}
+
+/* RFC 9146 §4: zeros after the real type are padding; an inner plaintext of zeros only has no
+ * type; a CID that is not the receiver's is refused. (Known-answer records as above.) */
+static void test_cid_record_padding_and_mismatch(void **state)
+{
+	(void)state;
+	static const uint8_t cid[4] = { 0xc0, 0xff, 0xee, 0x01 };
+	static const char *padded = "19fefd0001000000000006c0ffee01001700010000000000061f25316cc5d66f5cd96f4108755d3c",
+			  *zeros = "19fefd0001000000000007c0ffee010013000100000000000782ec66ec4769f2470e4d8c";
+	struct rec_dir tx, rx;
+	uint8_t rec[64];
+	size_t len, used;
+	struct rec_header h;
+	const uint8_t *out;
+	size_t out_len;
+	cid_pair_init(&tx, &rx, cid, sizeof(cid));
+	len = unhex(padded, rec, sizeof(rec)); /* "pad", type 23, three zeros */
+	assert_int_equal(rec_parse_dtls_header(rec, len, MAX_BODY, sizeof(cid), &h, &used), 0);
+	assert_int_equal(rec_open(&rx, &h, rec + 17, 16384, &out, &out_len), 0);
+	assert_int_equal(h.type, 23);
+	assert_int_equal(out_len, 3);
+	assert_memory_equal(out, "pad", 3);
+
+	len = unhex(zeros, rec, sizeof(rec));
+	assert_int_equal(rec_parse_dtls_header(rec, len, MAX_BODY, sizeof(cid), &h, &used), 0);
+	assert_int_equal(rec_open(&rx, &h, rec + 17, 16384, &out, &out_len), EIOT_ERR_UNEXPECTED_MESSAGE);
+
+	len = unhex(padded, rec, sizeof(rec));
+	rec[14] ^= 1; /* another CID */
+	assert_int_equal(rec_parse_dtls_header(rec, len, MAX_BODY, sizeof(cid), &h, &used), 0);
+	assert_int_equal(rec_open(&rx, &h, rec + 17, 16384, &out, &out_len), EIOT_ERR_DECODE);
+	pair_free(&tx, &rx);
+}
+#endif
+
 /* TLS: a dropped or reordered record shifts the implicit sequence number and fails. */
 static void test_tls_skipped_record_fails(void **state)
 {
@@ -503,6 +581,10 @@ int main(void)
 		cmocka_unit_test(test_plaintext_epoch_and_rekey),
 		cmocka_unit_test(test_dtls_sequence_exhausted),
 		cmocka_unit_test(test_seal_oversize_plaintext_refused),
+#if EIOT_WITH_CID
+		cmocka_unit_test(test_cid_record_known_answer),
+		cmocka_unit_test(test_cid_record_padding_and_mismatch),
+#endif
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

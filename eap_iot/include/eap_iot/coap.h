@@ -240,6 +240,11 @@ uint64_t eiot_coap_peer_next_timer(const struct eiot_coap_peer *cp);
 int eiot_coap_peer_tick(struct eiot_coap_peer *cp, uint64_t now_ms, struct eiot_coap_event *ev);
 /* Bytes the peer holds now (an idle one: its tables and the answers kept for duplicates). */
 size_t eiot_coap_peer_footprint(const struct eiot_coap_peer *cp);
+/* The Message ID the next message of ours takes, and setting it: a layer brought back after a
+ * device's sleep goes on where it stopped instead of at a random start that could meet a
+ * recent one in the server's deduplication (RFC 7252 §4.5). */
+uint16_t eiot_coap_peer_next_mid(const struct eiot_coap_peer *cp);
+void eiot_coap_peer_set_next_mid(struct eiot_coap_peer *cp, uint16_t mid);
 /* CONs of ours not yet acknowledged. */
 size_t eiot_coap_peer_outstanding(const struct eiot_coap_peer *cp);
 /* Observe (RFC 7641), client side: a request with Observe 0 whose response carries Observe
@@ -310,6 +315,22 @@ const struct eiot_conn *eiot_coaps_client_conn(const struct eiot_coaps_client *c
 int eiot_coaps_client_close(struct eiot_coaps_client *cl);
 /* Forget a request or observation (eiot_coap_peer_cancel). */
 int eiot_coaps_client_cancel(struct eiot_coaps_client *cl, const uint8_t *token, size_t token_len);
+
+/* A device that powers its RAM down between exchanges (EIOT_WITH_SAVE; see eiot_conn_save for
+ * the rules: one slot, written before the send). The state is the DTLS connection's, the next
+ * CoAP Message ID and a check value: at most EIOT_COAPS_SAVED_MAX bytes. Save once the
+ * exchange is over (nothing in flight is kept). A restored client sends nothing before it was
+ * saved again (EIOT_ERR_SAVE_NEEDED from request, taking nothing, or from output when a
+ * reservation ran out mid-exchange; the message goes out after the next save): reserve enough for
+ * an exchange's records (a request, its retransmissions, an ACK: 8 are plenty). When its
+ * session turns out to be gone at the server (a CON unanswered), the next request makes a full
+ * handshake. */
+#define EIOT_COAPS_SAVED_MAX (EIOT_SAVED_MAX + 6)
+int eiot_coaps_client_save(struct eiot_coaps_client *cl, uint32_t reserve, uint8_t *out, size_t cap,
+			   size_t *len);
+/* A client on a restored DTLS connection (eiot_conn_restore's errors; *out NULL then). */
+int eiot_coaps_client_restore(const struct eiot_config *dtls, const struct eiot_coap_params *p,
+			      const uint8_t *saved, size_t len, uint64_t now_ms, struct eiot_coaps_client **out);
 
 #ifdef __cplusplus
 }

@@ -161,6 +161,20 @@ int eiot_config_set_cookie(struct eiot_config *cfg, bool on);
  * spoofed addresses for the session's lifetime, each copy costing a connection and a flight. */
 int eiot_config_set_resume_without_cookie(struct eiot_config *cfg, bool allow);
 
+/* DTLS Connection ID (RFC 9146): the session stays with its records when the peer's address
+ * or port changes (NAT rebinding, a device waking behind a new mapping). A client offers it, a
+ * server answers a client that offers it; each side picks the CID it wants in the records it
+ * receives: own_len random bytes (0..EIOT_MAX_CID; 0 = "send me plain records, I send yours").
+ * Records protected after the handshake's ChangeCipherSpec then carry the peer's CID
+ * (content type tls12_cid, the real type inside the encryption); a record without the CID
+ * we gave, or with another, is dropped. A server that routes by CID reads it with
+ * eiot_dtls_record_cid and moves a peer to a new address only as eiot_conn_peer_may_move
+ * says (RFC 9146 §6). A peer's CID longer than EIOT_MAX_PEER_CID is declined (server) or
+ * refused with illegal_parameter (client). Default off. */
+#define EIOT_MAX_CID 16
+#define EIOT_MAX_PEER_CID 32
+int eiot_config_set_connection_id(struct eiot_config *cfg, bool on, size_t own_len);
+
 /* Refuse a full handshake without extended master secret (RFC 7627): a client aborts when the
  * ServerHello lacks it, a server when the ClientHello lacks it, both with handshake_failure
  * (EIOT_ERR_EMS_REQUIRED). Default off (the session hash is always used when both ends have

@@ -117,6 +117,15 @@ int eiot_conn_export(const struct eiot_conn *c, const char *label, const uint8_t
 /* The two hello randoms (32 bytes each), as EAP-TLS needs for Session-Id and IV. */
 int eiot_conn_randoms(const struct eiot_conn *c, uint8_t client_random[32], uint8_t server_random[32]);
 
+/* DTLS Connection ID (RFC 9146, eiot_config_set_connection_id). Once ESTABLISHED: the CID we
+ * gave, which the peer's records carry (NULL, *len 0 when none is in use). A server that
+ * routes datagrams by it (eiot_dtls_record_cid) keeps an index of these. */
+const uint8_t *eiot_conn_own_cid(const struct eiot_conn *c, size_t *len);
+/* Whether the datagram fed last held a record that authenticated and is newer than every
+ * record before it. RFC 9146 §6: only such a datagram may move the peer to the address it
+ * came from; a spoofed, replayed or reordered one never does. */
+bool eiot_conn_peer_may_move(const struct eiot_conn *c);
+
 /* Server: the PSK identity the client used (NULL if none). */
 const uint8_t *eiot_conn_psk_identity(const struct eiot_conn *c, size_t *len);
 /* The peer's EUI-64 (RFC 7925 §4.4.2) from its certificate's SAN or leftmost CN, as written
@@ -210,12 +219,16 @@ bool eiot_conn_resumed(const struct eiot_conn *c);
  * EIOT_ERR_WRONG_STATE, eiot_peer_info says restored. It holds only its record state; its
  * buffers exist while data passes (as eiot_conn_compact). Handshake records for it are
  * dropped: a peer that lost the session starts a new connection. */
-#define EIOT_SAVED_MAX 112
+#define EIOT_SAVED_MAX 128
 /* An established DTLS connection, once the peer's application data showed it has our last
  * flight where we sent it (RFC 6347 §4.2.4), into out[0..*len); reserve (1..2^24) numbers for
  * what it sends next. EIOT_ERR_WRONG_STATE otherwise (TLS, not established, numbers exhausted);
  * EIOT_ERR_BUFFER_TOO_SMALL when cap cannot take it (nothing changes). */
 int eiot_conn_save(struct eiot_conn *c, uint32_t reserve, uint8_t *out, size_t cap, size_t *len);
+/* Records the connection may still send before it must be saved again: the rest of the last
+ * save's reservation (0 right after a restore); UINT64_MAX when it was never saved or
+ * restored. */
+uint64_t eiot_conn_save_left(const struct eiot_conn *c);
 /* A connection from a saved state for cfg (the same transport, role and suite, record limits
  * within its own; credentials are not needed). *out is NULL on failure: EIOT_ERR_BAD_SAVED_STATE
  * for a state that is truncated, corrupted or for another configuration (one log line says

@@ -9,6 +9,7 @@
 #ifndef EAP_IOT_DTLS_H
 #define EAP_IOT_DTLS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -33,6 +34,9 @@ void eiot_cookie_secret_free(struct eiot_cookie_secret *s);
  *                         or it resumes a live session of cfg's session cache and cfg allows
  *                         that without a cookie, eiot_config_set_resume_without_cookie):
  *                         create a connection (eiot_conn_new) and feed it this same datagram.
+ *                         A ClientHello fragmented over the records of this one datagram
+ *                         (a client with small records) is put together first; one spread over
+ *                         several datagrams cannot be without state, and is dropped.
  *                         With cookies off, the first fragment of a fragmented ClientHello is
  *                         accepted too (its connection reassembles the rest): the way to serve
  *                         frames too small for a whole ClientHello, at the price of state for
@@ -45,6 +49,15 @@ void eiot_cookie_secret_free(struct eiot_cookie_secret *s);
 int eiot_dtls_accept(struct eiot_cookie_secret *s, const struct eiot_config *cfg,
 		     const void *addr, size_t addr_len, const uint8_t *dgram, size_t len,
 		     uint64_t now_ms, uint8_t *reply, size_t cap, size_t *reply_len);
+
+/*
+ * The connection ID of a datagram's first record when it is a tls12_cid record (RFC 9146 §4)
+ * and the server gives CIDs of cid_len bytes (all of its CIDs have that length: the header
+ * does not say it). true and *cid pointing into dgram, or false (a record without a CID, too
+ * short, cid_len 0). Routing by it is only a hint: the connection decides whether the record
+ * is authentic.
+ */
+bool eiot_dtls_record_cid(const uint8_t *dgram, size_t len, size_t cid_len, const uint8_t **cid);
 
 #ifdef __cplusplus
 }

@@ -561,6 +561,19 @@ int eiot_coap_peer_cancel(struct eiot_coap_peer *cp, const uint8_t *token, size_
 }
 
 /* see eap_iot/coap.h */
+uint16_t eiot_coap_peer_next_mid(const struct eiot_coap_peer *cp)
+{
+	return cp ? cp->next_mid : 0;
+}
+
+/* see eap_iot/coap.h */
+void eiot_coap_peer_set_next_mid(struct eiot_coap_peer *cp, uint16_t mid)
+{
+	if (cp)
+		cp->next_mid = mid;
+}
+
+/* see eap_iot/coap.h */
 size_t eiot_coap_peer_footprint(const struct eiot_coap_peer *cp)
 {
 	if (!cp)

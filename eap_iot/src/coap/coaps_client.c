@@ -21,7 +21,10 @@
 #include "eap_iot/coap.h"
 #include "eap_iot/conn.h"
 #include "eap_iot/err.h"
+#include "crypto/crypto.h"
 #include "tls/config_int.h"
+#include "util/bytes.h"
+#include "util/log.h"
 
 #define CALLBACKS 8 /* requests with a callback at once */
 
@@ -92,10 +95,8 @@ struct eiot_coaps_client *eiot_coaps_client_new(const struct eiot_config *dtls,
 	return eiot_coaps_client_new_resume(dtls, p, NULL, now_ms);
 }
 
-/* see eap_iot/coap.h */
-struct eiot_coaps_client *eiot_coaps_client_new_resume(const struct eiot_config *dtls,
-						       const struct eiot_coap_params *p,
-						       const struct eiot_session *s, uint64_t now_ms)
+/* A client without its connection yet; NULL on a bad argument or ENOMEM. */
+static struct eiot_coaps_client *client_alloc(const struct eiot_config *dtls, const struct eiot_coap_params *p)
 {
 	struct eiot_coap_params def;
 	if (!p) {
@@ -112,16 +113,90 @@ struct eiot_coaps_client *eiot_coaps_client_new_resume(const struct eiot_config 
 	cl->held = malloc(p->max_message);
 	cl->msg = malloc(p->max_message);
 	cl->peer = eiot_coap_peer_new(p, cfg_rand, (void *)dtls);
-	if (s && s->valid)
-		cl->session = *s;
-	cl->conn = cl->session.valid ? eiot_conn_new_resume(dtls, &cl->session, now_ms) : eiot_conn_new(dtls, now_ms);
 	cl->connections = 1;
-	if (!cl->held || !cl->msg || !cl->peer || !cl->conn) {
+	if (!cl->held || !cl->msg || !cl->peer) {
 		eiot_coaps_client_free(cl);
 		return NULL;
 	}
 	return cl;
 }
+
+/* see eap_iot/coap.h */
+struct eiot_coaps_client *eiot_coaps_client_new_resume(const struct eiot_config *dtls,
+						       const struct eiot_coap_params *p,
+						       const struct eiot_session *s, uint64_t now_ms)
+{
+	struct eiot_coaps_client *cl = client_alloc(dtls, p);
+	if (!cl)
+		return NULL;
+	if (s && s->valid)
+		cl->session = *s;
+	cl->conn = cl->session.valid ? eiot_conn_new_resume(dtls, &cl->session, now_ms) : eiot_conn_new(dtls, now_ms);
+	if (!cl->conn) {
+		eiot_coaps_client_free(cl);
+		return NULL;
+	}
+	return cl;
+}
+
+#if EIOT_WITH_SAVE
+/* The check after the connection's state and the Message ID: SHA-256 over both, 4 bytes. */
+static void saved_check(const uint8_t *p, size_t n, uint8_t out[4])
+{
+	uint8_t h[32];
+	eiot_sha256(p, n, h);
+	memcpy(out, h, 4);
+}
+
+/* see eap_iot/coap.h */
+int eiot_coaps_client_save(struct eiot_coaps_client *cl, uint32_t reserve, uint8_t *out, size_t cap,
+			   size_t *len)
+{
+	if (!cl || !out || !len)
+		return EIOT_ERR_BAD_PARAM;
+	*len = 0;
+	if (cap < 6)
+		return EIOT_ERR_BUFFER_TOO_SMALL;
+	size_t n;
+	int err = eiot_conn_save(cl->conn, reserve, out, cap - 6, &n);
+	if (err)
+		return err;
+	st_be16(out + n, eiot_coap_peer_next_mid(cl->peer));
+	saved_check(out, n + 2, out + n + 2);
+	*len = n + 6;
+	return EIOT_OK;
+}
+
+/* see eap_iot/coap.h */
+int eiot_coaps_client_restore(const struct eiot_config *dtls, const struct eiot_coap_params *p,
+			      const uint8_t *saved, size_t len, uint64_t now_ms, struct eiot_coaps_client **out)
+{
+	uint8_t check[4];
+	if (!out)
+		return EIOT_ERR_BAD_PARAM;
+	*out = NULL;
+	if (!saved || !dtls || eiot_config_transport(dtls) != EIOT_DTLS || eiot_config_role(dtls) != EIOT_CLIENT)
+		return EIOT_ERR_BAD_PARAM;
+	if (len >= 6)
+		saved_check(saved, len - 4, check);
+	if (len < 6 || !eiot_ct_eq(check, saved + len - 4, 4)) {
+		EIOT_LOG(dtls, EIOT_LOG_ERROR, "coaps: saved client corrupted or truncated (%zu bytes)", len);
+		return EIOT_ERR_BAD_SAVED_STATE;
+	}
+	struct eiot_coaps_client *cl = client_alloc(dtls, p);
+	if (!cl)
+		return EIOT_ERR_NO_MEMORY;
+	int err = eiot_conn_restore(dtls, saved, len - 6, now_ms, &cl->conn);
+	if (err) {
+		eiot_coaps_client_free(cl);
+		return err;
+	}
+	eiot_coap_peer_set_next_mid(cl->peer, ld_be16(saved + len - 6));
+	cl->ever_established = cl->kept = true; /* no session to resume: a lost one means a full handshake */
+	*out = cl;
+	return EIOT_OK;
+}
+#endif
 
 /* Move what the message layer wants to send into DTLS records. */
 static int flush(struct eiot_coaps_client *cl)
@@ -197,6 +272,8 @@ int eiot_coaps_client_request(struct eiot_coaps_client *cl, struct eiot_coap_msg
 	if (err)
 		return err;
 	if (eiot_conn_state(cl->conn) == EIOT_STATE_ESTABLISHED) {
+		if (EIOT_WITH_SAVE && eiot_conn_save_left(cl->conn) == 0)
+			return EIOT_ERR_SAVE_NEEDED; /* a restored or saved client: save first */
 		err = eiot_coap_peer_request(cl->peer, req, now_ms);
 		return err ? err : flush(cl);
 	}

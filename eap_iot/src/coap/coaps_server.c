@@ -105,9 +105,36 @@ static uint32_t keyed_hash(uint64_t key, const uint8_t *b, size_t n)
 
 /* ---- the peer table ---- */
 
+static uint32_t idx(const struct eiot_coaps_server *srv, const struct peer *p)
+{
+	return (uint32_t)(p - srv->peers);
+}
+
+/* see coap/coaps_server_int.h */
+uint32_t coaps_hash(const struct eiot_coaps_server *srv, const uint8_t *b, size_t n)
+{
+	return keyed_hash(srv->hash_key, b, n);
+}
+
 static uint32_t bucket_of(const struct eiot_coaps_server *srv, const uint8_t *addr, size_t len)
 {
 	return keyed_hash(srv->hash_key, addr, len) & (srv->n_buckets - 1);
+}
+
+/* p leaves the address chains / joins them at its (new) address. */
+static void addr_unlink(struct eiot_coaps_server *srv, struct peer *p)
+{
+	uint32_t i = idx(srv, p), *link = &srv->buckets[bucket_of(srv, p->addr, p->addr_len)];
+	while (*link != i)
+		link = &srv->peers[*link].chain;
+	*link = p->chain;
+}
+
+static void addr_link(struct eiot_coaps_server *srv, struct peer *p)
+{
+	uint32_t *b = &srv->buckets[bucket_of(srv, p->addr, p->addr_len)];
+	p->chain = *b;
+	*b = idx(srv, p);
 }
 
 static struct peer *peer_find(struct eiot_coaps_server *srv, const uint8_t *addr, size_t len)
@@ -118,11 +145,6 @@ static struct peer *peer_find(struct eiot_coaps_server *srv, const uint8_t *addr
 			return p;
 	}
 	return NULL;
-}
-
-static uint32_t idx(const struct eiot_coaps_server *srv, const struct peer *p)
-{
-	return (uint32_t)(p - srv->peers);
 }
 
 static void lru_unlink(struct eiot_coaps_server *srv, struct peer *p)
@@ -191,10 +213,9 @@ static void peer_free(struct eiot_coaps_server *srv, struct peer *p)
 	size_t n;
 	while (!eiot_conn_output(p->conn, srv->msg, srv->p.coap.max_message, &n) && n)
 		orphan_queue(srv, p->addr, p->addr_len, srv->msg, n);
-	uint32_t i = idx(srv, p), *link = &srv->buckets[bucket_of(srv, p->addr, p->addr_len)];
-	while (*link != i)
-		link = &srv->peers[*link].chain;
-	*link = p->chain;
+	uint32_t i = idx(srv, p);
+	addr_unlink(srv, p);
+	cid_index_remove(srv, p);
 	lru_unlink(srv, p);
 	eiot_conn_free(p->conn);
 	eiot_coap_peer_free(p->cp);
@@ -218,9 +239,7 @@ static struct peer *peer_add(struct eiot_coaps_server *srv, const uint8_t *addr,
 	*p = (struct peer){ .used = true, .dirty = dirty, .gen = p->gen + 1, .addr_len = (uint8_t)alen,
 			    .prev = NONE, .next = NONE, .due = UINT64_MAX };
 	memcpy(p->addr, addr, alen);
-	uint32_t *b = &srv->buckets[bucket_of(srv, addr, alen)];
-	p->chain = *b;
-	*b = i;
+	addr_link(srv, p);
 	srv->n_used++;
 	lru_touch(srv, p, now);
 	return p;
@@ -241,6 +260,7 @@ void eiot_coaps_server_free(struct eiot_coaps_server *srv)
 	free(srv->rs.obs_seq);
 	free(srv->peers);
 	free(srv->buckets);
+	free(srv->cid_buckets);
 	free(srv->dirty);
 	free(srv->rate);
 	free(srv->orphan);
@@ -277,7 +297,12 @@ struct eiot_coaps_server *eiot_coaps_server_new(const struct eiot_config *dtls,
 	srv->msg = malloc(p->coap.max_message);
 	srv->body = malloc(p->max_body);
 	srv->secret = eiot_cookie_secret_new(dtls, now_ms);
-	if (!srv->peers || !srv->buckets || !srv->dirty || !srv->rate || !srv->orphan || !srv->msg ||
+	if (EIOT_WITH_CID && dtls->cid && dtls->cid_len) {
+		srv->cid_buckets = malloc(srv->n_buckets * sizeof(*srv->cid_buckets));
+		if (srv->cid_buckets)
+			memset(srv->cid_buckets, 0xff, srv->n_buckets * sizeof(*srv->cid_buckets));
+	}
+	if ((EIOT_WITH_CID && dtls->cid && dtls->cid_len && !srv->cid_buckets) || !srv->peers || !srv->buckets || !srv->dirty || !srv->rate || !srv->orphan || !srv->msg ||
 	    !srv->body || !srv->secret || cfg_random(dtls, (uint8_t *)&srv->hash_key, sizeof(srv->hash_key))) {
 		eiot_coaps_server_free(srv);
 		return NULL;
@@ -343,6 +368,7 @@ static void handshake_done(struct eiot_coaps_server *srv, struct peer *p)
 		return;
 	}
 	p->established = true;
+	cid_index_add(srv, p);
 	srv->st.established++;
 	srv->st.handshakes++;
 	struct eiot_peer_info pi = { 0 };
@@ -568,13 +594,44 @@ static void front_door(struct eiot_coaps_server *srv, struct peer *old, const ui
 	peer_update(srv, p, now);
 }
 
+/* RFC 9146 §6: a datagram for p's connection ID from another address. p moves there only when
+ * the datagram was authentic and newer than all before it (a spoofed or replayed one never
+ * moves it), and only to an address no other peer holds. */
+static void cid_feed(struct eiot_coaps_server *srv, struct peer *p, bool addr_free, const uint8_t *addr,
+		     size_t alen, const uint8_t *d, size_t len, uint64_t now)
+{
+	char from[64], to[64];
+	lru_touch(srv, p, now);
+	eiot_conn_feed(p->conn, d, len, now);
+	if (eiot_conn_peer_may_move(p->conn)) {
+		if (addr_free) {
+			EIOT_LOG(srv->cfg, EIOT_LOG_INFO, "coaps: %s: moved to %s by its connection ID (RFC 9146 §6)",
+				 addr_str(p->addr, p->addr_len, from), addr_str(addr, alen, to));
+			addr_unlink(srv, p);
+			p->addr_len = (uint8_t)alen;
+			memcpy(p->addr, addr, alen);
+			addr_link(srv, p);
+			srv->st.moved++;
+		} else {
+			EIOT_LOG(srv->cfg, EIOT_LOG_WARN, "coaps: %s: its connection ID came from %s, which "
+				 "another peer holds: not moved", addr_str(p->addr, p->addr_len, from),
+				 addr_str(addr, alen, to));
+		}
+	}
+	peer_update(srv, p, now);
+}
+
 /* see eap_iot/coap_server.h */
 int eiot_coaps_server_feed(struct eiot_coaps_server *srv, const void *addr, size_t addr_len,
 			   const uint8_t *dgram, size_t len, uint64_t now_ms)
 {
 	if (!srv || !addr || !addr_len || addr_len > EIOT_COAPS_MAX_ADDR || (!dgram && len))
 		return EIOT_ERR_BAD_PARAM;
-	struct peer *p = peer_find(srv, addr, addr_len);
+	struct peer *p = peer_find(srv, addr, addr_len), *by_cid = cid_index_find(srv, dgram, len);
+	if (by_cid && by_cid != p && !by_cid->closing) {
+		cid_feed(srv, by_cid, !p, addr, addr_len, dgram, len, now_ms);
+		return EIOT_OK;
+	}
 	if (!p || p->closing || starts_anew(p, hello_random(dgram, len))) {
 		front_door(srv, p, addr, addr_len, dgram, len, now_ms);
 		return EIOT_OK;

@@ -1,7 +1,8 @@
 /*
  * coap/coaps_server_int.h — the CoAPS endpoint's state, shared by its files:
  *   coaps_server.c   the peer table, the front door, datagrams in and out, timers;
- *   coaps_observe.c  RFC 7641 registrations and notifications.
+ *   coaps_observe.c  RFC 7641 registrations and notifications;
+ *   coaps_cid.c      peers by DTLS connection ID (RFC 9146).
  */
 #ifndef EIOT_COAPS_SERVER_INT_H
 #define EIOT_COAPS_SERVER_INT_H
@@ -29,6 +30,7 @@ struct observer {
 
 struct peer {
 	bool used, closing, dirty, established;
+	bool cid_indexed;    /* on a cid_buckets chain (its connection gave a CID) */
 	uint8_t addr_len, n_obs;
 	_Alignas(8) uint8_t addr[EIOT_COAPS_MAX_ADDR]; /* a handler may read it as a sockaddr */
 	struct eiot_conn *conn;
@@ -38,6 +40,7 @@ struct peer {
 	uint64_t last_active, due;
 	uint32_t prev, next; /* LRU list: prev towards the most recent */
 	uint32_t chain;      /* hash chain; the free list when unused */
+	uint32_t cid_chain;  /* chain of cid_buckets */
 	uint32_t gen;        /* counts the peers this slot has held (eiot_coap_pending) */
 };
 
@@ -54,6 +57,7 @@ struct eiot_coaps_server {
 	struct peer *peers;
 	uint32_t free_head, lru_head, lru_tail, n_used, n_observers;
 	uint32_t *buckets, n_buckets;
+	uint32_t *cid_buckets; /* n_buckets chains of peers by connection ID; NULL: CIDs off */
 	uint32_t *dirty, n_dirty;
 	struct rate *rate;
 	uint64_t hash_key;
@@ -69,6 +73,33 @@ struct eiot_coaps_server {
 void coaps_flush(struct eiot_coaps_server *srv, struct peer *p);
 void coaps_peer_changed(struct eiot_coaps_server *srv, struct peer *p);
 void coaps_serve_ctx(struct eiot_coaps_server *srv, struct peer *p, struct coap_serve_ctx *ctx);
+
+/* coaps_server.c: the keyed hash of the tables. */
+uint32_t coaps_hash(const struct eiot_coaps_server *srv, const uint8_t *b, size_t n);
+
+/* coaps_cid.c (no-ops while cid_buckets is NULL) */
+#if EIOT_WITH_CID
+/* p's connection was established: index it by the CID it gave, if any. */
+void cid_index_add(struct eiot_coaps_server *srv, struct peer *p);
+/* p leaves the index (before it is freed). */
+void cid_index_remove(struct eiot_coaps_server *srv, struct peer *p);
+/* The peer whose CID the datagram's first record carries; NULL when none. */
+struct peer *cid_index_find(struct eiot_coaps_server *srv, const uint8_t *dgram, size_t len);
+#else
+static inline void cid_index_add(struct eiot_coaps_server *srv, struct peer *p)
+{
+	(void)srv, (void)p;
+}
+static inline void cid_index_remove(struct eiot_coaps_server *srv, struct peer *p)
+{
+	(void)srv, (void)p;
+}
+static inline struct peer *cid_index_find(struct eiot_coaps_server *srv, const uint8_t *dgram, size_t len)
+{
+	(void)srv, (void)dgram, (void)len;
+	return NULL;
+}
+#endif
 
 /* coaps_observe.c */
 /* Whether req may register (§4.1: beyond MAX_OBSERVE per peer it is answered without Observe). */

@@ -10,6 +10,7 @@
 
 #include "tls/cached_info.h"
 #include "tls/cert_url.h"
+#include "tls/cid.h"
 #include "tls/keys.h"
 #include "tls/rpk.h"
 #include "util/bytes.h"
@@ -68,6 +69,9 @@ static int send_client_hello(struct eiot_conn *c)
 		.n_sct = c->hs.n_sct_offer,
 		.ci_cert_hash = c->hs.ci_offered ? c->hs.ci_hash : NULL,
 		.cert_url = c->hs.cu_offered,
+		.send_cid = c->hs.cid_offered,
+		.cid = cid_own(c),
+		.cid_len = cid_own_len(c),
 	};
 	hs_flight_begin(c);
 	/* the server answers with the message_seq of our ClientHello (RFC 6347 §4.2.2) */
@@ -192,6 +196,8 @@ int client_start(struct eiot_conn *c, const struct eiot_session *s)
 	if (offers_ecdhe(&c->hs) && (err = ci_client_offer(c)))
 		return conn_error(c, err, "cached_info: no memory for the cached Certificate");
 	c->hs.cu_offered = offers_ecdhe(&c->hs) && cu_client_offers(c->cfg);
+	if ((err = cid_client_offer(c)))
+		return err;
 	return send_client_hello(c);
 }
 
@@ -224,6 +230,8 @@ static const char *unoffered_extension(const struct eiot_conn *c, const struct h
 		return "cached_info";
 	if (e->has_cert_url && !c->hs.cu_offered)
 		return "client_certificate_url";
+	if (e->has_cid && !c->hs.cid_offered)
+		return "connection_id";
 	if (e->n_unknown)
 		return "an unknown extension";
 	return NULL;
@@ -291,6 +299,8 @@ static int on_server_hello(struct eiot_conn *c, const uint8_t *body, size_t n)
 				  sh.ext.mfl_code, c->hs.mfl_code);
 	int err = hs_apply_record_limits(c, sh.ext.has_mfl ? sh.ext.mfl_code : 0, sh.ext.has_rsl,
 					 sh.ext.rsl, sh.ext.has_rsl);
+	if (!err && c->hs.cid_offered)
+		err = cid_client_agree(c, &sh.ext);
 	if (err)
 		return err;
 	memcpy(c->hs.server_random, sh.random, 32);

@@ -317,6 +317,20 @@ int eiot_config_set_cookie(struct eiot_config *cfg, bool on)
 }
 
 /* see eap_iot/config.h */
+int eiot_config_set_connection_id(struct eiot_config *cfg, bool on, size_t own_len)
+{
+	if (!EIOT_WITH_CID)
+		return cfg_not_in_build(cfg, "connection IDs (EIOT_WITH_CID)");
+	if (cfg->transport != EIOT_DTLS)
+		return refuse(cfg, "connection IDs are for DTLS (RFC 9146)");
+	if (own_len > EIOT_MAX_CID)
+		return refuse(cfg, "connection ID length must be 0..16 bytes");
+	cfg->cid = on;
+	cfg->cid_len = own_len;
+	return EIOT_OK;
+}
+
+/* see eap_iot/config.h */
 int eiot_config_set_resume_without_cookie(struct eiot_config *cfg, bool allow)
 {
 	cfg->resume_without_cookie = allow;

@@ -73,6 +73,8 @@ struct eiot_config {
 	bool cookie;
 	bool resume_without_cookie;
 	bool require_ems;
+	bool cid;             /* RFC 9146 connection IDs (tls/cid.c) */
+	size_t cid_len;       /* ... of the ones we give */
 
 	/* Resumption (tls/session.c) */
 	struct eiot_session_cache *cache; /* server; the application's, NULL: none */

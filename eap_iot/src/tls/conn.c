@@ -32,8 +32,10 @@ static void conn_layout(const struct eiot_config *cfg, struct conn_layout *l)
 {
 	bool dtls = cfg->transport == EIOT_DTLS;
 	size_t rec_hdr = dtls ? REC_DTLS_HEADER : REC_TLS_HEADER;
-	size_t record = rec_hdr + cfg_rx_record(cfg) + REC_MAX_EXPANSION;
-	size_t send = rec_hdr + cfg->max_record + REC_MAX_EXPANSION;
+	/* RFC 9146 §4: a CID in the header, the real content type inside */
+	bool cid = EIOT_WITH_CID && cfg->cid;
+	size_t record = rec_hdr + cfg_rx_record(cfg) + REC_MAX_EXPANSION + (cid ? cfg->cid_len + 1 : 0);
+	size_t send = rec_hdr + cfg->max_record + REC_MAX_EXPANSION + (cid ? EIOT_MAX_PEER_CID + 1 : 0);
 	size_t chain = 0;
 
 	for (size_t i = 0; i < cfg->n_own_chain; i++)
@@ -600,6 +602,25 @@ int eiot_conn_randoms(const struct eiot_conn *c, uint8_t client_random[32], uint
 	memcpy(client_random, c->hs.client_random, 32);
 	memcpy(server_random, c->hs.server_random, 32);
 	return EIOT_OK;
+}
+
+/* see eap_iot/conn.h */
+const uint8_t *eiot_conn_own_cid(const struct eiot_conn *c, size_t *len)
+{
+	size_t n = c && c->state == EIOT_STATE_ESTABLISHED ? rec_cid_len(&c->rx[1]) : 0;
+	if (len)
+		*len = n;
+#if EIOT_WITH_CID
+	return n ? c->rx[1].cid : NULL;
+#else
+	return NULL;
+#endif
+}
+
+/* see eap_iot/conn.h */
+bool eiot_conn_peer_may_move(const struct eiot_conn *c)
+{
+	return c && c->fed_newest;
 }
 
 /* see eap_iot/conn.h */

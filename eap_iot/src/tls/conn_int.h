@@ -134,6 +134,9 @@ struct hs_ctx {
 	/* client certificate URLs (RFC 6066 §5, tls/cert_url.c) */
 	bool cu_offered;       /* client: client_certificate_url in the ClientHello */
 	bool cu_agreed;        /* both: the ServerHello carries it */
+	/* connection IDs (RFC 9146, tls/cid.c): the values live in rx[1] (ours) and tx[1] */
+	bool cid_offered;      /* client: connection_id in the ClientHello */
+	bool cid_agreed;       /* server: connection_id in the ServerHello */
 	/* server */
 	const struct eiot_psk_entry *psk;
 	bool client_cert;      /* a non-empty client Certificate was verified */
@@ -183,6 +186,8 @@ struct eiot_conn {
 
 	struct hs_ctx hs;
 	size_t alloc_size;     /* of the one allocation holding this struct and its buffers */
+	bool fed_newest;       /* DTLS: the datagram being fed (or the last one) held an authentic
+				* record newer than all before it (eiot_conn_peer_may_move) */
 	bool peer_app_seen;    /* DTLS: an authenticated application record came: the peer has our
 				* last flight */
 	bool compact;          /* eiot_conn_compact: the handshake buffers are gone, and rx_buf,

@@ -12,6 +12,7 @@
 
 #include <string.h>
 
+#include "tls/cid.h"
 #include "util/bytes.h"
 
 static bool running(const struct eiot_conn *c)
@@ -170,7 +171,38 @@ static int feed_tls(struct eiot_conn *c, const uint8_t *in, size_t len, bool sto
 	return err;
 }
 
-static int dtls_record(struct eiot_conn *c, struct rec_header *h, uint8_t *body)
+/* RFC 8449 §4, RFC 6066 §4: our record limit binds protected records, which are decrypted in
+ * place in rx_buf (sized for that limit). An epoch-0 record comes from a peer that may not
+ * know the limit yet (a ClientHello in records up to 2^14 bytes, RFC 6347 §4.1): it is read
+ * where it lies in the datagram (rec_open writes nothing of a plaintext record), and the
+ * reassembler bounds the messages in it (max_handshake). */
+static int dtls_open(struct eiot_conn *c, struct rec_header *h, const uint8_t **pt,
+		     size_t *pt_len)
+{
+	if (!h->epoch)
+		return rec_open(&c->rx[0], h, (uint8_t *)h->body, SIZE_MAX, pt, pt_len);
+	if (h->body_len > c->rx_max + REC_MAX_EXPANSION + (h->cid_len ? 1 : 0))
+		return EIOT_ERR_RECORD_OVERFLOW;
+	memcpy(c->rx_buf + REC_DTLS_HEADER, h->body, h->body_len);
+	return rec_open(&c->rx[h->epoch], h, c->rx_buf + REC_DTLS_HEADER, c->rx_limit, pt, pt_len);
+}
+
+/* What was wrong with a record rec_open refused. */
+static const char *rx_fault(int err)
+{
+	switch (err) {
+	case EIOT_ERR_BAD_RECORD_MAC:
+		return "failed authentication";
+	case EIOT_ERR_DECODE:
+		return "without our connection ID, or with another (RFC 9146)";
+	case EIOT_ERR_UNEXPECTED_MESSAGE:
+		return "no content type inside (RFC 9146 §4)";
+	default:
+		return "plaintext over the record limit";
+	}
+}
+
+static int dtls_record(struct eiot_conn *c, struct rec_header *h)
 {
 	bool early = !c->hello_seen && h->epoch == 0;
 	if (h->version != DTLS_VERSION_1_2 && !(early && h->version == DTLS_VERSION_1_0))
@@ -187,19 +219,21 @@ static int dtls_record(struct eiot_conn *c, struct rec_header *h, uint8_t *body)
 		return bad_record(c, 0, "replayed record");
 	const uint8_t *pt;
 	size_t pt_len;
-	int err = rec_open(&c->rx[h->epoch], h, body, h->epoch ? c->rx_limit : c->rx_max, &pt,
-			   &pt_len);
+	int err = dtls_open(c, h, &pt, &pt_len);
 	if (err) {
 		/* DTLS has no alert for it: one line says what will end in a timeout */
 		if (err == EIOT_ERR_BAD_RECORD_MAC && c->state == EIOT_STATE_HANDSHAKE &&
 		    !c->epoch1_auth_failures++)
 			EIOT_LOG(c->cfg, EIOT_LOG_WARN, "dtls: the peer's first protected record failed "
 				 "authentication (a wrong PSK?); waiting for a good one until the give-up time");
-		return bad_record(c, 0, err == EIOT_ERR_BAD_RECORD_MAC ? "failed authentication"
-								    : "plaintext over the record limit");
+		return bad_record(c, 0, rx_fault(err));
 	}
-	if (h->epoch)
+	if (h->epoch) {
+		/* RFC 9146 §6: what may move the peer to a new address */
+		if (!c->replay.any || h->seq > c->replay.top)
+			c->fed_newest = true;
 		replay_mark(&c->replay, h->seq);
+	}
 	c->rec_epoch = h->epoch;
 	c->rec_seq = h->seq;
 	return dispatch(c, h->type, pt, pt_len);
@@ -207,25 +241,22 @@ static int dtls_record(struct eiot_conn *c, struct rec_header *h, uint8_t *body)
 
 static int feed_dtls(struct eiot_conn *c, const uint8_t *in, size_t len)
 {
-	size_t max_body = c->rx_max + REC_MAX_EXPANSION;
 	if (!conn_io_acquire(c)) {
 		EIOT_LOG(c->cfg, EIOT_LOG_WARN, "dtls: no memory to open a record: datagram dropped");
 		return 0;
 	}
+	c->fed_newest = false;
 	while (len && running(c)) {
 		struct rec_header h;
 		size_t consumed;
-		if (rec_parse_header(true, in, len, max_body, &h, &consumed)) {
+		if (rec_parse_dtls_header(in, len, SIZE_MAX, cid_own_len(c), &h, &consumed)) {
 			EIOT_LOG(c->cfg, EIOT_LOG_DEBUG,
 				 "dtls: malformed or oversized record: rest of the datagram dropped");
 			return 0;
 		}
-		/* decrypted in place: copy out of the caller's const datagram */
-		memcpy(c->rx_buf, in, consumed);
-		h.body = c->rx_buf + REC_DTLS_HEADER;
 		in += consumed;
 		len -= consumed;
-		int err = dtls_record(c, &h, c->rx_buf + REC_DTLS_HEADER);
+		int err = dtls_record(c, &h);
 		if (err)
 			return err;
 	}

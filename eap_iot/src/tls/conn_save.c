@@ -46,6 +46,19 @@ static void saved_check(const uint8_t *p, size_t n, uint8_t out[SAVED_CHECK])
 	memcpy(out, h, SAVED_CHECK);
 }
 
+/* The CID a direction's records carry, copied to out unless NULL; its length. */
+static size_t cid_bytes(const struct rec_dir *d, uint8_t *out)
+{
+	size_t n = rec_cid_len(d);
+#if EIOT_WITH_CID
+	if (out)
+		memcpy(out, d->cid, n);
+#else
+	(void)out;
+#endif
+	return n;
+}
+
 /* RFC 6347 §4.2.4: the side that sent the handshake's last flight keeps it until the peer's
  * application data shows it arrived; a state saved before that could not answer a lost one. */
 static bool settled(const struct eiot_conn *c)
@@ -67,7 +80,8 @@ int eiot_conn_save(struct eiot_conn *c, uint32_t reserve, uint8_t *out, size_t c
 	const struct rec_dir *tx = &c->tx[1], *rx = &c->rx[1];
 	if (tx->seq > REPLAY_SEQ_MAX - reserve)
 		return conn_error(c, EIOT_ERR_WRONG_STATE, "save: record numbers exhausted: a new handshake is needed");
-	size_t n = SAVED_MIN;
+	size_t own = cid_bytes(rx, NULL), peer = cid_bytes(tx, NULL);
+	size_t n = SAVED_MIN + own + peer;
 	if (cap < n)
 		return EIOT_ERR_BUFFER_TOO_SMALL;
 	uint64_t end = tx->seq + reserve;
@@ -84,7 +98,10 @@ int eiot_conn_save(struct eiot_conn *c, uint32_t reserve, uint8_t *out, size_t c
 	memcpy(out + 46, tx->fixed_iv, 4);
 	memcpy(out + 50, c->save.rx_key, 16);
 	memcpy(out + 66, rx->fixed_iv, 4);
-	out[70] = out[71] = 0; /* no connection IDs */
+	out[70] = (uint8_t)own;
+	cid_bytes(rx, out + 71);
+	out[71 + own] = (uint8_t)peer;
+	cid_bytes(tx, out + 72 + own);
 	saved_check(out, n - SAVED_CHECK, out + n - SAVED_CHECK);
 	/* from now on the connection sends only what this state covers */
 	c->save.reserving = true;
@@ -101,6 +118,14 @@ static bool configured(const struct eiot_config *cfg, uint16_t suite)
 	return false;
 }
 
+/* see eap_iot/conn.h */
+uint64_t eiot_conn_save_left(const struct eiot_conn *c)
+{
+	if (!c || !c->save.reserving)
+		return UINT64_MAX;
+	return c->tx[1].seq < c->save.tx_end ? c->save.tx_end - c->tx[1].seq : 0;
+}
+
 /* The saved state's fields, checked against cfg; EIOT_ERR_BAD_SAVED_STATE (one log line) when
  * they are not for it. */
 static int saved_parse(const struct eiot_config *cfg, const uint8_t *p, size_t n,
@@ -108,10 +133,14 @@ static int saved_parse(const struct eiot_config *cfg, const uint8_t *p, size_t n
 {
 	uint8_t check[SAVED_CHECK];
 	const char *why = NULL;
+	size_t own = n > SAVED_FIXED ? p[SAVED_FIXED] : 0;
+	size_t peer = n > SAVED_FIXED + 1 + own ? p[SAVED_FIXED + 1 + own] : 0;
 	if (n < SAVED_MIN || p[0] != SAVED_FORMAT)
 		why = n < SAVED_MIN ? "truncated" : "unknown format";
-	else if (p[70] || p[71] || n != SAVED_MIN)
-		why = "holds connection IDs this build does not restore";
+	else if (n != SAVED_MIN + own + peer)
+		why = n < SAVED_MIN + own + peer ? "truncated" : "longer than it says";
+	else if ((own || peer) && (!EIOT_WITH_CID || own > EIOT_MAX_CID || peer > EIOT_MAX_PEER_CID))
+		why = "holds connection IDs this build does not take";
 	if (!why) {
 		saved_check(p, n - SAVED_CHECK, check);
 		if (!eiot_ct_eq(check, p + n - SAVED_CHECK, SAVED_CHECK))
@@ -155,6 +184,12 @@ static int restore_records(struct eiot_conn *c, const struct suite_info *suite, 
 	c->replay.top = ld_be48(p + 12);
 	c->replay.bits = ld_be64(p + 18);
 	conn_save_keys(c, p + 30, p + 50);
+#if EIOT_WITH_CID
+	c->rx[1].cid_len = p[SAVED_FIXED];
+	memcpy(c->rx[1].cid, p + SAVED_FIXED + 1, c->rx[1].cid_len);
+	c->tx[1].cid_len = p[SAVED_FIXED + 1 + c->rx[1].cid_len];
+	memcpy(c->tx[1].cid, p + SAVED_FIXED + 2 + c->rx[1].cid_len, c->tx[1].cid_len);
+#endif
 	return 0;
 }
 

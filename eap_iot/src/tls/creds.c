@@ -564,8 +564,17 @@ static int check_chain(const struct eiot_config *cfg, const uint8_t *const *cert
 			goto out;
 		}
 	}
+	/* fail closed: a clock that gives no time (a board without one, a callback that fails) must
+	 * not turn date checks off; only EIOT_TIME_NONE does that */
+	int64_t now = cfg_now_seconds(cfg);
+	if (now < 0 && cfg->time_mode != EIOT_TIME_NONE) {
+		EIOT_LOG(cfg, EIOT_LOG_ERROR, "creds: %s certificate not checked: the clock gives no time "
+			 "(set EIOT_TIME_NONE on a device without one)", role);
+		err = EIOT_ERR_CERT_BAD;
+		goto out;
+	}
 	struct eiot_x509_verify_opts opts = {
-		.now = cfg_now_seconds(cfg),
+		.now = now,
 		.max_chain = cfg->max_chain,
 		.check_usage = cfg->check_usage,
 		.purpose = peer_is_server ? EIOT_X509_SERVER : EIOT_X509_CLIENT,

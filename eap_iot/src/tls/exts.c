@@ -139,6 +139,17 @@ static int ext_rsl(struct rd *b, bool server_hello, struct hs_exts *e)
 	return b->err ? EIOT_ERR_DECODE : 0;
 }
 
+/* RFC 9146 §3: opaque cid<0..2^8-1>, the CID its sender wants in the records it receives. */
+static int ext_cid(struct rd *b, bool server_hello, struct hs_exts *e)
+{
+	(void)server_hello;
+	struct rd v = rd_vec(b, 1);
+	e->has_cid = true;
+	e->cid_len = rd_left(&v);
+	e->cid = rd_bytes(&v, e->cid_len);
+	return v.err || b->err ? EIOT_ERR_DECODE : 0;
+}
+
 /* RFC 5077 §3.2: any ticket from the client; empty from the server. */
 static int ext_session_ticket(struct rd *b, bool server_hello, struct hs_exts *e)
 {
@@ -236,6 +247,7 @@ static const struct {
 	{ EXT_CACHED_INFO, IF_BUILT(EIOT_WITH_CACHED_INFO, ext_cached_info) },
 	{ EXT_CLIENT_CERTIFICATE_URL, IF_BUILT(EIOT_WITH_CERT_URL, ext_cert_url) },
 	{ EXT_RENEGOTIATION_INFO, ext_reneg_info },
+	{ EXT_CONNECTION_ID, IF_BUILT(EIOT_WITH_CID, ext_cid) },
 };
 
 /* The parser of a known extension this build holds, else NULL. */
@@ -324,6 +336,15 @@ void hs_write_ext_mfl(struct wr *w, uint8_t code)
 	wr_u16(w, EXT_MAX_FRAGMENT_LENGTH);
 	wr_u16(w, 1);
 	wr_u8(w, code);
+}
+
+/* see tls/exts.h */
+void hs_write_ext_cid(struct wr *w, const uint8_t *cid, size_t len)
+{
+	wr_u16(w, EXT_CONNECTION_ID);
+	wr_u16(w, (uint16_t)(1 + len));
+	wr_u8(w, (uint8_t)len);
+	wr_bytes(w, cid, len);
 }
 
 /* see tls/exts.h */

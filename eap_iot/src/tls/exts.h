@@ -39,6 +39,8 @@ void hs_write_ext_cert_types(struct wr *w, uint16_t type, const uint8_t *types, 
 /* cached_info (RFC 7924 §3): from the client one CachedObject {cert, hash[32]}; from the
  * server (hash NULL) the type cert alone. */
 void hs_write_ext_cached_info(struct wr *w, const uint8_t *hash);
+/* connection_id: cid<0..2^8-1> (RFC 9146 §3). */
+void hs_write_ext_cid(struct wr *w, const uint8_t *cid, size_t len);
 /* supported_groups {secp256r1} (RFC 8422 §5.1.1). */
 void hs_write_ext_groups(struct wr *w);
 /* ec_point_formats {uncompressed} (RFC 8422 §5.1.2). */

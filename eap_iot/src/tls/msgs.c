@@ -164,6 +164,8 @@ void hs_write_client_hello(struct wr *w, bool dtls, const struct hs_client_hello
 		hs_write_ext_cached_info(w, p->ci_cert_hash);
 	if (p->cert_url)
 		hs_write_ext_empty(w, EXT_CLIENT_CERTIFICATE_URL);
+	if (p->send_cid)
+		hs_write_ext_cid(w, p->cid, p->cid_len);
 	if (p->session_ticket) {
 		wr_u16(w, EXT_SESSION_TICKET);
 		size_t t = wr_open_vec(w, 2);
@@ -201,7 +203,7 @@ void hs_write_server_hello(struct wr *w, bool dtls, const struct hs_server_hello
 	wr_u16(w, p->suite);
 	wr_u8(w, 0); /* null compression */
 	if (!p->ems && !p->reneg_info && !p->point_formats && !p->session_ticket && !p->mfl_code &&
-	    !p->rsl && !p->has_cct && !p->has_sct && !p->ci_cert && !p->cert_url)
+	    !p->rsl && !p->has_cct && !p->has_sct && !p->ci_cert && !p->cert_url && !p->send_cid)
 		return; /* RFC 5246 §7.4.1.3: no extensions block at all */
 	size_t ext = wr_open_vec(w, 2);
 	if (p->reneg_info)
@@ -224,6 +226,8 @@ void hs_write_server_hello(struct wr *w, bool dtls, const struct hs_server_hello
 		hs_write_ext_cached_info(w, NULL);
 	if (p->cert_url)
 		hs_write_ext_empty(w, EXT_CLIENT_CERTIFICATE_URL);
+	if (p->send_cid)
+		hs_write_ext_cid(w, p->cid, p->cid_len);
 	wr_close_vec(w, ext, 2);
 }
 

@@ -49,6 +49,7 @@
 #define EXT_EXTENDED_MASTER_SECRET 23
 #define EXT_CACHED_INFO 25
 #define EXT_RECORD_SIZE_LIMIT 28
+#define EXT_CONNECTION_ID 54 /* RFC 9146 §3 */
 #define EXT_SESSION_TICKET 35
 #define EXT_RENEGOTIATION_INFO 0xff01
 
@@ -112,6 +113,9 @@ struct hs_exts {
 	size_t ci_list_len;
 	bool ci_cert, ci_other;
 	bool has_cert_url;           /* client_certificate_url (RFC 6066 §5), empty both ways */
+	bool has_cid;                /* connection_id (RFC 9146 §3): the CID its sender wants to get */
+	const uint8_t *cid;
+	size_t cid_len;
 	unsigned n_unknown;          /* extensions we ignore */
 };
 
@@ -152,6 +156,9 @@ struct hs_client_hello_params {
 	bool ecc;                    /* send supported_groups, ec_point_formats, signature_algorithms */
 	const uint8_t *ci_cert_hash; /* cached_info offering this 'cert' hash (RFC 7924; NULL: none) */
 	bool cert_url;               /* client_certificate_url (RFC 6066 §5) */
+	bool send_cid;               /* connection_id with cid[0..cid_len) (RFC 9146 §3) */
+	const uint8_t *cid;
+	size_t cid_len;
 };
 
 int hs_parse_client_hello(bool dtls, const uint8_t *body, size_t n, struct hs_client_hello *out);
@@ -184,6 +191,9 @@ struct hs_server_hello_params {
 	uint8_t cct, sct;
 	bool ci_cert;                /* echo cached_info with type cert (RFC 7924 §4) */
 	bool cert_url;               /* accept client_certificate_url (RFC 6066 §5) */
+	bool send_cid;               /* connection_id with cid[0..cid_len) (RFC 9146 §3) */
+	const uint8_t *cid;
+	size_t cid_len;
 };
 
 int hs_parse_server_hello(const uint8_t *body, size_t n, struct hs_server_hello *out);

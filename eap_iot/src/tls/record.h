@@ -8,6 +8,10 @@
  *   aad     = seq_num(8; DTLS: epoch||seq) || type || version || plaintext length
  *   fragment= explicit(8) || ciphertext || tag(8 or 16)
  * Epoch 0 (and TLS before ChangeCipherSpec) is plaintext. Header sizes: TLS 5, DTLS 13.
+ * DTLS with a connection ID (RFC 9146 §4, §5), when the direction has a non-empty CID and keys:
+ *   header  = tls12_cid(25) || version || epoch || seq48 || cid || length
+ *   aad     = 0xff x 8 || 25 || cid_len || 25 || version || epoch || seq48 || cid || inner length
+ *   inner   = content || real content type (no padding sent; the zeros after it are skipped)
  */
 #ifndef EIOT_TLS_RECORD_H
 #define EIOT_TLS_RECORD_H
@@ -17,11 +21,14 @@
 #include <stdint.h>
 
 #include "crypto/crypto.h"
+#include "eap_iot/config.h"
+#include "eap_iot/features.h"
 
 #define REC_CT_CHANGE_CIPHER_SPEC 20
 #define REC_CT_ALERT 21
 #define REC_CT_HANDSHAKE 22
 #define REC_CT_APPLICATION_DATA 23
+#define REC_CT_TLS12_CID 25 /* RFC 9146 §4 */
 
 #define REC_TLS_HEADER 5
 #define REC_DTLS_HEADER 13
@@ -39,7 +46,23 @@ struct rec_dir {
 				 * (epoch 0 of a connection needs no AES context) */
 	uint8_t fixed_iv[4];
 	size_t tag_len;
+#if EIOT_WITH_CID
+	uint8_t cid_len;       /* RFC 9146: the CID its protected records carry (sending: the peer's;
+				* receiving: ours); 0: records without one */
+	uint8_t cid[EIOT_MAX_PEER_CID];
+#endif
 };
+
+/* The CID this direction's records carry now (0: none, or before its keys). */
+static inline size_t rec_cid_len(const struct rec_dir *d)
+{
+#if EIOT_WITH_CID
+	return d->protected_ ? d->cid_len : 0;
+#else
+	(void)d;
+	return 0;
+#endif
+}
 
 /* A parsed record header; body points into the input. */
 struct rec_header {
@@ -47,6 +70,8 @@ struct rec_header {
 	uint16_t version;
 	uint16_t epoch; /* DTLS */
 	uint64_t seq;   /* DTLS */
+	const uint8_t *cid; /* DTLS tls12_cid records (type 25 until rec_open gives the real one) */
+	size_t cid_len;
 	const uint8_t *body;
 	size_t body_len;
 };
@@ -70,6 +95,10 @@ size_t rec_overhead(const struct rec_dir *d);
  */
 int rec_parse_header(bool dtls, const uint8_t *in, size_t n, size_t max_body, struct rec_header *h,
 		     size_t *consumed);
+/* The same for DTLS where tls12_cid records carry a cid_len-byte CID (the one we gave; 0:
+ * such records are malformed). */
+int rec_parse_dtls_header(const uint8_t *in, size_t n, size_t max_body, size_t cid_len,
+			  struct rec_header *h, size_t *consumed);
 
 /*
  * Write one record of type with plaintext pt[0..n) into out (cap bytes): header, and when
@@ -84,9 +113,11 @@ int rec_seal(struct rec_dir *d, uint8_t type, uint16_t version, const uint8_t *p
  * incremented; for DTLS, h->epoch/h->seq are used (the caller checked epoch and replay).
  * On success *pt points into body (inside the caller's buffer) and *pt_len is the plaintext
  * length. EIOT_ERR_BAD_RECORD_MAC on failed authentication, EIOT_ERR_RECORD_OVERFLOW when the
- * plaintext exceeds max_plain. Plaintext epochs pass the body through.
+ * plaintext exceeds max_plain. Plaintext epochs pass the body through. A tls12_cid record must
+ * carry d's CID (else EIOT_ERR_DECODE, as must a record without it where d has one); h->type
+ * becomes its real type (EIOT_ERR_UNEXPECTED_MESSAGE when the inner plaintext holds none).
  */
-int rec_open(struct rec_dir *d, const struct rec_header *h, uint8_t *body, size_t max_plain,
+int rec_open(struct rec_dir *d, struct rec_header *h, uint8_t *body, size_t max_plain,
 	     const uint8_t **pt, size_t *pt_len);
 
 #endif

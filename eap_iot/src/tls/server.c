@@ -10,6 +10,7 @@
 
 #include "tls/cached_info.h"
 #include "tls/cert_url.h"
+#include "tls/cid.h"
 #include "tls/keys.h"
 #include "tls/rpk.h"
 #include "tls/session.h"
@@ -128,6 +129,9 @@ static int add_server_hello(struct eiot_conn *c, bool secure_reneg, bool point_f
 		.cct = c->hs.client_rpk ? CERT_TYPE_RPK : CERT_TYPE_X509,
 		.ci_cert = c->hs.ci_hit,
 		.cert_url = c->hs.cu_agreed,
+		.send_cid = c->hs.cid_agreed,
+		.cid = cid_own(c),
+		.cid_len = cid_own_len(c),
 	};
 	struct wr w = hs_msg_open(c);
 	hs_write_server_hello(&w, conn_dtls(c), &p);
@@ -327,6 +331,8 @@ static int on_client_hello(struct eiot_conn *c, const uint8_t *body, size_t n)
 				  ch.ext.mfl_code);
 	int err = hs_apply_record_limits(c, c->hs.mfl_code, ch.ext.has_rsl, ch.ext.rsl,
 					 c->hs.rsl_sent != 0);
+	if (!err && conn_dtls(c))
+		err = cid_server_answer(c, &ch.ext);
 	if (err)
 		return err;
 	memcpy(c->hs.client_random, ch.random, 32);
