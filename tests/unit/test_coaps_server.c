@@ -716,6 +716,43 @@ static void test_spoofed_cid_datagram_does_not_move_the_peer(void **state)
 	rig_free(&r);
 }
 
+/* The CID index stays right while peers close and their slots are reused: a table of 4 (4
+ * chains, so CIDs share them), peers closing, new ones in their slots, then each survivor
+ * moving by its CID. */
+static void test_cid_index_survives_closed_peers(void **state)
+{
+	(void)state;
+	static struct rig r;
+	struct eiot_coaps_server_params p;
+	struct eiot_coaps_server_stats st;
+	eiot_coaps_server_params_default(&p);
+	p.max_peers = 4;
+	rig_init_cid(&r, &p, 0, 6);
+	struct client *c[8];
+	for (unsigned round = 0; round < 2; round++) {
+		for (unsigned i = 0; i < 4; i++) {
+			c[round * 4 + i] = add_client(&r, 10 + round * 4 + i, 40000);
+			request(&r, c[round * 4 + i], EIOT_COAP_GET, "sensors/temp", NULL, NULL, 0, NULL, NULL);
+		}
+		if (round == 0) { /* three of the first four leave; the fourth is evicted later */
+			for (unsigned i = 0; i < 3; i++)
+				assert_int_equal(eiot_coaps_client_close(c[i]->cl), EIOT_OK);
+			run(&r, NULL);
+			for (unsigned i = 0; i < 3; i++)
+				client_free(c[i]);
+		}
+	}
+	for (unsigned i = 4; i < 8; i++) {
+		c[i]->addr.sin_port = htons(50000 + i); /* every survivor's NAT rebinds */
+		request(&r, c[i], EIOT_COAP_GET, "sensors/temp", NULL, NULL, 0, NULL, NULL);
+		assert_payload(c[i], "21.5");
+	}
+	eiot_coaps_server_stats(r.srv, &st);
+	assert_int_equal(st.moved, 4);
+	assert_int_equal(st.handshakes, 8);
+	rig_free(&r);
+}
+
 /* A device saves its CoAPS client after an exchange, powers down (the client is gone), and a
  * restored client asks again: the server, which never saw it leave, answers on the same
  * session (no handshake), and Message IDs go on where they stopped. A state damaged in
@@ -1263,6 +1300,7 @@ int main(void)
 		cmocka_unit_test(test_nat_rebinding_with_and_without_cid),
 		cmocka_unit_test(test_spoofed_cid_datagram_does_not_move_the_peer),
 		cmocka_unit_test(test_restored_client_needs_no_handshake),
+		cmocka_unit_test(test_cid_index_survives_closed_peers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

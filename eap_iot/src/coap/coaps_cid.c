@@ -27,6 +27,7 @@ void cid_index_add(struct eiot_coaps_server *srv, struct peer *p)
 	const uint8_t *cid = eiot_conn_own_cid(p->conn, &len);
 	if (!srv->cid_buckets || !cid || len != srv->cfg->cid_len)
 		return;
+	memcpy(p->cid, cid, len);
 	uint32_t *b = cid_bucket(srv, cid, len);
 	p->cid_chain = *b;
 	*b = (uint32_t)(p - srv->peers);
@@ -36,11 +37,9 @@ void cid_index_add(struct eiot_coaps_server *srv, struct peer *p)
 /* see coap/coaps_server_int.h */
 void cid_index_remove(struct eiot_coaps_server *srv, struct peer *p)
 {
-	size_t len;
-	const uint8_t *cid = eiot_conn_own_cid(p->conn, &len);
-	if (!p->cid_indexed || !cid)
+	if (!p->cid_indexed)
 		return;
-	uint32_t i = (uint32_t)(p - srv->peers), *link = cid_bucket(srv, cid, len);
+	uint32_t i = (uint32_t)(p - srv->peers), *link = cid_bucket(srv, p->cid, srv->cfg->cid_len);
 	while (*link != i)
 		link = &srv->peers[*link].cid_chain;
 	*link = p->cid_chain;
@@ -54,12 +53,9 @@ struct peer *cid_index_find(struct eiot_coaps_server *srv, const uint8_t *dgram,
 	size_t n = srv->cfg->cid_len;
 	if (!srv->cid_buckets || !eiot_dtls_record_cid(dgram, len, n, &cid))
 		return NULL;
-	for (uint32_t i = *cid_bucket(srv, cid, n); i != NONE; i = srv->peers[i].cid_chain) {
-		size_t own_len;
-		const uint8_t *own = eiot_conn_own_cid(srv->peers[i].conn, &own_len);
-		if (own && own_len == n && !memcmp(own, cid, n))
+	for (uint32_t i = *cid_bucket(srv, cid, n); i != NONE; i = srv->peers[i].cid_chain)
+		if (!memcmp(srv->peers[i].cid, cid, n))
 			return &srv->peers[i];
-	}
 	return NULL;
 }
 

@@ -9,6 +9,7 @@
 
 #include "coap/coap_serve.h"
 #include "eap_iot/coap_server.h"
+#include "eap_iot/config.h"
 
 #define NONE UINT32_MAX
 #define RATE_SLOTS 4096            /* token buckets, by keyed hash of the source IP address */
@@ -30,7 +31,9 @@ struct observer {
 
 struct peer {
 	bool used, closing, dirty, established;
-	bool cid_indexed;    /* on a cid_buckets chain (its connection gave a CID) */
+	bool cid_indexed;    /* on a cid_buckets chain under cid[] (its connection gave a CID; kept
+			      * here, since the connection stops telling it once it ends) */
+	uint8_t cid[EIOT_MAX_CID];
 	uint8_t addr_len, n_obs;
 	_Alignas(8) uint8_t addr[EIOT_COAPS_MAX_ADDR]; /* a handler may read it as a sockaddr */
 	struct eiot_conn *conn;
