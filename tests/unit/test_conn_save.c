@@ -94,6 +94,8 @@ static void test_restored_client_talks_without_handshake(void **state)
 	assert_int_equal(eiot_conn_peer_info(dev, &info), EIOT_OK);
 	assert_true(info.restored);
 	assert_int_equal(eiot_conn_export(dev, "EXPORTER-test", NULL, 0, key, sizeof(key)), EIOT_ERR_WRONG_STATE);
+	struct eiot_session sess;
+	assert_int_equal(eiot_conn_get_session(dev, &sess), EIOT_ERR_WRONG_STATE); /* it has none */
 	assert_int_equal(eiot_conn_suite(dev), EIOT_PSK_WITH_AES_128_CCM_8);
 	/* nothing reserved yet: the first write waits for a stored save */
 	size_t w;

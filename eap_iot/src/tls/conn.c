@@ -152,7 +152,8 @@ int eiot_conn_get_session(const struct eiot_conn *c, struct eiot_session *out)
 	if (!EIOT_WITH_RESUMPTION)
 		return EIOT_ERR_NOT_IN_BUILD;
 	/* RFC 5246 §7.2.2: a fatal alert makes the session unresumable */
-	if (!conn_client(c) || c->hs.st != ST_DONE || c->state == EIOT_STATE_FAILED)
+	/* a restored connection (eiot_conn_restore) has no session to give */
+	if (!conn_client(c) || c->hs.st != ST_DONE || c->state == EIOT_STATE_FAILED || !c->session)
 		return EIOT_ERR_WRONG_STATE;
 	if (!c->session->valid)
 		return EIOT_ERR_WANT_MORE;

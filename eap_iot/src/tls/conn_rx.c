@@ -270,6 +270,7 @@ static int feed(struct eiot_conn *c, const uint8_t *in, size_t len, uint64_t now
 	if (!c || (!in && len))
 		return EIOT_ERR_BAD_PARAM;
 	c->now = now_ms;
+	c->fed_newest = false; /* whatever happens below, an older datagram's answer no longer holds */
 	if (c->state == EIOT_STATE_FAILED)
 		return c->err;
 	if (c->state == EIOT_STATE_CLOSED)
