@@ -35,4 +35,14 @@ static void rig_down(struct rig *r)
 	eiot_config_free(r->s);
 }
 
+/* The next record c received holds exactly msg. */
+static void expect_read(struct eiot_conn *c, const char *msg)
+{
+	uint8_t buf[256];
+	size_t len;
+	assert_int_equal(eiot_conn_read(c, buf, sizeof(buf), &len), EIOT_OK);
+	assert_int_equal(len, strlen(msg));
+	assert_memory_equal(buf, msg, len);
+}
+
 #endif

@@ -48,15 +48,6 @@ static uint64_t send_one(struct eiot_conn *from, struct eiot_conn *to, const cha
 	return ld_be48(d + 5);
 }
 
-static void expect_read(struct eiot_conn *c, const char *msg)
-{
-	uint8_t buf[256];
-	size_t len;
-	assert_int_equal(eiot_conn_read(c, buf, sizeof(buf), &len), EIOT_OK);
-	assert_int_equal(len, strlen(msg));
-	assert_memory_equal(buf, msg, len);
-}
-
 static struct eiot_conn *restore_ok(const struct eiot_config *cfg, const uint8_t *st, size_t n)
 {
 	struct eiot_conn *c;

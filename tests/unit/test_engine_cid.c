@@ -31,15 +31,6 @@ static size_t record_of(struct eiot_conn *from, const char *msg, uint8_t *d, siz
 	return len;
 }
 
-static void expect_read(struct eiot_conn *c, const char *msg)
-{
-	uint8_t buf[256];
-	size_t len;
-	assert_int_equal(eiot_conn_read(c, buf, sizeof(buf), &len), EIOT_OK);
-	assert_int_equal(len, strlen(msg));
-	assert_memory_equal(buf, msg, len);
-}
-
 static void expect_nothing(struct eiot_conn *c)
 {
 	uint8_t buf[256];
