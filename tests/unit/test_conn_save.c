@@ -190,6 +190,46 @@ static void test_restored_server_keeps_its_replay_window(void **state)
 	rig_down(&r);
 }
 
+/* Datagrams c sends in answer to forged epoch-0 fragments that look like the peer repeating
+ * its last flight (each message_seq it could have used). */
+static unsigned answers_to_forged_repeats(struct eiot_conn *c, uint64_t now)
+{
+	unsigned answers = 0;
+	for (uint8_t seq = 0; seq < 6; seq++) {
+		const uint8_t forged[] = { 22, 0xfe, 0xfd, 0, 0, 0, 0, 0, 0, 0, (uint8_t)(90 + seq), 0, 13,
+					   16, 0, 0, 1, 0, seq, 0, 0, 0, 0, 0, 1, 0x42 };
+		uint8_t d[512];
+		size_t len;
+		assert_int_equal(eiot_conn_feed(c, forged, sizeof(forged), now + seq), EIOT_OK);
+		while (eiot_conn_output(c, d, sizeof(d), &len) == EIOT_OK && len)
+			answers++;
+	}
+	return answers;
+}
+
+/* Nonce reuse through the kept flight: the server sent the handshake's last flight and keeps
+ * it to answer a repeated client flight (RFC 6347 §4.2.4). Once the client's data came, a
+ * repeat can only be forged: nothing is resent, before a save or after it, so no record takes a
+ * number outside the reservation (which a restore would then use again). */
+static void test_forged_repeated_flight_resends_nothing_once_peer_data_came(void **state)
+{
+	(void)state;
+	struct rig r;
+	uint8_t st[EIOT_SAVED_MAX];
+	size_t n;
+	rig_up(&r, 15);
+	struct eiot_conn *srv = r.p->conn[PUMP_SERVER];
+	assert_true(answers_to_forged_repeats(srv, 80) > 0); /* still kept: answered */
+	send_one(r.p->conn[PUMP_CLIENT], srv, "got your Finished", 90);
+	expect_read(srv, "got your Finished");
+	assert_int_equal(answers_to_forged_repeats(srv, 100), 0);
+	save_ok(srv, 2, st, &n);
+	assert_int_equal(answers_to_forged_repeats(srv, 110), 0);
+	assert_int_equal(eiot_conn_save_left(srv), 2);
+	assert_int_equal(eiot_conn_state(srv), EIOT_STATE_ESTABLISHED);
+	rig_down(&r);
+}
+
 static void expect_refused(const struct eiot_config *cfg, const uint8_t *st, size_t n)
 {
 	struct eiot_conn *c = (struct eiot_conn *)1;
@@ -330,6 +370,7 @@ int main(void)
 		cmocka_unit_test(test_state_for_another_configuration_refused),
 		cmocka_unit_test(test_state_with_another_connections_keys),
 		cmocka_unit_test(test_save_refuses_what_it_cannot_keep),
+		cmocka_unit_test(test_forged_repeated_flight_resends_nothing_once_peer_data_came),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "crypto/crypto.h"
 #include "pump.h"
 #include "util/bytes.h"
 
@@ -212,6 +213,40 @@ static void test_cid_survives_save_and_restore(void **state)
 	rig_down(&r);
 }
 
+static void expect_restore_refused(const struct eiot_config *cfg, const uint8_t *st, size_t n)
+{
+	struct eiot_conn *c;
+	assert_int_equal(eiot_conn_restore(cfg, st, n, 0, &c), EIOT_ERR_BAD_SAVED_STATE);
+	assert_null(c);
+}
+
+/* A state with CIDs is for a configuration that has them, with our CID's length: a client
+ * configured without CIDs (its buffers have no room for them) or with another length refuses
+ * it, and so does a state claiming an epoch other than 1, even with a valid check value. */
+static void test_saved_cids_need_the_same_configuration(void **state)
+{
+	(void)state;
+	struct rig r;
+	uint8_t st[EIOT_SAVED_MAX], h[32];
+	size_t n;
+	rig_up_cid(&r, 4, 8, 9);
+	assert_int_equal(eiot_conn_save(r.p->conn[PUMP_CLIENT], 4, st, sizeof(st), &n), EIOT_OK);
+	struct eiot_config *off = pump_cfg_psk(EIOT_CLIENT, EIOT_DTLS, psk_id, sizeof(psk_id) - 1, psk_key,
+					       sizeof(psk_key), NULL);
+	struct eiot_config *other = pump_cfg_psk(EIOT_CLIENT, EIOT_DTLS, psk_id, sizeof(psk_id) - 1, psk_key,
+						 sizeof(psk_key), NULL);
+	assert_int_equal(eiot_config_set_connection_id(other, true, 5), EIOT_OK);
+	expect_restore_refused(off, st, n);
+	expect_restore_refused(other, st, n);
+	st[5] = 2; /* epoch 2, check value made again */
+	eiot_sha256(st, n - 8, h);
+	memcpy(st + n - 8, h, 8);
+	expect_restore_refused(r.c, st, n);
+	eiot_config_free(off);
+	eiot_config_free(other);
+	rig_down(&r);
+}
+
 /* A CID longer than 16 bytes, or CIDs over TLS, cannot be configured. */
 static void test_cid_configuration_refused(void **state)
 {
@@ -233,6 +268,7 @@ int main(void)
 		cmocka_unit_test(test_cid_from_another_peer_dropped),
 		cmocka_unit_test(test_spoofed_cid_record_does_not_move_the_peer),
 		cmocka_unit_test(test_cid_survives_save_and_restore),
+		cmocka_unit_test(test_saved_cids_need_the_same_configuration),
 		cmocka_unit_test(test_cid_configuration_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -326,6 +326,11 @@ int conn_app_data(struct eiot_conn *c, const uint8_t *p, size_t n)
 	struct bytebuf *a = &c->app;
 	size_t need = n + (conn_dtls(c) ? 2 : 0);
 
+	/* RFC 6347 §4.2.4: the peer's data shows our last flight arrived. It is never resent after
+	 * this: a repeated flight can only be forged, and a resent record would take a number no
+	 * save has reserved. */
+	if (conn_dtls(c) && !c->peer_app_seen)
+		hs_flight_begin(c);
 	c->peer_app_seen = true;
 	if (conn_dtls(c) && n == 0)
 		return 0;

@@ -85,6 +85,9 @@ int eiot_conn_save(struct eiot_conn *c, uint32_t reserve, uint8_t *out, size_t c
 	if (cap < n)
 		return EIOT_ERR_BUFFER_TOO_SMALL;
 	uint64_t end = tx->seq + reserve;
+	/* settled: the peer has our last flight, so none is kept to answer a repeated one (whose
+	 * records would take numbers outside the reservation) */
+	hs_flight_begin(c);
 	out[0] = SAVED_FORMAT;
 	out[1] = (uint8_t)((conn_client(c) ? SAVED_CLIENT : 0) | (c->replay.any ? SAVED_REPLAY_ANY : 0));
 	st_be16(out + 2, c->hs.suite->id);
@@ -156,8 +159,12 @@ static int saved_parse(const struct eiot_config *cfg, const uint8_t *p, size_t n
 		why = "saved for another transport or role";
 	else if (!*suite || !configured(cfg, (*suite)->id))
 		why = "suite not configured";
-	else if (ld_be16(p + 4) == 0 || ld_be48(p + 6) > REPLAY_SEQ_MAX)
-		why = "epoch or record number out of range";
+	else if ((own || peer) && !cfg->cid)
+		why = "holds connection IDs, and this configuration has them off";
+	else if (own && own != cfg->cid_len)
+		why = "our connection ID is not of this configuration's length";
+	else if (ld_be16(p + 4) != 1 || ld_be48(p + 6) > REPLAY_SEQ_MAX)
+		why = "epoch or record number out of range"; /* no renegotiation: epoch 1 only */
 	else if (ld_be16(p + 26) < 1 || ld_be16(p + 26) > cfg->max_record || ld_be16(p + 28) < 1 ||
 		 ld_be16(p + 28) > cfg_rx_record(cfg))
 		why = "record limits beyond this configuration's";
