@@ -753,6 +753,48 @@ static void test_cid_index_survives_closed_peers(void **state)
 	rig_free(&r);
 }
 
+/* CID collisions: with 1-byte CIDs, 100 peers would share some if they were merely random,
+ * and a datagram would reach the wrong one. The server gives each a CID no other holds: every
+ * peer's NAT rebinds and each is still found by its own CID. */
+static void test_short_cids_never_collide(void **state)
+{
+	(void)state;
+	static struct rig r;
+	struct eiot_coaps_server_stats st;
+	rig_init_cid(&r, NULL, 0, 1);
+	for (unsigned i = 0; i < 100; i++)
+		request(&r, add_client(&r, 10 + i, 40000), EIOT_COAP_GET, "sensors/temp", NULL, NULL, 0, NULL, NULL);
+	for (unsigned i = 0; i < 100; i++) {
+		r.c[i].addr.sin_port = htons(50000);
+		request(&r, &r.c[i], EIOT_COAP_GET, "sensors/temp", NULL, NULL, 0, NULL, NULL);
+		assert_payload(&r.c[i], "21.5");
+	}
+	eiot_coaps_server_stats(r.srv, &st);
+	assert_int_equal(st.cid_none, 0);
+	assert_int_equal(st.moved, 100);
+	assert_int_equal(st.handshakes, 100);
+	rig_free(&r);
+}
+
+/* More peers than 1-byte CIDs: those that find no free one get a zero-length CID (RFC 9146
+ * §3), are counted, and are served by their address. */
+static void test_crowded_cid_space_gives_none(void **state)
+{
+	(void)state;
+	static struct rig r;
+	struct eiot_coaps_server_stats st;
+	rig_init_cid(&r, NULL, 0, 1);
+	for (unsigned i = 0; i < 300; i++) {
+		request(&r, add_client(&r, 10 + i, 40000), EIOT_COAP_GET, "sensors/temp", NULL, NULL, 0, NULL, NULL);
+		assert_payload(&r.c[i], "21.5");
+	}
+	eiot_coaps_server_stats(r.srv, &st);
+	assert_true(st.cid_none >= 300 - 256);
+	assert_int_equal(st.handshakes, 300);
+	assert_int_equal(st.peers, 300);
+	rig_free(&r);
+}
+
 /* A device saves its CoAPS client after an exchange, powers down (the client is gone), and a
  * restored client asks again: the server, which never saw it leave, answers on the same
  * session (no handshake), and Message IDs go on where they stopped. A state damaged in
@@ -1301,6 +1343,8 @@ int main(void)
 		cmocka_unit_test(test_spoofed_cid_datagram_does_not_move_the_peer),
 		cmocka_unit_test(test_restored_client_needs_no_handshake),
 		cmocka_unit_test(test_cid_index_survives_closed_peers),
+		cmocka_unit_test(test_short_cids_never_collide),
+		cmocka_unit_test(test_crowded_cid_space_gives_none),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -213,6 +213,69 @@ static void test_cid_survives_save_and_restore(void **state)
 	rig_down(&r);
 }
 
+/* Datagrams between two connections until neither has any left (bounded). */
+static void shuttle(struct eiot_conn *a, struct eiot_conn *b)
+{
+	uint8_t d[1500];
+	size_t len;
+	for (int round = 0, moved = 1; moved && round < 20; round++) {
+		moved = 0;
+		while (eiot_conn_output(a, d, sizeof(d), &len) == EIOT_OK && len && ++moved)
+			eiot_conn_feed(b, d, len, (uint64_t)round);
+		while (eiot_conn_output(b, d, sizeof(d), &len) == EIOT_OK && len && ++moved)
+			eiot_conn_feed(a, d, len, (uint64_t)round);
+	}
+}
+
+/* A server that routes by CID chooses the CIDs it gives (unique in its index): the chosen
+ * one is what the client's records carry; it is dropped when the client offers no CIDs; it can
+ * only be chosen before the ClientHello, for a server, at the configured length. */
+static void test_server_gives_the_cid_it_chose(void **state)
+{
+	(void)state;
+	static const uint8_t chosen[8] = "chosen!";
+	for (int client_cid = 4; client_cid >= -1; client_cid -= 5) {
+		struct eiot_config *cc = pump_cfg_psk(EIOT_CLIENT, EIOT_DTLS, psk_id, sizeof(psk_id) - 1, psk_key,
+						      sizeof(psk_key), NULL);
+		struct eiot_config *sc = pump_cfg_psk(EIOT_SERVER, EIOT_DTLS, psk_id, sizeof(psk_id) - 1, psk_key,
+						      sizeof(psk_key), NULL);
+		if (client_cid >= 0)
+			assert_int_equal(eiot_config_set_connection_id(cc, true, (size_t)client_cid), EIOT_OK);
+		assert_int_equal(eiot_config_set_connection_id(sc, true, sizeof(chosen)), EIOT_OK);
+		struct eiot_conn *cli = eiot_conn_new(cc, 0), *srv = eiot_conn_new(sc, 0);
+		assert_non_null(cli);
+		assert_non_null(srv);
+		assert_int_equal(eiot_conn_set_own_cid(srv, chosen, 7), EIOT_ERR_BAD_PARAM);
+		assert_int_equal(eiot_conn_set_own_cid(cli, chosen, 8), EIOT_ERR_WRONG_STATE);
+		assert_int_equal(eiot_conn_set_own_cid(srv, chosen, sizeof(chosen)), EIOT_OK);
+		shuttle(cli, srv);
+		assert_int_equal(eiot_conn_state(cli), EIOT_STATE_ESTABLISHED);
+		assert_int_equal(eiot_conn_state(srv), EIOT_STATE_ESTABLISHED);
+		size_t n;
+		const uint8_t *own = eiot_conn_own_cid(srv, &n);
+		if (client_cid >= 0) {
+			assert_int_equal(n, sizeof(chosen));
+			assert_memory_equal(own, chosen, n);
+		} else {
+			assert_null(own);
+			assert_int_equal(n, 0);
+		}
+		assert_int_equal(eiot_conn_set_own_cid(srv, chosen, sizeof(chosen)), EIOT_ERR_WRONG_STATE);
+		uint8_t d[256];
+		size_t len = record_of(cli, "routed", d, sizeof(d));
+		if (client_cid >= 0)
+			expect_cid_record(d, len, chosen, sizeof(chosen));
+		else
+			assert_int_equal(d[0], 23);
+		assert_int_equal(eiot_conn_feed(srv, d, len, 50), EIOT_OK);
+		expect_read(srv, "routed");
+		eiot_conn_free(cli);
+		eiot_conn_free(srv);
+		eiot_config_free(cc);
+		eiot_config_free(sc);
+	}
+}
+
 static void expect_restore_refused(const struct eiot_config *cfg, const uint8_t *st, size_t n)
 {
 	struct eiot_conn *c;
@@ -268,6 +331,7 @@ int main(void)
 		cmocka_unit_test(test_cid_from_another_peer_dropped),
 		cmocka_unit_test(test_spoofed_cid_record_does_not_move_the_peer),
 		cmocka_unit_test(test_cid_survives_save_and_restore),
+		cmocka_unit_test(test_server_gives_the_cid_it_chose),
 		cmocka_unit_test(test_saved_cids_need_the_same_configuration),
 		cmocka_unit_test(test_cid_configuration_refused),
 	};

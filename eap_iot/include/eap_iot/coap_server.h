@@ -173,6 +173,7 @@ struct eiot_coaps_server_stats {
 	uint64_t notifications;    /* sent */
 	uint64_t dropped;          /* datagrams dropped at the front door (not a ClientHello...) */
 	uint64_t moved;            /* peers moved to a new address by their connection ID (RFC 9146 §6) */
+	uint64_t cid_none;         /* peers given no connection ID: no free one of the configured length */
 	uint64_t bytes;            /* memory held: the server's tables, every peer's state */
 	uint64_t peer_bytes_max;   /* ... the most one peer holds */
 };

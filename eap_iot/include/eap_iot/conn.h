@@ -121,6 +121,12 @@ int eiot_conn_randoms(const struct eiot_conn *c, uint8_t client_random[32], uint
  * gave, which the peer's records carry (NULL, *len 0 when none is in use). A server that
  * routes datagrams by it (eiot_dtls_record_cid) keeps an index of these. */
 const uint8_t *eiot_conn_own_cid(const struct eiot_conn *c, size_t *len);
+/* Server, before the ClientHello is fed: the CID this connection gives if the client asks for
+ * CIDs, instead of random bytes. len is the configuration's CID length, or 0 for none (the
+ * client then sends records without one). A server that routes by CID uses this to give CIDs
+ * no other peer holds. EIOT_ERR_WRONG_STATE once the hello came or for a client,
+ * EIOT_ERR_BAD_PARAM for another length or CIDs off in the configuration. */
+int eiot_conn_set_own_cid(struct eiot_conn *c, const uint8_t *cid, size_t len);
 /* Whether the datagram fed last held a record that authenticated and is newer than every
  * record before it. RFC 9146 §6: only such a datagram may move the peer to the address it
  * came from; a spoofed, replayed or reordered one never does. */

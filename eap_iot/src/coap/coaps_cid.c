@@ -14,24 +14,48 @@
 #include "eap_iot/conn.h"
 #include "eap_iot/dtls.h"
 #include "tls/config_int.h"
+#include "util/log.h"
 
 static uint32_t *cid_bucket(struct eiot_coaps_server *srv, const uint8_t *cid, size_t len)
 {
 	return &srv->cid_buckets[coaps_hash(srv, cid, len) & (srv->n_buckets - 1)];
 }
 
-/* see coap/coaps_server_int.h */
-void cid_index_add(struct eiot_coaps_server *srv, struct peer *p)
+static struct peer *cid_lookup(struct eiot_coaps_server *srv, const uint8_t *cid)
 {
-	size_t len;
-	const uint8_t *cid = eiot_conn_own_cid(p->conn, &len);
-	if (!srv->cid_buckets || !cid || len != srv->cfg->cid_len)
+	size_t n = srv->cfg->cid_len;
+	for (uint32_t i = *cid_bucket(srv, cid, n); i != NONE; i = srv->peers[i].cid_chain)
+		if (!memcmp(srv->peers[i].cid, cid, n))
+			return &srv->peers[i];
+	return NULL;
+}
+
+#define CID_DRAWS 8 /* random CIDs tried before giving none: a crowded space is a setup error */
+
+/* see coap/coaps_server_int.h */
+void cid_index_give(struct eiot_coaps_server *srv, struct peer *p)
+{
+	size_t n = srv->cfg->cid_len;
+	if (!srv->cid_buckets)
 		return;
-	memcpy(p->cid, cid, len);
-	uint32_t *b = cid_bucket(srv, cid, len);
-	p->cid_chain = *b;
-	*b = (uint32_t)(p - srv->peers);
-	p->cid_indexed = true;
+	for (int i = 0; i < CID_DRAWS; i++) {
+		if (cfg_random(srv->cfg, p->cid, n))
+			break;
+		if (!cid_lookup(srv, p->cid)) {
+			uint32_t *b = cid_bucket(srv, p->cid, n);
+			p->cid_chain = *b;
+			*b = (uint32_t)(p - srv->peers);
+			p->cid_indexed = true;
+			eiot_conn_set_own_cid(p->conn, p->cid, n);
+			return;
+		}
+	}
+	/* a zero-length CID: this peer's records carry none, so it is found by address only */
+	eiot_conn_set_own_cid(p->conn, NULL, 0);
+	if (!srv->st.cid_none++ || !(srv->st.cid_none & 1023))
+		EIOT_LOG(srv->cfg, EIOT_LOG_WARN, "coaps: no free connection ID of %zu bytes in %d draws: "
+			 "a peer gets none (%llu so far); longer CIDs fix this", n, CID_DRAWS,
+			 (unsigned long long)srv->st.cid_none);
 }
 
 /* see coap/coaps_server_int.h */
@@ -50,13 +74,9 @@ void cid_index_remove(struct eiot_coaps_server *srv, struct peer *p)
 struct peer *cid_index_find(struct eiot_coaps_server *srv, const uint8_t *dgram, size_t len)
 {
 	const uint8_t *cid;
-	size_t n = srv->cfg->cid_len;
-	if (!srv->cid_buckets || !eiot_dtls_record_cid(dgram, len, n, &cid))
+	if (!srv->cid_buckets || !eiot_dtls_record_cid(dgram, len, srv->cfg->cid_len, &cid))
 		return NULL;
-	for (uint32_t i = *cid_bucket(srv, cid, n); i != NONE; i = srv->peers[i].cid_chain)
-		if (!memcmp(srv->peers[i].cid, cid, n))
-			return &srv->peers[i];
-	return NULL;
+	return cid_lookup(srv, cid);
 }
 
 #endif

@@ -368,7 +368,6 @@ static void handshake_done(struct eiot_coaps_server *srv, struct peer *p)
 		return;
 	}
 	p->established = true;
-	cid_index_add(srv, p);
 	srv->st.established++;
 	srv->st.handshakes++;
 	struct eiot_peer_info pi = { 0 };
@@ -590,6 +589,7 @@ static void front_door(struct eiot_coaps_server *srv, struct peer *old, const ui
 		peer_free(srv, p);
 		return;
 	}
+	cid_index_give(srv, p);
 	eiot_conn_feed(p->conn, d, len, now); /* errors stay sticky: peer_update looks */
 	peer_update(srv, p, now);
 }
@@ -757,7 +757,7 @@ void eiot_coaps_server_stats(const struct eiot_coaps_server *srv, struct eiot_co
 	st->peers = srv->n_used;
 	st->observers = srv->n_observers;
 	st->bytes = sizeof(*srv) + srv->p.max_peers * (sizeof(*srv->peers) + sizeof(*srv->dirty)) +
-		    srv->n_buckets * sizeof(*srv->buckets) + RATE_SLOTS * sizeof(*srv->rate) + ORPHAN_BYTES +
+		    srv->n_buckets * sizeof(*srv->buckets) * (srv->cid_buckets ? 2 : 1) + RATE_SLOTS * sizeof(*srv->rate) + ORPHAN_BYTES +
 		    srv->p.coap.max_message + srv->p.max_body;
 	st->peer_bytes_max = 0;
 	for (uint32_t i = 0; i < srv->p.max_peers; i++) {

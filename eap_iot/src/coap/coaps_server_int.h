@@ -31,8 +31,7 @@ struct observer {
 
 struct peer {
 	bool used, closing, dirty, established;
-	bool cid_indexed;    /* on a cid_buckets chain under cid[] (its connection gave a CID; kept
-			      * here, since the connection stops telling it once it ends) */
+	bool cid_indexed;    /* on a cid_buckets chain under cid[], the CID its connection gives */
 	uint8_t cid[EIOT_MAX_CID];
 	uint8_t addr_len, n_obs;
 	_Alignas(8) uint8_t addr[EIOT_COAPS_MAX_ADDR]; /* a handler may read it as a sockaddr */
@@ -82,14 +81,15 @@ uint32_t coaps_hash(const struct eiot_coaps_server *srv, const uint8_t *b, size_
 
 /* coaps_cid.c (no-ops while cid_buckets is NULL) */
 #if EIOT_WITH_CID
-/* p's connection was established: index it by the CID it gave, if any. */
-void cid_index_add(struct eiot_coaps_server *srv, struct peer *p);
+/* p's new connection, before its ClientHello: give it a CID no other peer holds (random, so
+ * unguessable) and index p by it; a zero-length one when none is free. */
+void cid_index_give(struct eiot_coaps_server *srv, struct peer *p);
 /* p leaves the index (before it is freed). */
 void cid_index_remove(struct eiot_coaps_server *srv, struct peer *p);
 /* The peer whose CID the datagram's first record carries; NULL when none. */
 struct peer *cid_index_find(struct eiot_coaps_server *srv, const uint8_t *dgram, size_t len);
 #else
-static inline void cid_index_add(struct eiot_coaps_server *srv, struct peer *p)
+static inline void cid_index_give(struct eiot_coaps_server *srv, struct peer *p)
 {
 	(void)srv, (void)p;
 }

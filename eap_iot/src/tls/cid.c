@@ -12,9 +12,12 @@
 
 #include "eap_iot/dtls.h"
 
-/* Ours: cfg->cid_len random bytes (a server that routes by them wants them unguessable). */
+/* Ours: the one the application chose, or cfg->cid_len random bytes (a server that routes by
+ * them wants them unguessable). */
 static int pick_own(struct eiot_conn *c)
 {
+	if (c->hs.cid_chosen)
+		return 0;
 	c->rx[1].cid_len = (uint8_t)c->cfg->cid_len;
 	int err = cfg_random(c->cfg, c->rx[1].cid, c->rx[1].cid_len);
 	if (err)
@@ -66,17 +69,36 @@ bool eiot_dtls_record_cid(const uint8_t *dgram, size_t len, size_t cid_len, cons
 /* see tls/cid.h */
 int cid_server_answer(struct eiot_conn *c, const struct hs_exts *ch)
 {
-	if (!ch->has_cid || !c->cfg->cid)
-		return 0;
-	if (ch->cid_len > EIOT_MAX_PEER_CID) {
+	bool too_long = ch->has_cid && ch->cid_len > EIOT_MAX_PEER_CID;
+	if (too_long)
 		EIOT_LOG(c->cfg, EIOT_LOG_INFO,
 			 "cid: the client's connection ID is %zu bytes, we keep at most %d: declined",
 			 ch->cid_len, EIOT_MAX_PEER_CID);
+	if (!ch->has_cid || !c->cfg->cid || too_long) {
+		c->rx[1].cid_len = 0; /* a chosen CID applies only when agreed */
 		return 0;
 	}
 	keep_peers(c, ch);
 	c->hs.cid_agreed = true;
 	return pick_own(c);
 }
+
+#if EIOT_WITH_SERVER
+/* see eap_iot/conn.h */
+int eiot_conn_set_own_cid(struct eiot_conn *c, const uint8_t *cid, size_t len)
+{
+	if (!c || (len && !cid))
+		return EIOT_ERR_BAD_PARAM;
+	if (conn_client(c) || c->hello_seen)
+		return EIOT_ERR_WRONG_STATE;
+	if (!conn_dtls(c) || !c->cfg->cid || (len && len != c->cfg->cid_len))
+		return EIOT_ERR_BAD_PARAM;
+	if (len)
+		memcpy(c->rx[1].cid, cid, len);
+	c->rx[1].cid_len = (uint8_t)len;
+	c->hs.cid_chosen = true;
+	return EIOT_OK;
+}
+#endif
 
 #endif

@@ -137,6 +137,7 @@ struct hs_ctx {
 	/* connection IDs (RFC 9146, tls/cid.c): the values live in rx[1] (ours) and tx[1] */
 	bool cid_offered;      /* client: connection_id in the ClientHello */
 	bool cid_agreed;       /* server: connection_id in the ServerHello */
+	bool cid_chosen;       /* server: rx[1] holds the CID the application chose */
 	/* server */
 	const struct eiot_psk_entry *psk;
 	bool client_cert;      /* a non-empty client Certificate was verified */
