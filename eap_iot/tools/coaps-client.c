@@ -343,6 +343,10 @@ static int udp_connect(const struct opts *o)
 }
 
 static bool saved_store(const char *path, struct eiot_coaps_client *cl);
+/* --saved: a save reserved record numbers that FILE does not hold. Nothing more may be sent on
+ * this connection (not even close_notify): after a crash, the older FILE would send with the
+ * same numbers again. */
+static bool store_failed;
 
 /* --saved: a reservation ran out (EIOT_ERR_SAVE_NEEDED): the state is stored again first. */
 static bool store_if_needed(const char *saved, struct eiot_coaps_client *cl, int err)
@@ -355,7 +359,8 @@ static void send_all(int fd, struct eiot_coaps_client *cl, const char *saved)
 	static uint8_t dg[16384];
 	size_t len;
 	int err;
-	while (!(err = eiot_coaps_client_output(cl, dg, sizeof(dg), &len)) ? len != 0 : store_if_needed(saved, cl, err))
+	while (!store_failed &&
+	       (!(err = eiot_coaps_client_output(cl, dg, sizeof(dg), &len)) ? len != 0 : store_if_needed(saved, cl, err)))
 		if (!err && send(fd, dg, len, 0) < 0 && errno != ECONNREFUSED)
 			fprintf(stderr, "coaps-client: send: %s\n", strerror(errno));
 }
@@ -475,8 +480,10 @@ static bool session_load(const char *path, struct eiot_session *s)
 	return ok;
 }
 
-/* a[0..an) then b[0..bn) written to FILE.tmp (0600), on disk (fsync), then renamed over FILE:
- * a crash leaves the old FILE or the new one, never half of one. */
+/* a[0..an) then b[0..bn) written to FILE.tmp (0600), on disk (fsync), then renamed over FILE
+ * and the rename made durable (fsync of the directory): a crash leaves the old FILE or the new
+ * one, never half of one, and once this returns true a power cut cannot bring the old one back
+ * (which for --saved would repeat record numbers). */
 static bool write_private(const char *what, const char *path, const void *a, size_t an, const void *b,
 			  size_t bn)
 {
@@ -492,7 +499,19 @@ static bool write_private(const char *what, const char *path, const void *a, siz
 		unlink(tmp);
 		return false;
 	}
-	return true;
+	char dir[4096];
+	snprintf(dir, sizeof(dir), "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (slash)
+		slash[slash == dir] = '\0'; /* "/f" -> "/", "d/f" -> "d" */
+	int dfd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY);
+	ok = dfd >= 0 && !fsync(dfd);
+	if (dfd >= 0)
+		close(dfd);
+	if (!ok)
+		fprintf(stderr, "coaps-client: %s %s: cannot make the rename durable: %s\n", what, path,
+			strerror(errno));
+	return ok;
 }
 
 static void session_save(const char *path, const struct eiot_session *s)
@@ -516,7 +535,11 @@ static bool saved_store(const char *path, struct eiot_coaps_client *cl)
 	if (err)
 		fprintf(stderr, "coaps-client: --saved %s: cannot save the connection: %s\n", path, eiot_err_str(err));
 	bool ok = !err && write_private("--saved", path, st, n, NULL, 0);
-	memset(st, 0, sizeof(st));
+	explicit_bzero(st, sizeof(st));
+	if (!err && !ok) {
+		store_failed = true;
+		fprintf(stderr, "coaps-client: --saved %s: not stored: this connection sends nothing more\n", path);
+	}
 	return ok;
 }
 
@@ -531,7 +554,7 @@ static struct eiot_coaps_client *saved_load(const struct opts *o, struct eiot_co
 	size_t n = fread(st, 1, sizeof(st), f);
 	fclose(f);
 	int err = eiot_coaps_client_restore(cfg, &o->coap, st, n, now, &cl);
-	memset(st, 0, sizeof(st));
+	explicit_bzero(st, sizeof(st));
 	if (err)
 		fprintf(stderr, "coaps-client: --saved %s: not usable (%s): a full handshake\n", o->saved_file,
 			eiot_err_str(err));
@@ -618,6 +641,10 @@ int main(int argc, char **argv)
 	bool deregistering = false;
 	for (;;) {
 		send_all(fd, cl, o.saved_file);
+		if (store_failed) {
+			rc = EXIT_LOCAL;
+			break;
+		}
 		uint64_t now = tool_now_ms(), t = eiot_coaps_client_next_timer(cl);
 		if (now >= deadline) {
 			if (eiot_conn_state(eiot_coaps_client_conn(cl)) == EIOT_STATE_HANDSHAKE)
@@ -748,8 +775,11 @@ out:
 		eiot_session_clear(&sess);
 	}
 	/* --saved: the session stays open for the next run (its state stored last) */
-	if (!(o.saved_file && eiot_conn_state(conn) == EIOT_STATE_ESTABLISHED && saved_store(o.saved_file, cl)))
+	if (!store_failed &&
+	    !(o.saved_file && eiot_conn_state(conn) == EIOT_STATE_ESTABLISHED && saved_store(o.saved_file, cl)))
 		eiot_coaps_client_close(cl);
+	if (store_failed)
+		rc = EXIT_LOCAL;
 	send_all(fd, cl, NULL);
 	eiot_coaps_client_free(cl);
 	eiot_config_free(cfg);

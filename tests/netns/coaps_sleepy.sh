@@ -11,7 +11,10 @@
 #               server saw one handshake, four requests); then F with one byte flipped, then F
 #               cut to half its length: each time the client says "not usable" and does a full
 #               handshake (from the same address the established session has); a last run is
-#               restored again: 7 runs, 3 handshakes, 0 moved.
+#               restored again; run 8's state cannot be stored (its directory is a file): a
+#               full handshake and a 2.05, then "not stored", a non-zero exit and no
+#               close_notify (the save reserved numbers no file holds): 8 runs, 4 handshakes,
+#               0 moved, no session closed at the server.
 #   nat-cid     client --cid, server --cid 6: run 1 (handshake), the relay rebinds, run 2 is
 #               restored and its request, from the new port, moves the session (RFC 9146 §6):
 #               1 handshake, 2 requests (the second from the new port), 1 moved.
@@ -136,7 +139,16 @@ restore)
 	handshakes 3 "after run 6 (the state cut to $((size / 2)) of its $size bytes)"
 	run 7
 	expect_run 7 "restored: no handshake"
-	want="3 0 7 0" ;;
+	: >"$WORK/not-a-dir"
+	STATE=$WORK/not-a-dir/device.state
+	run 8
+	[ "$(cat "$WORK/run8.rc")" != 0 ] || problem "run 8 exited 0 with a state it could not store"
+	grep -q '^coaps-client: response 2\.05' "$WORK/run8.out" || problem "run 8: no 2.05"
+	grep -q -e "--saved .*: not stored: this connection sends nothing more" "$WORK/run8.out" ||
+		problem "run 8: no 'not stored' line"
+	[ "$(count_log "$WORK/server.out" ': session closed')" = 0 ] ||
+		problem "a session was closed at the server (run 8 sent close_notify?)"
+	want="4 0 8 0" ;;
 nat-cid)
 	run 1
 	expect_run 1 "new: full handshake"

@@ -795,20 +795,38 @@ static void test_crowded_cid_space_gives_none(void **state)
 	rig_free(&r);
 }
 
+/* A rig with 6-byte server CIDs and one device (10.0.0.1:40000) that made its handshake and
+ * an exchange, then saved its client (reserving 8 records) into st. */
+static struct client *saved_device(struct rig *r, uint8_t *st, size_t *n)
+{
+	rig_init_cid(r, NULL, 0, 6);
+	struct client *a = add_client(r, 1, 40000);
+	request(r, a, EIOT_COAP_GET, "sensors/temp", NULL, NULL, 0, NULL, NULL);
+	assert_int_equal(eiot_coaps_client_save(a->cl, 8, st, EIOT_COAPS_SAVED_MAX, n), EIOT_OK);
+	return a;
+}
+
+/* The device, after its power came back, on the client restored from st. */
+static struct client *restored_device(struct rig *r, const uint8_t *st, size_t n)
+{
+	struct eiot_coaps_client *cl;
+	assert_int_equal(eiot_coaps_client_restore(r->ccfg, NULL, st, n, r->now, &cl), EIOT_OK);
+	struct client *a = add_client(r, 1, 40000);
+	eiot_coaps_client_free(a->cl);
+	a->cl = cl;
+	return a;
+}
+
 /* A device saves its CoAPS client after an exchange, powers down (the client is gone), and a
  * restored client asks again: the server, which never saw it leave, answers on the same
- * session (no handshake), and Message IDs go on where they stopped. A state damaged in
- * storage is refused. */
+ * session (no handshake). A state damaged in storage is refused. */
 static void test_restored_client_needs_no_handshake(void **state)
 {
 	(void)state;
 	static struct rig r;
 	uint8_t st[EIOT_COAPS_SAVED_MAX];
 	size_t n;
-	rig_init_cid(&r, NULL, 0, 6);
-	struct client *a = add_client(&r, 1, 40000);
-	request(&r, a, EIOT_COAP_GET, "sensors/temp", NULL, NULL, 0, NULL, NULL);
-	assert_int_equal(eiot_coaps_client_save(a->cl, 8, st, sizeof(st), &n), EIOT_OK);
+	struct client *a = saved_device(&r, st, &n);
 	print_message("saved CoAPS client (PSK, server CID of 6 bytes): %zu bytes\n", n);
 	assert_true(n <= 128);
 	client_free(a);
@@ -819,10 +837,7 @@ static void test_restored_client_needs_no_handshake(void **state)
 	assert_null(cl);
 	st[3] ^= 1;
 	assert_int_equal(eiot_coaps_client_restore(r.ccfg, NULL, st, n - 1, r.now, &cl), EIOT_ERR_BAD_SAVED_STATE);
-	assert_int_equal(eiot_coaps_client_restore(r.ccfg, NULL, st, n, r.now, &cl), EIOT_OK);
-	a = add_client(&r, 1, 40000);
-	eiot_coaps_client_free(a->cl);
-	a->cl = cl;
+	a = restored_device(&r, st, n);
 	struct eiot_coap_msg m;
 	eiot_coap_msg_init(&m, EIOT_COAP_CON, EIOT_COAP_GET, 0);
 	eiot_coap_add_option(&m, EIOT_COAP_OPT_URI_PATH, "blob", 4);
@@ -834,6 +849,31 @@ static void test_restored_client_needs_no_handshake(void **state)
 	eiot_coaps_server_stats(r.srv, &st_srv);
 	assert_int_equal(st_srv.handshakes, 1);
 	assert_int_equal(st_srv.peers, 1);
+	rig_free(&r);
+}
+
+/* A crash after sending within a reservation: the state in the slot is the one from before
+ * the sends. The restored client's Message IDs start after every MID the reservation could
+ * have carried, so its request is new to the server's deduplication (RFC 7252 §4.5), not
+ * taken for one of the lost client's. */
+static void test_client_restored_after_crash_takes_new_message_ids(void **state)
+{
+	(void)state;
+	static struct rig r;
+	uint8_t st[EIOT_COAPS_SAVED_MAX];
+	size_t n;
+	struct client *a = saved_device(&r, st, &n);
+	request(&r, a, EIOT_COAP_GET, "sensors/temp", NULL, NULL, 0, NULL, NULL);
+	request(&r, a, EIOT_COAP_GET, "sensors/temp", NULL, NULL, 0, NULL, NULL);
+	unsigned handled = r.handled;
+	client_free(a); /* power lost: no save after the two exchanges */
+
+	a = restored_device(&r, st, n);
+	assert_int_equal(eiot_coaps_client_save(a->cl, 65536, st, sizeof(st), &n), EIOT_ERR_BAD_PARAM);
+	assert_int_equal(eiot_coaps_client_save(a->cl, 8, st, sizeof(st), &n), EIOT_OK);
+	request(&r, a, EIOT_COAP_GET, "sensors/temp", NULL, NULL, 0, NULL, NULL);
+	assert_payload(a, "21.5");
+	assert_int_equal(r.handled, handled + 1);
 	rig_free(&r);
 }
 
@@ -1215,6 +1255,41 @@ static void test_deferred_response_and_conditional_request(void **state)
 	rig_free(&r);
 }
 
+/* The reservation runs out in the middle of an exchange: the ACK for a CON separate response
+ * has no record number left. It waits (output says EIOT_ERR_SAVE_NEEDED, the response event
+ * still arrives) and goes out after the next save, instead of being lost. */
+static void test_ack_waits_for_the_next_save(void **state)
+{
+	(void)state;
+	static struct rig r;
+	uint8_t st[EIOT_COAPS_SAVED_MAX], dg[512];
+	size_t n, len;
+	rig_init(&r, NULL, 0);
+	slow_calls = 0;
+	struct client *c = add_client(&r, 1, 40000);
+	request(&r, c, EIOT_COAP_GET, "sensors/temp", NULL, NULL, 0, NULL, NULL); /* handshake */
+	assert_int_equal(eiot_coaps_client_save(c->cl, 1, st, sizeof(st), &n), EIOT_OK);
+	struct eiot_coap_msg m;
+	eiot_coap_msg_init(&m, EIOT_COAP_CON, EIOT_COAP_GET, 0);
+	eiot_coap_add_option(&m, EIOT_COAP_OPT_URI_PATH, "slow", 4);
+	c->responses = 0;
+	assert_int_equal(eiot_coaps_client_request(c->cl, &m, r.now), EIOT_OK); /* the last number */
+	run(&r, slow_asked);
+	run(&r, NULL);
+	struct eiot_coap_response later = { .code = EIOT_COAP_CONTENT, .content_format = 0, .max_age = -1,
+					    .payload = (const uint8_t *)"done", .payload_len = 4 };
+	assert_int_equal(eiot_coaps_server_respond_later(r.srv, &slow_pending, &later, r.now), EIOT_OK);
+	run(&r, all_answered);
+	assert_int_equal(c->responses, 1);
+	assert_payload(c, "done");
+	assert_int_equal(eiot_coaps_client_output(c->cl, dg, sizeof(dg), &len), EIOT_ERR_SAVE_NEEDED);
+	assert_int_equal(len, 0);
+	assert_int_equal(eiot_coaps_client_save(c->cl, 4, st, sizeof(st), &n), EIOT_OK);
+	assert_int_equal(eiot_coaps_client_output(c->cl, dg, sizeof(dg), &len), EIOT_OK);
+	assert_true(len > 0); /* the ACK */
+	rig_free(&r);
+}
+
 /* A late copy of the ClientHello that began a session (duplicated or delayed by the network,
  * or replayed) must not end it: only a ClientHello with another client random starts over. */
 static void test_late_client_hello_copy_keeps_the_session(void **state)
@@ -1337,6 +1412,8 @@ int main(void)
 		cmocka_unit_test(test_loss_duplication_reordering),
 		cmocka_unit_test(test_thousands_of_peers),
 		cmocka_unit_test(test_deferred_response_and_conditional_request),
+		cmocka_unit_test(test_ack_waits_for_the_next_save),
+		cmocka_unit_test(test_client_restored_after_crash_takes_new_message_ids),
 		cmocka_unit_test(test_late_client_hello_copy_keeps_the_session),
 		cmocka_unit_test(test_client_request_callbacks),
 		cmocka_unit_test(test_nat_rebinding_with_and_without_cid),

@@ -245,6 +245,8 @@ size_t eiot_coap_peer_footprint(const struct eiot_coap_peer *cp);
  * recent one in the server's deduplication (RFC 7252 §4.5). */
 uint16_t eiot_coap_peer_next_mid(const struct eiot_coap_peer *cp);
 void eiot_coap_peer_set_next_mid(struct eiot_coap_peer *cp, uint16_t mid);
+/* Whether a datagram waits for eiot_coap_peer_output. */
+bool eiot_coap_peer_waiting(const struct eiot_coap_peer *cp);
 /* CONs of ours not yet acknowledged. */
 size_t eiot_coap_peer_outstanding(const struct eiot_coap_peer *cp);
 /* Observe (RFC 7641), client side: a request with Observe 0 whose response carries Observe
@@ -321,8 +323,10 @@ int eiot_coaps_client_cancel(struct eiot_coaps_client *cl, const uint8_t *token,
  * CoAP Message ID and a check value: at most EIOT_COAPS_SAVED_MAX bytes. Save once the
  * exchange is over (nothing in flight is kept). A restored client sends nothing before it was
  * saved again (EIOT_ERR_SAVE_NEEDED from request, taking nothing, or from output when a
- * reservation ran out mid-exchange; the message goes out after the next save): reserve enough for
- * an exchange's records (a request, its retransmissions, an ACK: 8 are plenty). When its
+ * reservation ran out mid-exchange; the message waits and goes out after the next save): reserve
+ * enough for an exchange's records (a request, its retransmissions, an ACK: 8 are plenty), at
+ * most 65535. The saved Message ID is the next one plus reserve, so that a client restored after
+ * a crash uses none that its lost records may have carried. When its
  * session turns out to be gone at the server (a CON unanswered), the next request makes a full
  * handshake. */
 #define EIOT_COAPS_SAVED_MAX (EIOT_SAVED_MAX + 6)

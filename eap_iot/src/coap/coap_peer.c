@@ -315,6 +315,12 @@ static size_t pending_requests(const struct eiot_coap_peer *cp)
 }
 
 /* see eap_iot/coap.h */
+bool eiot_coap_peer_waiting(const struct eiot_coap_peer *cp)
+{
+	return cp && cp->out_len;
+}
+
+/* see eap_iot/coap.h */
 size_t eiot_coap_peer_outstanding(const struct eiot_coap_peer *cp)
 {
 	size_t n = 0;

@@ -157,11 +157,15 @@ int eiot_coaps_client_save(struct eiot_coaps_client *cl, uint32_t reserve, uint8
 	*len = 0;
 	if (cap < 6)
 		return EIOT_ERR_BUFFER_TOO_SMALL;
+	if (reserve > UINT16_MAX) /* more records than Message IDs: a restored client could meet one */
+		return EIOT_ERR_BAD_PARAM;
 	size_t n;
 	int err = eiot_conn_save(cl->conn, reserve, out, cap - 6, &n);
 	if (err)
 		return err;
-	st_be16(out + n, eiot_coap_peer_next_mid(cl->peer));
+	/* each reserved record can carry one new MID; a client restored from this state (after a
+	 * crash, say) starts after all of them, not on one the server saw (RFC 7252 §4.5) */
+	st_be16(out + n, (uint16_t)(eiot_coap_peer_next_mid(cl->peer) + reserve));
 	saved_check(out, n + 2, out + n + 2);
 	*len = n + 6;
 	return EIOT_OK;
@@ -198,14 +202,26 @@ int eiot_coaps_client_restore(const struct eiot_config *dtls, const struct eiot_
 }
 #endif
 
-/* Move what the message layer wants to send into DTLS records. */
+/* Whether the connection may send a record now: a saved one only within its reservation. */
+static bool may_send(const struct eiot_coaps_client *cl)
+{
+#if EIOT_WITH_SAVE
+	return eiot_conn_save_left(cl->conn) > 0;
+#else
+	(void)cl;
+	return true;
+#endif
+}
+
+/* Move what the message layer wants to send into DTLS records. Past a saved reservation the
+ * messages wait in the layer (eiot_coaps_client_output says EIOT_ERR_SAVE_NEEDED). */
 static int flush(struct eiot_coaps_client *cl)
 {
 	size_t len, written;
-	int err;
+	int err = EIOT_OK;
 	if (eiot_conn_state(cl->conn) != EIOT_STATE_ESTABLISHED)
 		return EIOT_OK;
-	while (!(err = eiot_coap_peer_output(cl->peer, cl->msg, cl->max_message, &len)) && len) {
+	while (may_send(cl) && !(err = eiot_coap_peer_output(cl->peer, cl->msg, cl->max_message, &len)) && len) {
 		err = eiot_conn_write(cl->conn, cl->msg, len, &written);
 		if (!err && written != len)
 			err = EIOT_ERR_BUFFER_TOO_SMALL; /* a CoAP message over the record size */
@@ -272,7 +288,7 @@ int eiot_coaps_client_request(struct eiot_coaps_client *cl, struct eiot_coap_msg
 	if (err)
 		return err;
 	if (eiot_conn_state(cl->conn) == EIOT_STATE_ESTABLISHED) {
-		if (EIOT_WITH_SAVE && eiot_conn_save_left(cl->conn) == 0)
+		if (!may_send(cl))
 			return EIOT_ERR_SAVE_NEEDED; /* a restored or saved client: save first */
 		err = eiot_coap_peer_request(cl->peer, req, now_ms);
 		return err ? err : flush(cl);
@@ -322,7 +338,11 @@ int eiot_coaps_client_output(struct eiot_coaps_client *cl, uint8_t *buf, size_t 
 	if (!cl)
 		return EIOT_ERR_BAD_PARAM;
 	int err = flush(cl);
-	return err ? err : eiot_conn_output(cl->conn, buf, cap, len);
+	if (!err)
+		err = eiot_conn_output(cl->conn, buf, cap, len);
+	if (!err && !*len && !may_send(cl) && eiot_coap_peer_waiting(cl->peer))
+		err = EIOT_ERR_SAVE_NEEDED;
+	return err;
 }
 
 /* see eap_iot/coap.h */
