@@ -44,14 +44,15 @@ static bool offers_ticket(const struct eiot_conn *c)
 	return c->cfg->tickets || (c->hs.offering && c->session->ticket_len);
 }
 
-/* Flight 1 (and 3 in DTLS after HelloVerifyRequest: same random, the cookie, next seq). */
-static int send_client_hello(struct eiot_conn *c)
+/* Flight 1 (and 3 in DTLS after HelloVerifyRequest: same random, the cookie, next seq). The
+ * cookie is read from the HelloVerifyRequest as it is written; the flight keeps the bytes. */
+static int send_client_hello(struct eiot_conn *c, const uint8_t *cookie, size_t cookie_len)
 {
 	const char *name = c->cfg->server_name;
 	struct hs_client_hello_params p = {
 		.random = c->hs.client_random,
-		.cookie = c->hs.cookie,
-		.cookie_len = c->hs.cookie_len,
+		.cookie = cookie,
+		.cookie_len = cookie_len,
 		.suites = c->hs.offered,
 		.n_suites = c->hs.n_offered,
 		.sni = name[0] && !is_ip_literal(name) ? name : NULL,
@@ -198,7 +199,7 @@ int client_start(struct eiot_conn *c, const struct eiot_session *s)
 	c->hs.cu_offered = offers_ecdhe(&c->hs) && cu_client_offers(c->cfg);
 	if ((err = cid_client_offer(c)))
 		return err;
-	return send_client_hello(c);
+	return send_client_hello(c, NULL, 0);
 }
 
 /* RFC 5246 §7.4.1.4: a server must not send an extension the client did not offer. */
@@ -344,12 +345,10 @@ static int on_hello_verify_request(struct eiot_conn *c, const uint8_t *body, siz
 	size_t cookie_len;
 	if (hs_parse_hello_verify_request(body, n, &version, &cookie, &cookie_len))
 		return conn_error(c, EIOT_ERR_DECODE, "hs: malformed HelloVerifyRequest");
-	memcpy(c->hs.cookie, cookie, cookie_len);
-	c->hs.cookie_len = cookie_len;
 	EIOT_LOG(c->cfg, EIOT_LOG_DEBUG, "hs: HelloVerifyRequest with a %zu-byte cookie", cookie_len);
 	/* RFC 6347 §4.2.1: the first ClientHello and the HelloVerifyRequest are not hashed */
 	hs_transcript_reset(c);
-	return send_client_hello(c);
+	return send_client_hello(c, cookie, cookie_len);
 }
 
 static int on_certificate(struct eiot_conn *c, const uint8_t *body, size_t n)
@@ -441,8 +440,6 @@ static int add_client_key_exchange(struct eiot_conn *c)
 		if (err)
 			return err;
 		pms_len = tls_psk_premaster(cfg->psk[0].key, cfg->psk[0].key_len, pms);
-		memcpy(c->psk_identity, cfg->psk[0].identity, cfg->psk[0].identity_len);
-		c->psk_identity_len = cfg->psk[0].identity_len;
 	} else {
 		uint8_t pub[65];
 		err = eiot_ecdh_keygen(&c->hs.ecdh, hs_rng, (void *)cfg, pub);

@@ -632,14 +632,21 @@ bool eiot_conn_peer_may_move(const struct eiot_conn *c)
 /* see eap_iot/conn.h */
 const uint8_t *eiot_conn_psk_identity(const struct eiot_conn *c, size_t *len)
 {
-	if (!c || !c->psk_identity_len) {
-		if (len)
-			*len = 0;
-		return NULL;
+	const uint8_t *id = NULL;
+	size_t n = 0;
+	if (c && conn_client(c) && EIOT_WITH_PSK && c->hs.suite && c->hs.suite->kx == KX_PSK) {
+		id = c->cfg->psk[0].identity;
+		n = c->cfg->psk[0].identity_len;
 	}
+#if EIOT_WITH_SERVER
+	if (c && !conn_client(c) && c->psk_identity_len) {
+		id = c->psk_identity;
+		n = c->psk_identity_len;
+	}
+#endif
 	if (len)
-		*len = c->psk_identity_len;
-	return c->psk_identity;
+		*len = n;
+	return id;
 }
 
 /* see eap_iot/conn.h */

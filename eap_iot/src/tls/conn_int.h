@@ -101,8 +101,6 @@ struct hs_ctx {
 	bool cert_requested;
 	bool send_cert;        /* CertificateRequest asked for what our credentials can do */
 	uint8_t peer_point[65]; /* server's ECDHE public value from ServerKeyExchange */
-	uint8_t cookie[HS_MAX_COOKIE];
-	size_t cookie_len;
 	uint16_t offered[EIOT_MAX_SUITES];
 	size_t n_offered;
 	/* resumption (both roles) */
@@ -194,8 +192,10 @@ struct eiot_conn {
 	bool compact;          /* eiot_conn_compact: the handshake buffers are gone, and rx_buf,
 				* outq and app live in one block that exists only while they hold
 				* something (conn_io_acquire) */
-	uint8_t psk_identity[EIOT_MAX_PSK_IDENTITY];
+#if EIOT_WITH_SERVER
+	uint8_t psk_identity[EIOT_MAX_PSK_IDENTITY]; /* server: the client's (a client's is its configuration's) */
 	size_t psk_identity_len;
+#endif
 	bool has_peer_key;
 	size_t rx_max;         /* largest record plaintext the buffers hold (cfg_rx_record) */
 	size_t rx_limit;       /* ... accepted in protected records (our record_size_limit) */

@@ -6,6 +6,8 @@
  */
 #include "tls/conn_int.h"
 
+#if EIOT_WITH_SERVER /* else left out of this build */
+
 #include <string.h>
 
 #include "tls/cached_info.h"
@@ -521,3 +523,5 @@ int server_handle(struct eiot_conn *c, int type, const uint8_t *body, size_t n)
 	}
 	return hs_common_message(c, type);
 }
+
+#endif /* EIOT_WITH_SERVER */
