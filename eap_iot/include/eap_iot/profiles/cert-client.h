@@ -5,7 +5,8 @@
  * role, no TLS over streams, no PSK, no raw public keys, no certificate URLs (an EAP-TLS
  * feature), no CTR_DRBG (the device's TRNG through eiot_config_set_random).
  * No log text: errors are reported by their codes and alerts alone
- * (eiot_conn_error, eiot_conn_last_alert). See eap_iot/features.h.
+ * (eiot_conn_error, eiot_conn_last_alert). Record keys are kept as 16 bytes, their AES schedule
+ * made for each record. See eap_iot/features.h.
  */
 #define EIOT_WITH_SERVER 0
 #define EIOT_WITH_TLS 0
@@ -16,4 +17,5 @@
 #define EIOT_WITH_EAP 0
 #define EIOT_WITH_KEYLOG 0
 #define EIOT_WITH_DRBG 0
+#define EIOT_WITH_AES_SCHEDULE 0
 #define EIOT_WITH_LOG 0

@@ -23,7 +23,11 @@ struct eiot_aead {
 	int alg; /* enum eiot_aead_alg */
 	size_t tag_len;
 	union {
+#if EIOT_WITH_AES_SCHEDULE
 		mbedtls_aes_context aes; /* CCM: crypto/mbedtls/ccm_mbedtls.c */
+#else
+		uint8_t key[16];         /* CCM: the schedule is made on the stack for each record */
+#endif
 #if EIOT_WITH_EXTRA_SUITES /* (eap_iot/features.h) */
 		mbedtls_gcm_context gcm;
 #endif

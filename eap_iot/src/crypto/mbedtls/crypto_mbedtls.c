@@ -148,8 +148,13 @@ int eiot_aead_init(struct eiot_aead *a, enum eiot_aead_alg alg, const uint8_t ke
 	case EIOT_AEAD_AES128_CCM_8:
 	case EIOT_AEAD_AES128_CCM:
 		a->tag_len = alg == EIOT_AEAD_AES128_CCM_8 ? 8 : 16;
+#if EIOT_WITH_AES_SCHEDULE
 		mbedtls_aes_init(&a->u.aes);
 		ret = mbedtls_aes_setkey_enc(&a->u.aes, key, 128);
+#else
+		memcpy(a->u.key, key, 16);
+		ret = 0;
+#endif
 		break;
 #if EIOT_WITH_EXTRA_SUITES /* else GCM is left out of this build (eap_iot/features.h) */
 	case EIOT_AEAD_AES128_GCM:
@@ -174,6 +179,23 @@ size_t eiot_aead_tag_len(const struct eiot_aead *a)
 	return a->tag_len;
 }
 
+/* CCM seal or open (ccm_mbedtls.h) under a's key schedule, kept or made for this record. */
+static int ccm_run(struct eiot_aead *a, int (*op)(mbedtls_aes_context *, size_t, const uint8_t *,
+						  const uint8_t *, size_t, uint8_t *, size_t),
+		   const uint8_t nonce[12], const uint8_t *aad, size_t aad_len, uint8_t *p, size_t n)
+{
+#if EIOT_WITH_AES_SCHEDULE
+	return op(&a->u.aes, a->tag_len, nonce, aad, aad_len, p, n);
+#else
+	mbedtls_aes_context aes;
+	mbedtls_aes_init(&aes);
+	int err = mbedtls_aes_setkey_enc(&aes, a->u.key, 128) ? EIOT_ERR_CRYPTO
+							       : op(&aes, a->tag_len, nonce, aad, aad_len, p, n);
+	mbedtls_aes_free(&aes); /* wipes the schedule */
+	return err;
+#endif
+}
+
 /* see crypto/crypto.h */
 int eiot_aead_seal(struct eiot_aead *a, const uint8_t nonce[12], const uint8_t *aad, size_t aad_len,
 		   uint8_t *p, size_t n)
@@ -185,7 +207,7 @@ int eiot_aead_seal(struct eiot_aead *a, const uint8_t nonce[12], const uint8_t *
 		return ret == 0 ? 0 : EIOT_ERR_CRYPTO;
 	}
 #endif
-	return ccm_seal(&a->u.aes, a->tag_len, nonce, aad, aad_len, p, n);
+	return ccm_run(a, ccm_seal, nonce, aad, aad_len, p, n);
 }
 
 /* see crypto/crypto.h */
@@ -202,7 +224,7 @@ int eiot_aead_open(struct eiot_aead *a, const uint8_t nonce[12], const uint8_t *
 		return ret == 0 ? 0 : EIOT_ERR_CRYPTO;
 	}
 #endif
-	return ccm_open(&a->u.aes, a->tag_len, nonce, aad, aad_len, p, n);
+	return ccm_run(a, ccm_open, nonce, aad, aad_len, p, n);
 }
 
 /* see crypto/crypto.h */
@@ -211,7 +233,11 @@ void eiot_aead_moved(struct eiot_aead *a, const struct eiot_aead *old)
 	/* a GCM context keeps its cipher state on the heap: nothing points into it */
 	if (EIOT_WITH_EXTRA_SUITES && a->alg == EIOT_AEAD_AES128_GCM)
 		return;
+#if EIOT_WITH_AES_SCHEDULE
 	a->u.aes.rk = a->u.aes.buf + (old->u.aes.rk - old->u.aes.buf);
+#else
+	(void)old; /* a key only: nothing points anywhere */
+#endif
 }
 
 /* see crypto/crypto.h */
@@ -220,9 +246,11 @@ void eiot_aead_free(struct eiot_aead *a)
 #if EIOT_WITH_EXTRA_SUITES
 	if (a->alg == EIOT_AEAD_AES128_GCM)
 		mbedtls_gcm_free(&a->u.gcm);
-	else
 #endif
+#if EIOT_WITH_AES_SCHEDULE
+	if (a->alg != EIOT_AEAD_AES128_GCM)
 		mbedtls_aes_free(&a->u.aes);
+#endif
 	eiot_zeroize(a, sizeof(*a));
 }
 
