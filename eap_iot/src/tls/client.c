@@ -175,6 +175,30 @@ static int on_cert_types(struct eiot_conn *c, const struct hs_exts *e)
 }
 
 /* see tls/conn_int.h */
+size_t client_hello_bound_psk(const struct eiot_config *cfg, const struct eiot_session *s)
+{
+	bool dtls = cfg->transport == EIOT_DTLS;
+	const char *name = cfg->server_name;
+	bool ticket = EIOT_WITH_RESUMPTION && (cfg->tickets || (s && s->ticket_len));
+	struct hs_client_hello_params p = {
+		.cookie_len = dtls ? HS_MAX_COOKIE : 0,
+		.suites = cfg->suites,
+		.n_suites = cfg->n_suites ? cfg->n_suites : 1,
+		.sni = name[0] && !is_ip_literal(name) ? name : NULL,
+		.session_id_len = EIOT_WITH_RESUMPTION ? HS_MAX_SESSION_ID : 0,
+		.session_ticket = ticket,
+		.ticket_len = ticket && s ? s->ticket_len : 0,
+		.mfl_code = cfg->mfl ? 1 : 0,
+		.rsl = cfg->rsl ? 1 : 0,
+		.send_cid = EIOT_WITH_CID && dtls && cfg->cid,
+		.cid_len = cfg->cid_len,
+	};
+	struct wr w = wr_counter();
+	hs_write_client_hello(&w, dtls, &p);
+	return (dtls ? HS_DTLS_HEADER : HS_TLS_HEADER) + w.len;
+}
+
+/* see tls/conn_int.h */
 int client_start(struct eiot_conn *c, const struct eiot_session *s)
 {
 	c->hs.n_offered = hs_usable_suites(c->cfg, c->hs.offered, EIOT_MAX_SUITES);

@@ -20,15 +20,29 @@
 /* Room for the ClientHello (cookie, suites, SNI, extensions) and the fixed-size messages of a
  * flight, on top of our certificate chain. */
 #define FLIGHT_FIXED_BYTES 2048
-/* ... when no certificate messages exist (a PSK-only build): a ClientHello with a 255-byte
- * cookie and a 253-byte server name, or a 128-byte identity with CCS and Finished */
+/* ... when no certificate messages exist (a PSK-only build), for a server: ServerHello,
+ * NewSessionTicket, CCS, Finished (a client's flights are sized from its configuration) */
 #define FLIGHT_PSK_BYTES 768
 
+/* The largest flight of ours (its handshake messages with their headers). */
+static size_t flight_bytes(const struct eiot_config *cfg, const struct eiot_session *s, size_t chain)
+{
+	if (EIOT_WITH_ECDHE)
+		return FLIGHT_FIXED_BYTES + chain;
+	if (!EIOT_WITH_CLIENT || cfg->role == EIOT_SERVER)
+		return FLIGHT_PSK_BYTES;
+	/* a PSK client: its ClientHello, or ClientKeyExchange (identity), CCS and Finished */
+	size_t id = cfg->n_psk ? cfg->psk[0].identity_len : EIOT_MAX_PSK_IDENTITY;
+	size_t last = 2 * HS_DTLS_HEADER + 2 + id + 12;
+	size_t hello = client_hello_bound_psk(cfg, s);
+	return hello > last ? hello : last;
+}
+
 struct conn_layout {
-	size_t rx, hs, bitmap, scratch, stage, flight, outq, app, session, total;
+	size_t rx, hs, bitmap, stage, flight, outq, app, session, total;
 };
 
-static void conn_layout(const struct eiot_config *cfg, struct conn_layout *l)
+static void conn_layout(const struct eiot_config *cfg, const struct eiot_session *s, struct conn_layout *l)
 {
 	bool dtls = cfg->transport == EIOT_DTLS;
 	size_t rec_hdr = dtls ? REC_DTLS_HEADER : REC_TLS_HEADER;
@@ -43,13 +57,12 @@ static void conn_layout(const struct eiot_config *cfg, struct conn_layout *l)
 	l->rx = align8(record);
 	l->hs = align8(HS_DTLS_HEADER + cfg->max_handshake);
 	l->bitmap = dtls ? align8((cfg->max_handshake + 7) / 8) : 0;
-	l->scratch = dtls ? align8(cfg->mtu) : 0;
 	l->stage = align8(dtls ? (cfg->mtu > send ? cfg->mtu : send) : send);
-	l->flight = align8((EIOT_WITH_ECDHE ? FLIGHT_FIXED_BYTES : FLIGHT_PSK_BYTES) + chain);
+	l->flight = align8(flight_bytes(cfg, s, chain));
 	l->outq = align8(2 * (2 + (cfg->mtu > send ? cfg->mtu : send)) + 64);
 	l->app = align8(2 * (2 + cfg_rx_record(cfg)) + 64);
 	l->session = EIOT_WITH_RESUMPTION && cfg->role == EIOT_CLIENT ? align8(sizeof(struct eiot_session)) : 0;
-	l->total = align8(sizeof(struct eiot_conn)) + l->rx + l->hs + l->bitmap + l->scratch +
+	l->total = align8(sizeof(struct eiot_conn)) + l->rx + l->hs + l->bitmap +
 		   l->stage + l->flight + l->outq + l->app + l->session;
 }
 
@@ -57,7 +70,7 @@ static void conn_layout(const struct eiot_config *cfg, struct conn_layout *l)
 void conn_io_caps(const struct eiot_config *cfg, size_t *rx, size_t *outq, size_t *app)
 {
 	struct conn_layout l;
-	conn_layout(cfg, &l);
+	conn_layout(cfg, NULL, &l);
 	*rx = l.rx, *outq = l.outq, *app = l.app;
 }
 
@@ -67,7 +80,7 @@ size_t eiot_conn_size(const struct eiot_config *cfg)
 	struct conn_layout l;
 	if (!cfg)
 		return 0;
-	conn_layout(cfg, &l);
+	conn_layout(cfg, NULL, &l);
 	return l.total;
 }
 
@@ -78,7 +91,7 @@ static struct eiot_conn *conn_new(const struct eiot_config *cfg, const struct ei
 	struct conn_layout l;
 	if (!cfg)
 		return NULL;
-	conn_layout(cfg, &l);
+	conn_layout(cfg, s, &l);
 	uint8_t *mem = calloc(1, l.total);
 	if (!mem)
 		return NULL;
@@ -89,7 +102,6 @@ static struct eiot_conn *conn_new(const struct eiot_config *cfg, const struct ei
 	c->hs_buf = p, c->hs_cap = l.hs, p += l.hs;
 	uint8_t *bitmap = p;
 	p += l.bitmap;
-	c->scratch = p, c->scratch_cap = l.scratch, p += l.scratch;
 	c->stage = p, c->stage_cap = l.stage, p += l.stage;
 	c->flight.buf = p, c->flight.cap = l.flight, p += l.flight;
 	c->outq.buf = p, c->outq.cap = l.outq, p += l.outq;

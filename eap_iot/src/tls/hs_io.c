@@ -231,8 +231,6 @@ static int emit_dtls_record(struct eiot_conn *c, size_t *dlen)
 	if (room < ovh + HS_DTLS_HEADER)
 		return 1;
 	size_t space = room - ovh - HS_DTLS_HEADER;
-	if (space > c->scratch_cap - HS_DTLS_HEADER)
-		space = c->scratch_cap - HS_DTLS_HEADER;
 	if (space > c->tx_limit - HS_DTLS_HEADER)
 		space = c->tx_limit - HS_DTLS_HEADER;
 	if (left > 0 && space < (left < MIN_FRAGMENT ? left : MIN_FRAGMENT))
@@ -241,14 +239,14 @@ static int emit_dtls_record(struct eiot_conn *c, size_t *dlen)
 
 	struct hs_header h = { msg[0], (uint32_t)body_len, ld_be16(msg + 4), (uint32_t)f->pos,
 			       (uint32_t)frag };
-	struct wr w = wr_init(c->scratch, c->scratch_cap);
+	/* the fragment is written where rec_seal puts the plaintext, and sealed there */
+	uint8_t *rec = c->stage + *dlen, *pt = rec + rec_plaintext_offset(d);
+	struct wr w = wr_init(pt, c->stage_cap - (size_t)(pt - c->stage));
 	hs_write_header(&w, true, &h);
 	wr_bytes(&w, msg + HS_DTLS_HEADER + f->pos, frag);
 	if (w.err)
-		return conn_error(c, EIOT_ERR_INTERNAL, "hs: fragment does not fit the scratch buffer");
-	err = rec_seal(d, REC_CT_HANDSHAKE, DTLS_VERSION_1_2, c->scratch, w.len, c->stage + *dlen,
-		       c->stage_cap - *dlen, &out_len);
-	eiot_zeroize(c->scratch, w.len);
+		return conn_error(c, EIOT_ERR_INTERNAL, "hs: fragment does not fit the datagram buffer");
+	err = rec_seal(d, REC_CT_HANDSHAKE, DTLS_VERSION_1_2, pt, w.len, rec, c->stage_cap - *dlen, &out_len);
 	if (err)
 		return conn_error(c, err, "rec: cannot protect a handshake fragment");
 	*dlen += out_len;

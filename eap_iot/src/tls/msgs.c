@@ -18,7 +18,6 @@
 #define VERSION_DTLS12 0xFEFD
 #define VERSION_DTLS10 0xFEFF
 #define HS_RANDOM_LEN 32
-#define HS_MAX_SESSION_ID 32
 #define HS_FINISHED_LEN 12
 
 /* see tls/msgs.h */

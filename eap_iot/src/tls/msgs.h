@@ -69,6 +69,7 @@
 #define HS_MAX_SUITES 64
 #define HS_MAX_CERTS 8
 #define HS_MAX_COOKIE 255
+#define HS_MAX_SESSION_ID 32
 
 /* One handshake header (TLS: msg_seq/frag fields are 0 / whole message). */
 struct hs_header {

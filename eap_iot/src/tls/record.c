@@ -76,6 +76,12 @@ size_t rec_header_len(const struct rec_dir *d)
 }
 
 /* see tls/record.h */
+size_t rec_plaintext_offset(const struct rec_dir *d)
+{
+	return rec_header_len(d) + (d->protected_ ? REC_EXPLICIT_NONCE : 0);
+}
+
+/* see tls/record.h */
 size_t rec_overhead(const struct rec_dir *d)
 {
 	size_t inner_type = rec_cid_len(d) ? 1 : 0;

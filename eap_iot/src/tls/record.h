@@ -86,6 +86,9 @@ void rec_dir_free(struct rec_dir *d);
 size_t rec_header_len(const struct rec_dir *d);
 /* Bytes a record adds around its plaintext in this direction's current state. */
 size_t rec_overhead(const struct rec_dir *d);
+/* Where in its output rec_seal puts the plaintext (after the header and explicit nonce): a
+ * caller that writes the plaintext there has it sealed in place. */
+size_t rec_plaintext_offset(const struct rec_dir *d);
 
 /*
  * Parse one record header from in[0..n). Returns 0 and fills h (h->body_len bytes follow),

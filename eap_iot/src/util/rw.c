@@ -59,6 +59,10 @@ uint8_t *wr_reserve(struct wr *w, size_t n)
 		w->err = true;
 		return NULL;
 	}
+	if (!w->p) { /* wr_counter */
+		w->len += n;
+		return NULL;
+	}
 	uint8_t *p = w->p + w->len;
 	w->len += n;
 	return p;
@@ -124,6 +128,8 @@ void wr_close_vec(struct wr *w, size_t mark, unsigned lenbytes)
 		w->err = true;
 		return;
 	}
+	if (!w->p)
+		return;
 	uint8_t *p = w->p + mark;
 	if (lenbytes == 1)
 		p[0] = (uint8_t)n;

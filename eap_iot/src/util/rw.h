@@ -49,6 +49,13 @@ static inline struct wr wr_init(uint8_t *buf, size_t cap)
 	return w;
 }
 
+/* A writer that writes nothing and counts: len is the size the same calls would write (the
+ * bytes given to it are not read, so they may be NULL). */
+static inline struct wr wr_counter(void)
+{
+	return wr_init(NULL, SIZE_MAX);
+}
+
 void wr_u8(struct wr *w, uint8_t v);
 void wr_u16(struct wr *w, uint16_t v);
 void wr_u24(struct wr *w, uint32_t v);
