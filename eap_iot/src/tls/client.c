@@ -175,8 +175,9 @@ static int on_cert_types(struct eiot_conn *c, const struct hs_exts *e)
 }
 
 /* see tls/conn_int.h */
-size_t client_hello_bound_psk(const struct eiot_config *cfg, const struct eiot_session *s)
+size_t client_hello_bound(const struct eiot_config *cfg, const struct eiot_session *s)
 {
+	static const uint8_t two_types[2], hash[32]; /* only their sizes count */
 	bool dtls = cfg->transport == EIOT_DTLS;
 	const char *name = cfg->server_name;
 	bool ticket = EIOT_WITH_RESUMPTION && (cfg->tickets || (s && s->ticket_len));
@@ -192,6 +193,13 @@ size_t client_hello_bound_psk(const struct eiot_config *cfg, const struct eiot_s
 		.rsl = cfg->rsl ? 1 : 0,
 		.send_cid = EIOT_WITH_CID && dtls && cfg->cid,
 		.cid_len = cfg->cid_len,
+		.ecc = EIOT_WITH_ECDHE,
+		.cct = two_types,
+		.n_cct = EIOT_WITH_RPK && cfg->rpk_own ? 1 : 0,
+		.sct = two_types,
+		.n_sct = EIOT_WITH_RPK && cfg->n_rpk_pins ? 2 : 0,
+		.ci_cert_hash = EIOT_WITH_CACHED_INFO ? hash : NULL,
+		.cert_url = cu_client_offers(cfg),
 	};
 	struct wr w = wr_counter();
 	hs_write_client_hello(&w, dtls, &p);

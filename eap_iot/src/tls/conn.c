@@ -17,24 +17,28 @@
 #include "tls/keys.h"
 #include "util/bytes.h"
 
-/* Room for the ClientHello (cookie, suites, SNI, extensions) and the fixed-size messages of a
- * flight, on top of our certificate chain. */
+/* A server's flight: the fixed-size messages (ServerHello, ServerKeyExchange, a
+ * CertificateRequest naming our anchors, NewSessionTicket, Finished) on top of our chain. */
 #define FLIGHT_FIXED_BYTES 2048
-/* ... when no certificate messages exist (a PSK-only build), for a server: ServerHello,
- * NewSessionTicket, CCS, Finished (a client's flights are sized from its configuration) */
+/* ... when no certificate messages exist (a PSK-only build) */
 #define FLIGHT_PSK_BYTES 768
+/* A client's flight after the hellos, beyond its chain: the headers of Certificate (or a raw
+ * key's 91-byte SubjectPublicKeyInfo), ClientKeyExchange (a 65-byte point or a 128-byte PSK
+ * identity), CertificateVerify (a 72-byte signature) and Finished, with room to spare; a
+ * CertificateURL adds its URL. */
+#define CLIENT_FLIGHT_FIXED_BYTES 512
 
 /* The largest flight of ours (its handshake messages with their headers). */
 static size_t flight_bytes(const struct eiot_config *cfg, const struct eiot_session *s, size_t chain)
 {
-	if (EIOT_WITH_ECDHE)
-		return FLIGHT_FIXED_BYTES + chain;
 	if (!EIOT_WITH_CLIENT || cfg->role == EIOT_SERVER)
-		return FLIGHT_PSK_BYTES;
-	/* a PSK client: its ClientHello, or ClientKeyExchange (identity), CCS and Finished */
+		return (EIOT_WITH_ECDHE ? FLIGHT_FIXED_BYTES : FLIGHT_PSK_BYTES) + chain;
+	/* a client: its ClientHello, or the flight that ends its full handshake (without ECDHE:
+	 * ClientKeyExchange with the identity, CCS, Finished) */
+	size_t url = EIOT_WITH_CERT_URL && cfg->own_cert_url ? strlen(cfg->own_cert_url) : 0;
 	size_t id = cfg->n_psk ? cfg->psk[0].identity_len : EIOT_MAX_PSK_IDENTITY;
-	size_t last = 2 * HS_DTLS_HEADER + 2 + id + 12;
-	size_t hello = client_hello_bound_psk(cfg, s);
+	size_t last = EIOT_WITH_ECDHE ? CLIENT_FLIGHT_FIXED_BYTES + chain + url : 2 * HS_DTLS_HEADER + 2 + id + 12;
+	size_t hello = client_hello_bound(cfg, s);
 	return hello > last ? hello : last;
 }
 

@@ -346,9 +346,9 @@ int hs_apply_record_limits(struct eiot_conn *c, uint8_t mfl_code, bool has_rsl, 
 /* ---- client.c / server.c ---- */
 /* Queue the ClientHello, offering session s when it is usable (NULL: none). */
 int client_start(struct eiot_conn *c, const struct eiot_session *s);
-/* A build without ECDHE: the largest ClientHello (with its handshake header) a client of cfg
- * may send offering session s (NULL: none): the longest cookie, every extension cfg allows. */
-size_t client_hello_bound_psk(const struct eiot_config *cfg, const struct eiot_session *s);
+/* The largest ClientHello (with its handshake header) a client of cfg may send offering session
+ * s (NULL: none): the longest cookie, every extension cfg and the build allow. */
+size_t client_hello_bound(const struct eiot_config *cfg, const struct eiot_session *s);
 int client_handle(struct eiot_conn *c, int type, const uint8_t *body, size_t n);
 int server_handle(struct eiot_conn *c, int type, const uint8_t *body, size_t n);
 
