@@ -61,9 +61,11 @@ static void conn_layout(const struct eiot_config *cfg, const struct eiot_session
 	l->rx = align8(record);
 	l->hs = align8(HS_DTLS_HEADER + cfg->max_handshake);
 	l->bitmap = dtls ? align8((cfg->max_handshake + 7) / 8) : 0;
-	l->stage = align8(dtls ? (cfg->mtu > send ? cfg->mtu : send) : send);
+	/* stage: one datagram of a flight (DTLS), one record (TLS); outq: two records of ours,
+	 * each its own datagram in DTLS, and room for an alert */
+	l->stage = align8(dtls ? cfg->mtu : send);
 	l->flight = align8(flight_bytes(cfg, s, chain));
-	l->outq = align8(2 * (2 + (cfg->mtu > send ? cfg->mtu : send)) + 64);
+	l->outq = align8(2 * (2 + send) + 64);
 	l->app = align8(2 * (2 + cfg_rx_record(cfg)) + 64);
 	l->session = EIOT_WITH_RESUMPTION && cfg->role == EIOT_CLIENT ? align8(sizeof(struct eiot_session)) : 0;
 	l->total = align8(sizeof(struct eiot_conn)) + l->rx + l->hs + l->bitmap +
