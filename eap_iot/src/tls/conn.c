@@ -44,6 +44,7 @@ static size_t flight_bytes(const struct eiot_config *cfg, const struct eiot_sess
 
 struct conn_layout {
 	size_t rx, hs, bitmap, stage, flight, outq, app, session, total;
+	size_t shared; /* DTLS: reassembly (hs + bitmap) during the handshake, app after it */
 };
 
 static void conn_layout(const struct eiot_config *cfg, const struct eiot_session *s, struct conn_layout *l)
@@ -68,8 +69,12 @@ static void conn_layout(const struct eiot_config *cfg, const struct eiot_session
 	l->outq = align8(2 * (2 + send) + 64);
 	l->app = align8(2 * (2 + cfg_rx_record(cfg)) + 64);
 	l->session = EIOT_WITH_RESUMPTION && cfg->role == EIOT_CLIENT ? align8(sizeof(struct eiot_session)) : 0;
-	l->total = align8(sizeof(struct eiot_conn)) + l->rx + l->hs + l->bitmap +
-		   l->stage + l->flight + l->outq + l->app + l->session;
+	/* DTLS takes no handshake message once the handshake is over (hs_io.c), and no
+	 * application data before: the two buffers are one (TLS keeps both, for HelloRequest) */
+	size_t reasm = l->hs + l->bitmap;
+	l->shared = dtls ? (reasm > l->app ? reasm : l->app) : reasm + l->app;
+	l->total = align8(sizeof(struct eiot_conn)) + l->rx + l->shared + l->stage + l->flight + l->outq +
+		   l->session;
 }
 
 /* see tls/conn_int.h */
@@ -105,13 +110,13 @@ static struct eiot_conn *conn_new(const struct eiot_config *cfg, const struct ei
 	uint8_t *p = mem + align8(sizeof(*c));
 
 	c->rx_buf = p, c->rx_cap = l.rx, p += l.rx;
-	c->hs_buf = p, c->hs_cap = l.hs, p += l.hs;
-	uint8_t *bitmap = p;
-	p += l.bitmap;
+	c->hs_buf = p, c->hs_cap = l.hs;
+	uint8_t *bitmap = p + l.hs;
+	c->app.buf = cfg->transport == EIOT_DTLS ? p : p + l.hs, c->app.cap = l.app; /* l.shared */
+	p += l.shared;
 	c->stage = p, c->stage_cap = l.stage, p += l.stage;
 	c->flight.buf = p, c->flight.cap = l.flight, p += l.flight;
 	c->outq.buf = p, c->outq.cap = l.outq, p += l.outq;
-	c->app.buf = p, c->app.cap = l.app, p += l.app;
 	c->session = l.session ? (struct eiot_session *)p : NULL;
 
 	c->cfg = cfg;

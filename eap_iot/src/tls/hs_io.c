@@ -388,6 +388,21 @@ static int rx_dtls(struct eiot_conn *c, const uint8_t *p, size_t n)
 				 h.type, h.msg_seq, c->rec_epoch);
 			continue;
 		}
+		/* After the handshake the reassembly buffer holds application data (conn.c): a new
+		 * message, a request to renegotiate (refused, RFC 7925 §4), is taken only whole from
+		 * its record, where its fragment header reads as its message header. */
+		if (c->state != EIOT_STATE_HANDSHAKE) {
+			if (h.frag_off || h.frag_len != h.length) {
+				EIOT_LOG(c->cfg, EIOT_LOG_DEBUG, "dtls: a fragment of handshake message type %u "
+					 "after the handshake dropped", h.type);
+				continue;
+			}
+			c->hs.rx_seq++;
+			int err = handle_message(c, frag - HS_DTLS_HEADER, HS_DTLS_HEADER + h.length);
+			if (err)
+				return err;
+			continue;
+		}
 
 		bool complete;
 		int err = reasm_add(&c->reasm, c->hs.rx_seq, h.type, h.length, h.msg_seq, h.frag_off,
