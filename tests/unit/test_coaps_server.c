@@ -776,6 +776,38 @@ static void test_short_cids_never_collide(void **state)
 	rig_free(&r);
 }
 
+/* Peers whose clients ask for no CID give theirs back at the end of the handshake: 300 of
+ * them with 1-byte CIDs leave the space free, and a device that does use CIDs gets one and
+ * survives its NAT rebinding. */
+static void test_cid_space_not_held_by_peers_without_cids(void **state)
+{
+	(void)state;
+	static struct rig r;
+	struct eiot_coaps_server_stats st;
+	rig_init_cid(&r, NULL, 0, 1);
+	struct eiot_config *plain = pump_cfg_psk(EIOT_CLIENT, EIOT_DTLS, psk_id, sizeof(psk_id) - 1, psk_key,
+						 sizeof(psk_key), NULL);
+	assert_non_null(plain);
+	eiot_config_set_random(plain, det_random, NULL);
+	for (unsigned i = 0; i < 300; i++) {
+		struct client *c = add_client(&r, 10 + i, 40000);
+		eiot_coaps_client_free(c->cl);
+		c->cl = eiot_coaps_client_new(plain, NULL, r.now);
+		assert_non_null(c->cl);
+		request(&r, c, EIOT_COAP_GET, "sensors/temp", NULL, NULL, 0, NULL, NULL);
+	}
+	struct client *dev = add_client(&r, 1000, 40000);
+	request(&r, dev, EIOT_COAP_GET, "sensors/temp", NULL, NULL, 0, NULL, NULL);
+	dev->addr.sin_port = htons(50000);
+	request(&r, dev, EIOT_COAP_GET, "sensors/temp", NULL, NULL, 0, NULL, NULL);
+	assert_payload(dev, "21.5");
+	eiot_coaps_server_stats(r.srv, &st);
+	assert_int_equal(st.cid_none, 0);
+	assert_int_equal(st.moved, 1);
+	rig_free(&r);
+	eiot_config_free(plain);
+}
+
 /* More peers than 1-byte CIDs: those that find no free one get a zero-length CID (RFC 9146
  * §3), are counted, and are served by their address. */
 static void test_crowded_cid_space_gives_none(void **state)
@@ -869,7 +901,8 @@ static void test_client_restored_after_crash_takes_new_message_ids(void **state)
 	client_free(a); /* power lost: no save after the two exchanges */
 
 	a = restored_device(&r, st, n);
-	assert_int_equal(eiot_coaps_client_save(a->cl, 65536, st, sizeof(st), &n), EIOT_ERR_BAD_PARAM);
+	assert_int_equal(eiot_coaps_client_save(a->cl, EIOT_COAPS_MAX_RESERVE + 1, st, sizeof(st), &n),
+			 EIOT_ERR_BAD_PARAM);
 	assert_int_equal(eiot_coaps_client_save(a->cl, 8, st, sizeof(st), &n), EIOT_OK);
 	request(&r, a, EIOT_COAP_GET, "sensors/temp", NULL, NULL, 0, NULL, NULL);
 	assert_payload(a, "21.5");
@@ -1257,37 +1290,51 @@ static void test_deferred_response_and_conditional_request(void **state)
 
 /* The reservation runs out in the middle of an exchange: the ACK for a CON separate response
  * has no record number left. It waits (output says EIOT_ERR_SAVE_NEEDED, the response event
- * still arrives) and goes out after the next save, instead of being lost. */
+ * still arrives) and goes out after the next save, instead of being lost. A client closed
+ * instead (its last number for close_notify) asks for no save: nothing more is sent. */
 static void test_ack_waits_for_the_next_save(void **state)
 {
 	(void)state;
 	static struct rig r;
 	uint8_t st[EIOT_COAPS_SAVED_MAX], dg[512];
 	size_t n, len;
-	rig_init(&r, NULL, 0);
-	slow_calls = 0;
-	struct client *c = add_client(&r, 1, 40000);
-	request(&r, c, EIOT_COAP_GET, "sensors/temp", NULL, NULL, 0, NULL, NULL); /* handshake */
-	assert_int_equal(eiot_coaps_client_save(c->cl, 1, st, sizeof(st), &n), EIOT_OK);
-	struct eiot_coap_msg m;
-	eiot_coap_msg_init(&m, EIOT_COAP_CON, EIOT_COAP_GET, 0);
-	eiot_coap_add_option(&m, EIOT_COAP_OPT_URI_PATH, "slow", 4);
-	c->responses = 0;
-	assert_int_equal(eiot_coaps_client_request(c->cl, &m, r.now), EIOT_OK); /* the last number */
-	run(&r, slow_asked);
-	run(&r, NULL);
-	struct eiot_coap_response later = { .code = EIOT_COAP_CONTENT, .content_format = 0, .max_age = -1,
-					    .payload = (const uint8_t *)"done", .payload_len = 4 };
-	assert_int_equal(eiot_coaps_server_respond_later(r.srv, &slow_pending, &later, r.now), EIOT_OK);
-	run(&r, all_answered);
-	assert_int_equal(c->responses, 1);
-	assert_payload(c, "done");
-	assert_int_equal(eiot_coaps_client_output(c->cl, dg, sizeof(dg), &len), EIOT_ERR_SAVE_NEEDED);
-	assert_int_equal(len, 0);
-	assert_int_equal(eiot_coaps_client_save(c->cl, 4, st, sizeof(st), &n), EIOT_OK);
-	assert_int_equal(eiot_coaps_client_output(c->cl, dg, sizeof(dg), &len), EIOT_OK);
-	assert_true(len > 0); /* the ACK */
-	rig_free(&r);
+	for (int closing = 0; closing < 2; closing++) {
+		rig_init(&r, NULL, 0);
+		slow_calls = 0;
+		struct client *c = add_client(&r, 1, 40000);
+		request(&r, c, EIOT_COAP_GET, "sensors/temp", NULL, NULL, 0, NULL, NULL); /* handshake */
+		assert_int_equal(eiot_coaps_client_save(c->cl, 1, st, sizeof(st), &n), EIOT_OK);
+		struct eiot_coap_msg m;
+		eiot_coap_msg_init(&m, EIOT_COAP_CON, EIOT_COAP_GET, 0);
+		eiot_coap_add_option(&m, EIOT_COAP_OPT_URI_PATH, "slow", 4);
+		c->responses = 0;
+		assert_int_equal(eiot_coaps_client_request(c->cl, &m, r.now), EIOT_OK); /* the last number */
+		run(&r, slow_asked);
+		run(&r, NULL);
+		struct eiot_coap_response later = { .code = EIOT_COAP_CONTENT, .content_format = 0,
+						    .max_age = -1, .payload = (const uint8_t *)"done",
+						    .payload_len = 4 };
+		assert_int_equal(eiot_coaps_server_respond_later(r.srv, &slow_pending, &later, r.now), EIOT_OK);
+		run(&r, all_answered);
+		assert_int_equal(c->responses, 1);
+		assert_payload(c, "done");
+		assert_int_equal(eiot_coaps_client_output(c->cl, dg, sizeof(dg), &len), EIOT_ERR_SAVE_NEEDED);
+		assert_int_equal(len, 0);
+		if (closing) {
+			assert_int_equal(eiot_coaps_client_close(c->cl), EIOT_ERR_SAVE_NEEDED); /* still open */
+			assert_int_equal(eiot_coaps_client_save(c->cl, 1, st, sizeof(st), &n), EIOT_OK);
+			assert_int_equal(eiot_coaps_client_close(c->cl), EIOT_OK);
+			assert_int_equal(eiot_coaps_client_output(c->cl, dg, sizeof(dg), &len), EIOT_OK);
+			assert_true(len > 0); /* close_notify */
+			assert_int_equal(eiot_coaps_client_output(c->cl, dg, sizeof(dg), &len), EIOT_OK);
+			assert_int_equal(len, 0);
+		} else {
+			assert_int_equal(eiot_coaps_client_save(c->cl, 4, st, sizeof(st), &n), EIOT_OK);
+			assert_int_equal(eiot_coaps_client_output(c->cl, dg, sizeof(dg), &len), EIOT_OK);
+			assert_true(len > 0); /* the ACK */
+		}
+		rig_free(&r);
+	}
 }
 
 /* A late copy of the ClientHello that began a session (duplicated or delayed by the network,
@@ -1422,6 +1469,7 @@ int main(void)
 		cmocka_unit_test(test_cid_index_survives_closed_peers),
 		cmocka_unit_test(test_short_cids_never_collide),
 		cmocka_unit_test(test_crowded_cid_space_gives_none),
+		cmocka_unit_test(test_cid_space_not_held_by_peers_without_cids),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,7 +3,8 @@
  * over. A DTLS connection keeps its received application data where it reassembled handshake
  * messages (one buffer, tls/conn.c): a request to renegotiate that comes whole in its record
  * gets a warning no_renegotiation (RFC 7925 §4), a fragment of one is dropped, and neither
- * touches the data waiting to be read.
+ * touches the data waiting to be read. A saved connection with no reserved record number left
+ * sends no warning and stays up.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -84,10 +85,42 @@ static void test_renegotiation_request_leaves_waiting_data_alone(void **state)
 	rig_down(&r);
 }
 
+/* A saved client whose reserved record numbers are used up: the peer's HelloRequest gets no
+ * warning (a warning is not worth a save), and the connection stays up. */
+static void test_renegotiation_request_without_a_saved_number(void **state)
+{
+	(void)state;
+	struct rig r;
+	uint8_t st[EIOT_SAVED_MAX], d[256];
+	size_t n, w, len;
+	int sent, recv;
+	rig_up_cid(&r, -1, -1, 32);
+	struct eiot_conn *cli = r.p->conn[PUMP_CLIENT], *srv = r.p->conn[PUMP_SERVER];
+	assert_int_equal(eiot_conn_save(cli, 1, st, sizeof(st), &n), EIOT_OK);
+	assert_int_equal(eiot_conn_write(cli, (const uint8_t *)"last one", 8, &w), EIOT_OK);
+	deliver(cli, srv, 10);
+	expect_read(srv, "last one");
+	assert_int_equal(eiot_conn_save_left(cli), 0);
+
+	len = server_hello_request(srv, 0, 0, 0, d, sizeof(d));
+	assert_int_equal(eiot_conn_feed(cli, d, len, 11), EIOT_OK);
+	assert_int_equal(eiot_conn_state(cli), EIOT_STATE_ESTABLISHED);
+	eiot_conn_last_alert(cli, &sent, &recv);
+	assert_int_equal(sent, EIOT_ALERT_NONE);
+	assert_int_equal(eiot_conn_output(cli, d, sizeof(d), &len), EIOT_OK);
+	assert_int_equal(len, 0);
+	assert_int_equal(eiot_conn_save(cli, 1, st, sizeof(st), &n), EIOT_OK);
+	assert_int_equal(eiot_conn_write(cli, (const uint8_t *)"after", 5, &w), EIOT_OK);
+	deliver(cli, srv, 12);
+	expect_read(srv, "after");
+	rig_down(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_renegotiation_request_leaves_waiting_data_alone),
+		cmocka_unit_test(test_renegotiation_request_without_a_saved_number),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

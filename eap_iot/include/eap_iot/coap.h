@@ -325,11 +325,14 @@ int eiot_coaps_client_cancel(struct eiot_coaps_client *cl, const uint8_t *token,
  * saved again (EIOT_ERR_SAVE_NEEDED from request, taking nothing, or from output when a
  * reservation ran out mid-exchange; the message waits and goes out after the next save): reserve
  * enough for an exchange's records (a request, its retransmissions, an ACK: 8 are plenty), at
- * most 65535. The saved Message ID is the next one plus reserve, so that a client restored after
- * a crash uses none that its lost records may have carried. When its
+ * most EIOT_COAPS_MAX_RESERVE. The saved Message ID is the next one plus reserve, so that a
+ * client restored after a crash uses none that its lost records may have carried; so each save
+ * skips reserve MIDs, and the MIDs skipped and used within EXCHANGE_LIFETIME (247 s) must stay
+ * under 65536 (at most 64 saves of 1024 then, 8192 of 8). When its
  * session turns out to be gone at the server (a CON unanswered), the next request makes a full
  * handshake. */
 #define EIOT_COAPS_SAVED_MAX (EIOT_SAVED_MAX + 6)
+#define EIOT_COAPS_MAX_RESERVE 1024
 int eiot_coaps_client_save(struct eiot_coaps_client *cl, uint32_t reserve, uint8_t *out, size_t cap,
 			   size_t *len);
 /* A client on a restored DTLS connection (eiot_conn_restore's errors; *out NULL then). */

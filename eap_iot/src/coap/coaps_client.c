@@ -157,7 +157,9 @@ int eiot_coaps_client_save(struct eiot_coaps_client *cl, uint32_t reserve, uint8
 	*len = 0;
 	if (cap < 6)
 		return EIOT_ERR_BUFFER_TOO_SMALL;
-	if (reserve > UINT16_MAX) /* more records than Message IDs: a restored client could meet one */
+	/* each save moves the stored MID on by reserve: a small bound keeps many saves within one
+	 * EXCHANGE_LIFETIME (RFC 7252 §4.8.2) from coming round to a MID the server still knows */
+	if (reserve > EIOT_COAPS_MAX_RESERVE)
 		return EIOT_ERR_BAD_PARAM;
 	size_t n;
 	int err = eiot_conn_save(cl->conn, reserve, out, cap - 6, &n);
@@ -340,7 +342,8 @@ int eiot_coaps_client_output(struct eiot_coaps_client *cl, uint8_t *buf, size_t 
 	int err = flush(cl);
 	if (!err)
 		err = eiot_conn_output(cl->conn, buf, cap, len);
-	if (!err && !*len && !may_send(cl) && eiot_coap_peer_waiting(cl->peer))
+	if (!err && !*len && eiot_conn_state(cl->conn) == EIOT_STATE_ESTABLISHED && !may_send(cl) &&
+	    eiot_coap_peer_waiting(cl->peer))
 		err = EIOT_ERR_SAVE_NEEDED;
 	return err;
 }

@@ -368,6 +368,8 @@ static void handshake_done(struct eiot_coaps_server *srv, struct peer *p)
 		return;
 	}
 	p->established = true;
+	if (!eiot_conn_own_cid(p->conn, NULL))
+		cid_index_remove(srv, p); /* it gives none (its client asked for none): free for others */
 	srv->st.established++;
 	srv->st.handshakes++;
 	struct eiot_peer_info pi = { 0 };

@@ -84,7 +84,7 @@ uint32_t coaps_hash(const struct eiot_coaps_server *srv, const uint8_t *b, size_
 /* p's new connection, before its ClientHello: give it a CID no other peer holds (random, so
  * unguessable) and index p by it; a zero-length one when none is free. */
 void cid_index_give(struct eiot_coaps_server *srv, struct peer *p);
-/* p leaves the index (before it is freed). */
+/* p leaves the index (before it is freed, or when its connection gives no CID). */
 void cid_index_remove(struct eiot_coaps_server *srv, struct peer *p);
 /* The peer whose CID the datagram's first record carries; NULL when none. */
 struct peer *cid_index_find(struct eiot_coaps_server *srv, const uint8_t *dgram, size_t len);

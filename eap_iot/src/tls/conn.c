@@ -569,6 +569,8 @@ int eiot_conn_close(struct eiot_conn *c)
 		return c->err;
 	if (c->state == EIOT_STATE_CLOSED)
 		return EIOT_OK;
+	if (alert_tx(c) == 1 && !conn_seq_reserved(c))
+		return EIOT_ERR_SAVE_NEEDED; /* still open: save, then close (and send close_notify) */
 	c->flight.pending = false;
 	flight_stop(&c->timer);
 	int err = conn_send_alert(c, 1, EIOT_ALERT_CLOSE_NOTIFY);

@@ -229,9 +229,10 @@ int hs_common_message(struct eiot_conn *c, int type)
 	}
 	if (c->hs.st == ST_DONE && type == (conn_client(c) ? HT_HELLO_REQUEST : HT_CLIENT_HELLO)) {
 		/* RFC 7925 §17: no renegotiation; the connection stays up */
-		EIOT_LOG(c->cfg, EIOT_LOG_INFO, "hs: %s on an established connection: no_renegotiation",
-			 conn_client(c) ? "HelloRequest" : "ClientHello");
-		return conn_send_alert(c, 1, EIOT_ALERT_NO_RENEGOTIATION);
+		EIOT_LOG(c->cfg, EIOT_LOG_INFO, "hs: %s on an established connection: no_renegotiation%s",
+			 conn_client(c) ? "HelloRequest" : "ClientHello",
+			 conn_seq_reserved(c) ? "" : " not sent (no saved record number left: a warning is not worth a save)");
+		return conn_seq_reserved(c) ? conn_send_alert(c, 1, EIOT_ALERT_NO_RENEGOTIATION) : 0;
 	}
 	if (type == HT_HELLO_REQUEST && conn_client(c)) {
 		/* RFC 5246 §7.4.1.1: ignored while a handshake runs */
