@@ -398,7 +398,7 @@ static int rx_dtls(struct eiot_conn *c, const uint8_t *p, size_t n)
 				continue;
 			}
 			c->hs.rx_seq++;
-			int err = handle_message(c, frag - HS_DTLS_HEADER, HS_DTLS_HEADER + h.length);
+			int err = handle_message(c, frag - hdr, hdr + h.length);
 			if (err)
 				return err;
 			continue;
