@@ -6,7 +6,8 @@
 # handshake succeeded, both sides name the expected suite, data crossed both ways and iot-tls
 # exited 0. A missing peer program is a failure, never a skip.
 #
-# Hygiene: every peer runs under `timeout`; ports come from 42000 + 10*INDEX and are checked free;
+# Hygiene: every peer runs under `timeout`; ports come from 24000 + 10*INDEX (below the kernel's
+# ephemeral range, 32768 up, where any outgoing socket of the machine may hold one) and are checked free;
 # only the PIDs started here are stopped; the temp folder and the namespace go in the EXIT trap.
 # The stdin of each side is a fifo held open by this shell (fds 7 and 8), so data is written only
 # after the handshake and EOF comes exactly when the test closes it.
@@ -54,10 +55,10 @@ need() {
 
 # PORT := a free TCP and UDP port on the loopback, from this test's own range.
 pick_port() {
-	PORT=$((42000 + 10 * IDX))
+	PORT=$((24000 + 10 * IDX))
 	while [ -n "$(ss -Hantu "sport = :$PORT" 2>/dev/null)" ]; do
 		PORT=$((PORT + 1))
-		[ "$PORT" -lt $((42010 + 10 * IDX)) ] || fail "no free port for test $IDX"
+		[ "$PORT" -lt $((24010 + 10 * IDX)) ] || fail "no free port for test $IDX"
 	done
 }
 

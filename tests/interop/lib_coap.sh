@@ -17,10 +17,10 @@ COAP_PAYLOAD="iot-coap reply $$"
 
 # PORT := a port with PORT + 1 also free (UDP and TCP), from this test's own range.
 pick_port_pair() {
-	PORT=$((42000 + 10 * IDX))
+	PORT=$((24000 + 10 * IDX))
 	while [ -n "$(ss -Hantu "sport = :$PORT or sport = :$((PORT + 1))" 2>/dev/null)" ]; do
 		PORT=$((PORT + 1))
-		[ "$PORT" -lt $((42009 + 10 * IDX)) ] || fail "no two free ports for test $IDX"
+		[ "$PORT" -lt $((24009 + 10 * IDX)) ] || fail "no two free ports for test $IDX"
 	done
 }
 
