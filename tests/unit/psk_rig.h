@@ -35,6 +35,15 @@ static void rig_down(struct rig *r)
 	eiot_config_free(r->s);
 }
 
+/* The next datagram from a connection (asserted present). */
+static size_t next_dgram(struct eiot_conn *from, uint8_t *d, size_t cap)
+{
+	size_t len;
+	assert_int_equal(eiot_conn_output(from, d, cap, &len), EIOT_OK);
+	assert_true(len > 0);
+	return len;
+}
+
 /* The next record c received holds exactly msg. */
 static void expect_read(struct eiot_conn *c, const char *msg)
 {

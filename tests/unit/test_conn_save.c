@@ -26,15 +26,6 @@ static void rig_up(struct rig *r, uint64_t seed)
 	rig_up_cid(r, -1, -1, seed);
 }
 
-/* The next datagram from a connection (asserted present). */
-static size_t next_dgram(struct eiot_conn *from, uint8_t *d, size_t cap)
-{
-	size_t len;
-	assert_int_equal(eiot_conn_output(from, d, cap, &len), EIOT_OK);
-	assert_true(len > 0);
-	return len;
-}
-
 /* msg written on from, its datagram fed to to; returns the record number it went with. */
 static uint64_t send_one(struct eiot_conn *from, struct eiot_conn *to, const char *msg, uint64_t now)
 {

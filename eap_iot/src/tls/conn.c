@@ -112,7 +112,8 @@ static struct eiot_conn *conn_new(const struct eiot_config *cfg, const struct ei
 	c->rx_buf = p, c->rx_cap = l.rx, p += l.rx;
 	c->hs_buf = p, c->hs_cap = l.hs;
 	uint8_t *bitmap = p + l.hs;
-	c->app.buf = cfg->transport == EIOT_DTLS ? p : p + l.hs, c->app.cap = l.app; /* l.shared */
+	/* the shared region: DTLS's app lies over hs + bitmap, TLS's follows hs */
+	c->app.buf = cfg->transport == EIOT_DTLS ? p : p + l.hs, c->app.cap = l.app;
 	p += l.shared;
 	c->stage = p, c->stage_cap = l.stage, p += l.stage;
 	c->flight.buf = p, c->flight.cap = l.flight, p += l.flight;
