@@ -291,6 +291,51 @@ static void test_setters_refuse_bad_values(void **state)
 	eiot_config_free(s);
 }
 
+/* Move every datagram one side has to the other, each built into a buffer of cap bytes; the
+ * largest one moved. */
+static size_t move_datagrams(struct eiot_conn *from, struct eiot_conn *to, size_t cap, uint64_t now)
+{
+	uint8_t d[1280];
+	size_t len, largest = 0;
+	assert_true(cap <= sizeof(d));
+	while (eiot_conn_output(from, d, cap, &len) == EIOT_OK && len) {
+		largest = len > largest ? len : largest;
+		assert_int_equal(eiot_conn_feed(to, d, len, now), EIOT_OK);
+	}
+	return largest;
+}
+
+/* A DTLS flight is built in the caller's buffer: a buffer smaller than the MTU gets smaller
+ * fragments, and one that holds no record gets EIOT_ERR_BUFFER_TOO_SMALL with nothing lost. */
+static void test_dtls_flight_fits_the_callers_buffer(void **state)
+{
+	(void)state;
+	static const uint8_t id[] = "small-buffer", key[16] = { 0x5a };
+	struct eiot_config *cc = pump_cfg_psk(EIOT_CLIENT, EIOT_DTLS, id, sizeof(id) - 1, key, sizeof(key), NULL);
+	struct eiot_config *sc = pump_cfg_psk(EIOT_SERVER, EIOT_DTLS, id, sizeof(id) - 1, key, sizeof(key), NULL);
+	assert_non_null(cc);
+	assert_non_null(sc);
+	struct eiot_conn *cli = eiot_conn_new(cc, 0), *srv = eiot_conn_new(sc, 0);
+	assert_non_null(cli);
+	assert_non_null(srv);
+	uint8_t d[1280];
+	size_t len = 1;
+
+	assert_int_equal(eiot_conn_output(cli, d, 20, &len), EIOT_ERR_BUFFER_TOO_SMALL);
+	assert_int_equal(len, 0);
+	assert_int_equal(eiot_conn_state(cli), EIOT_STATE_HANDSHAKE);
+	for (int turn = 0; turn < 4; turn++) {
+		assert_true(move_datagrams(cli, srv, 60, 1) <= 60);
+		assert_true(move_datagrams(srv, cli, 60, 1) <= 60);
+	}
+	assert_int_equal(eiot_conn_state(cli), EIOT_STATE_ESTABLISHED);
+	assert_int_equal(eiot_conn_state(srv), EIOT_STATE_ESTABLISHED);
+	eiot_conn_free(cli);
+	eiot_conn_free(srv);
+	eiot_config_free(cc);
+	eiot_config_free(sc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -306,6 +351,7 @@ int main(void)
 		cmocka_unit_test(test_server_hello_rsl_below_64_illegal_parameter),
 		cmocka_unit_test(test_server_hello_mfl_and_rsl_illegal_parameter),
 		cmocka_unit_test(test_setters_refuse_bad_values),
+		cmocka_unit_test(test_dtls_flight_fits_the_callers_buffer),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -62,9 +62,9 @@ static void conn_layout(const struct eiot_config *cfg, const struct eiot_session
 	l->rx = align8(record);
 	l->hs = align8(HS_DTLS_HEADER + cfg->max_handshake);
 	l->bitmap = dtls ? align8((cfg->max_handshake + 7) / 8) : 0;
-	/* stage: one datagram of a flight (DTLS), one record (TLS); outq: two records of ours,
-	 * each its own datagram in DTLS, and room for an alert */
-	l->stage = align8(dtls ? cfg->mtu : send);
+	/* stage: one record of a flight (TLS; DTLS builds a flight's datagrams in the caller's
+	 * buffer); outq: two records of ours, each its own datagram in DTLS, and room for an alert */
+	l->stage = dtls ? 0 : align8(send);
 	l->flight = align8(flight_bytes(cfg, s, chain));
 	l->outq = align8(2 * (2 + send) + 64);
 	l->app = align8(2 * (2 + cfg_rx_record(cfg)) + 64);
@@ -311,8 +311,8 @@ int conn_fail(struct eiot_conn *c, int err)
 	if (alert != EIOT_ALERT_NONE) {
 		uint8_t t = alert_tx(c);
 		c->flight.pending = false;
-		if (conn_dtls(c) || c->stage_head == 0)
-			c->stage_len = c->stage_head = 0;
+		if (c->stage_head == 0)
+			c->stage_len = 0;
 		uint8_t body[2] = { 2, (uint8_t)alert };
 		if (!queue_record(c, t, REC_CT_ALERT, body, 2))
 			c->alert_sent = alert;
@@ -388,29 +388,24 @@ int eiot_conn_output(struct eiot_conn *c, uint8_t *buf, size_t cap, size_t *len)
 	*len = 0;
 	int err;
 	if (conn_dtls(c)) {
-		if (c->stage_len == 0 && c->flight.pending && (err = hs_flight_emit(c)))
-			conn_fail(c, err);
-		const uint8_t *d = NULL;
-		size_t dl = 0;
-		if (c->stage_len) {
-			d = c->stage, dl = c->stage_len;
-		} else if (c->outq.len) {
-			d = c->outq.buf + c->outq.head + 2;
-			dl = ld_be16(c->outq.buf + c->outq.head);
+		/* a flight's datagram is built in buf itself; the queue's are copied */
+		if (c->flight.pending) {
+			err = hs_flight_emit_datagram(c, buf, cap, len);
+			if (err == EIOT_ERR_BUFFER_TOO_SMALL || (!err && *len))
+				return err;
+			if (err)
+				conn_fail(c, err);
 		}
-		if (!d)
+		if (!c->outq.len)
 			return c->err;
+		size_t dl = ld_be16(c->outq.buf + c->outq.head);
 		if (cap < dl)
 			return EIOT_ERR_BUFFER_TOO_SMALL;
-		memcpy(buf, d, dl);
+		memcpy(buf, c->outq.buf + c->outq.head + 2, dl);
 		*len = dl;
-		if (c->stage_len) {
-			c->stage_len = 0;
-		} else {
-			c->outq.head += 2 + dl;
-			c->outq.len -= 2 + dl;
-			conn_io_release(c);
-		}
+		c->outq.head += 2 + dl;
+		c->outq.len -= 2 + dl;
+		conn_io_release(c);
 		return EIOT_OK;
 	}
 	while (*len < cap) {
@@ -420,7 +415,7 @@ int eiot_conn_output(struct eiot_conn *c, uint8_t *buf, size_t cap, size_t *len)
 			src = c->stage + c->stage_head;
 			avail = c->stage_len - c->stage_head;
 		} else if (c->flight.pending) {
-			if ((err = hs_flight_emit(c)))
+			if ((err = hs_flight_emit_record(c)))
 				conn_fail(c, err);
 			continue;
 		} else if (c->outq.len) {

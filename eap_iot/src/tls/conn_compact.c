@@ -58,7 +58,7 @@ struct eiot_conn *eiot_conn_compact(struct eiot_conn *c)
 	 * application data does */
 	if (!c || !conn_dtls(c) || c->compact || c->state != EIOT_STATE_ESTABLISHED || !c->peer_app_seen)
 		return c;
-	if (c->stage_len || c->flight.pending)
+	if (c->flight.pending)
 		return c; /* a datagram of the flight still waits for eiot_conn_output: another time */
 	size_t session = c->session ? align8(sizeof(*c->session)) : 0;
 	size_t total = align8(sizeof(*c)) + session;

@@ -175,7 +175,8 @@ struct eiot_conn {
 	uint8_t *hs_buf;       /* TLS: the handshake message being assembled */
 	size_t hs_cap, hs_len;
 	struct reasm reasm;    /* DTLS */
-	uint8_t *stage;        /* one flight record (TLS) or datagram (DTLS) on its way out */
+	uint8_t *stage;        /* TLS: one flight record on its way out (DTLS builds datagrams in
+				* the caller's buffer) */
 	size_t stage_cap, stage_head, stage_len;
 	struct out_flight flight;
 	struct bytebuf outq;   /* alerts and application data; DTLS: u16-length-prefixed datagrams */
@@ -302,8 +303,12 @@ int hs_flight_add_ccs(struct eiot_conn *c);
 void hs_flight_send(struct eiot_conn *c);
 /* DTLS: send the whole last flight again (timer expiry or the peer's duplicate flight). */
 void hs_flight_resend(struct eiot_conn *c);
-/* Build the next record (TLS) or datagram (DTLS) of a pending flight into stage. */
-int hs_flight_emit(struct eiot_conn *c);
+/* TLS: the next record of a pending flight into stage. */
+int hs_flight_emit_record(struct eiot_conn *c);
+/* DTLS: the next datagram of a pending flight into out, at most cap bytes (and the MTU):
+ * *len bytes, 0 when the flight is out. EIOT_ERR_BUFFER_TOO_SMALL (nothing taken) when cap
+ * holds no record of it. */
+int hs_flight_emit_datagram(struct eiot_conn *c, uint8_t *out, size_t cap, size_t *len);
 /* A handshake record's plaintext: frame, reassemble, hash, dispatch. */
 int hs_rx_handshake(struct eiot_conn *c, const uint8_t *p, size_t n);
 /* Restart the transcript (DTLS client after HelloVerifyRequest). */

@@ -165,8 +165,8 @@ static void flight_advance(struct out_flight *f, size_t n)
 
 static const uint8_t ccs_body[1] = { 1 };
 
-/* TLS: the next record of the flight into stage. */
-static int emit_tls_record(struct eiot_conn *c)
+/* see tls/conn_int.h */
+int hs_flight_emit_record(struct eiot_conn *c)
 {
 	struct out_flight *f = &c->flight;
 	const struct flight_msg *m = &f->msg[f->idx];
@@ -204,21 +204,21 @@ static int emit_tls_record(struct eiot_conn *c)
 	return 0;
 }
 
-/* DTLS: one fragment of the current message (or the CCS) into the datagram at stage + *dlen.
- * Returns 1 when it did not fit (datagram full), 0 when added, or an error. */
-static int emit_dtls_record(struct eiot_conn *c, size_t *dlen)
+/* DTLS: one fragment of the current message (or the CCS) into the datagram out[0..mtu) at
+ * out + *dlen. Returns 1 when it did not fit (datagram full), 0 when added, or an error. */
+static int emit_dtls_record(struct eiot_conn *c, uint8_t *out, size_t mtu, size_t *dlen)
 {
 	struct out_flight *f = &c->flight;
 	const struct flight_msg *m = &f->msg[f->idx];
 	struct rec_dir *d = &c->tx[m->tx];
-	size_t room = c->cfg->mtu - *dlen, ovh = rec_overhead(d), out_len;
+	size_t room = mtu - *dlen, ovh = rec_overhead(d), out_len;
 	int err;
 
 	if (m->ccs) {
 		if (room < ovh + 1)
 			return 1;
-		err = rec_seal(d, REC_CT_CHANGE_CIPHER_SPEC, DTLS_VERSION_1_2, ccs_body, 1,
-			       c->stage + *dlen, c->stage_cap - *dlen, &out_len);
+		err = rec_seal(d, REC_CT_CHANGE_CIPHER_SPEC, DTLS_VERSION_1_2, ccs_body, 1, out + *dlen, room,
+			       &out_len);
 		if (err)
 			return conn_error(c, err, "rec: cannot protect ChangeCipherSpec");
 		f->idx++;
@@ -240,13 +240,13 @@ static int emit_dtls_record(struct eiot_conn *c, size_t *dlen)
 	struct hs_header h = { msg[0], (uint32_t)body_len, ld_be16(msg + 4), (uint32_t)f->pos,
 			       (uint32_t)frag };
 	/* the fragment is written where rec_seal puts the plaintext, and sealed there */
-	uint8_t *rec = c->stage + *dlen, *pt = rec + rec_plaintext_offset(d);
-	struct wr w = wr_init(pt, c->stage_cap - (size_t)(pt - c->stage));
+	uint8_t *rec = out + *dlen, *pt = rec + rec_plaintext_offset(d);
+	struct wr w = wr_init(pt, room - rec_plaintext_offset(d));
 	hs_write_header(&w, true, &h);
 	wr_bytes(&w, msg + HS_DTLS_HEADER + f->pos, frag);
 	if (w.err)
-		return conn_error(c, EIOT_ERR_INTERNAL, "hs: fragment does not fit the datagram buffer");
-	err = rec_seal(d, REC_CT_HANDSHAKE, DTLS_VERSION_1_2, pt, w.len, rec, c->stage_cap - *dlen, &out_len);
+		return conn_error(c, EIOT_ERR_INTERNAL, "hs: fragment does not fit the datagram");
+	err = rec_seal(d, REC_CT_HANDSHAKE, DTLS_VERSION_1_2, pt, w.len, rec, room, &out_len);
 	if (err)
 		return conn_error(c, err, "rec: cannot protect a handshake fragment");
 	*dlen += out_len;
@@ -259,31 +259,28 @@ static int emit_dtls_record(struct eiot_conn *c, size_t *dlen)
 }
 
 /* see tls/conn_int.h */
-int hs_flight_emit(struct eiot_conn *c)
+int hs_flight_emit_datagram(struct eiot_conn *c, uint8_t *out, size_t cap, size_t *len)
 {
 	struct out_flight *f = &c->flight;
-	if (!f->pending)
-		return 0;
-	if (!conn_dtls(c))
-		return emit_tls_record(c);
+	size_t mtu = cap < c->cfg->mtu ? cap : c->cfg->mtu, dlen = 0;
 
-	size_t dlen = 0;
-	while (f->idx < f->n) {
-		int r = emit_dtls_record(c, &dlen);
+	*len = 0;
+	while (f->pending && f->idx < f->n) {
+		int r = emit_dtls_record(c, out, mtu, &dlen);
 		if (r < 0 || r > 1)
 			return r;
 		if (r == 1) {
-			if (dlen == 0)
-				return conn_error(c, EIOT_ERR_INTERNAL,
-						  "hs: MTU %zu too small for one handshake record",
-						  c->cfg->mtu);
-			break;
+			if (dlen > 0)
+				break;
+			if (mtu < c->cfg->mtu)
+				return EIOT_ERR_BUFFER_TOO_SMALL; /* nothing taken: a larger buffer next time */
+			return conn_error(c, EIOT_ERR_INTERNAL, "hs: MTU %zu too small for one handshake record",
+					  c->cfg->mtu);
 		}
 	}
 	if (f->idx == f->n)
 		f->pending = false;
-	c->stage_head = 0;
-	c->stage_len = dlen;
+	*len = dlen;
 	return 0;
 }
 
