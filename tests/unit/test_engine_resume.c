@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "pump.h"
+#include "tls/conn_int.h"
 #include "tls/msgs.h"
 
 #define LIFETIME_S 60
@@ -719,6 +720,45 @@ static void test_api_misuse(void **state)
 	eiot_config_free(c);
 }
 
+/* A DTLS server keeps its last flight (NewSessionTicket, CCS, Finished) after the handshake,
+ * in the region whose end is its output queue (tls/conn.c): records queued there leave the
+ * flight as it was, and it goes out again whole when the client repeats its own. */
+static void test_dtls_kept_ticket_flight_and_queued_records_apart(void **state)
+{
+	(void)state;
+	struct rig r;
+	rig_init(&r, EIOT_DTLS, true, true, 4);
+	assert_int_equal(eiot_config_set_max_record(r.cfg[PUMP_SERVER], 1024), EIOT_OK);
+	struct pump *p = connect_at(&r, 0, NULL);
+	assert_true(pump_established(p));
+	struct eiot_conn *srv = p->conn[PUMP_SERVER];
+	size_t kept = srv->flight.used, w;
+	assert_true(kept > HS_DTLS_HEADER + 6 + 64); /* a ticket is in it */
+	uint8_t *copy = malloc(kept), data[1024];
+	assert_non_null(copy);
+	memcpy(copy, srv->flight.buf, kept);
+	memset(data, 0x77, sizeof(data));
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(eiot_conn_write(srv, data, sizeof(data), &w), EIOT_OK);
+		assert_int_equal(w, sizeof(data));
+	}
+	assert_memory_equal(srv->flight.buf, copy, kept);
+	hs_flight_resend(srv);
+	assert_true(srv->flight.pending);
+	assert_int_equal(pump_run(p), 0);
+	for (int i = 0; i < 2; i++) {
+		uint8_t got[1024];
+		size_t len;
+		assert_int_equal(pump_read(p, PUMP_CLIENT, got, sizeof(got), &len), EIOT_OK);
+		assert_int_equal(len, sizeof(got));
+		assert_memory_equal(got, data, len);
+	}
+	assert_same_keys(p);
+	free(copy);
+	rig_done(&r, p);
+	rig_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -729,6 +769,7 @@ int main(void)
 		cmocka_unit_test(test_tls_ticket_cert),
 		cmocka_unit_test(test_tls_ticket_psk),
 		cmocka_unit_test(test_dtls_ticket_psk),
+		cmocka_unit_test(test_dtls_kept_ticket_flight_and_queued_records_apart),
 		cmocka_unit_test(test_dtls_ticket_cert),
 		cmocka_unit_test(test_dtls_client_resuming_answers_hvr),
 		cmocka_unit_test(test_dtls_resume_without_cookie_when_allowed),

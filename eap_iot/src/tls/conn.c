@@ -15,6 +15,7 @@
 
 #include "tls/cached_info.h"
 #include "tls/keys.h"
+#include "tls/session.h"
 #include "util/bytes.h"
 
 /* A server's flight: the fixed-size messages (ServerHello, ServerKeyExchange, a
@@ -42,6 +43,17 @@ static size_t flight_bytes(const struct eiot_config *cfg, const struct eiot_sess
 	return hello > last ? hello : last;
 }
 
+/* The flight the sender of a handshake's last flight keeps once the handshake is over, to
+ * answer a repeated peer flight (RFC 6347 §4.2.4): ChangeCipherSpec and Finished, after a
+ * server's NewSessionTicket. Every other flight is gone by then (conn_established). */
+static size_t kept_flight_bytes(const struct eiot_config *cfg)
+{
+	size_t finished = HS_DTLS_HEADER + 12;
+	if (EIOT_WITH_RESUMPTION && EIOT_WITH_SERVER && cfg->role == EIOT_SERVER)
+		return finished + HS_DTLS_HEADER + 6 + SESS_TICKET_MAX;
+	return finished;
+}
+
 struct conn_layout {
 	size_t rx, hs, bitmap, stage, flight, outq, app, session, total;
 	size_t shared; /* DTLS: reassembly (hs + bitmap) during the handshake, app after it */
@@ -65,16 +77,19 @@ static void conn_layout(const struct eiot_config *cfg, const struct eiot_session
 	/* stage: one record of a flight (TLS; DTLS builds a flight's datagrams in the caller's
 	 * buffer); outq: two records of ours, each its own datagram in DTLS, and room for an alert */
 	l->stage = dtls ? 0 : align8(send);
-	l->flight = align8(flight_bytes(cfg, s, chain));
 	l->outq = align8(2 * (2 + send) + 64);
+	/* the output queue lies at the end of the flight's region: during the handshake it holds
+	 * nothing (an alert goes out only when the flight is dropped: conn_fail, close), after it
+	 * nothing but the kept flight lies before it */
+	size_t flight = align8(flight_bytes(cfg, s, chain)), after = align8(kept_flight_bytes(cfg)) + l->outq;
+	l->flight = flight > after ? flight : after;
 	l->app = align8(2 * (2 + cfg_rx_record(cfg)) + 64);
 	l->session = EIOT_WITH_RESUMPTION && cfg->role == EIOT_CLIENT ? align8(sizeof(struct eiot_session)) : 0;
 	/* DTLS takes no handshake message once the handshake is over (hs_io.c), and no
 	 * application data before: the two buffers are one (TLS keeps both, for HelloRequest) */
 	size_t reasm = l->hs + l->bitmap;
 	l->shared = dtls ? (reasm > l->app ? reasm : l->app) : reasm + l->app;
-	l->total = align8(sizeof(struct eiot_conn)) + l->rx + l->shared + l->stage + l->flight + l->outq +
-		   l->session;
+	l->total = align8(sizeof(struct eiot_conn)) + l->rx + l->shared + l->stage + l->flight + l->session;
 }
 
 /* see tls/conn_int.h */
@@ -117,7 +132,7 @@ static struct eiot_conn *conn_new(const struct eiot_config *cfg, const struct ei
 	p += l.shared;
 	c->stage = p, c->stage_cap = l.stage, p += l.stage;
 	c->flight.buf = p, c->flight.cap = l.flight, p += l.flight;
-	c->outq.buf = p, c->outq.cap = l.outq, p += l.outq;
+	c->outq.buf = p - l.outq, c->outq.cap = l.outq;
 	c->session = l.session ? (struct eiot_session *)p : NULL;
 
 	c->cfg = cfg;
@@ -248,6 +263,8 @@ static int queue_record(struct eiot_conn *c, uint8_t t, uint8_t type, const uint
 		return EIOT_ERR_SAVE_NEEDED;
 	if (!conn_io_acquire(c))
 		return EIOT_ERR_NO_MEMORY;
+	if (!c->compact && c->flight.used > c->flight.cap - q->cap)
+		return conn_error(c, EIOT_ERR_INTERNAL, "rec: the kept flight reaches into the output queue");
 	if (q->cap - q->head - q->len < need)
 		buf_compact(q);
 	if (q->cap - q->len < need)
@@ -273,16 +290,22 @@ static uint8_t alert_tx(const struct eiot_conn *c)
 	return c->tx_cur;
 }
 
-/* see tls/conn_int.h */
-int conn_send_alert(struct eiot_conn *c, uint8_t level, uint8_t desc)
+/* Queue an alert record under write state t. */
+static int conn_send_alert_with(struct eiot_conn *c, uint8_t t, uint8_t level, uint8_t desc)
 {
 	uint8_t body[2] = { level, desc };
-	int err = queue_record(c, alert_tx(c), REC_CT_ALERT, body, 2);
+	int err = queue_record(c, t, REC_CT_ALERT, body, 2);
 	if (err)
 		return conn_error(c, err, "alert: cannot queue alert %s (%s)", eiot_alert_str(desc),
 				  eiot_err_str(err));
 	c->alert_sent = desc;
 	return 0;
+}
+
+/* see tls/conn_int.h */
+int conn_send_alert(struct eiot_conn *c, uint8_t level, uint8_t desc)
+{
+	return conn_send_alert_with(c, alert_tx(c), level, desc);
 }
 
 /* see tls/conn_int.h */
@@ -310,7 +333,7 @@ int conn_fail(struct eiot_conn *c, int err)
 		alert = EIOT_ALERT_HANDSHAKE_FAILURE;
 	if (alert != EIOT_ALERT_NONE) {
 		uint8_t t = alert_tx(c);
-		c->flight.pending = false;
+		hs_flight_begin(c); /* dropped: the alert is queued where its bytes lay */
 		if (c->stage_head == 0)
 			c->stage_len = 0;
 		uint8_t body[2] = { 2, (uint8_t)alert };
@@ -335,9 +358,10 @@ void conn_established(struct eiot_conn *c)
 	if (conn_dtls(c))
 		flight_stop(&c->timer);
 	/* the side that did not send the last flight (the client in a full handshake, the server
-	 * in a resumed one) needs it no more; the other keeps its own (CCS, Finished) to answer a
-	 * repeated peer flight (RFC 6347 §4.2.4) */
-	if (conn_client(c) != c->hs.resumed && !c->flight.pending)
+	 * in a resumed one) needs it no more, even in the middle of resending it: the peer's
+	 * Finished shows it arrived. The other keeps its own (CCS, Finished) to answer a repeated
+	 * peer flight (RFC 6347 §4.2.4). */
+	if (conn_client(c) != c->hs.resumed)
 		hs_flight_begin(c);
 	conn_release_key_exchange(c);
 	EIOT_LOG(c->cfg, EIOT_LOG_INFO, "hs: established with %s%s%s", c->hs.suite->name,
@@ -567,9 +591,10 @@ int eiot_conn_close(struct eiot_conn *c)
 		return EIOT_OK;
 	if (alert_tx(c) == 1 && !conn_seq_reserved(c))
 		return EIOT_ERR_SAVE_NEEDED; /* still open: save, then close (and send close_notify) */
-	c->flight.pending = false;
+	uint8_t t = alert_tx(c);
+	hs_flight_begin(c); /* dropped: close_notify is queued where its bytes lay */
 	flight_stop(&c->timer);
-	int err = conn_send_alert(c, 1, EIOT_ALERT_CLOSE_NOTIFY);
+	int err = conn_send_alert_with(c, t, 1, EIOT_ALERT_CLOSE_NOTIFY);
 	c->state = EIOT_STATE_CLOSED;
 	return err;
 }

@@ -234,6 +234,13 @@ static inline size_t align8(size_t n)
 	return (n + 7) & ~(size_t)7;
 }
 
+/* The bytes of the flight's region a flight may fill: the output queue takes its end
+ * (tls/conn.c), all of it once a record waits there. */
+static inline size_t flight_room(const struct eiot_conn *c)
+{
+	return c->outq.len ? c->flight.cap - c->outq.cap : c->flight.cap;
+}
+
 /* ---- conn.c: the sizes of a connection's record buffers (rx_buf, outq, app) for cfg ---- */
 void conn_io_caps(const struct eiot_config *cfg, size_t *rx, size_t *outq, size_t *app);
 

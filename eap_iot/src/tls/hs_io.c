@@ -53,7 +53,8 @@ void hs_flight_begin(struct eiot_conn *c)
 struct wr hs_msg_open(struct eiot_conn *c)
 {
 	struct out_flight *f = &c->flight;
-	struct wr w = wr_init(f->buf + f->used, f->cap - f->used);
+	size_t room = flight_room(c);
+	struct wr w = wr_init(f->buf + f->used, room > f->used ? room - f->used : 0);
 	if (f->n == FLIGHT_MAX_MSGS)
 		w.err = true;
 	wr_reserve(&w, hs_hdr_len(c));
