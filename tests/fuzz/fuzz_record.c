@@ -24,10 +24,10 @@ static const uint8_t key[16] = { 0x60, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67,
 				 0x68, 0x69, 0x6a, 0x6b, 0x6c, 0x6d, 0x6e, 0x6f };
 static const uint8_t iv[4] = { 0xa1, 0xa2, 0xa3, 0xa4 };
 
-static void dir_setup(struct rec_dir *d, struct eiot_aead *aead, bool dtls, bool plain,
+static void dir_setup(struct rec_dir *d, struct rec_keys *keys, bool dtls, bool plain,
 		      const struct suite_info *s)
 {
-	rec_dir_init(d, dtls, aead);
+	rec_dir_init(d, dtls, keys);
 	if (!plain && rec_dir_set_keys(d, s->aead, key, iv) != 0)
 		abort();
 }
@@ -38,13 +38,13 @@ static void reseal_check(bool dtls, bool plain, const struct suite_info *s,
 {
 	static uint8_t out[REC_DTLS_HEADER + REC_EXPLICIT_NONCE + MAX_PLAIN + 16];
 	struct rec_dir tx, rx;
-	struct eiot_aead tx_aead, rx_aead;
+	struct rec_keys tx_keys, rx_keys;
 	struct rec_header h2;
 	size_t len = 0, used = 0, n2 = 0;
 	const uint8_t *pt2 = NULL;
 
-	dir_setup(&tx, &tx_aead, dtls, plain, s);
-	dir_setup(&rx, &rx_aead, dtls, plain, s);
+	dir_setup(&tx, &tx_keys, dtls, plain, s);
+	dir_setup(&rx, &rx_keys, dtls, plain, s);
 	tx.epoch = h->epoch;
 	tx.seq = dtls ? h->seq : 0;
 	if (rec_seal(&tx, h->type, h->version, pt, n, out, sizeof(out), &len) != 0)
@@ -73,8 +73,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(buf, data + 1, n);
 
 	struct rec_dir rx;
-	struct eiot_aead rx_aead;
-	dir_setup(&rx, &rx_aead, dtls, plain, s);
+	struct rec_keys rx_keys;
+	dir_setup(&rx, &rx_keys, dtls, plain, s);
 	size_t off = 0;
 	while (off < n) {
 		struct rec_header h;

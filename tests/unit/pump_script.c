@@ -25,7 +25,7 @@ struct script_peer {
 	uint8_t id[EIOT_MAX_PSK_IDENTITY], psk[EIOT_MAX_PSK];
 	size_t id_len, psk_len;
 	struct rec_dir in, out;
-	struct eiot_aead in_aead, out_aead;
+	struct rec_keys in_keys, out_keys;
 	struct eiot_sha256 th;
 	uint8_t cr[32], sr[32], ms[48];
 	struct tls_key_block kb;
@@ -52,8 +52,8 @@ struct script_peer *script_new(bool is_client, const uint8_t *id, size_t id_len,
 	sp->id_len = id_len;
 	memcpy(sp->psk, psk, psk_len);
 	sp->psk_len = psk_len;
-	rec_dir_init(&sp->in, false, &sp->in_aead);
-	rec_dir_init(&sp->out, false, &sp->out_aead);
+	rec_dir_init(&sp->in, false, &sp->in_keys);
+	rec_dir_init(&sp->out, false, &sp->out_keys);
 	eiot_sha256_init(&sp->th);
 	memset(sp->cr, 0xC1, sizeof(sp->cr));
 	memset(sp->sr, 0x5E, sizeof(sp->sr));

@@ -46,15 +46,15 @@ static const uint8_t iv[4] = { 0xa1, 0xa2, 0xa3, 0xa4 };
 #define MAX_BODY (16384 + 2048)
 
 /* AEAD states for the directions under test: [0] sender, [1] receiver, [2] a lone one */
-static struct eiot_aead aeads[3];
+static struct rec_keys keys[3];
 
 /* A sender and a receiver direction with the same keys for suite id. */
 static void pair_init(struct rec_dir *tx, struct rec_dir *rx, bool dtls, uint16_t id)
 {
 	const struct suite_info *s = suite_lookup(id);
 	assert_non_null(s);
-	rec_dir_init(tx, dtls, &aeads[0]);
-	rec_dir_init(rx, dtls, &aeads[1]);
+	rec_dir_init(tx, dtls, &keys[0]);
+	rec_dir_init(rx, dtls, &keys[1]);
 	assert_int_equal(rec_dir_set_keys(tx, s->aead, key, iv), 0);
 	assert_int_equal(rec_dir_set_keys(rx, s->aead, key, iv), 0);
 	assert_int_equal(tx->tag_len, s->tag_len);
@@ -154,7 +154,7 @@ static void test_known_answer_records(void **state)
 	uint8_t want[64], rec[64];
 	size_t want_len, len = 0;
 
-	rec_dir_init(&d, true, &aeads[2]);
+	rec_dir_init(&d, true, &keys[2]);
 	assert_int_equal(rec_dir_set_keys(&d, EIOT_AEAD_AES128_CCM_8, key, iv), 0);
 	d.seq = 5;
 	want_len = unhex("17fefd00010000000000050015000100000000000568ce19ba30fca8cdc777c55500", want,
@@ -165,7 +165,7 @@ static void test_known_answer_records(void **state)
 	assert_memory_equal(rec, want, want_len);
 	rec_dir_free(&d);
 
-	rec_dir_init(&d, false, &aeads[2]);
+	rec_dir_init(&d, false, &keys[2]);
 	assert_int_equal(rec_dir_set_keys(&d, EIOT_AEAD_AES128_CCM_8, key, iv), 0);
 	want_len = unhex("1703030015000000000000000066bc870bc573a95089e9d5316c", want, sizeof(want));
 	assert_int_equal(rec_seal(&d, REC_CT_APPLICATION_DATA, TLS_VERSION_1_2,
@@ -293,9 +293,9 @@ static void test_dtls_wrong_epoch_or_seq_in_aad_fails(void **state)
 static void cid_pair_init(struct rec_dir *tx, struct rec_dir *rx, const uint8_t *cid, size_t n)
 {
 	pair_init(tx, rx, true, 0xC0A8);
-	tx->cid_len = rx->cid_len = (uint8_t)n;
-	memcpy(tx->cid, cid, n);
-	memcpy(rx->cid, cid, n);
+	tx->keys->cid_len = rx->keys->cid_len = (uint8_t)n;
+	memcpy(tx->keys->cid, cid, n);
+	memcpy(rx->keys->cid, cid, n);
 }
 
 /* The known-answer tls12_cid record: header with the CID, the real type inside, the AAD of
@@ -511,7 +511,7 @@ static void test_plaintext_epoch_and_rekey(void **state)
 	struct rec_dir d;
 	uint8_t rec[32];
 	size_t len;
-	rec_dir_init(&d, true, &aeads[2]);
+	rec_dir_init(&d, true, &keys[2]);
 	assert_int_equal(rec_overhead(&d), 13);
 	assert_int_equal(rec_seal(&d, REC_CT_HANDSHAKE, DTLS_VERSION_1_0, (const uint8_t *)"hi", 2, rec,
 				  sizeof(rec), &len), 0);
@@ -553,7 +553,7 @@ static void test_seal_oversize_plaintext_refused(void **state)
 	static uint8_t big[16385], out[16385 + 64];
 	struct rec_dir d;
 	size_t len;
-	rec_dir_init(&d, false, &aeads[2]);
+	rec_dir_init(&d, false, &keys[2]);
 	assert_int_equal(rec_seal(&d, REC_CT_APPLICATION_DATA, TLS_VERSION_1_2, big, sizeof(big), out,
 				  sizeof(out), &len), EIOT_ERR_BAD_PARAM);
 	assert_int_equal(rec_seal(&d, REC_CT_APPLICATION_DATA, TLS_VERSION_1_2, big, 16384, out,

@@ -18,8 +18,8 @@ static int pick_own(struct eiot_conn *c)
 {
 	if (c->hs.cid_chosen)
 		return 0;
-	c->rx[1].cid_len = (uint8_t)c->cfg->cid_len;
-	int err = cfg_random(c->cfg, c->rx[1].cid, c->rx[1].cid_len);
+	c->rx_keys.cid_len = (uint8_t)c->cfg->cid_len;
+	int err = cfg_random(c->cfg, c->rx_keys.cid, c->rx_keys.cid_len);
 	if (err)
 		return conn_error(c, err, "cid: random source failed");
 	return 0;
@@ -36,15 +36,15 @@ int cid_client_offer(struct eiot_conn *c)
 
 static void keep_peers(struct eiot_conn *c, const struct hs_exts *e)
 {
-	c->tx[1].cid_len = (uint8_t)e->cid_len;
-	memcpy(c->tx[1].cid, e->cid, e->cid_len);
+	c->tx_keys.cid_len = (uint8_t)e->cid_len;
+	memcpy(c->tx_keys.cid, e->cid, e->cid_len);
 }
 
 /* see tls/cid.h */
 int cid_client_agree(struct eiot_conn *c, const struct hs_exts *sh)
 {
 	if (!sh->has_cid) { /* the server does not do CIDs: records as ever */
-		c->rx[1].cid_len = 0;
+		c->rx_keys.cid_len = 0;
 		return 0;
 	}
 	if (sh->cid_len > EIOT_MAX_PEER_CID)
@@ -52,7 +52,7 @@ int cid_client_agree(struct eiot_conn *c, const struct hs_exts *sh)
 				  "cid: the server's connection ID is %zu bytes, we keep at most %d", sh->cid_len,
 				  EIOT_MAX_PEER_CID);
 	keep_peers(c, sh);
-	EIOT_LOG(c->cfg, EIOT_LOG_DEBUG, "cid: agreed, %u bytes ours, %zu the server's", c->rx[1].cid_len,
+	EIOT_LOG(c->cfg, EIOT_LOG_DEBUG, "cid: agreed, %u bytes ours, %zu the server's", c->rx_keys.cid_len,
 		 sh->cid_len);
 	return 0;
 }
@@ -75,7 +75,7 @@ int cid_server_answer(struct eiot_conn *c, const struct hs_exts *ch)
 			 "cid: the client's connection ID is %zu bytes, we keep at most %d: declined",
 			 ch->cid_len, EIOT_MAX_PEER_CID);
 	if (!ch->has_cid || !c->cfg->cid || too_long) {
-		c->rx[1].cid_len = 0; /* a chosen CID applies only when agreed */
+		c->rx_keys.cid_len = 0; /* a chosen CID applies only when agreed */
 		return 0;
 	}
 	keep_peers(c, ch);
@@ -94,8 +94,8 @@ int eiot_conn_set_own_cid(struct eiot_conn *c, const uint8_t *cid, size_t len)
 	if (!conn_dtls(c) || !c->cfg->cid || (len && len != c->cfg->cid_len))
 		return EIOT_ERR_BAD_PARAM;
 	if (len)
-		memcpy(c->rx[1].cid, cid, len);
-	c->rx[1].cid_len = (uint8_t)len;
+		memcpy(c->rx_keys.cid, cid, len);
+	c->rx_keys.cid_len = (uint8_t)len;
 	c->hs.cid_chosen = true;
 	return EIOT_OK;
 }

@@ -11,7 +11,7 @@
 static inline const uint8_t *cid_own(const struct eiot_conn *c)
 {
 #if EIOT_WITH_CID
-	return c->rx[1].cid;
+	return c->rx_keys.cid;
 #else
 	(void)c;
 	return NULL;
@@ -20,7 +20,7 @@ static inline const uint8_t *cid_own(const struct eiot_conn *c)
 static inline size_t cid_own_len(const struct eiot_conn *c)
 {
 #if EIOT_WITH_CID
-	return c->rx[1].cid_len;
+	return c->rx_keys.cid_len;
 #else
 	(void)c;
 	return 0;

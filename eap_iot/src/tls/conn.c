@@ -145,8 +145,8 @@ static struct eiot_conn *conn_new(const struct eiot_config *cfg, const struct ei
 	c->rx_max = c->rx_limit = cfg_rx_record(cfg);
 	c->tx_limit = cfg->max_record;
 	for (int i = 0; i < 2; i++) {
-		rec_dir_init(&c->tx[i], conn_dtls(c), i ? &c->tx_aead : NULL);
-		rec_dir_init(&c->rx[i], conn_dtls(c), i ? &c->rx_aead : NULL);
+		rec_dir_init(&c->tx[i], conn_dtls(c), i ? &c->tx_keys : NULL);
+		rec_dir_init(&c->rx[i], conn_dtls(c), i ? &c->rx_keys : NULL);
 	}
 	replay_init(&c->replay);
 	flight_init(&c->timer, cfg->rto_initial_ms, cfg->rto_max_ms, cfg->give_up_ms, now_ms);
@@ -663,7 +663,7 @@ const uint8_t *eiot_conn_own_cid(const struct eiot_conn *c, size_t *len)
 	if (len)
 		*len = n;
 #if EIOT_WITH_CID
-	return n ? c->rx[1].cid : NULL;
+	return n ? c->rx_keys.cid : NULL;
 #else
 	return NULL;
 #endif

@@ -66,11 +66,11 @@ struct eiot_conn *eiot_conn_compact(struct eiot_conn *c)
 	if (!n)
 		return c; /* stays as it was, still correct */
 	*n = *c;
-	n->tx[1].aead = &n->tx_aead, n->rx[1].aead = &n->rx_aead;
+	n->tx[1].keys = &n->tx_keys, n->rx[1].keys = &n->rx_keys;
 	if (c->tx[1].protected_) /* an AEAD state may point into itself */
-		eiot_aead_moved(&n->tx_aead, &c->tx_aead);
+		eiot_aead_moved(&n->tx_keys.aead, &c->tx_keys.aead);
 	if (c->rx[1].protected_)
-		eiot_aead_moved(&n->rx_aead, &c->rx_aead);
+		eiot_aead_moved(&n->rx_keys.aead, &c->rx_keys.aead);
 	n->compact = true;
 	n->rx_buf = NULL;
 	if ((c->outq.len || c->app.len) && !conn_io_acquire(n)) {

@@ -160,7 +160,7 @@ struct eiot_conn {
 
 	/* records: [0] epoch 0 / before CCS, [1] protected */
 	struct rec_dir tx[2], rx[2];
-	struct eiot_aead tx_aead, rx_aead; /* of tx[1] and rx[1]: epoch 0 is plaintext */
+	struct rec_keys tx_keys, rx_keys; /* of tx[1] and rx[1]: epoch 0 is plaintext */
 	uint8_t tx_cur, rx_cur;
 	struct replay_window replay; /* DTLS epoch 1 (epoch 0 is not authenticated) */
 	uint16_t rec_epoch;    /* DTLS: the record being handled */

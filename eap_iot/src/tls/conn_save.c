@@ -52,7 +52,7 @@ static size_t cid_bytes(const struct rec_dir *d, uint8_t *out)
 	size_t n = rec_cid_len(d);
 #if EIOT_WITH_CID
 	if (out)
-		memcpy(out, d->cid, n);
+		memcpy(out, d->keys->cid, n);
 #else
 	(void)out;
 #endif
@@ -98,9 +98,9 @@ int eiot_conn_save(struct eiot_conn *c, uint32_t reserve, uint8_t *out, size_t c
 	st_be16(out + 26, (uint16_t)c->tx_limit);
 	st_be16(out + 28, (uint16_t)c->rx_limit);
 	memcpy(out + 30, c->save.tx_key, 16);
-	memcpy(out + 46, tx->fixed_iv, 4);
+	memcpy(out + 46, tx->keys->fixed_iv, 4);
 	memcpy(out + 50, c->save.rx_key, 16);
-	memcpy(out + 66, rx->fixed_iv, 4);
+	memcpy(out + 66, rx->keys->fixed_iv, 4);
 	out[70] = (uint8_t)own;
 	cid_bytes(rx, out + 71);
 	out[71 + own] = (uint8_t)peer;
@@ -178,8 +178,8 @@ static int saved_parse(const struct eiot_config *cfg, const uint8_t *p, size_t n
 /* The saved keys into epoch 1 of both directions; the rest of the record state after them. */
 static int restore_records(struct eiot_conn *c, const struct suite_info *suite, const uint8_t *p)
 {
-	rec_dir_init(&c->tx[1], true, &c->tx_aead);
-	rec_dir_init(&c->rx[1], true, &c->rx_aead);
+	rec_dir_init(&c->tx[1], true, &c->tx_keys);
+	rec_dir_init(&c->rx[1], true, &c->rx_keys);
 	int err = rec_dir_set_keys(&c->tx[1], suite->aead, p + 30, p + 46);
 	if (!err)
 		err = rec_dir_set_keys(&c->rx[1], suite->aead, p + 50, p + 66);
@@ -192,10 +192,11 @@ static int restore_records(struct eiot_conn *c, const struct suite_info *suite, 
 	c->replay.bits = ld_be64(p + 18);
 	conn_save_keys(c, p + 30, p + 50);
 #if EIOT_WITH_CID
-	c->rx[1].cid_len = p[SAVED_FIXED];
-	memcpy(c->rx[1].cid, p + SAVED_FIXED + 1, c->rx[1].cid_len);
-	c->tx[1].cid_len = p[SAVED_FIXED + 1 + c->rx[1].cid_len];
-	memcpy(c->tx[1].cid, p + SAVED_FIXED + 2 + c->rx[1].cid_len, c->tx[1].cid_len);
+	struct rec_keys *own = &c->rx_keys, *peer = &c->tx_keys;
+	own->cid_len = p[SAVED_FIXED];
+	memcpy(own->cid, p + SAVED_FIXED + 1, own->cid_len);
+	peer->cid_len = p[SAVED_FIXED + 1 + own->cid_len];
+	memcpy(peer->cid, p + SAVED_FIXED + 2 + own->cid_len, peer->cid_len);
 #endif
 	return 0;
 }

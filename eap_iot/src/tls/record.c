@@ -26,30 +26,32 @@
 #define AAD_MAX (AAD_CID_LEN + EIOT_MAX_PEER_CID)
 
 /* see tls/record.h */
-void rec_dir_init(struct rec_dir *d, bool dtls, struct eiot_aead *aead)
+void rec_dir_init(struct rec_dir *d, bool dtls, struct rec_keys *keys)
 {
 	memset(d, 0, sizeof(*d));
 	d->dtls = dtls;
-	d->aead = aead;
+	d->keys = keys;
+	if (keys)
+		memset(keys, 0, sizeof(*keys));
 }
 
 /* see tls/record.h */
 int rec_dir_set_keys(struct rec_dir *d, enum eiot_aead_alg alg, const uint8_t key[16],
 		     const uint8_t iv[4])
 {
-	if (!d->aead)
+	if (!d->keys)
 		return EIOT_ERR_INTERNAL; /* a plaintext-only direction */
 	if (d->dtls && d->epoch == UINT16_MAX)
 		return EIOT_ERR_WRONG_STATE;
 	if (d->protected_) {
-		eiot_aead_free(d->aead);
+		eiot_aead_free(&d->keys->aead);
 		d->protected_ = false;
 	}
-	int err = eiot_aead_init(d->aead, alg, key);
+	int err = eiot_aead_init(&d->keys->aead, alg, key);
 	if (err)
 		return err;
-	memcpy(d->fixed_iv, iv, 4);
-	d->tag_len = eiot_aead_tag_len(d->aead);
+	memcpy(d->keys->fixed_iv, iv, 4);
+	d->tag_len = (uint8_t)eiot_aead_tag_len(&d->keys->aead);
 	d->protected_ = true;
 	if (d->dtls)
 		d->epoch++;
@@ -61,12 +63,14 @@ int rec_dir_set_keys(struct rec_dir *d, enum eiot_aead_alg alg, const uint8_t ke
 void rec_dir_free(struct rec_dir *d)
 {
 	bool dtls = d->dtls;
-	struct eiot_aead *aead = d->aead;
+	struct rec_keys *keys = d->keys;
 	if (d->protected_)
-		eiot_aead_free(aead);
+		eiot_aead_free(&keys->aead);
+	if (keys) /* the CID with them: what it was set to before the keys is kept no longer */
+		eiot_zeroize(keys, sizeof(*keys));
 	eiot_zeroize(d, sizeof(*d));
 	d->dtls = dtls;
-	d->aead = aead;
+	d->keys = keys;
 }
 
 /* see tls/record.h */
@@ -186,7 +190,7 @@ static size_t make_aad(uint8_t aad[AAD_MAX], const uint8_t seq8[8], uint8_t type
 static const uint8_t *dir_cid(const struct rec_dir *d)
 {
 #if EIOT_WITH_CID
-	return d->cid;
+	return d->keys->cid;
 #else
 	(void)d;
 	return NULL;
@@ -226,13 +230,13 @@ int rec_seal(struct rec_dir *d, uint8_t type, uint16_t version, const uint8_t *p
 
 		put_seq(seq8, d->dtls, d->epoch, d->seq);
 		size_t aad_len = make_aad(aad, seq8, type, version, dir_cid(d), cid, inner);
-		memcpy(nonce, d->fixed_iv, 4);
+		memcpy(nonce, d->keys->fixed_iv, 4);
 		memcpy(nonce + 4, seq8, 8);
 		memmove(ct, pt, n);
 		if (cid)
 			ct[n] = type;
 		memcpy(explicit_nonce, seq8, 8);
-		int err = eiot_aead_seal(d->aead, nonce, aad, aad_len, ct, inner);
+		int err = eiot_aead_seal(&d->keys->aead, nonce, aad, aad_len, ct, inner);
 		if (err)
 			return err;
 	}
@@ -294,10 +298,10 @@ int rec_open(struct rec_dir *d, struct rec_header *h, uint8_t *body, size_t max_
 
 	put_seq(seq8, d->dtls, h->epoch, d->dtls ? h->seq : d->seq);
 	size_t aad_len = make_aad(aad, seq8, h->type, h->version, h->cid, cid, ct_len);
-	memcpy(nonce, d->fixed_iv, 4);
+	memcpy(nonce, d->keys->fixed_iv, 4);
 	memcpy(nonce + 4, body, REC_EXPLICIT_NONCE);
 	uint8_t *ct = body + REC_EXPLICIT_NONCE;
-	int err = eiot_aead_open(d->aead, nonce, aad, aad_len, ct, ct_len);
+	int err = eiot_aead_open(&d->keys->aead, nonce, aad, aad_len, ct, ct_len);
 	if (err)
 		return err;
 	if (!d->dtls)

@@ -37,15 +37,10 @@
 #define DTLS_VERSION_1_2 0xFEFDu
 #define DTLS_VERSION_1_0 0xFEFFu
 
-struct rec_dir {
-	bool dtls;
-	bool protected_;       /* AEAD on */
-	uint16_t epoch;        /* DTLS */
-	uint64_t seq;          /* next sequence number (48 bits used in DTLS) */
-	struct eiot_aead *aead; /* where the AEAD state lives; NULL: this direction stays plaintext
-				 * (epoch 0 of a connection needs no AES context) */
+/* What a direction holds once it has keys (epoch 0 of a connection needs none of it). */
+struct rec_keys {
+	struct eiot_aead aead;
 	uint8_t fixed_iv[4];
-	size_t tag_len;
 #if EIOT_WITH_CID
 	uint8_t cid_len;       /* RFC 9146: the CID its protected records carry (sending: the peer's;
 				* receiving: ours); 0: records without one */
@@ -53,11 +48,20 @@ struct rec_dir {
 #endif
 };
 
+struct rec_dir {
+	bool dtls;
+	bool protected_;       /* AEAD on */
+	uint8_t tag_len;
+	uint16_t epoch;        /* DTLS */
+	uint64_t seq;          /* next sequence number (48 bits used in DTLS) */
+	struct rec_keys *keys; /* where the keyed state lives; NULL: this direction stays plaintext */
+};
+
 /* The CID this direction's records carry now (0: none, or before its keys). */
 static inline size_t rec_cid_len(const struct rec_dir *d)
 {
 #if EIOT_WITH_CID
-	return d->protected_ ? d->cid_len : 0;
+	return d->protected_ ? d->keys->cid_len : 0;
 #else
 	(void)d;
 	return 0;
@@ -76,9 +80,9 @@ struct rec_header {
 	size_t body_len;
 };
 
-/* A direction without keys; aead is where rec_dir_set_keys will keep its AEAD state (NULL: the
+/* A direction without keys; keys (emptied) is where rec_dir_set_keys will keep them (NULL: the
  * direction never gets keys). */
-void rec_dir_init(struct rec_dir *d, bool dtls, struct eiot_aead *aead);
+void rec_dir_init(struct rec_dir *d, bool dtls, struct rec_keys *keys);
 /* Switch the direction to AEAD with key/iv; DTLS epoch += 1, sequence number back to 0. */
 int rec_dir_set_keys(struct rec_dir *d, enum eiot_aead_alg alg, const uint8_t key[16],
 		     const uint8_t iv[4]);
