@@ -18,6 +18,8 @@
 #include "eap_iot/stores.h"
 #include "util/bytes.h"
 
+#if EIOT_WITH_CACHED_INFO /* else the calls are the plain handshake's (tls/cached_info.h) */
+
 #define CI_ANCHOR_LEN 32 /* the entry's prefix */
 
 static void hash_header(struct eiot_sha256 *h, size_t body_len)
@@ -41,8 +43,6 @@ static void ci_message_hash(const uint8_t *body, size_t n, uint8_t out[32])
 /* see tls/cached_info.h */
 void ci_release(struct eiot_conn *c)
 {
-	if (!EIOT_WITH_CACHED_INFO)
-		return;
 	free(c->hs.ci_entry);
 	c->hs.ci_entry = NULL;
 	c->hs.ci_len = 0;
@@ -52,8 +52,6 @@ void ci_release(struct eiot_conn *c)
 /* see tls/cached_info.h */
 int ci_client_offer(struct eiot_conn *c)
 {
-	if (!EIOT_WITH_CACHED_INFO)
-		return 0;
 	const struct eiot_config *cfg = c->cfg;
 	const struct eiot_cert_cache_ops *ops = cfg->cert_cache;
 	if (!ops || !cfg->server_name[0])
@@ -94,8 +92,6 @@ int ci_client_offer(struct eiot_conn *c)
 /* see tls/cached_info.h */
 int ci_client_on_hello(struct eiot_conn *c, const struct hs_exts *e)
 {
-	if (!EIOT_WITH_CACHED_INFO)
-		return 0;
 	if (!e->has_cached_info)
 		return 0;
 	/* RFC 7924 §4: only types the client offered */
@@ -128,8 +124,6 @@ static void keep_body(struct eiot_conn *c, const uint8_t *body, size_t n)
 /* see tls/cached_info.h */
 int ci_client_certificate(struct eiot_conn *c, const uint8_t *body, size_t n, bool *empty)
 {
-	if (!EIOT_WITH_CACHED_INFO)
-		return hs_check_certificate(c, body, n, empty);
 	if (!c->hs.ci_hit) {
 		int err = hs_check_certificate(c, body, n, empty);
 		if (!err && !*empty && c->cfg->cert_cache && c->cfg->server_name[0])
@@ -160,8 +154,6 @@ int ci_client_certificate(struct eiot_conn *c, const uint8_t *body, size_t n, bo
 /* see tls/cached_info.h */
 void ci_client_done(struct eiot_conn *c)
 {
-	if (!EIOT_WITH_CACHED_INFO)
-		return;
 	const struct eiot_config *cfg = c->cfg;
 	if (!c->hs.ci_store)
 		return;
@@ -209,8 +201,6 @@ static void own_certificate_hash(const struct eiot_conn *c, uint8_t out[32])
 /* see tls/cached_info.h */
 void ci_server_on_hello(struct eiot_conn *c, const struct hs_exts *e)
 {
-	if (!EIOT_WITH_CACHED_INFO)
-		return;
 	if (!e->has_cached_info || !c->cfg->cached_info)
 		return;
 	own_certificate_hash(c, c->hs.ci_hash);
@@ -230,10 +220,6 @@ void ci_server_on_hello(struct eiot_conn *c, const struct hs_exts *e)
 /* see tls/cached_info.h */
 void ci_server_write_certificate(struct eiot_conn *c, struct wr *w)
 {
-	if (!EIOT_WITH_CACHED_INFO) {
-		hs_write_own_certificate(c, w);
-		return;
-	}
 	if (!c->hs.ci_hit) {
 		hs_write_own_certificate(c, w);
 		return;
@@ -241,3 +227,5 @@ void ci_server_write_certificate(struct eiot_conn *c, struct wr *w)
 	wr_u8(w, CI_HASH_LEN);
 	wr_bytes(w, c->hs.ci_hash, CI_HASH_LEN);
 }
+
+#endif /* EIOT_WITH_CACHED_INFO */

@@ -18,6 +18,7 @@
 
 #include "tls/conn_int.h"
 
+#if EIOT_WITH_CACHED_INFO
 /* Client, before the ClientHello: load the entry for the reference name and, when it parses
  * as a Certificate body, offer its hash (hs.ci_offered). A missing, unreadable or malformed
  * entry means no offer (a malformed one is removed). 0 or EIOT_ERR_NO_MEMORY. */
@@ -40,5 +41,79 @@ void ci_server_on_hello(struct eiot_conn *c, const struct hs_exts *e);
 /* Server: the Certificate body, the hash when hs.ci_hit (RFC 7924 §4.1 hash_value<1..255>),
  * else the chain. */
 void ci_server_write_certificate(struct eiot_conn *c, struct wr *w);
+
+/* The peer's Certificate message is replaced by its hash (both roles). */
+static inline bool ci_hit(const struct eiot_conn *c)
+{
+	return c->hs.ci_hit;
+}
+/* Client: the hash offered in the ClientHello, NULL when none. */
+static inline const uint8_t *ci_offer_hash(const struct eiot_conn *c)
+{
+	return c->hs.ci_offered ? c->hs.ci_hash : NULL;
+}
+/* Client: the SHA-256 of the trust anchor: the cached entry's on a hit, else where the chain
+ * check writes its own (for the entry to store); NULL without cached_info. */
+static inline uint8_t *ci_anchor(struct eiot_conn *c)
+{
+	return c->hs.ci_anchor;
+}
+/* Bytes of the cache entry held on the heap. */
+static inline size_t ci_held(const struct eiot_conn *c)
+{
+	return c->hs.ci_len;
+}
+#else /* the plain handshake: no offer, no answer, every Certificate as received */
+static inline int ci_client_offer(struct eiot_conn *c)
+{
+	(void)c;
+	return 0;
+}
+static inline int ci_client_on_hello(struct eiot_conn *c, const struct hs_exts *e)
+{
+	(void)c, (void)e;
+	return 0;
+}
+static inline int ci_client_certificate(struct eiot_conn *c, const uint8_t *body, size_t n, bool *empty)
+{
+	return hs_check_certificate(c, body, n, empty);
+}
+static inline void ci_client_done(struct eiot_conn *c)
+{
+	(void)c;
+}
+static inline void ci_release(struct eiot_conn *c)
+{
+	(void)c;
+}
+static inline void ci_server_on_hello(struct eiot_conn *c, const struct hs_exts *e)
+{
+	(void)c, (void)e;
+}
+static inline void ci_server_write_certificate(struct eiot_conn *c, struct wr *w)
+{
+	hs_write_own_certificate(c, w);
+}
+static inline bool ci_hit(const struct eiot_conn *c)
+{
+	(void)c;
+	return false;
+}
+static inline const uint8_t *ci_offer_hash(const struct eiot_conn *c)
+{
+	(void)c;
+	return NULL;
+}
+static inline uint8_t *ci_anchor(struct eiot_conn *c)
+{
+	(void)c;
+	return NULL;
+}
+static inline size_t ci_held(const struct eiot_conn *c)
+{
+	(void)c;
+	return 0;
+}
+#endif
 
 #endif

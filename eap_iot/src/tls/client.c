@@ -68,7 +68,7 @@ static int send_client_hello(struct eiot_conn *c, const uint8_t *cookie, size_t 
 		.n_cct = c->hs.n_cct_offer,
 		.sct = c->hs.sct_offer,
 		.n_sct = c->hs.n_sct_offer,
-		.ci_cert_hash = c->hs.ci_offered ? c->hs.ci_hash : NULL,
+		.ci_cert_hash = ci_offer_hash(c),
 		.cert_url = c->hs.cu_offered,
 		.send_cid = c->hs.cid_offered,
 		.cid = cid_own(c),
@@ -259,7 +259,7 @@ static const char *unoffered_extension(const struct eiot_conn *c, const struct h
 		return "server_certificate_type";
 	if (e->has_session_ticket && !offers_ticket(c))
 		return "session_ticket";
-	if (e->has_cached_info && !c->hs.ci_offered)
+	if (e->has_cached_info && !ci_offer_hash(c))
 		return "cached_info";
 	if (e->has_cert_url && !c->hs.cu_offered)
 		return "client_certificate_url";

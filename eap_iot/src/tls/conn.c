@@ -702,7 +702,7 @@ int eiot_conn_peer_info(const struct eiot_conn *c, struct eiot_peer_info *out)
 		return EIOT_ERR_BAD_PARAM;
 	*out = (struct eiot_peer_info){
 		.resumed = c->hs.resumed,
-		.cached_info = c->hs.ci_hit,
+		.cached_info = ci_hit(c),
 		.cert_url = c->peer.cert_url,
 		.rpk = c->peer.rpk,
 		.cert = c->peer.cert,

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tls/cached_info.h"
 #include "util/bytes.h"
 
 /* The block behind rx_buf: one record in, then the output queue, then the application data. */
@@ -109,5 +110,5 @@ size_t eiot_conn_footprint(const struct eiot_conn *c)
 		return 0;
 	size_t url = c->peer.url ? strlen(c->peer.url) + 1 : 0;
 	size_t io = c->compact && c->rx_buf ? io_size(c) : 0;
-	return c->alloc_size + io + c->peer.cert_len + url + c->hs.ci_len;
+	return c->alloc_size + io + c->peer.cert_len + url + ci_held(c);
 }

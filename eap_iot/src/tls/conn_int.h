@@ -119,7 +119,7 @@ struct hs_ctx {
 	uint8_t mfl_code;      /* client: offered; server: to echo (0 none) */
 	uint16_t rsl_sent;     /* our record_size_limit in the hello (0 none) */
 	uint64_t born_ms;      /* server: when the session's full handshake began */
-	/* cached_info (RFC 7924, tls/cached_info.c) */
+#if EIOT_WITH_CACHED_INFO /* RFC 7924, tls/cached_info.c (read through its accessors) */
 	bool ci_offered;       /* client: a 'cert' hash went out in the ClientHello */
 	bool ci_hit;           /* the server echoed 'cert': its Certificate holds the hash */
 	uint8_t ci_hash[32];   /* client: the hash offered; server: of our Certificate message */
@@ -129,6 +129,7 @@ struct hs_ctx {
 	size_t ci_len;
 	bool ci_store;         /* client: ci_entry holds the server's full chain, to store on success */
 	uint8_t ci_anchor[32]; /* client: SHA-256 of the anchor the chain was (just) verified up to */
+#endif
 	/* client certificate URLs (RFC 6066 §5, tls/cert_url.c) */
 	bool cu_offered;       /* client: client_certificate_url in the ClientHello */
 	bool cu_agreed;        /* both: the ServerHello carries it */

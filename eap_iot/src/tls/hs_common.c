@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "tls/cached_info.h"
 #include "tls/creds.h"
 #include "tls/keys.h"
 #include "tls/rpk.h"
@@ -172,12 +173,12 @@ int hs_check_certificate(struct eiot_conn *c, const uint8_t *body, size_t n, boo
 		return 0;
 	}
 	/* RFC 7924: a chain we verified before and cached is not verified again, only rechecked */
-	int err = EIOT_WITH_CACHED_INFO && conn_client(c) && c->hs.ci_hit
+	int err = conn_client(c) && ci_hit(c)
 			  ? creds_recheck_cached_server(c->cfg, cert.cert, cert.len, cert.n,
-							c->hs.ci_anchor, &c->hs.peer_key)
+							ci_anchor(c), &c->hs.peer_key)
 			  : creds_verify_peer(c->cfg, cert.cert, cert.len, cert.n, conn_client(c),
 					      &c->hs.peer_key, c->hs.peer_eui64,
-					      &c->hs.has_peer_eui64, c->hs.ci_anchor);
+					      &c->hs.has_peer_eui64, ci_anchor(c));
 	if (err)
 		return err; /* creds_verify_peer logged what was wrong */
 	c->has_peer_key = true;

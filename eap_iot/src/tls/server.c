@@ -129,7 +129,7 @@ static int add_server_hello(struct eiot_conn *c, bool secure_reneg, bool point_f
 		.sct = c->hs.server_rpk ? CERT_TYPE_RPK : CERT_TYPE_X509,
 		.has_cct = c->hs.has_cct_answer,
 		.cct = c->hs.client_rpk ? CERT_TYPE_RPK : CERT_TYPE_X509,
-		.ci_cert = c->hs.ci_hit,
+		.ci_cert = ci_hit(c),
 		.cert_url = c->hs.cu_agreed,
 		.send_cid = c->hs.cid_agreed,
 		.cid = cid_own(c),
