@@ -16,19 +16,19 @@
 #include "tls/creds.h"
 #include "util/bytes.h"
 
+#if EIOT_WITH_CERT_URL /* else no offer, no agreement (tls/cert_url.h) */
+
 #define CU_MAX_URL 2048
 
 /* see tls/cert_url.h */
 bool cu_client_offers(const struct eiot_config *cfg)
 {
-	return EIOT_WITH_CERT_URL && cfg->own_cert_url && cfg->has_own_cert;
+	return cfg->own_cert_url && cfg->has_own_cert;
 }
 
 /* see tls/cert_url.h */
 void cu_client_write(const struct eiot_conn *c, struct wr *w)
 {
-	if (!EIOT_WITH_CERT_URL)
-		return;
 	const struct eiot_config *cfg = c->cfg;
 	uint8_t sha1[CU_SHA1_LEN];
 	eiot_sha1(cfg->own_chain_der[0], cfg->own_chain_len[0], sha1);
@@ -39,8 +39,6 @@ void cu_client_write(const struct eiot_conn *c, struct wr *w)
 /* see tls/cert_url.h */
 void cu_server_on_hello(struct eiot_conn *c, const struct hs_exts *e)
 {
-	if (!EIOT_WITH_CERT_URL)
-		return;
 	c->hs.cu_agreed = e->has_cert_url && c->cfg->cert_url_ops && c->hs.ask_cert &&
 			  !c->hs.client_rpk;
 	if (e->has_cert_url && !c->hs.cu_agreed)
@@ -104,8 +102,6 @@ static int add_resolved(struct eiot_conn *c, const uint8_t *p, size_t n, const u
 /* see tls/cert_url.h */
 int cu_server_certificate_url(struct eiot_conn *c, const uint8_t *body, size_t n)
 {
-	if (!EIOT_WITH_CERT_URL)
-		return EIOT_ERR_UNEXPECTED_MESSAGE;
 	const struct eiot_config *cfg = c->cfg;
 	struct hs_certificate_url cu;
 	if (hs_parse_certificate_url(body, n, &cu))
@@ -145,3 +141,5 @@ int cu_server_certificate_url(struct eiot_conn *c, const uint8_t *body, size_t n
 	free(buf);
 	return err;
 }
+
+#endif /* EIOT_WITH_CERT_URL */

@@ -57,8 +57,8 @@ static int send_client_hello(struct eiot_conn *c, const uint8_t *cookie, size_t 
 		.n_suites = c->hs.n_offered,
 		.sni = name[0] && !is_ip_literal(name) ? name : NULL,
 		.ecc = offers_ecdhe(&c->hs),
-		.session_id = c->hs.sid,
-		.session_id_len = c->hs.sid_len,
+		.session_id = c->session ? c->session->id : NULL,
+		.session_id_len = c->session ? c->session->id_len : 0,
 		.session_ticket = offers_ticket(c),
 		.ticket = c->hs.offering ? c->session->ticket : NULL,
 		.ticket_len = c->hs.offering ? c->session->ticket_len : 0,
@@ -117,14 +117,11 @@ static int offer_session(struct eiot_conn *c, const struct eiot_session *s)
 	c->hs.offering = true;
 	EIOT_LOG(c->cfg, EIOT_LOG_DEBUG, "hs: offering a session by %s",
 		 s->ticket_len ? "ticket" : "session ID");
-	if (s->ticket_len) {
-		/* RFC 5077 §3.4: a fresh session ID, echoed by a server that accepts the ticket */
-		c->hs.sid_len = 32;
-		return cfg_random(c->cfg, c->hs.sid, 32);
-	}
-	memcpy(c->hs.sid, s->id, s->id_len);
-	c->hs.sid_len = s->id_len;
-	return 0;
+	if (!s->ticket_len)
+		return 0;
+	/* RFC 5077 §3.4: a fresh session ID, echoed by a server that accepts the ticket */
+	c->session->id_len = 32;
+	return cfg_random(c->cfg, c->session->id, 32);
 }
 
 static bool can_check_x509(const struct eiot_config *cfg)
@@ -341,15 +338,18 @@ static int on_server_hello(struct eiot_conn *c, const uint8_t *body, size_t n)
 	c->hello_seen = true;
 	c->hs.ticket_follows = sh.ext.has_session_ticket;
 	/* RFC 5246 §7.4.1.3: the server resumes by echoing the session ID we offered */
-	if (EIOT_WITH_RESUMPTION && c->hs.offering && sh.session_id_len && sh.session_id_len == c->hs.sid_len &&
-	    !memcmp(sh.session_id, c->hs.sid, c->hs.sid_len))
+	struct eiot_session *s = c->session; /* the one offered, then the one to keep */
+	if (EIOT_WITH_RESUMPTION && c->hs.offering && sh.session_id_len && sh.session_id_len == s->id_len &&
+	    !memcmp(sh.session_id, s->id, s->id_len))
 		return resume(c, &sh);
 	if (c->hs.offering)
 		EIOT_LOG(c->cfg, EIOT_LOG_INFO, "hs: server did not resume our session: full handshake");
 	c->hs.offering = false;
-	eiot_session_clear(c->session);
-	memcpy(c->hs.sid, sh.session_id, sh.session_id_len);
-	c->hs.sid_len = sh.session_id_len;
+	if (EIOT_WITH_RESUMPTION && s) {
+		eiot_session_clear(s);
+		memcpy(s->id, sh.session_id, sh.session_id_len);
+		s->id_len = (uint8_t)sh.session_id_len;
+	}
 	c->hs.suite = suite_find(sh.suite);
 	c->hs.ems = sh.ext.has_ems;
 	if (c->cfg->require_ems && !c->hs.ems)
@@ -558,8 +558,6 @@ static void keep_session(struct eiot_conn *c)
 	s->suite = c->hs.suite->id;
 	s->ems = c->hs.ems;
 	memcpy(s->master, c->hs.ms, 48);
-	memcpy(s->id, c->hs.sid, c->hs.sid_len);
-	s->id_len = (uint8_t)c->hs.sid_len;
 	s->valid = s->id_len || s->ticket_len;
 	if (!s->valid)
 		eiot_session_clear(s);

@@ -224,8 +224,10 @@ void eiot_conn_free(struct eiot_conn *c)
 	}
 	eiot_sha256_free(&c->hs.transcript);
 	conn_release_key_exchange(c);
+#if EIOT_WITH_ECDHE
 	free(c->peer.cert);
 	free(c->peer.url);
+#endif
 	conn_io_discard(c);
 	eiot_zeroize(c, c->alloc_size);
 	free(c);
@@ -703,19 +705,24 @@ int eiot_conn_peer_info(const struct eiot_conn *c, struct eiot_peer_info *out)
 	*out = (struct eiot_peer_info){
 		.resumed = c->hs.resumed,
 		.cached_info = ci_hit(c),
+#if EIOT_WITH_ECDHE
 		.cert_url = c->peer.cert_url,
 		.rpk = c->peer.rpk,
 		.cert = c->peer.cert,
 		.cert_len = c->peer.cert_len,
 		.url = c->peer.url,
+#endif
 #if EIOT_WITH_SAVE
 		.restored = c->save.restored,
 #endif
 	};
+#if EIOT_WITH_ECDHE
 	memcpy(out->rpk_sha256, c->peer.rpk_sha256, 32);
+#endif
 	return EIOT_OK;
 }
 
+#if EIOT_WITH_ECDHE
 /* see tls/conn_int.h */
 int conn_keep_peer_cert(struct eiot_conn *c, const uint8_t *leaf, size_t len, const uint8_t *url,
 			size_t url_len)
@@ -740,6 +747,7 @@ int conn_keep_peer_cert(struct eiot_conn *c, const uint8_t *leaf, size_t len, co
 	c->peer.cert_len = len;
 	return 0;
 }
+#endif
 
 /* see eap_iot/conn.h */
 int eiot_conn_peer_eui64(const struct eiot_conn *c, uint8_t eui64[8])

@@ -108,7 +108,9 @@ size_t eiot_conn_footprint(const struct eiot_conn *c)
 {
 	if (!c)
 		return 0;
-	size_t url = c->peer.url ? strlen(c->peer.url) + 1 : 0;
-	size_t io = c->compact && c->rx_buf ? io_size(c) : 0;
-	return c->alloc_size + io + c->peer.cert_len + url + ci_held(c);
+	size_t io = c->compact && c->rx_buf ? io_size(c) : 0, peer = 0;
+#if EIOT_WITH_ECDHE
+	peer = c->peer.cert_len + (c->peer.url ? strlen(c->peer.url) + 1 : 0);
+#endif
+	return c->alloc_size + io + peer + ci_held(c);
 }

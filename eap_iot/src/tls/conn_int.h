@@ -37,9 +37,11 @@
 /* Largest AEAD expansion of a record body: explicit nonce + 16-byte tag. */
 #define REC_MAX_EXPANSION (REC_EXPLICIT_NONCE + 16)
 
-/* Messages in one flight: ServerHello, Certificate, ServerKeyExchange, CertificateRequest,
- * ServerHelloDone; or Certificate, ClientKeyExchange, CertificateVerify, CCS, Finished. */
-#define FLIGHT_MAX_MSGS 8
+/* Messages in one flight (a CCS counts): ServerHello, Certificate, ServerKeyExchange,
+ * CertificateRequest, ServerHelloDone, or Certificate, ClientKeyExchange, CertificateVerify,
+ * CCS, Finished; without certificates at most a resumed server's ServerHello,
+ * NewSessionTicket, CCS, Finished. */
+#define FLIGHT_MAX_MSGS (EIOT_WITH_ECDHE ? 5 : 4)
 
 /* Handshake states, named for what is expected next. */
 enum hs_state {
@@ -106,8 +108,10 @@ struct hs_ctx {
 	/* resumption (both roles) */
 	bool resumed;          /* abbreviated handshake: the client sends the last flight */
 	bool ticket_follows;   /* a NewSessionTicket comes before the server's CCS */
-	uint8_t sid[32];       /* client: session ID offered; server: session ID given */
+#if EIOT_WITH_SERVER
+	uint8_t sid[32];       /* server: the session ID given (a client's is in its session) */
 	size_t sid_len;
+#endif
 	bool offering;         /* client: a session is offered (conn.session holds it) */
 	/* certificate types (RFC 7250): raw public keys instead of X.509, per direction */
 	bool server_rpk, client_rpk;
@@ -209,6 +213,7 @@ struct eiot_conn {
 		bool restored;  /* from a saved state: no handshake secrets, no peer details */
 	} save;
 #endif
+#if EIOT_WITH_ECDHE
 	struct {                /* what the peer authenticated with (eiot_conn_peer_info) */
 		bool rpk, cert_url;
 		uint8_t rpk_sha256[32];
@@ -216,6 +221,7 @@ struct eiot_conn {
 		size_t cert_len;
 		char *url;      /* heap, when cfg->keep_peer_cert */
 	} peer;
+#endif
 };
 
 /* The connection's transport and role. A build with one transport or one role (eap_iot/features.h)
@@ -294,7 +300,8 @@ void conn_established(struct eiot_conn *c);
 /* Append received application data. */
 int conn_app_data(struct eiot_conn *c, const uint8_t *p, size_t n);
 /* A verified peer chain: keep its leaf (and the URL it came from, or NULL) when the
- * configuration asks for it (eiot_config_set_keep_peer_cert). */
+ * configuration asks for it (eiot_config_set_keep_peer_cert). Only with ECDHE, as the peer's
+ * certificate checks that call it (hs_check_certificate). */
 int conn_keep_peer_cert(struct eiot_conn *c, const uint8_t *leaf, size_t len, const uint8_t *url,
 			size_t url_len);
 
@@ -335,7 +342,7 @@ int hs_send_finished(struct eiot_conn *c);
 /* Check the peer's Finished (against hs.th_before). */
 int hs_check_finished(struct eiot_conn *c, const uint8_t *body, size_t n);
 /* Verify the peer's Certificate message (X.509 chain or raw public key, as negotiated);
- * empty ones set *empty and return 0. */
+ * empty ones set *empty and return 0. Only with ECDHE: its callers test EIOT_WITH_ECDHE. */
 int hs_check_certificate(struct eiot_conn *c, const uint8_t *body, size_t n, bool *empty);
 /* What both dispatchers treat alike, after their own states: the peer's ChangeCipherSpec,
  * renegotiation refused on an established connection (warning no_renegotiation), a

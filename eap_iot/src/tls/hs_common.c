@@ -151,6 +151,7 @@ int hs_check_finished(struct eiot_conn *c, const uint8_t *body, size_t n)
 	return 0;
 }
 
+#if EIOT_WITH_ECDHE
 /* see tls/conn_int.h */
 int hs_check_certificate(struct eiot_conn *c, const uint8_t *body, size_t n, bool *empty)
 {
@@ -184,6 +185,7 @@ int hs_check_certificate(struct eiot_conn *c, const uint8_t *body, size_t n, boo
 	c->has_peer_key = true;
 	return conn_keep_peer_cert(c, cert.cert[0], cert.len[0], NULL, 0);
 }
+#endif
 
 /* see tls/conn_int.h */
 void hs_write_own_certificate(struct eiot_conn *c, struct wr *w)
