@@ -209,7 +209,8 @@ asan:
 # each backend.
 VALGRIND_UNITS := test_engine_basic test_engine_negative test_engine_stream test_msgs test_record \
 	test_cookie test_reasm test_eap_packet test_coap_msg test_coap_peer test_coaps_client test_coaps_server \
-	test_engine_compact test_conn_save test_engine_cid test_engine_after_handshake
+	test_engine_compact test_conn_save test_engine_cid test_engine_after_handshake \
+	test_engine_shared_region
 valgrind: unit
 	@fail=0; for t in $(foreach b,$(BACKENDS),$(VALGRIND_UNITS:%=$(BUILD)/$(b)/tests/%)); do \
 		EIOT_PKI_DIR=$(BUILD)/pki valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \

@@ -86,10 +86,15 @@ static void conn_layout(const struct eiot_config *cfg, const struct eiot_session
 	l->app = align8(2 * (2 + cfg_rx_record(cfg)) + 64);
 	l->session = EIOT_WITH_RESUMPTION && cfg->role == EIOT_CLIENT ? align8(sizeof(struct eiot_session)) : 0;
 	/* DTLS takes no handshake message once the handshake is over (hs_io.c), and no
-	 * application data before: the two buffers are one (TLS keeps both, for HelloRequest) */
-	size_t reasm = l->hs + l->bitmap;
-	l->shared = dtls ? (reasm > l->app ? reasm : l->app) : reasm + l->app;
-	l->total = align8(sizeof(struct eiot_conn)) + l->rx + l->shared + l->stage + l->flight + l->session;
+	 * application data before: the two buffers are one (TLS keeps both, for HelloRequest).
+	 * A protected record is opened at that region's end: after the handshake behind the
+	 * application data, during it behind a message being reassembled, which a handshake
+	 * protects only at its end (Finished); where the two would meet, hs_io.c and conn_rx.c
+	 * drop the record, and its sender repeats it. */
+	size_t reasm = l->hs + l->bitmap, app_rx = l->app + l->rx;
+	l->shared = dtls ? (reasm > app_rx ? reasm : app_rx) : reasm + l->app;
+	l->total = align8(sizeof(struct eiot_conn)) + (dtls ? 0 : l->rx) + l->shared + l->stage + l->flight +
+		   l->session;
 }
 
 /* see tls/conn_int.h */
@@ -124,11 +129,16 @@ static struct eiot_conn *conn_new(const struct eiot_config *cfg, const struct ei
 	struct eiot_conn *c = (struct eiot_conn *)mem;
 	uint8_t *p = mem + align8(sizeof(*c));
 
-	c->rx_buf = p, c->rx_cap = l.rx, p += l.rx;
-	c->hs_buf = p, c->hs_cap = l.hs;
-	uint8_t *bitmap = p + l.hs;
-	/* the shared region: DTLS's app lies over hs + bitmap, TLS's follows hs */
-	c->app.buf = cfg->transport == EIOT_DTLS ? p : p + l.hs, c->app.cap = l.app;
+	uint8_t *bitmap;
+	c->rx_cap = l.rx, c->hs_cap = l.hs, c->app.cap = l.app;
+	if (cfg->transport == EIOT_DTLS) {
+		/* one region: bitmap and message, or the application data, then the record */
+		bitmap = p, c->hs_buf = p + l.bitmap, c->app.buf = p;
+		c->rx_buf = p + l.shared - l.rx;
+	} else {
+		c->rx_buf = p, p += l.rx;
+		c->hs_buf = p, bitmap = NULL, c->app.buf = p + l.hs;
+	}
 	p += l.shared;
 	c->stage = p, c->stage_cap = l.stage, p += l.stage;
 	c->flight.buf = p, c->flight.cap = l.flight, p += l.flight;

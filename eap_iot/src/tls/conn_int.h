@@ -248,6 +248,13 @@ static inline size_t flight_room(const struct eiot_conn *c)
 	return c->outq.len ? c->flight.cap - c->outq.cap : c->flight.cap;
 }
 
+/* DTLS: whether a message of length bytes being reassembled stays clear of rx_buf, where a
+ * protected record is opened: both lie in one region (tls/conn.c). */
+static inline bool reasm_clear_of_rx(const struct eiot_conn *c, size_t length)
+{
+	return (uintptr_t)c->hs_buf + HS_DTLS_HEADER + length <= (uintptr_t)c->rx_buf;
+}
+
 /* ---- conn.c: the sizes of a connection's record buffers (rx_buf, outq, app) for cfg ---- */
 void conn_io_caps(const struct eiot_config *cfg, size_t *rx, size_t *outq, size_t *app);
 

@@ -217,6 +217,10 @@ static int dtls_record(struct eiot_conn *c, struct rec_header *h)
 	 * (message_seq and fragment reassembly; a repeated ChangeCipherSpec is dropped). */
 	if (h->epoch && !replay_check(&c->replay, h->seq))
 		return bad_record(c, 0, "replayed record");
+	/* conn.c: a protected record is opened at the end of the region that holds a message
+	 * being reassembled; one that reaches that far keeps it (the record's sender repeats it) */
+	if (h->epoch && c->reasm.active && !reasm_clear_of_rx(c, c->reasm.length))
+		return bad_record(c, 0, "protected record while a long message is being reassembled");
 	const uint8_t *pt;
 	size_t pt_len;
 	int err = dtls_open(c, h, &pt, &pt_len);

@@ -402,6 +402,13 @@ static int rx_dtls(struct eiot_conn *c, const uint8_t *p, size_t n)
 			continue;
 		}
 
+		/* the record was opened at the end of the region this message would be reassembled
+		 * in (conn.c): a protected one (Finished) that reaches it is dropped */
+		if (c->rec_epoch && !reasm_clear_of_rx(c, h.length)) {
+			EIOT_LOG(c->cfg, EIOT_LOG_DEBUG, "dtls: protected handshake message type %u of %" PRIu32
+				 " bytes dropped: too long to reassemble beside its record", h.type, h.length);
+			continue;
+		}
 		bool complete;
 		int err = reasm_add(&c->reasm, c->hs.rx_seq, h.type, h.length, h.msg_seq, h.frag_off,
 				    frag, h.frag_len, &complete);
