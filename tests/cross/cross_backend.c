@@ -37,7 +37,7 @@
 	X(eiot_conn_free) X(eiot_conn_feed) X(eiot_conn_output) X(eiot_conn_write)                \
 	X(eiot_conn_read) X(eiot_conn_state) X(eiot_conn_error) X(eiot_conn_export)               \
 	X(eiot_conn_get_session) X(eiot_conn_resumed) X(eiot_session_clear)                      \
-	X(eiot_build_features) X(eiot_config_set_random)
+	X(eiot_build_features) X(eiot_config_set_random) X(eiot_conn_save) X(eiot_conn_restore)
 
 struct lib {
 	const char *name;
@@ -92,6 +92,11 @@ static bool fits(const struct lib *l, enum eiot_role role, const struct scenario
 static bool resumes(const struct lib *l)
 {
 	return l->eiot_build_features() & EIOT_FEATURE_RESUMPTION;
+}
+
+static bool saves(const struct lib *l)
+{
+	return l->eiot_build_features() & EIOT_FEATURE_SAVE;
 }
 
 /* For a build without the DRBG (a device profile): the platform's source. */
@@ -224,10 +229,10 @@ static bool handshake(struct pair *p)
 	return false;
 }
 
-/* "ping" one way, "pong" the other, and the same exported keying material on both sides. */
-static bool talk(struct pair *p)
+/* "ping" one way, "pong" the other. */
+static bool ping_pong(struct pair *p)
 {
-	uint8_t got[16], ekm_c[32], ekm_s[32];
+	uint8_t got[16];
 	size_t n = 0, len = 0;
 	bool moved = false;
 
@@ -239,9 +244,31 @@ static bool talk(struct pair *p)
 	    !pump_one_way(p, false, &moved) ||
 	    p->cl->eiot_conn_read(p->c, got, sizeof(got), &len) || len != 4 || memcmp(got, "pong", 4))
 		return false;
-	return !p->cl->eiot_conn_export(p->c, "EXPERIMENTAL cross backend", NULL, 0, ekm_c, 32) &&
+	return true;
+}
+
+/* ping_pong, and the same exported keying material on both sides. */
+static bool talk(struct pair *p)
+{
+	uint8_t ekm_c[32], ekm_s[32];
+	return ping_pong(p) && !p->cl->eiot_conn_export(p->c, "EXPERIMENTAL cross backend", NULL, 0, ekm_c, 32) &&
 	       !p->sl->eiot_conn_export(p->s, "EXPERIMENTAL cross backend", NULL, 0, ekm_s, 32) &&
 	       memcmp(ekm_c, ekm_s, 32) == 0;
+}
+
+/* The client's connection saved, dropped and restored from its state (keys as its build's
+ * backend keeps them) talks on with the server that never saw it go. */
+static bool save_and_restore(struct pair *p)
+{
+	uint8_t st[EIOT_SAVED_MAX];
+	size_t n;
+	if (p->cl->eiot_conn_save(p->c, 16, st, sizeof(st), &n))
+		return false;
+	p->cl->eiot_conn_free(p->c);
+	p->c = NULL;
+	/* a restored connection sends nothing before its next state is saved (and stored) */
+	return !p->cl->eiot_conn_restore(p->ccfg, st, n, p->now, &p->c) &&
+	       !p->cl->eiot_conn_save(p->c, 16, st, sizeof(st), &n) && ping_pong(p);
 }
 
 static void pair_end(struct pair *p)
@@ -251,8 +278,8 @@ static void pair_end(struct pair *p)
 	p->c = p->s = NULL;
 }
 
-/* A full handshake, then (when both builds resume) a resumption with the ticket the server
- * issued. */
+/* A full handshake (a DTLS client saved and restored after it when both builds save), then
+ * (when both builds resume) a resumption with the ticket the server issued. */
 static bool run(const struct lib *cl, const struct lib *sl, const struct scenario *sc)
 {
 	struct pair p = { .cl = cl, .sl = sl, .transport = sc->transport, .now = 1000 };
@@ -274,6 +301,8 @@ static bool run(const struct lib *cl, const struct lib *sl, const struct scenari
 		goto out;
 	if (!(p.c = cl->eiot_conn_new(p.ccfg, p.now)) || !handshake(&p) || !talk(&p) ||
 	    (resume && cl->eiot_conn_get_session(p.c, &sess)))
+		goto fail;
+	if (sc->transport == EIOT_DTLS && saves(cl) && saves(sl) && !save_and_restore(&p))
 		goto fail;
 	pair_end(&p);
 	if (!resume) {

@@ -393,6 +393,28 @@ static void test_wrong_psk(void **state)
 	}
 }
 
+/* A suite the client lists more than once is offered once: the ClientHello has room for every
+ * suite of the build, so the one after the repeats still goes out and is chosen. */
+static void test_suite_listed_twice_offered_once(void **state)
+{
+	(void)state;
+	static const uint16_t repeated[] = { EIOT_PSK_WITH_AES_128_CCM_8, EIOT_PSK_WITH_AES_128_CCM_8,
+					     EIOT_PSK_WITH_AES_128_CCM_8, EIOT_PSK_WITH_AES_128_CCM_8,
+					     EIOT_ECDHE_ECDSA_WITH_AES_128_CCM_8 };
+	static const uint16_t ecdhe = EIOT_ECDHE_ECDSA_WITH_AES_128_CCM_8;
+	struct pair p;
+	setup_cert_mutual(&p, EIOT_DTLS);
+	assert_int_equal(eiot_config_set_psk(p.cfg[0], psk_id, sizeof(psk_id) - 1, psk_key, sizeof(psk_key)),
+			 EIOT_OK);
+	assert_int_equal(eiot_config_set_suites(p.cfg[0], repeated, 5), EIOT_OK);
+	assert_int_equal(eiot_config_set_suites(p.cfg[1], &ecdhe, 1), EIOT_OK);
+	start(&p);
+	run(&p);
+	assert_established(&p);
+	assert_int_equal(eiot_conn_suite(p.conn[0]), EIOT_ECDHE_ECDSA_WITH_AES_128_CCM_8);
+	teardown_pair(&p);
+}
+
 /* Suite names both ways, OpenSSL's and IANA's, any case; unknown ones are 0 / NULL. */
 static void test_suite_names(void **state)
 {
@@ -424,6 +446,7 @@ int main(void)
 		cmocka_unit_test(test_dtls_lost_datagram_is_retransmitted),
 		cmocka_unit_test(test_dtls_lost_final_flight_psk),
 		cmocka_unit_test(test_wrong_psk),
+		cmocka_unit_test(test_suite_listed_twice_offered_once),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -85,6 +85,11 @@ static void test_suite_table(void **state)
 		assert_int_equal(s->tag_len, s->aead == EIOT_AEAD_AES128_CCM_8 ? 8 : 16);
 		assert_non_null(s->name);
 	}
+	static const uint16_t every[] = { 0xC0AE, 0xC0A8, 0xC0AC, 0xC02B };
+	size_t in_build = 0;
+	for (size_t i = 0; i < sizeof(every) / sizeof(every[0]); i++)
+		in_build += suite_find(every[i]) != NULL;
+	assert_int_equal(in_build, SUITES_IN_BUILD);
 	assert_int_equal(suite_lookup(0xC0A8)->kx, KX_PSK);
 	assert_int_equal(suite_lookup(0xC0AE)->kx, KX_ECDHE_ECDSA);
 	assert_int_equal(suite_lookup(0xC02B)->aead, EIOT_AEAD_AES128_GCM);

@@ -36,6 +36,7 @@ void cu_client_write(const struct eiot_conn *c, struct wr *w)
 	EIOT_LOG(cfg, EIOT_LOG_DEBUG, "cert_url: sending CertificateURL %s", cfg->own_cert_url);
 }
 
+#if EIOT_WITH_SERVER
 /* see tls/cert_url.h */
 void cu_server_on_hello(struct eiot_conn *c, const struct hs_exts *e)
 {
@@ -141,5 +142,7 @@ int cu_server_certificate_url(struct eiot_conn *c, const uint8_t *body, size_t n
 	free(buf);
 	return err;
 }
+
+#endif /* EIOT_WITH_SERVER */
 
 #endif /* EIOT_WITH_CERT_URL */

@@ -24,15 +24,18 @@ int cu_server_certificate_url(struct eiot_conn *c, const uint8_t *body, size_t n
 #if EIOT_WITH_CERT_URL
 /* Client: offer client_certificate_url (a URL and an own X.509 certificate are configured). */
 bool cu_client_offers(const struct eiot_config *cfg);
-/* Server, full handshake with a CertificateRequest for X.509: agree (hs.cu_agreed) when the
- * client offered and a resolver is configured. */
-void cu_server_on_hello(struct eiot_conn *c, const struct hs_exts *e);
-#else /* never offered, never agreed */
+#else /* never offered */
 static inline bool cu_client_offers(const struct eiot_config *cfg)
 {
 	(void)cfg;
 	return false;
 }
+#endif
+#if EIOT_WITH_CERT_URL && EIOT_WITH_SERVER
+/* Server, full handshake with a CertificateRequest for X.509: agree (hs.cu_agreed) when the
+ * client offered and a resolver is configured. */
+void cu_server_on_hello(struct eiot_conn *c, const struct hs_exts *e);
+#else /* never agreed */
 static inline void cu_server_on_hello(struct eiot_conn *c, const struct hs_exts *e)
 {
 	(void)c, (void)e;

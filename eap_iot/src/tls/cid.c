@@ -12,12 +12,9 @@
 
 #include "eap_iot/dtls.h"
 
-/* Ours: the one the application chose, or cfg->cid_len random bytes (a server that routes by
- * them wants them unguessable). */
+/* Ours: cfg->cid_len random bytes (a server that routes by them wants them unguessable). */
 static int pick_own(struct eiot_conn *c)
 {
-	if (c->hs.cid_chosen)
-		return 0;
 	c->rx_keys.cid_len = (uint8_t)c->cfg->cid_len;
 	int err = cfg_random(c->cfg, c->rx_keys.cid, c->rx_keys.cid_len);
 	if (err)
@@ -66,6 +63,7 @@ bool eiot_dtls_record_cid(const uint8_t *dgram, size_t len, size_t cid_len, cons
 	return true;
 }
 
+#if EIOT_WITH_SERVER
 /* see tls/cid.h */
 int cid_server_answer(struct eiot_conn *c, const struct hs_exts *ch)
 {
@@ -80,10 +78,8 @@ int cid_server_answer(struct eiot_conn *c, const struct hs_exts *ch)
 	}
 	keep_peers(c, ch);
 	c->hs.cid_agreed = true;
-	return pick_own(c);
+	return c->hs.cid_chosen ? 0 : pick_own(c); /* the application's, or one of ours */
 }
-
-#if EIOT_WITH_SERVER
 /* see eap_iot/conn.h */
 int eiot_conn_set_own_cid(struct eiot_conn *c, const uint8_t *cid, size_t len)
 {

@@ -206,7 +206,7 @@ size_t client_hello_bound(const struct eiot_config *cfg, const struct eiot_sessi
 /* see tls/conn_int.h */
 int client_start(struct eiot_conn *c, const struct eiot_session *s)
 {
-	c->hs.n_offered = hs_usable_suites(c->cfg, c->hs.offered, EIOT_MAX_SUITES);
+	c->hs.n_offered = (uint8_t)hs_usable_suites(c->cfg, c->hs.offered, SUITES_IN_BUILD);
 	if (c->hs.n_offered == 0)
 		return conn_error(c, EIOT_ERR_NO_CREDENTIALS,
 				  "hs: no configured suite has credentials (PSK, or trust anchors and a server name)");

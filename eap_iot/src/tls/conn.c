@@ -151,7 +151,7 @@ static struct eiot_conn *conn_new(const struct eiot_config *cfg, const struct ei
 	c->is_client = cfg->role == EIOT_CLIENT;
 	c->state = EIOT_STATE_HANDSHAKE;
 	c->alert_sent = c->alert_recv = EIOT_ALERT_NONE;
-	c->now = c->hs_started = now_ms;
+	c->now = now_ms;
 	c->rx_max = c->rx_limit = cfg_rx_record(cfg);
 	c->tx_limit = cfg->max_record;
 	for (int i = 0; i < 2; i++) {
@@ -482,8 +482,9 @@ uint64_t eiot_conn_next_timer(const struct eiot_conn *c)
 		return UINT64_MAX;
 	if (conn_dtls(c))
 		return flight_next(&c->timer);
-	uint64_t give_up = c->hs_started + c->cfg->give_up_ms;
-	return give_up < c->hs_started ? UINT64_MAX - 1 : give_up;
+	/* TLS: the handshake's start, kept by the timer DTLS retransmits by */
+	uint64_t give_up = c->timer.started + c->cfg->give_up_ms;
+	return give_up < c->timer.started ? UINT64_MAX - 1 : give_up;
 }
 
 /* see eap_iot/conn.h */

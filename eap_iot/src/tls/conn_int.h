@@ -103,8 +103,8 @@ struct hs_ctx {
 	bool cert_requested;
 	bool send_cert;        /* CertificateRequest asked for what our credentials can do */
 	uint8_t peer_point[65]; /* server's ECDHE public value from ServerKeyExchange */
-	uint16_t offered[EIOT_MAX_SUITES];
-	size_t n_offered;
+	uint16_t offered[SUITES_IN_BUILD];
+	uint8_t n_offered;
 	/* resumption (both roles) */
 	bool resumed;          /* abbreviated handshake: the client sends the last flight */
 	bool ticket_follows;   /* a NewSessionTicket comes before the server's CCS */
@@ -116,13 +116,10 @@ struct hs_ctx {
 	/* certificate types (RFC 7250): raw public keys instead of X.509, per direction */
 	bool server_rpk, client_rpk;
 	uint8_t cct_offer[2], sct_offer[2]; /* client: the lists offered */
-	size_t n_cct_offer, n_sct_offer;
-	bool ask_cert;         /* server: CertificateRequest goes out */
-	bool has_sct_answer, has_cct_answer; /* server: the types go in the ServerHello */
+	uint8_t n_cct_offer, n_sct_offer;
 	/* record sizes (RFC 6066 §4, RFC 8449) */
 	uint8_t mfl_code;      /* client: offered; server: to echo (0 none) */
 	uint16_t rsl_sent;     /* our record_size_limit in the hello (0 none) */
-	uint64_t born_ms;      /* server: when the session's full handshake began */
 #if EIOT_WITH_CACHED_INFO /* RFC 7924, tls/cached_info.c (read through its accessors) */
 	bool ci_offered;       /* client: a 'cert' hash went out in the ClientHello */
 	bool ci_hit;           /* the server echoed 'cert': its Certificate holds the hash */
@@ -137,13 +134,17 @@ struct hs_ctx {
 	/* client certificate URLs (RFC 6066 §5, tls/cert_url.c) */
 	bool cu_offered;       /* client: client_certificate_url in the ClientHello */
 	bool cu_agreed;        /* both: the ServerHello carries it */
-	/* connection IDs (RFC 9146, tls/cid.c): the values live in rx[1] (ours) and tx[1] */
+	/* connection IDs (RFC 9146, tls/cid.c): the values live in rx_keys (ours) and tx_keys */
 	bool cid_offered;      /* client: connection_id in the ClientHello */
-	bool cid_agreed;       /* server: connection_id in the ServerHello */
-	bool cid_chosen;       /* server: rx[1] holds the CID the application chose */
-	/* server */
+#if EIOT_WITH_SERVER /* a server's (server.c) */
 	const struct eiot_psk_entry *psk;
+	uint64_t born_ms;      /* when the session's full handshake began */
+	bool ask_cert;         /* CertificateRequest goes out */
+	bool has_sct_answer, has_cct_answer; /* the certificate types go in the ServerHello */
 	bool client_cert;      /* a non-empty client Certificate was verified */
+	bool cid_agreed;       /* connection_id in the ServerHello */
+	bool cid_chosen;       /* rx_keys holds the CID the application chose */
+#endif
 	/* DTLS message sequence numbers (RFC 6347 §4.2.2) */
 	uint16_t tx_seq, rx_seq;
 	bool rx_seq_set;
@@ -161,7 +162,6 @@ struct eiot_conn {
 	int err;
 	int alert_sent, alert_recv;
 	uint64_t now;
-	uint64_t hs_started;
 
 	/* records: [0] epoch 0 / before CCS, [1] protected */
 	struct rec_dir tx[2], rx[2];
@@ -207,7 +207,9 @@ struct eiot_conn {
 	struct eiot_session *session; /* client (in the allocation): offered, then the one to keep */
 #if EIOT_WITH_SAVE
 	struct {                /* eiot_conn_save (tls/conn_save.c) */
+#if !EIOT_AEAD_KEEPS_KEY /* (crypto backend) */
 		uint8_t tx_key[16], rx_key[16]; /* the record keys of epoch 1 as derived */
+#endif
 		bool reserving; /* saved or restored: tx[1] uses record numbers below tx_end only */
 		uint64_t tx_end;
 		bool restored;  /* from a saved state: no handshake secrets, no peer details */
@@ -268,9 +270,16 @@ void conn_io_release(struct eiot_conn *c);
 void conn_io_discard(struct eiot_conn *c);
 
 /* ---- conn_save.c ---- */
-#if EIOT_WITH_SAVE
-/* Keep epoch 1's keys as installed, for a later save. */
+#if EIOT_WITH_SAVE && !EIOT_AEAD_KEEPS_KEY
+/* Keep epoch 1's keys as installed, for a later save (the AEAD states keep none). */
 void conn_save_keys(struct eiot_conn *c, const uint8_t tx_key[16], const uint8_t rx_key[16]);
+#else
+static inline void conn_save_keys(struct eiot_conn *c, const uint8_t tx_key[16], const uint8_t rx_key[16])
+{
+	(void)c, (void)tx_key, (void)rx_key;
+}
+#endif
+#if EIOT_WITH_SAVE
 /* false when the next protected record would take a number the stored state has not reserved
  * (the caller fails that write with EIOT_ERR_SAVE_NEEDED). */
 static inline bool conn_seq_reserved(const struct eiot_conn *c)
@@ -278,10 +287,6 @@ static inline bool conn_seq_reserved(const struct eiot_conn *c)
 	return !c->save.reserving || c->tx[1].seq < c->save.tx_end;
 }
 #else
-static inline void conn_save_keys(struct eiot_conn *c, const uint8_t tx_key[16], const uint8_t rx_key[16])
-{
-	(void)c, (void)tx_key, (void)rx_key;
-}
 static inline bool conn_seq_reserved(const struct eiot_conn *c)
 {
 	(void)c;
@@ -337,7 +342,8 @@ int hs_rx_handshake(struct eiot_conn *c, const uint8_t *p, size_t n);
 void hs_transcript_reset(struct eiot_conn *c);
 
 /* ---- hs_common.c ---- */
-/* The configured suites this side can use with its credentials, in preference order. */
+/* The configured suites this side can use with its credentials, in preference order, each
+ * once (at most SUITES_IN_BUILD). */
 size_t hs_usable_suites(const struct eiot_config *cfg, uint16_t *out, size_t cap);
 /* Derive master secret (EMS when agreed), keys for both directions, key log line. pms is wiped. */
 int hs_derive_keys(struct eiot_conn *c, uint8_t *pms, size_t pms_len);

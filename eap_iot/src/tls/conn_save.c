@@ -32,12 +32,26 @@
 #define SAVED_MIN (SAVED_FIXED + 2 + SAVED_CHECK)
 #define MAX_RESERVE (UINT32_C(1) << 24)
 
+#if EIOT_AEAD_KEEPS_KEY
+/* Epoch 1's record key of a direction as installed. */
+static const uint8_t *record_key(const struct eiot_conn *c, const struct rec_dir *d)
+{
+	(void)c;
+	return eiot_aead_key(&d->keys->aead);
+}
+#else
 /* see tls/conn_int.h */
 void conn_save_keys(struct eiot_conn *c, const uint8_t tx_key[16], const uint8_t rx_key[16])
 {
 	memcpy(c->save.tx_key, tx_key, 16);
 	memcpy(c->save.rx_key, rx_key, 16);
 }
+
+static const uint8_t *record_key(const struct eiot_conn *c, const struct rec_dir *d)
+{
+	return d == &c->tx[1] ? c->save.tx_key : c->save.rx_key;
+}
+#endif
 
 static void saved_check(const uint8_t *p, size_t n, uint8_t out[SAVED_CHECK])
 {
@@ -97,9 +111,9 @@ int eiot_conn_save(struct eiot_conn *c, uint32_t reserve, uint8_t *out, size_t c
 	st_be64(out + 18, c->replay.bits);
 	st_be16(out + 26, (uint16_t)c->tx_limit);
 	st_be16(out + 28, (uint16_t)c->rx_limit);
-	memcpy(out + 30, c->save.tx_key, 16);
+	memcpy(out + 30, record_key(c, tx), 16);
 	memcpy(out + 46, tx->keys->fixed_iv, 4);
-	memcpy(out + 50, c->save.rx_key, 16);
+	memcpy(out + 50, record_key(c, rx), 16);
 	memcpy(out + 66, rx->keys->fixed_iv, 4);
 	out[70] = (uint8_t)own;
 	cid_bytes(rx, out + 71);
@@ -221,7 +235,7 @@ int eiot_conn_restore(const struct eiot_config *cfg, const uint8_t *saved, size_
 	c->alloc_size = sizeof(*c);
 	c->dtls = true;
 	c->is_client = cfg->role == EIOT_CLIENT;
-	c->now = c->hs_started = now_ms;
+	c->now = now_ms;
 	c->alert_sent = c->alert_recv = EIOT_ALERT_NONE;
 	rec_dir_init(&c->tx[0], true, NULL);
 	rec_dir_init(&c->rx[0], true, NULL);

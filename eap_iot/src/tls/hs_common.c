@@ -30,6 +30,8 @@ size_t hs_usable_suites(const struct eiot_config *cfg, uint16_t *out, size_t cap
 			     cfg->n_rpk_pins;
 		else
 			ok = cfg->has_own_cert || cfg->rpk_own;
+		for (size_t j = 0; ok && j < n; j++)
+			ok = out[j] != s->id; /* listed twice: offered once */
 		if (ok)
 			out[n++] = s->id;
 	}

@@ -24,6 +24,9 @@ struct suite_info {
 	bool in_build;             /* its key exchange and AEAD are in this build (eap_iot/features.h) */
 };
 
+/* The suites this build holds (those suite_find knows): a ClientHello offers at most these. */
+#define SUITES_IN_BUILD (EIOT_WITH_ECDHE + EIOT_WITH_PSK + 2 * (EIOT_WITH_ECDHE && EIOT_WITH_EXTRA_SUITES))
+
 /* NULL when id is not one we implement, or one this build left out. */
 const struct suite_info *suite_find(uint16_t id);
 /* Any suite we implement, in this build or not (the record layer and its tests take them all). */

@@ -34,6 +34,16 @@ struct eiot_aead {
 	} u;
 };
 
+/* A record key is kept as such only without schedules and without GCM (whose context holds
+ * its own): then a saved connection takes its keys from here (tls/conn_save.c). */
+#define EIOT_AEAD_KEEPS_KEY (!EIOT_WITH_AES_SCHEDULE && !EIOT_WITH_EXTRA_SUITES)
+#if EIOT_AEAD_KEEPS_KEY
+static inline const uint8_t *eiot_aead_key(const struct eiot_aead *a)
+{
+	return a->u.key;
+}
+#endif
+
 /* Seeded from getrandom(2); with Debian's MBEDTLS_THREADING_C, mbedtls_ctr_drbg_random locks
  * the context's mutex, so one seeded DRBG serves every thread. */
 struct eiot_drbg {

@@ -31,6 +31,13 @@ struct eiot_aead {
 	EVP_CIPHER_CTX *ctx[2]; /* [0] opens, [1] seals */
 };
 
+/* The key is kept as such: a saved connection takes its keys from here (tls/conn_save.c). */
+#define EIOT_AEAD_KEEPS_KEY 1
+static inline const uint8_t *eiot_aead_key(const struct eiot_aead *a)
+{
+	return a->key;
+}
+
 /* OpenSSL's own DRBG (per process, thread-safe, seeded and reseeded from the OS). */
 struct eiot_drbg {
 	bool ready;
