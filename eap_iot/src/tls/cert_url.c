@@ -127,7 +127,7 @@ int cu_server_certificate_url(struct eiot_conn *c, const uint8_t *body, size_t n
 		used += err ? 0 : len;
 	}
 	if (!err) {
-		err = creds_verify_peer(cfg, certs, lens, n_certs, false, &c->hs.peer_key,
+		err = creds_verify_peer(cfg, certs, lens, n_certs, false, &c->hs.ec->peer_key,
 					c->hs.peer_eui64, &c->hs.has_peer_eui64, NULL);
 		if (!err) {
 			c->has_peer_key = c->peer.cert_url = true;

@@ -361,10 +361,13 @@ static int on_server_hello(struct eiot_conn *c, const uint8_t *body, size_t n)
 	if (c->hs.cu_offered && !c->hs.cu_agreed)
 		EIOT_LOG(c->cfg, EIOT_LOG_DEBUG,
 			 "cert_url: the server does not take certificate URLs: Certificate if asked");
-	if (c->hs.suite->kx == KX_ECDHE_ECDSA)
+	if (c->hs.suite->kx == KX_ECDHE_ECDSA) {
+		if ((err = hs_ecdhe_begin(c)))
+			return err;
 		c->hs.st = ST_C_EXPECT_CERTIFICATE;
-	else
+	} else {
 		c->hs.st = ST_C_EXPECT_SKE_OR_SHD;
+	}
 	EIOT_LOG(c->cfg, EIOT_LOG_DEBUG, "hs: server chose %s%s", c->hs.suite->name,
 		 c->hs.ems ? " with extended master secret" : "");
 	return 0;
@@ -421,10 +424,10 @@ static int on_ske_ecdhe(struct eiot_conn *c, const uint8_t *body, size_t n)
 	eiot_sha256_update(&h, ske.params, ske.params_len);
 	eiot_sha256_peek(&h, hash);
 	eiot_sha256_free(&h);
-	if (eiot_pkey_verify(&c->hs.peer_key, hash, ske.sig, ske.sig_len))
+	if (eiot_pkey_verify(&c->hs.ec->peer_key, hash, ske.sig, ske.sig_len))
 		return conn_error(c, EIOT_ERR_BAD_SIGNATURE,
 				  "hs: ServerKeyExchange signature does not verify with the server's key");
-	memcpy(c->hs.peer_point, ske.point, 65);
+	memcpy(c->hs.ec->peer_point, ske.point, 65);
 	c->hs.st = ST_C_EXPECT_CR_OR_SHD;
 	return 0;
 }
@@ -474,15 +477,15 @@ static int add_client_key_exchange(struct eiot_conn *c)
 		pms_len = tls_psk_premaster(cfg->psk[0].key, cfg->psk[0].key_len, pms);
 	} else {
 		uint8_t pub[65];
-		err = eiot_ecdh_keygen(&c->hs.ecdh, hs_rng, (void *)cfg, pub);
+		err = eiot_ecdh_keygen(&c->hs.ec->ecdh, hs_rng, (void *)cfg, pub);
 		if (err)
 			return conn_error(c, err, "hs: ECDHE key generation failed");
 		hs_write_cke_ecdhe(&w, pub);
 		err = hs_msg_close(c, &w, HT_CLIENT_KEY_EXCHANGE);
 		if (err)
 			return err;
-		err = eiot_ecdh_shared(&c->hs.ecdh, c->hs.peer_point, 65, pms);
-		eiot_ecdh_free(&c->hs.ecdh);
+		err = eiot_ecdh_shared(&c->hs.ec->ecdh, c->hs.ec->peer_point, 65, pms);
+		eiot_ecdh_free(&c->hs.ec->ecdh);
 		if (err)
 			return conn_error(c, err, "hs: server's ECDHE point is not on P-256");
 		pms_len = 32;

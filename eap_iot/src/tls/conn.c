@@ -140,7 +140,10 @@ static struct eiot_conn *conn_new(const struct eiot_config *cfg, const struct ei
 		c->hs_buf = p, bitmap = NULL, c->app.buf = p + l.hs;
 	}
 	p += l.shared;
-	c->stage = p, c->stage_cap = l.stage, p += l.stage;
+#if EIOT_WITH_TLS
+	c->stage = p, c->stage_cap = l.stage;
+#endif
+	p += l.stage;
 	c->flight.buf = p, c->flight.cap = l.flight, p += l.flight;
 	c->outq.buf = p - l.outq, c->outq.cap = l.outq;
 	c->session = l.session ? (struct eiot_session *)p : NULL;
@@ -323,11 +326,25 @@ int conn_send_alert(struct eiot_conn *c, uint8_t level, uint8_t desc)
 /* see tls/conn_int.h */
 void conn_release_key_exchange(struct eiot_conn *c)
 {
-	if (EIOT_WITH_ECDHE) {
-		eiot_ecdh_free(&c->hs.ecdh);
-		eiot_pkey_free(&c->hs.peer_key);
+	if (EIOT_WITH_ECDHE && c->hs.ec) {
+		eiot_ecdh_free(&c->hs.ec->ecdh);
+		eiot_pkey_free(&c->hs.ec->peer_key);
+		eiot_zeroize(c->hs.ec, sizeof(*c->hs.ec));
+		free(c->hs.ec);
+		c->hs.ec = NULL;
 	}
 	ci_release(c);
+}
+
+/* see tls/conn_int.h */
+int hs_ecdhe_begin(struct eiot_conn *c)
+{
+	if (c->hs.ec)
+		return 0;
+	c->hs.ec = calloc(1, sizeof(*c->hs.ec));
+	if (!c->hs.ec)
+		return conn_error(c, EIOT_ERR_NO_MEMORY, "hs: no memory for the ECDHE exchange");
+	return 0;
 }
 
 /* see tls/conn_int.h */
@@ -346,8 +363,10 @@ int conn_fail(struct eiot_conn *c, int err)
 	if (alert != EIOT_ALERT_NONE) {
 		uint8_t t = alert_tx(c);
 		hs_flight_begin(c); /* dropped: the alert is queued where its bytes lay */
-		if (c->stage_head == 0)
+#if EIOT_WITH_TLS
+		if (c->stage_head == 0) /* a record partly out goes on; one not begun goes */
 			c->stage_len = 0;
+#endif
 		uint8_t body[2] = { 2, (uint8_t)alert };
 		if (!queue_record(c, t, REC_CT_ALERT, body, 2))
 			c->alert_sent = alert;
@@ -416,34 +435,36 @@ int conn_app_data(struct eiot_conn *c, const uint8_t *p, size_t n)
 	return 0;
 }
 
-/* see eap_iot/conn.h */
-int eiot_conn_output(struct eiot_conn *c, uint8_t *buf, size_t cap, size_t *len)
+/* DTLS: the next datagram of the flight, or of the queue. */
+static int output_dtls(struct eiot_conn *c, uint8_t *buf, size_t cap, size_t *len)
 {
-	if (!c || !buf || !len)
-		return EIOT_ERR_BAD_PARAM;
-	*len = 0;
 	int err;
-	if (conn_dtls(c)) {
-		/* a flight's datagram is built in buf itself; the queue's are copied */
-		if (c->flight.pending) {
-			err = hs_flight_emit_datagram(c, buf, cap, len);
-			if (err == EIOT_ERR_BUFFER_TOO_SMALL || (!err && *len))
-				return err;
-			if (err)
-				conn_fail(c, err);
-		}
-		if (!c->outq.len)
-			return c->err;
-		size_t dl = ld_be16(c->outq.buf + c->outq.head);
-		if (cap < dl)
-			return EIOT_ERR_BUFFER_TOO_SMALL;
-		memcpy(buf, c->outq.buf + c->outq.head + 2, dl);
-		*len = dl;
-		c->outq.head += 2 + dl;
-		c->outq.len -= 2 + dl;
-		conn_io_release(c);
-		return EIOT_OK;
+	/* a flight's datagram is built in buf itself; the queue's are copied */
+	if (c->flight.pending) {
+		err = hs_flight_emit_datagram(c, buf, cap, len);
+		if (err == EIOT_ERR_BUFFER_TOO_SMALL || (!err && *len))
+			return err;
+		if (err)
+			conn_fail(c, err);
 	}
+	if (!c->outq.len)
+		return c->err;
+	size_t dl = ld_be16(c->outq.buf + c->outq.head);
+	if (cap < dl)
+		return EIOT_ERR_BUFFER_TOO_SMALL;
+	memcpy(buf, c->outq.buf + c->outq.head + 2, dl);
+	*len = dl;
+	c->outq.head += 2 + dl;
+	c->outq.len -= 2 + dl;
+	conn_io_release(c);
+	return EIOT_OK;
+}
+
+#if EIOT_WITH_TLS
+/* TLS: as many bytes of the flight's records and of the queue as fit. */
+static int output_tls(struct eiot_conn *c, uint8_t *buf, size_t cap, size_t *len)
+{
+	int err;
 	while (*len < cap) {
 		const uint8_t *src;
 		size_t avail;
@@ -473,6 +494,20 @@ int eiot_conn_output(struct eiot_conn *c, uint8_t *buf, size_t cap, size_t *len)
 		}
 	}
 	return *len ? EIOT_OK : c->err;
+}
+#endif
+
+/* see eap_iot/conn.h */
+int eiot_conn_output(struct eiot_conn *c, uint8_t *buf, size_t cap, size_t *len)
+{
+	if (!c || !buf || !len)
+		return EIOT_ERR_BAD_PARAM;
+	*len = 0;
+#if EIOT_WITH_TLS
+	if (!conn_dtls(c))
+		return output_tls(c, buf, cap, len);
+#endif
+	return output_dtls(c, buf, cap, len);
 }
 
 /* see eap_iot/conn.h */

@@ -92,8 +92,12 @@ struct eiot_conn *eiot_conn_compact(struct eiot_conn *c)
 		n->session = (struct eiot_session *)((uint8_t *)n + align8(sizeof(*n)));
 		memcpy(n->session, c->session, sizeof(*c->session));
 	}
-	n->hs_buf = n->stage = NULL;
-	n->hs_cap = n->hs_len = n->stage_cap = n->stage_head = 0;
+	n->hs_buf = NULL;
+	n->hs_cap = n->hs_len = 0;
+#if EIOT_WITH_TLS
+	n->stage = NULL;
+	n->stage_cap = n->stage_head = 0;
+#endif
 	memset(&n->reasm, 0, sizeof(n->reasm));
 	memset(&n->flight, 0, sizeof(n->flight));
 	flight_stop(&n->timer);

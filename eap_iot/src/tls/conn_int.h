@@ -73,16 +73,25 @@ struct out_flight {
 	uint8_t *buf;
 	size_t cap, used;
 	struct flight_msg msg[FLIGHT_MAX_MSGS];
-	size_t n;
-	bool pending;   /* still (re)transmitting: output() takes records from here first */
-	size_t idx;     /* message being emitted */
 	size_t pos;     /* bytes of msg[idx] already emitted (DTLS: body bytes) */
+	uint8_t n;
+	uint8_t idx;    /* message being emitted */
+	bool pending;   /* still (re)transmitting: output() takes records from here first */
 };
 
 /* A linear byte buffer consumed from head (output queue, application data). */
 struct bytebuf {
 	uint8_t *buf;
 	size_t cap, head, len;
+};
+
+/* What an ECDHE handshake needs until its keys are derived and the peer is authenticated: on
+ * the heap from the choice of an ECDHE suite (hs_ecdhe_begin) to the handshake's end
+ * (conn_release_key_exchange), so that a connection holds none of it before or after. */
+struct hs_ecdhe {
+	struct eiot_ecdh ecdh;
+	struct eiot_pkey peer_key;
+	uint8_t peer_point[65]; /* client: the server's ECDHE public value from ServerKeyExchange */
 };
 
 struct hs_ctx {
@@ -93,16 +102,14 @@ struct hs_ctx {
 	bool ems;
 	struct eiot_sha256 transcript;
 	uint8_t th_before[32]; /* transcript hash before the message being handled */
-	struct eiot_ecdh ecdh;
+	struct hs_ecdhe *ec;   /* an ECDHE handshake's (above) */
 	uint8_t ms[48];
 	bool have_ms;
-	struct eiot_pkey peer_key;
 	uint8_t peer_eui64[8];
 	bool has_peer_eui64;
 	/* client */
 	bool cert_requested;
 	bool send_cert;        /* CertificateRequest asked for what our credentials can do */
-	uint8_t peer_point[65]; /* server's ECDHE public value from ServerKeyExchange */
 	uint16_t offered[SUITES_IN_BUILD];
 	uint8_t n_offered;
 	/* resumption (both roles) */
@@ -169,7 +176,9 @@ struct eiot_conn {
 	uint8_t tx_cur, rx_cur;
 	struct replay_window replay; /* DTLS epoch 1 (epoch 0 is not authenticated) */
 	uint16_t rec_epoch;    /* DTLS: the record being handled */
-	uint64_t rec_seq;
+#if EIOT_WITH_SERVER
+	uint64_t rec_seq;      /* ... its number (a server's first record goes on from it) */
+#endif
 	bool hello_seen;       /* first ClientHello / ServerHello handled (record versions) */
 	unsigned epoch1_auth_failures;
 	struct flight_timer timer;
@@ -180,9 +189,11 @@ struct eiot_conn {
 	uint8_t *hs_buf;       /* TLS: the handshake message being assembled */
 	size_t hs_cap, hs_len;
 	struct reasm reasm;    /* DTLS */
+#if EIOT_WITH_TLS
 	uint8_t *stage;        /* TLS: one flight record on its way out (DTLS builds datagrams in
 				* the caller's buffer) */
 	size_t stage_cap, stage_head, stage_len;
+#endif
 	struct out_flight flight;
 	struct bytebuf outq;   /* alerts and application data; DTLS: u16-length-prefixed datagrams */
 	struct bytebuf app;    /* received application data; DTLS: u16-length-prefixed records */
@@ -305,6 +316,8 @@ int conn_error(struct eiot_conn *c, int err, const char *fmt, ...) EIOT_PRINTF(3
 int conn_fail(struct eiot_conn *c, int err);
 /* Queue an alert record (level 1 warning, 2 fatal). */
 int conn_send_alert(struct eiot_conn *c, uint8_t level, uint8_t desc);
+/* An ECDHE suite was chosen: hs.ec for its exchange. 0 or EIOT_ERR_NO_MEMORY (logged). */
+int hs_ecdhe_begin(struct eiot_conn *c);
 /* The key exchange's leftovers go: ECDH secret, the peer's public key, a cached_info entry. */
 void conn_release_key_exchange(struct eiot_conn *c);
 /* The handshake completed: ESTABLISHED, timers off, handshake secrets wiped. */

@@ -239,7 +239,9 @@ static int dtls_record(struct eiot_conn *c, struct rec_header *h)
 		replay_mark(&c->replay, h->seq);
 	}
 	c->rec_epoch = h->epoch;
+#if EIOT_WITH_SERVER
 	c->rec_seq = h->seq;
+#endif
 	return dispatch(c, h->type, pt, pt_len);
 }
 

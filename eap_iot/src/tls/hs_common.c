@@ -161,7 +161,7 @@ int hs_check_certificate(struct eiot_conn *c, const uint8_t *body, size_t n, boo
 
 	*empty = false;
 	if (EIOT_WITH_RPK && (!EIOT_WITH_X509 || (conn_client(c) ? c->hs.server_rpk : c->hs.client_rpk))) {
-		int err = rpk_verify_peer(c->cfg, body, n, c->peer.rpk_sha256, &c->hs.peer_key, empty);
+		int err = rpk_verify_peer(c->cfg, body, n, c->peer.rpk_sha256, &c->hs.ec->peer_key, empty);
 		if (!err && !*empty)
 			c->has_peer_key = c->peer.rpk = true;
 		return err;
@@ -178,9 +178,9 @@ int hs_check_certificate(struct eiot_conn *c, const uint8_t *body, size_t n, boo
 	/* RFC 7924: a chain we verified before and cached is not verified again, only rechecked */
 	int err = conn_client(c) && ci_hit(c)
 			  ? creds_recheck_cached_server(c->cfg, cert.cert, cert.len, cert.n,
-							ci_anchor(c), &c->hs.peer_key)
+							ci_anchor(c), &c->hs.ec->peer_key)
 			  : creds_verify_peer(c->cfg, cert.cert, cert.len, cert.n, conn_client(c),
-					      &c->hs.peer_key, c->hs.peer_eui64,
+					      &c->hs.ec->peer_key, c->hs.peer_eui64,
 					      &c->hs.has_peer_eui64, ci_anchor(c));
 	if (err)
 		return err; /* creds_verify_peer logged what was wrong */

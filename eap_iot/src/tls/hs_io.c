@@ -150,6 +150,10 @@ void hs_flight_resend(struct eiot_conn *c)
 	c->flight.pos = 0;
 }
 
+static const uint8_t ccs_body[1] = { 1 };
+
+#if EIOT_WITH_TLS
+/* TLS: n bytes of the flight's run of messages went into a record. */
 static void flight_advance(struct out_flight *f, size_t n)
 {
 	while (n && f->idx < f->n) {
@@ -163,8 +167,6 @@ static void flight_advance(struct out_flight *f, size_t n)
 		}
 	}
 }
-
-static const uint8_t ccs_body[1] = { 1 };
 
 /* see tls/conn_int.h */
 int hs_flight_emit_record(struct eiot_conn *c)
@@ -204,6 +206,7 @@ int hs_flight_emit_record(struct eiot_conn *c)
 	}
 	return 0;
 }
+#endif
 
 /* DTLS: one fragment of the current message (or the CCS) into the datagram out[0..mtu) at
  * out + *dlen. Returns 1 when it did not fit (datagram full), 0 when added, or an error. */

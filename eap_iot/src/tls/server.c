@@ -59,7 +59,7 @@ static const struct suite_info *choose_suite(const struct eiot_conn *c,
 static int add_ske_ecdhe(struct eiot_conn *c)
 {
 	uint8_t pub[65], hash[32];
-	int err = eiot_ecdh_keygen(&c->hs.ecdh, hs_rng, (void *)c->cfg, pub);
+	int err = eiot_ecdh_keygen(&c->hs.ec->ecdh, hs_rng, (void *)c->cfg, pub);
 	if (err)
 		return conn_error(c, err, "hs: ECDHE key generation failed");
 	struct wr w = hs_msg_open(c);
@@ -369,7 +369,7 @@ static int on_client_hello(struct eiot_conn *c, const uint8_t *body, size_t n)
 				  "hs: the ClientHello lacks extended master secret, which we require");
 	c->hs.born_ms = c->now;
 	if (EIOT_WITH_ECDHE && c->hs.suite->kx == KX_ECDHE_ECDSA) {
-		if ((err = choose_cert_types(c, &ch.ext)))
+		if ((err = hs_ecdhe_begin(c)) || (err = choose_cert_types(c, &ch.ext)))
 			return err;
 		ci_server_on_hello(c, &ch.ext);
 		cu_server_on_hello(c, &ch.ext);
@@ -437,8 +437,8 @@ static int on_client_key_exchange(struct eiot_conn *c, const uint8_t *body, size
 			return conn_error(c, EIOT_ERR_BAD_POINT,
 					  "hs: client's ECDHE point is not an uncompressed P-256 point (%zu bytes)",
 					  pt_len);
-		err = eiot_ecdh_shared(&c->hs.ecdh, pt, pt_len, pms);
-		eiot_ecdh_free(&c->hs.ecdh);
+		err = eiot_ecdh_shared(&c->hs.ec->ecdh, pt, pt_len, pms);
+		eiot_ecdh_free(&c->hs.ec->ecdh);
 		if (err)
 			return conn_error(c, err, "hs: client's ECDHE point is not on P-256");
 		pms_len = 32;
@@ -460,7 +460,7 @@ static int on_cert_verify(struct eiot_conn *c, const uint8_t *body, size_t n)
 		return conn_error(c, EIOT_ERR_ILLEGAL_PARAMETER,
 				  "hs: CertificateVerify signed with 0x%04x, we asked for 0x0403", alg);
 	/* RFC 5246 §7.4.8: over the handshake messages before this one */
-	if (eiot_pkey_verify(&c->hs.peer_key, c->hs.th_before, sig, sig_len))
+	if (eiot_pkey_verify(&c->hs.ec->peer_key, c->hs.th_before, sig, sig_len))
 		return conn_error(c, EIOT_ERR_BAD_SIGNATURE,
 				  "hs: CertificateVerify does not verify with the client certificate's key");
 	c->hs.st = ST_EXPECT_CCS;
