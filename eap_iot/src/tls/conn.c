@@ -45,13 +45,14 @@ static size_t flight_bytes(const struct eiot_config *cfg, const struct eiot_sess
 
 /* The flight the sender of a handshake's last flight keeps once the handshake is over, to
  * answer a repeated peer flight (RFC 6347 §4.2.4): ChangeCipherSpec and Finished, after a
- * server's NewSessionTicket. Every other flight is gone by then (conn_established). */
+ * server's NewSessionTicket. A client sends the last flight only when it resumes. Every other
+ * flight is gone by then (conn_established). */
 static size_t kept_flight_bytes(const struct eiot_config *cfg)
 {
 	size_t finished = HS_DTLS_HEADER + 12;
-	if (EIOT_WITH_RESUMPTION && EIOT_WITH_SERVER && cfg->role == EIOT_SERVER)
-		return finished + HS_DTLS_HEADER + 6 + SESS_TICKET_MAX;
-	return finished;
+	if (cfg->role == EIOT_CLIENT)
+		return EIOT_WITH_RESUMPTION ? finished : 0;
+	return finished + (EIOT_WITH_RESUMPTION ? HS_DTLS_HEADER + 6 + SESS_TICKET_MAX : 0);
 }
 
 struct conn_layout {
@@ -83,7 +84,8 @@ static void conn_layout(const struct eiot_config *cfg, const struct eiot_session
 	 * nothing but the kept flight lies before it */
 	size_t flight = align8(flight_bytes(cfg, s, chain)), after = align8(kept_flight_bytes(cfg)) + l->outq;
 	l->flight = flight > after ? flight : after;
-	l->app = align8(2 * (2 + cfg_rx_record(cfg)) + 64);
+	/* app: two records (DTLS: each with its length); TLS's stream takes more behind them */
+	l->app = align8(2 * (2 + cfg_rx_record(cfg)) + (dtls ? 0 : 64));
 	l->session = EIOT_WITH_RESUMPTION && cfg->role == EIOT_CLIENT ? align8(sizeof(struct eiot_session)) : 0;
 	/* DTLS takes no handshake message once the handshake is over (hs_io.c), and no
 	 * application data before: the two buffers are one (TLS keeps both, for HelloRequest).
