@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "crypto/x509_fault.h"
 #include "eap_iot/config.h"
 #include "eap_iot/err.h"
 #include "tls/config_int.h"
@@ -693,9 +694,29 @@ static void test_eui64_parser_table(void **state)
 	}
 }
 
+/* Certificate dates to seconds, across the range a certificate can state: UTCTime's first
+ * year, the epoch, a leap day, 2^31 seconds, and GeneralizedTime's last second. */
+static void test_certificate_dates_to_seconds(void **state)
+{
+	(void)state;
+	static const struct {
+		struct x509_fault_time t;
+		int64_t want;
+	} v[] = {
+		{ { 1950, 1, 1, 0, 0, 0 }, -631152000 },
+		{ { 1970, 1, 1, 0, 0, 0 }, 0 },
+		{ { 2000, 2, 29, 12, 0, 0 }, 951825600 },
+		{ { 2038, 1, 19, 3, 14, 8 }, INT64_C(2147483648) },
+		{ { 9999, 12, 31, 23, 59, 59 }, INT64_C(253402300799) },
+	};
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		assert_true(x509_fault_seconds(&v[i].t) == v[i].want);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_certificate_dates_to_seconds),
 		cmocka_unit_test(test_good_server_accepted),
 		cmocka_unit_test(test_anchor_included_in_chain_accepted),
 		cmocka_unit_test(test_system_clock_accepts_good_server),

@@ -9,21 +9,23 @@
 #include "eap_iot/err.h"
 #include "util/log.h"
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (the usual civil-from-days inverse). */
-static int64_t days_from_civil(int64_t y, int m, int d)
+/* Days since 1970-01-01 of a proleptic Gregorian date (the usual civil-from-days inverse). In
+ * 32 bits: a certificate's year has four digits (RFC 5280 §4.1.2.5), and 32-bit division is one
+ * instruction on a Cortex-M3/M4 where 64-bit division is a library call. */
+static int32_t days_from_civil(int32_t y, int32_t m, int32_t d)
 {
 	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	int32_t era = (y >= 0 ? y : y - 399) / 400;
+	int32_t yoe = y - era * 400;
+	int32_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	int32_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
 	return era * 146097 + doe - 719468;
 }
 
 /* see crypto/x509_fault.h */
 int64_t x509_fault_seconds(const struct x509_fault_time *t)
 {
-	return days_from_civil(t->year, t->mon, t->day) * 86400 + t->hour * 3600 + t->min * 60 +
+	return (int64_t)days_from_civil(t->year, t->mon, t->day) * 86400 + t->hour * 3600 + t->min * 60 +
 	       t->sec;
 }
 
