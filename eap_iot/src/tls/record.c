@@ -187,10 +187,11 @@ static size_t make_aad(uint8_t aad[AAD_MAX], const uint8_t seq8[8], uint8_t type
 	return AAD_CID_LEN + cid_len;
 }
 
+/* The CID a direction's records carry (rec_cid_len bytes; only a keyed direction has one). */
 static const uint8_t *dir_cid(const struct rec_dir *d)
 {
 #if EIOT_WITH_CID
-	return d->keys->cid;
+	return d->keys ? d->keys->cid : NULL;
 #else
 	(void)d;
 	return NULL;
@@ -219,7 +220,8 @@ int rec_seal(struct rec_dir *d, uint8_t type, uint16_t version, const uint8_t *p
 	if (d->dtls) {
 		st_be16(out + 3, d->epoch);
 		st_be48(out + 5, d->seq);
-		memcpy(out + 11, dir_cid(d), cid);
+		if (cid)
+			memcpy(out + 11, dir_cid(d), cid);
 	}
 	st_be16(out + hlen - 2, (uint16_t)body);
 	if (!d->protected_) {
