@@ -4,7 +4,7 @@
  * messages (one buffer, tls/conn.c): a request to renegotiate that comes whole in its record
  * gets a warning no_renegotiation (RFC 7925 §4), a fragment of one is dropped, and neither
  * touches the data waiting to be read. A saved connection with no reserved record number left
- * sends no warning and stays up.
+ * sends no warning and stays up. A close while the last flight is being resent is protected.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -114,11 +114,32 @@ static void test_renegotiation_request_without_a_saved_number(void **state)
 	rig_down(&r);
 }
 
+/* A server established after a full handshake, resending its last flight (CCS, Finished)
+ * because the client repeated its own, is closed: the close_notify goes in epoch 1, which the
+ * client reads, and not in the plaintext epoch of the CCS that was about to go out again. */
+static void test_close_while_resending_the_last_flight_is_protected(void **state)
+{
+	(void)state;
+	struct rig r;
+	uint8_t d[256];
+	rig_up_cid(&r, -1, -1, 33);
+	struct eiot_conn *cli = r.p->conn[PUMP_CLIENT], *srv = r.p->conn[PUMP_SERVER];
+	assert_true(srv->flight.n > 0); /* kept: the client has sent no data yet */
+	hs_flight_resend(srv);
+	assert_int_equal(eiot_conn_close(srv), EIOT_OK);
+	size_t len = next_dgram(srv, d, sizeof(d));
+	assert_int_equal(ld_be16(d + 3), 1);
+	assert_int_equal(eiot_conn_feed(cli, d, len, 10), EIOT_OK);
+	assert_int_equal(eiot_conn_state(cli), EIOT_STATE_CLOSED);
+	rig_down(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_renegotiation_request_leaves_waiting_data_alone),
 		cmocka_unit_test(test_renegotiation_request_without_a_saved_number),
+		cmocka_unit_test(test_close_while_resending_the_last_flight_is_protected),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

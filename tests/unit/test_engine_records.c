@@ -16,7 +16,9 @@
 #include <cmocka.h>
 
 #include "pump.h"
+#include "tls/conn_int.h"
 #include "tls/msgs.h"
+#include "util/bytes.h"
 
 /* AEAD expansion of one record: explicit nonce 8 + tag (16 at most). */
 #define EXPANSION 24
@@ -291,23 +293,23 @@ static void test_setters_refuse_bad_values(void **state)
 	eiot_config_free(s);
 }
 
-/* Move every datagram one side has to the other, each built into a buffer of cap bytes; the
- * largest one moved. */
-static size_t move_datagrams(struct eiot_conn *from, struct eiot_conn *to, size_t cap, uint64_t now)
+/* Every datagram one side has to the other; the largest one. */
+static size_t move_datagrams(struct eiot_conn *from, struct eiot_conn *to, uint64_t now)
 {
 	uint8_t d[1280];
 	size_t len, largest = 0;
-	assert_true(cap <= sizeof(d));
-	while (eiot_conn_output(from, d, cap, &len) == EIOT_OK && len) {
+	while (eiot_conn_output(from, d, sizeof(d), &len) == EIOT_OK && len) {
 		largest = len > largest ? len : largest;
 		assert_int_equal(eiot_conn_feed(to, d, len, now), EIOT_OK);
 	}
 	return largest;
 }
 
-/* A DTLS flight is built in the caller's buffer: a buffer smaller than the MTU gets smaller
- * fragments, and one that holds no record gets EIOT_ERR_BUFFER_TOO_SMALL with nothing lost. */
-static void test_dtls_flight_fits_the_callers_buffer(void **state)
+/* A DTLS flight's datagram is built in the caller's buffer, cut for the MTU whatever the
+ * buffer: one too small for it, even for its first record or only for its last, gets
+ * EIOT_ERR_BUFFER_TOO_SMALL, and the datagram then comes whole with the record numbers it
+ * would have had. */
+static void test_dtls_flight_datagram_whole_or_refused(void **state)
 {
 	(void)state;
 	static const uint8_t id[] = "small-buffer", key[16] = { 0x5a };
@@ -319,14 +321,31 @@ static void test_dtls_flight_fits_the_callers_buffer(void **state)
 	assert_non_null(cli);
 	assert_non_null(srv);
 	uint8_t d[1280];
-	size_t len = 1;
+	size_t len = 1, first, whole;
 
 	assert_int_equal(eiot_conn_output(cli, d, 20, &len), EIOT_ERR_BUFFER_TOO_SMALL);
 	assert_int_equal(len, 0);
-	assert_int_equal(eiot_conn_state(cli), EIOT_STATE_HANDSHAKE);
-	for (int turn = 0; turn < 4; turn++) {
-		assert_true(move_datagrams(cli, srv, 60, 1) <= 60);
-		assert_true(move_datagrams(srv, cli, 60, 1) <= 60);
+	assert_int_equal(eiot_conn_output(cli, d, 60, &len), EIOT_ERR_BUFFER_TOO_SMALL);
+	assert_int_equal(eiot_conn_output(cli, d, sizeof(d), &len), EIOT_OK);
+	assert_true(len > 60);
+	assert_int_equal(ld_be48(d + 5), 0); /* the refused attempts took no record number */
+	assert_int_equal(eiot_conn_feed(srv, d, len, 1), EIOT_OK);
+
+	/* the server's flight: ServerHello and ServerHelloDone, two records in one datagram */
+	assert_int_equal(eiot_conn_output(srv, d, sizeof(d), &whole), EIOT_OK);
+	first = REC_DTLS_HEADER + ld_be16(d + 11);
+	assert_true(first < whole);
+	uint8_t again[1280];
+	hs_flight_resend(srv);
+	assert_int_equal(eiot_conn_output(srv, again, first, &len), EIOT_ERR_BUFFER_TOO_SMALL);
+	assert_int_equal(eiot_conn_output(srv, again, whole, &len), EIOT_OK);
+	assert_int_equal(len, whole);
+	assert_int_equal(ld_be48(again + 5), ld_be48(d + 5) + 2); /* after the first sending's two */
+	assert_int_equal(eiot_conn_feed(cli, again, len, 2), EIOT_OK);
+
+	for (int turn = 0; turn < 3; turn++) {
+		move_datagrams(cli, srv, 3);
+		move_datagrams(srv, cli, 3);
 	}
 	assert_int_equal(eiot_conn_state(cli), EIOT_STATE_ESTABLISHED);
 	assert_int_equal(eiot_conn_state(srv), EIOT_STATE_ESTABLISHED);
@@ -351,7 +370,7 @@ int main(void)
 		cmocka_unit_test(test_server_hello_rsl_below_64_illegal_parameter),
 		cmocka_unit_test(test_server_hello_mfl_and_rsl_illegal_parameter),
 		cmocka_unit_test(test_setters_refuse_bad_values),
-		cmocka_unit_test(test_dtls_flight_fits_the_callers_buffer),
+		cmocka_unit_test(test_dtls_flight_datagram_whole_or_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -80,8 +80,7 @@ int eiot_conn_feed_some(struct eiot_conn *c, const uint8_t *in, size_t len, uint
 
 /* Copy the next output into buf. TLS: as many queued bytes as fit. DTLS: one whole datagram
  * (EIOT_ERR_BUFFER_TOO_SMALL if it does not fit; nothing is lost). A datagram of a handshake
- * flight is built in buf itself, at most cap bytes and the MTU: a buf smaller than the MTU gets
- * smaller fragments. *len = 0 when there is none. */
+ * flight is cut for the MTU and built in buf itself. *len = 0 when there is none. */
 int eiot_conn_output(struct eiot_conn *c, uint8_t *buf, size_t cap, size_t *len);
 
 /* Absolute time (ms) at which eiot_conn_tick() wants to run; UINT64_MAX when never. */

@@ -57,7 +57,8 @@ static size_t kept_flight_bytes(const struct eiot_config *cfg)
 
 struct conn_layout {
 	size_t rx, hs, bitmap, stage, flight, outq, app, session, total;
-	size_t shared; /* DTLS: reassembly (hs + bitmap) during the handshake, app after it */
+	size_t shared; /* DTLS: reassembly (bitmap + hs) during the handshake, app after it, and
+			* at its end the protected record being opened (rx) */
 };
 
 static void conn_layout(const struct eiot_config *cfg, const struct eiot_session *s, struct conn_layout *l)
@@ -302,7 +303,7 @@ static int queue_record(struct eiot_conn *c, uint8_t t, uint8_t type, const uint
 static uint8_t alert_tx(const struct eiot_conn *c)
 {
 	const struct out_flight *f = &c->flight;
-	if (f->pending && f->idx < f->n)
+	if (c->state == EIOT_STATE_HANDSHAKE && f->pending && f->idx < f->n)
 		return f->msg[f->idx].tx;
 	return c->tx_cur;
 }
@@ -364,7 +365,8 @@ int conn_fail(struct eiot_conn *c, int err)
 		alert = EIOT_ALERT_HANDSHAKE_FAILURE;
 	if (alert != EIOT_ALERT_NONE) {
 		uint8_t t = alert_tx(c);
-		hs_flight_begin(c); /* dropped: the alert is queued where its bytes lay */
+		hs_flight_begin(c); /* dropped: a failed connection resends nothing (and the queue
+				     * may lie where its bytes did) */
 #if EIOT_WITH_TLS
 		if (c->stage_head == 0) /* a record partly out goes on; one not begun goes */
 			c->stage_len = 0;
@@ -642,7 +644,8 @@ int eiot_conn_close(struct eiot_conn *c)
 	if (alert_tx(c) == 1 && !conn_seq_reserved(c))
 		return EIOT_ERR_SAVE_NEEDED; /* still open: save, then close (and send close_notify) */
 	uint8_t t = alert_tx(c);
-	hs_flight_begin(c); /* dropped: close_notify is queued where its bytes lay */
+	hs_flight_begin(c); /* dropped: a closed connection resends nothing (and the queue may lie
+			     * where its bytes did) */
 	flight_stop(&c->timer);
 	int err = conn_send_alert_with(c, t, 1, EIOT_ALERT_CLOSE_NOTIFY);
 	c->state = EIOT_STATE_CLOSED;

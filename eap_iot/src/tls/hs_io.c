@@ -6,7 +6,8 @@
  * datagram at a time, when the caller drains output. TLS packs consecutive messages into
  * records of at most tx_limit bytes (max_record, or less as MFL / record_size_limit agreed);
  * DTLS cuts each message into fragments that fit cfg->mtu and tx_limit and packs several
- * records into one datagram where they fit. A DTLS flight stays
+ * records into one datagram where they fit, built in the caller's output buffer (whole, or
+ * not at all when the buffer is smaller than the datagram). A DTLS flight stays
  * in the buffer for retransmission (new record numbers, same message_seq: RFC 6347 §4.2.4).
  *
  * In: TLS messages are assembled across records (several per record allowed); DTLS
@@ -89,7 +90,7 @@ int hs_msg_close(struct eiot_conn *c, struct wr *w, uint8_t type)
 	if (w->err || w->len < hdr)
 		return conn_error(c, EIOT_ERR_INTERNAL,
 				  "hs: handshake message type %u does not fit the flight buffer (%zu bytes)",
-				  type, f->cap);
+				  type, flight_room(c));
 	uint32_t body = (uint32_t)(w->len - hdr);
 	EIOT_LOG(c->cfg, EIOT_LOG_DEBUG, "hs: sending %s, body %" PRIu32 " bytes", hs_type_name(type), body);
 	struct hs_header h = { type, body, c->hs.tx_seq, 0, body };
@@ -208,21 +209,24 @@ int hs_flight_emit_record(struct eiot_conn *c)
 }
 #endif
 
-/* DTLS: one fragment of the current message (or the CCS) into the datagram out[0..mtu) at
- * out + *dlen. Returns 1 when it did not fit (datagram full), 0 when added, or an error. */
-static int emit_dtls_record(struct eiot_conn *c, uint8_t *out, size_t mtu, size_t *dlen)
+/* DTLS: one fragment of the current message (or the CCS) at out + *dlen, into a datagram of at
+ * most the MTU in the caller's buffer of cap bytes. Returns 0 when added, 1 when the datagram
+ * is full, 2 when the caller's buffer is, or an error. */
+static int emit_dtls_record(struct eiot_conn *c, uint8_t *out, size_t cap, size_t *dlen)
 {
 	struct out_flight *f = &c->flight;
 	const struct flight_msg *m = &f->msg[f->idx];
 	struct rec_dir *d = &c->tx[m->tx];
-	size_t room = mtu - *dlen, ovh = rec_overhead(d), out_len;
+	size_t room = c->cfg->mtu - *dlen, ovh = rec_overhead(d), out_len;
 	int err;
 
 	if (m->ccs) {
 		if (room < ovh + 1)
 			return 1;
-		err = rec_seal(d, REC_CT_CHANGE_CIPHER_SPEC, DTLS_VERSION_1_2, ccs_body, 1, out + *dlen, room,
-			       &out_len);
+		if (cap - *dlen < ovh + 1)
+			return 2;
+		err = rec_seal(d, REC_CT_CHANGE_CIPHER_SPEC, DTLS_VERSION_1_2, ccs_body, 1, out + *dlen,
+			       cap - *dlen, &out_len);
 		if (err)
 			return conn_error(c, err, "rec: cannot protect ChangeCipherSpec");
 		f->idx++;
@@ -240,17 +244,19 @@ static int emit_dtls_record(struct eiot_conn *c, uint8_t *out, size_t mtu, size_
 	if (left > 0 && space < (left < MIN_FRAGMENT ? left : MIN_FRAGMENT))
 		return 1;
 	size_t frag = left < space ? left : space;
+	if (cap - *dlen < ovh + HS_DTLS_HEADER + frag)
+		return 2;
 
 	struct hs_header h = { msg[0], (uint32_t)body_len, ld_be16(msg + 4), (uint32_t)f->pos,
 			       (uint32_t)frag };
 	/* the fragment is written where rec_seal puts the plaintext, and sealed there */
 	uint8_t *rec = out + *dlen, *pt = rec + rec_plaintext_offset(d);
-	struct wr w = wr_init(pt, room - rec_plaintext_offset(d));
+	struct wr w = wr_init(pt, cap - *dlen - rec_plaintext_offset(d));
 	hs_write_header(&w, true, &h);
 	wr_bytes(&w, msg + HS_DTLS_HEADER + f->pos, frag);
 	if (w.err)
 		return conn_error(c, EIOT_ERR_INTERNAL, "hs: fragment does not fit the datagram");
-	err = rec_seal(d, REC_CT_HANDSHAKE, DTLS_VERSION_1_2, pt, w.len, rec, room, &out_len);
+	err = rec_seal(d, REC_CT_HANDSHAKE, DTLS_VERSION_1_2, pt, w.len, rec, cap - *dlen, &out_len);
 	if (err)
 		return conn_error(c, err, "rec: cannot protect a handshake fragment");
 	*dlen += out_len;
@@ -266,18 +272,25 @@ static int emit_dtls_record(struct eiot_conn *c, uint8_t *out, size_t mtu, size_
 int hs_flight_emit_datagram(struct eiot_conn *c, uint8_t *out, size_t cap, size_t *len)
 {
 	struct out_flight *f = &c->flight;
-	size_t mtu = cap < c->cfg->mtu ? cap : c->cfg->mtu, dlen = 0;
+	/* a datagram is cut for the MTU whatever the buffer, whole or not at all: the records of
+	 * one the buffer cannot hold give back their numbers (sealed again, they are the same) */
+	uint8_t idx = f->idx;
+	size_t pos = f->pos, dlen = 0;
+	uint64_t seq0 = c->tx[0].seq, seq1 = c->tx[1].seq;
 
 	*len = 0;
 	while (f->pending && f->idx < f->n) {
-		int r = emit_dtls_record(c, out, mtu, &dlen);
-		if (r < 0 || r > 1)
+		int r = emit_dtls_record(c, out, cap, &dlen);
+		if (r < 0 || r > 2)
 			return r;
+		if (r == 2) {
+			f->idx = idx, f->pos = pos;
+			c->tx[0].seq = seq0, c->tx[1].seq = seq1;
+			return EIOT_ERR_BUFFER_TOO_SMALL;
+		}
 		if (r == 1) {
 			if (dlen > 0)
 				break;
-			if (mtu < c->cfg->mtu)
-				return EIOT_ERR_BUFFER_TOO_SMALL; /* nothing taken: a larger buffer next time */
 			return conn_error(c, EIOT_ERR_INTERNAL, "hs: MTU %zu too small for one handshake record",
 					  c->cfg->mtu);
 		}
