@@ -357,6 +357,17 @@ int pump_write(struct pump *p, enum pump_side side, const void *data, size_t len
 	return pump_run(p) == 0 ? EIOT_OK : EIOT_ERR_INTERNAL;
 }
 
+int pump_move_all(struct eiot_conn *from, struct eiot_conn *to, uint64_t now)
+{
+	static uint8_t d[PUMP_UNIT_MAX];
+	size_t len;
+	int err;
+	while (eiot_conn_output(from, d, sizeof(d), &len) == EIOT_OK && len)
+		if ((err = eiot_conn_feed(to, d, len, now)))
+			return err;
+	return EIOT_OK;
+}
+
 int pump_read(struct pump *p, enum pump_side side, uint8_t *buf, size_t cap, size_t *len)
 {
 	*len = 0;

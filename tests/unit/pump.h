@@ -121,6 +121,9 @@ bool pump_established(const struct pump *p);
 /* Write all of data from side (then pump_run) / read one chunk at side. */
 int pump_write(struct pump *p, enum pump_side side, const void *data, size_t len);
 int pump_read(struct pump *p, enum pump_side side, uint8_t *buf, size_t cap, size_t *len);
+/* Outside any pump: everything one connection has to send fed to the other at now; EIOT_OK or
+ * the first feed's error. */
+int pump_move_all(struct eiot_conn *from, struct eiot_conn *to, uint64_t now);
 /* Units logged in dir (dropped ones included). */
 unsigned pump_log_count(const struct pump *p, enum pump_dir dir);
 

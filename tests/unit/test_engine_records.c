@@ -293,18 +293,6 @@ static void test_setters_refuse_bad_values(void **state)
 	eiot_config_free(s);
 }
 
-/* Every datagram one side has to the other; the largest one. */
-static size_t move_datagrams(struct eiot_conn *from, struct eiot_conn *to, uint64_t now)
-{
-	uint8_t d[1280];
-	size_t len, largest = 0;
-	while (eiot_conn_output(from, d, sizeof(d), &len) == EIOT_OK && len) {
-		largest = len > largest ? len : largest;
-		assert_int_equal(eiot_conn_feed(to, d, len, now), EIOT_OK);
-	}
-	return largest;
-}
-
 /* A DTLS flight's datagram is built in the caller's buffer, cut for the MTU whatever the
  * buffer: one too small for it, even for its first record or only for its last, gets
  * EIOT_ERR_BUFFER_TOO_SMALL, and the datagram then comes whole with the record numbers it
@@ -344,8 +332,8 @@ static void test_dtls_flight_datagram_whole_or_refused(void **state)
 	assert_int_equal(eiot_conn_feed(cli, again, len, 2), EIOT_OK);
 
 	for (int turn = 0; turn < 3; turn++) {
-		move_datagrams(cli, srv, 3);
-		move_datagrams(srv, cli, 3);
+		assert_int_equal(pump_move_all(cli, srv, 3), EIOT_OK);
+		assert_int_equal(pump_move_all(srv, cli, 3), EIOT_OK);
 	}
 	assert_int_equal(eiot_conn_state(cli), EIOT_STATE_ESTABLISHED);
 	assert_int_equal(eiot_conn_state(srv), EIOT_STATE_ESTABLISHED);

@@ -26,15 +26,6 @@ struct pair {
 	struct eiot_conn *cli, *srv;
 };
 
-/* Every datagram from one side to the other. */
-static void move_all(struct eiot_conn *from, struct eiot_conn *to, uint64_t now)
-{
-	uint8_t d[1280];
-	size_t len;
-	while (eiot_conn_output(from, d, sizeof(d), &len) == EIOT_OK && len)
-		assert_int_equal(eiot_conn_feed(to, d, len, now), EIOT_OK);
-}
-
 /* A PSK handshake up to the server's last flight, which is returned in d (one datagram: CCS,
  * Finished) and not delivered. The client's region is small (1024-byte messages, 64-byte
  * records), so its record lies 924 bytes into it. */
@@ -50,9 +41,9 @@ static size_t up_to_last_flight(struct pair *p, uint8_t *d, size_t cap)
 	p->srv = eiot_conn_new(p->s, 0);
 	assert_non_null(p->cli);
 	assert_non_null(p->srv);
-	move_all(p->cli, p->srv, 1); /* ClientHello */
-	move_all(p->srv, p->cli, 2); /* ServerHello, ServerHelloDone */
-	move_all(p->cli, p->srv, 3); /* ClientKeyExchange, CCS, Finished */
+	assert_int_equal(pump_move_all(p->cli, p->srv, 1), EIOT_OK); /* ClientHello */
+	assert_int_equal(pump_move_all(p->srv, p->cli, 2), EIOT_OK); /* ServerHello, ServerHelloDone */
+	assert_int_equal(pump_move_all(p->cli, p->srv, 3), EIOT_OK); /* ClientKeyExchange, CCS, Finished */
 	assert_int_equal(eiot_conn_state(p->srv), EIOT_STATE_ESTABLISHED);
 	size_t len;
 	assert_int_equal(eiot_conn_output(p->srv, d, cap, &len), EIOT_OK);

@@ -80,6 +80,7 @@ int cid_server_answer(struct eiot_conn *c, const struct hs_exts *ch)
 	c->hs.cid_agreed = true;
 	return c->hs.cid_chosen ? 0 : pick_own(c); /* the application's, or one of ours */
 }
+
 /* see eap_iot/conn.h */
 int eiot_conn_set_own_cid(struct eiot_conn *c, const uint8_t *cid, size_t len)
 {

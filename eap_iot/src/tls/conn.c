@@ -641,9 +641,9 @@ int eiot_conn_close(struct eiot_conn *c)
 		return c->err;
 	if (c->state == EIOT_STATE_CLOSED)
 		return EIOT_OK;
-	if (alert_tx(c) == 1 && !conn_seq_reserved(c))
-		return EIOT_ERR_SAVE_NEEDED; /* still open: save, then close (and send close_notify) */
 	uint8_t t = alert_tx(c);
+	if (t == 1 && !conn_seq_reserved(c))
+		return EIOT_ERR_SAVE_NEEDED; /* still open: save, then close (and send close_notify) */
 	hs_flight_begin(c); /* dropped: a closed connection resends nothing (and the queue may lie
 			     * where its bytes did) */
 	flight_stop(&c->timer);

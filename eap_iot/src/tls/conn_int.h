@@ -345,9 +345,8 @@ void hs_flight_send(struct eiot_conn *c);
 void hs_flight_resend(struct eiot_conn *c);
 /* TLS: the next record of a pending flight into stage. */
 int hs_flight_emit_record(struct eiot_conn *c);
-/* DTLS: the next datagram of a pending flight into out, at most cap bytes (and the MTU):
- * *len bytes, 0 when the flight is out. EIOT_ERR_BUFFER_TOO_SMALL (nothing taken) when cap
- * holds no record of it. */
+/* DTLS: the next datagram of a pending flight, cut for the MTU, built in out: *len bytes, 0
+ * when the flight is out. EIOT_ERR_BUFFER_TOO_SMALL (nothing taken) when cap cannot hold it. */
 int hs_flight_emit_datagram(struct eiot_conn *c, uint8_t *out, size_t cap, size_t *len);
 /* A handshake record's plaintext: frame, reassemble, hash, dispatch. */
 int hs_rx_handshake(struct eiot_conn *c, const uint8_t *p, size_t n);

@@ -66,7 +66,7 @@ void rec_dir_free(struct rec_dir *d)
 	struct rec_keys *keys = d->keys;
 	if (d->protected_)
 		eiot_aead_free(&keys->aead);
-	if (keys) /* the CID with them: what it was set to before the keys is kept no longer */
+	if (keys) /* the fixed IV and the CID go with the AEAD state */
 		eiot_zeroize(keys, sizeof(*keys));
 	eiot_zeroize(d, sizeof(*d));
 	d->dtls = dtls;
